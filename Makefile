@@ -1,0 +1,64 @@
+# Care Atlas: two commands do all set-up on a fresh machine.
+#   make run    create .venv if needed, install, start the app on the bundled sample
+#   make test   install dev requirements (+ Debian chromium if missing), lint, run all tests
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test lint format unit app e2e bench chromium clean help
+
+help:
+	@echo "make run    start Care Atlas on http://localhost:$(PORT) (bundled sample data)"
+	@echo "make test   lint + unit + AppTest + browser tests"
+	@echo "make bench  benchmarks (ratios against the peers named in the issues)"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Care Atlas needs Python 3.11 ($(PYTHON) not found): install it or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Debian's chromium drives the browser tests (never a browser downloaded by a test tool).
+chromium:
+	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/geo tests/ui
+
+app: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/app
+
+e2e: $(VENV)/.installed-dev chromium
+	CARE_ATLAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e
+
+test: $(VENV)/.installed-dev chromium lint
+	CARE_ATLAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

@@ -1,0 +1,1 @@
+"""Care Atlas analysis: pure functions on GeoDataFrames (no UI imports here)."""

@@ -1,0 +1,69 @@
+"""Explore: care blocks, care buses, home care, cooperatives and institutions on one map."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.filters import filter_features
+from geo.settings import get_settings
+from ui import loaders, state
+from ui.components import MapLayer, care_map, layer_errors, side_panel
+from ui.filters import facet_options, filter_sidebar
+from ui.i18n import t
+from ui.map_view import BOGOTA_VIEW, base_map
+
+PAGE = "explore"
+CARE_LAYERS = ["care_blocks", "care_bus_stops", "home_care", "cooperatives", "national_systems"]
+
+lang = state.language()
+settings = get_settings()
+st.title(t("app_title", lang))
+st.info(t("sample_note", lang), icon="ℹ️")
+
+frames, errors = loaders.layers([*CARE_LAYERS, "training_offer", "localidades", "countries"])
+layer_errors(errors, lang=lang)
+registry = loaders.registry()
+catalogue = [(registry[i], frames[i]) for i in CARE_LAYERS if i in frames]
+if "training_offer" in frames:
+    catalogue.append((loaders.institutions_spec(), loaders.institutions()))
+
+options = facet_options([frame for _, frame in catalogue])
+chosen = filter_sidebar(
+    PAGE,
+    lang=lang,
+    layer_options={spec.id: spec.title[lang] for spec, _ in catalogue},
+    options=options,
+)
+shown = [
+    MapLayer(spec, filter_features(frame, **chosen.facets))
+    for spec, frame in catalogue
+    if spec.id in chosen.layers
+]
+total = sum(len(frame) for _, frame in catalogue)
+count = sum(len(layer.features) for layer in shown)
+
+cols = st.columns(len(shown) + 1 if shown else 1)
+cols[0].metric(t("shown_total", lang), count, help=t("shown_of", lang, total=total))
+for col, layer in zip(cols[1:], shown, strict=False):
+    col.metric(layer.spec.title[lang], len(layer.features))
+if count == 0:
+    st.warning(t("nothing_matches", lang))
+
+boundaries = [frames[i] for i in ("countries", "localidades") if i in frames]
+base = base_map(
+    view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
+    lang=lang,
+    boundaries=boundaries,
+    legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
+    tiles=settings.tiles,
+    tiles_attribution=settings.tiles_attribution,
+)
+map_col, panel_col = st.columns([3, 1])
+selected = state.selection(PAGE)
+with map_col:
+    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, selected=selected)
+if clicked and clicked != selected:
+    state.select(PAGE, clicked)
+    st.rerun()
+with panel_col:
+    side_panel(shown, selected, lang=lang)

@@ -1,0 +1,109 @@
+"""Region: cooperatives, training institutions and national care systems, and the offer table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import vocab
+from geo.filters import filter_features
+from geo.settings import get_settings
+from ui import loaders, state
+from ui.components import MapLayer, care_map, layer_errors, side_panel
+from ui.export import csv_bytes
+from ui.filters import facet_options, filter_sidebar
+from ui.i18n import label, t
+from ui.map_view import LATAM_VIEW, base_map
+from ui.tables import offer_table
+
+PAGE = "region"
+REGION_LAYERS = ["cooperatives", "national_systems"]
+
+lang = state.language()
+settings = get_settings()
+st.title(t("region_title", lang))
+st.caption(t("region_intro", lang))
+st.info(t("sample_note", lang), icon="ℹ️")
+
+frames, errors = loaders.layers([*REGION_LAYERS, "training_offer", "countries"])
+layer_errors(errors, lang=lang)
+registry = loaders.registry()
+catalogue = [(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
+if "training_offer" in frames:
+    catalogue.insert(0, (loaders.institutions_spec(), loaders.institutions()))
+
+chosen = filter_sidebar(
+    PAGE,
+    lang=lang,
+    layer_options={spec.id: spec.title[lang] for spec, _ in catalogue},
+    options=facet_options([frame for _, frame in catalogue]),
+)
+shown = [
+    MapLayer(spec, filter_features(frame, **chosen.facets))
+    for spec, frame in catalogue
+    if spec.id in chosen.layers
+]
+cols = st.columns(max(len(shown), 1))
+for col, layer in zip(cols, shown, strict=False):
+    col.metric(layer.spec.title[lang], len(layer.features))
+
+base = base_map(
+    view=state.initial_view(f"{PAGE}_{lang}", LATAM_VIEW),
+    lang=lang,
+    boundaries=[frames["countries"]] if "countries" in frames else [],
+    legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
+    tiles=settings.tiles,
+    tiles_attribution=settings.tiles_attribution,
+)
+map_col, panel_col = st.columns([3, 1])
+selected = state.selection(PAGE)
+with map_col:
+    clicked = care_map(
+        base, shown, key=f"{PAGE}_map_{lang}", lang=lang, selected=selected, height=520
+    )
+if clicked and clicked != selected:
+    state.select(PAGE, clicked)
+    st.rerun()
+with panel_col:
+    side_panel(shown, selected, lang=lang)
+
+if "training_offer" in frames:
+    st.header(t("offer_title", lang))
+    st.caption(t("offer_note", lang))
+    offer = frames["training_offer"]
+    c1, c2, c3 = st.columns(3)
+    countries = c1.multiselect(
+        t("col_country", lang),
+        sorted(offer["country"].unique()),
+        format_func=lambda c: label("country", c, lang),
+        key="offer_countries",
+        placeholder=t("filter_any", lang),
+    )
+    types = c2.multiselect(
+        t("offer_type", lang),
+        ["training", "certification"],
+        format_func=lambda c: label("services", c, lang),
+        key="offer_types",
+        placeholder=t("filter_any", lang),
+    )
+    pops = c3.multiselect(
+        t("col_populations", lang),
+        [
+            p
+            for p in vocab.POPULATIONS
+            if p in set(offer["populations"].map(vocab.split_codes).sum())
+        ],
+        format_func=lambda c: label("populations", c, lang),
+        key="offer_pops",
+        placeholder=t("filter_any", lang),
+    )
+    rows = filter_features(offer, countries=countries, services=types, populations=pops)
+    table = offer_table(rows, lang=lang)
+    st.caption(t("offer_rows", lang, n=len(table), total=len(offer)))
+    st.dataframe(table, hide_index=True, use_container_width=True, key="offer_table")
+    st.download_button(
+        t("download_csv", lang),
+        data=csv_bytes(table),
+        file_name="training_offer.csv",
+        mime="text/csv",
+        key="offer_csv",
+    )

@@ -1,0 +1,83 @@
+"""Shared fixtures: a tiny registry small enough to check by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+TINY_TOML = """
+[layers.places]
+file = "places.geojson"
+title = { es = "Lugares", en = "Places" }
+description = { es = "Prueba", en = "Test" }
+kind = "care_block"
+geometry = "Point"
+crs = "EPSG:4326"
+id_field = "id"
+source = "test"
+licence = "CC0"
+date = "2025-01-01"
+precision = "exact"
+region = "bogota"
+[layers.places.columns]
+id = "str"
+name = "str"
+kind = "str"
+operator = "str"
+populations = "str"
+services = "str"
+country = "str"
+city = "str"
+source = "str"
+location_precision = "str"
+capacity = "int?"
+"""
+
+
+def tiny_features() -> list[dict]:
+    """Three care places on a line in Bogotá, with hand-picked attributes."""
+    rows = [
+        ("a", "Alfa", "public", "children;carers", "child_care;respite", -74.10, 4.60),
+        ("b", "Beta", "cooperative", "older", "older_care", -74.09, 4.60),
+        ("c", "Gamma", "community", "disability;carers", "disability_care;legal_aid", -74.08, 4.60),
+    ]
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "id": fid,
+                "name": name,
+                "kind": "care_block",
+                "operator": operator,
+                "populations": populations,
+                "services": services,
+                "country": "CO",
+                "city": "Bogotá",
+                "source": "test fixture",
+                "location_precision": "exact",
+                "capacity": 10,
+            },
+        }
+        for fid, name, operator, populations, services, lon, lat in rows
+    ]
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """A data folder with a one-layer registry and its GeoJSON."""
+    (tmp_path / "layers.toml").write_text(TINY_TOML, encoding="utf-8")
+    write_layer(tmp_path, tiny_features())
+    return tmp_path
+
+
+def write_layer(folder: Path, features: list[dict]) -> Path:
+    """Write ``places.geojson`` with these features."""
+    path = folder / "places.geojson"
+    doc = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path

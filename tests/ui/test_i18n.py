@@ -1,0 +1,60 @@
+"""ui.i18n: every string in both languages; the language choice order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo import vocab
+from ui.i18n import LANGUAGES, STRINGS, VOCABULARY, label, pick_language, t
+
+
+def test_every_string_has_both_languages_and_the_same_placeholders() -> None:
+    for key, texts in STRINGS.items():
+        assert set(texts) == set(LANGUAGES), key
+        assert all(texts[lang].strip() for lang in LANGUAGES), key
+        placeholders = {lang: set(re.findall(r"{(\w+)}", texts[lang])) for lang in LANGUAGES}
+        assert placeholders["es"] == placeholders["en"], key
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "codes"),
+    [
+        ("kind", vocab.KINDS),
+        ("services", vocab.SERVICES),
+        ("populations", vocab.POPULATIONS),
+        ("operator", vocab.OPERATORS),
+        ("location_precision", vocab.PRECISIONS),
+    ],
+)
+def test_every_code_has_labels(vocabulary: str, codes: tuple[str, ...]) -> None:
+    for code in codes:
+        entry = VOCABULARY[vocabulary][code]
+        assert set(entry) == set(LANGUAGES)
+        assert entry["es"] != "" and entry["en"] != ""
+
+
+def test_missing_key_is_an_error_not_a_silent_fallback() -> None:
+    with pytest.raises(KeyError):
+        t("no_such_key", "es")
+
+
+def test_unknown_code_is_shown_as_itself() -> None:
+    assert label("services", "teleport", "en") == "teleport"
+    assert label("services", "legal_aid", "es") == "Asesoría jurídica"
+
+
+@pytest.mark.parametrize(
+    ("requested", "locale", "expected"),
+    [
+        ("en", "es-CO", "en"),
+        (None, "en-GB", "en"),
+        (None, "es-419", "es"),
+        (None, "pt-BR", "es"),
+        (None, None, "es"),
+        ("fr", None, "es"),
+    ],
+)
+def test_pick_language(requested, locale, expected) -> None:
+    assert pick_language(requested, locale, "es") == expected

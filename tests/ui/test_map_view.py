@@ -1,0 +1,116 @@
+"""ui.map_view and ui.offline: the generated Leaflet page, tested without Streamlit."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import folium
+import folium.plugins
+import pytest
+
+from geo.layers import load_layer, load_registry
+from ui import offline
+from ui.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
+from ui.offline import MissingAssetError, localize
+
+
+@pytest.fixture
+def places(tiny_dir: Path):
+    reg = load_registry(tiny_dir)
+    return reg["places"], load_layer(reg["places"], data_dir=tiny_dir)
+
+
+def _render(places, lang="es") -> str:
+    spec, gdf = places
+    m = base_map(view=BOGOTA_VIEW, lang=lang, boundaries=[], legend_kinds=["care_block"])
+    feature_group(gdf, spec, lang=lang).add_to(m)
+    localize(m, static_url="/app/static")
+    return m.get_root().render()
+
+
+def _collections(html: str) -> list[dict]:
+    """The GeoJSON feature collections embedded in the map script."""
+    decoder = json.JSONDecoder()
+    return [
+        decoder.raw_decode(html, match.end())[0]
+        for match in re.finditer(r"_add\((?=\{)", html)
+    ]
+
+
+def test_one_marker_per_feature_with_id_and_layer(places) -> None:
+    html = _render(places)
+    (collection,) = _collections(html)
+    props = [f["properties"] for f in collection["features"]]
+    assert [p["id"] for p in props] == ["a", "b", "c"]
+    assert {p["layer"] for p in props} == {"places"}
+    assert "new L.CircleMarker(" in html or "L.circleMarker(" in html
+
+
+def test_popup_has_name_services_source_and_precision_in_language(places) -> None:
+    spec, gdf = places
+    row = gdf.loc["a"].to_dict()
+    es = popup_html(row, spec, lang="es")
+    en = popup_html(row, spec, lang="en")
+    assert "Alfa" in es and "Cuidado infantil" in es and "Fuente" in es and "exacta" in es
+    assert "Child care" in en and "Source" in en and "Location precision" in en
+
+
+def test_data_text_reaches_the_page_escaped(places) -> None:
+    spec, gdf = places
+    gdf = gdf.copy()
+    gdf.loc["a", "name"] = "<img src=x onerror=alert(1)>"
+    gdf.loc["b", "name"] = "{{ 9999*9999 }}"
+    gdf.loc["c", "source"] = "{% raw %}"
+    html = _render((spec, gdf))
+    assert "<img src=x" not in html
+    assert "99980001" not in html
+    popups = " ".join(f["properties"]["_popup"] for f in _collections(html)[0]["features"])
+    assert "&lt;img src=x onerror=alert(1)&gt;" in popups
+    assert "&#123;&#123; 9999*9999 &#125;&#125;" in popups
+
+
+def test_legend_lists_kinds_with_colours_in_language(places) -> None:
+    html = _render(places, lang="en")
+    assert "Legend" in html and "Care block" in html
+    assert KIND_COLOURS["care_block"] in html
+
+
+def test_no_cdn_url_after_localize(places) -> None:
+    html = _render(places)
+    assert not re.search(r"https?://", re.sub(r"https?://(www\.)?(leafletjs|openstreetmap)\S*", "", html))
+    assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "/app/static/vendor/leaflet/leaflet.css" in html
+
+
+def test_unvendored_plugin_is_an_error_not_a_cdn_request() -> None:
+    m = folium.Map(tiles=None)
+    folium.plugins.MarkerCluster().add_to(m)
+    with pytest.raises(MissingAssetError, match="markerclustercss|markercluster"):
+        localize(m, static_url="/app/static")
+
+
+def test_vendored_files_exist_with_licence() -> None:
+    for path in offline.vendored_files().values():
+        assert path.is_file() and path.stat().st_size > 1000
+    assert (offline.STATIC_DIR / "vendor/leaflet/LICENSE").is_file()
+    assert f'version="{offline.LEAFLET_VERSION}"' in (offline.STATIC_DIR / "vendor/leaflet/leaflet.js").read_text()
+
+
+def test_no_tiles_by_default_and_opt_in(places) -> None:
+    spec, gdf = places
+    plain = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[]).get_root().render()
+    assert "tileLayer" not in plain
+    osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
+    assert "tile.openstreetmap.org" in osm.get_root().render()
+
+
+def test_view_sync_writes_lat_lon_zoom_to_the_url() -> None:
+    html = base_map(view=View(4.6, -74.1, 12), lang="es", boundaries=[], legend_kinds=[]).get_root().render()
+    assert 'searchParams.set("lat"' in html and 'on("moveend"' in html
+    assert "[4.6, -74.1]" in html and '"zoom": 12' in html
+
+
+def test_view_is_clamped() -> None:
+    assert View(95, -200, 40).clamped() == View(85.0, -180.0, 18)

@@ -1,0 +1,142 @@
+"""Page pieces shared by several pages: the care map with its side panel, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import vocab
+from geo.layers import LayerSpec
+from geo.settings import get_settings
+from ui import offline
+from ui.i18n import label, labels, t
+from ui.map_view import feature_group, selection_ring
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A care layer as shown: its registry entry and its (filtered) features."""
+
+    spec: LayerSpec
+    features: gpd.GeoDataFrame
+
+
+def care_map(
+    base: folium.Map,
+    layers: Sequence[MapLayer],
+    *,
+    key: str,
+    lang: str,
+    selected: tuple[str, str] | None,
+    height: int = 620,
+) -> tuple[str, str] | None:
+    """Draw the map and return the clicked feature as ``(layer, id)``, if any.
+
+    Only a click reruns the script (``returned_objects``); panning and zooming stay
+    in the browser. The care layers are feature groups swapped in place, so the
+    map keeps its view when the filters change.
+    """
+    settings = get_settings()
+    groups = [feature_group(layer.features, layer.spec, lang=lang) for layer in layers]
+    if selected:
+        ring = _selected_point(layers, selected)
+        if ring is not None:
+            groups.append(selection_ring(*ring))
+    control = folium.LayerControl(collapsed=False, position="topright")
+    for element in (base, *groups, control):
+        offline.localize(element, static_url=settings.static_url)
+    out = st_folium(
+        base,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=groups,
+        layer_control=control,
+    )
+    feature = (out or {}).get("last_active_drawing") or {}
+    props = feature.get("properties") or {}
+    if props.get("layer") and props.get("id"):
+        return str(props["layer"]), str(props["id"])
+    return None
+
+
+def _selected_point(
+    layers: Sequence[MapLayer], selected: tuple[str, str]
+) -> tuple[float, float] | None:
+    for layer in layers:
+        if layer.spec.id == selected[0] and selected[1] in layer.features.index:
+            point = layer.features.geometry.loc[selected[1]]
+            return point.y, point.x
+    return None
+
+
+def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
+    """The full record of one feature as (field, value) rows, labels translated.
+
+    Streamlit shows table cells as text, so data text stays inert here.
+    """
+    skip = {"description_es", "description_en", "name", "geometry"}
+    rows: list[tuple[str, str]] = [
+        (t("layer", lang), spec.title[lang]),
+        (t("kind_field", lang), label("kind", str(row.get("kind", spec.kind)), lang)),
+    ]
+    description = row.get(f"description_{lang}")
+    if description:
+        rows.append((t("description", lang), str(description)))
+    for column, value in row.items():
+        if column in skip or column == "kind":
+            continue
+        if column in ("services", "populations"):
+            shown = ", ".join(labels(column, vocab.split_codes(value), lang))
+            rows.append((t(column, lang), shown))
+        elif column == "operator":
+            rows.append((t("operator", lang), label("operator", str(value), lang)))
+        elif column == "country":
+            rows.append((t("col_country", lang), label("country", str(value), lang)))
+        elif column == "location_precision":
+            rows.append((t("precision", lang), label("location_precision", str(value), lang)))
+        elif column == "source":
+            rows.append((t("source", lang), str(value)))
+        else:
+            shown = "" if value is None or pd.isna(value) else str(value)
+            rows.append((label("columns", column, lang), shown))
+    return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
+
+
+def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, lang: str) -> None:
+    """The full record of the selected feature, or a hint."""
+    st.subheader(t("selected", lang))
+    if not selected:
+        st.caption(t("select_hint", lang))
+        return
+    for layer in layers:
+        if layer.spec.id == selected[0] and selected[1] in layer.features.index:
+            row = layer.features.loc[selected[1]].drop(labels="geometry").to_dict()
+            st.markdown(f"#### {escape_markdown(str(row.get('name', selected[1])))}")
+            st.dataframe(
+                record_table(row, layer.spec, lang=lang),
+                hide_index=True,
+                use_container_width=True,
+                key="record",
+            )
+            return
+    st.info(t("selection_gone", lang))
+
+
+def escape_markdown(text: str) -> str:
+    """Show data text literally inside Markdown (no links, HTML or emphasis)."""
+    specials = "\\`*_{}[]()#+-.!|<>~$:"
+    return "".join("\\" + ch if ch in specials else ch for ch in text)
+
+
+def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
+    """Tell the person which layers could not be loaded and why; the rest still work."""
+    for layer_id, message in errors.items():
+        st.error(t("load_error", lang, layer=layer_id, error=message), icon="⚠️")

@@ -1,0 +1,245 @@
+"""Every string of the interface, in Spanish and English, in one place.
+
+``t(key, lang)`` looks a string up; ``label(vocabulary, code, lang)`` gives the
+label of a data code (a service, a population, an operator...). A missing key is a
+bug, not a fallback: it raises ``KeyError`` so the tests catch it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("es", "en")
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+STRINGS: Mapping[str, Mapping[str, str]] = {
+    "app_title": {"es": "Atlas del Cuidado", "en": "Care Atlas"},
+    "app_tagline": {
+        "es": "Manzanas del cuidado, cooperativas y servicios de cuidado en América Latina",
+        "en": "Care blocks, cooperatives and care services in Latin America",
+    },
+    "language": {"es": "Idioma", "en": "Language"},
+    "page_explore": {"es": "Explorar", "en": "Explore"},
+    "page_region": {"es": "Región", "en": "Region"},
+    "sample_note": {
+        "es": (
+            "Datos de muestra ilustrativos: las posiciones se ubicaron a mano en el barrio o la "
+            "ciudad citados (precisión de 0,5 a 2 km) y las localidades son zonas aproximadas, "
+            "no límites oficiales. Cada punto indica su fuente y su precisión."
+        ),
+        "en": (
+            "Illustrative sample data: positions were placed by hand at the named neighbourhood "
+            "or city (good to 0.5–2 km) and the localidades are approximate zones, not official "
+            "boundaries. Every point states its source and precision."
+        ),
+    },
+    "filters": {"es": "Filtros", "en": "Filters"},
+    "filter_layers": {"es": "Capas", "en": "Layers"},
+    "filter_services": {"es": "Servicio que ofrece", "en": "Service offered"},
+    "filter_populations": {"es": "A quién cuida", "en": "Who is cared for"},
+    "filter_operators": {"es": "Quién lo presta", "en": "Run by"},
+    "filter_countries": {"es": "País", "en": "Country"},
+    "filter_cities": {"es": "Ciudad", "en": "City"},
+    "filter_any": {"es": "Todos", "en": "All"},
+    "clear_filters": {"es": "Quitar filtros", "en": "Clear filters"},
+    "shown_total": {"es": "Lugares en el mapa", "en": "Places on the map"},
+    "shown_of": {"es": "de {total}", "en": "of {total}"},
+    "nothing_matches": {
+        "es": "Ningún lugar cumple todos los filtros. Quite alguno para ver más.",
+        "en": "No place matches every filter. Remove one to see more.",
+    },
+    "legend": {"es": "Leyenda", "en": "Legend"},
+    "legend_boundaries": {
+        "es": "Localidades (aprox.) / países",
+        "en": "Localidades (approx.) / countries",
+    },
+    "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
+    "select_hint": {
+        "es": "Haga clic en un punto del mapa para ver aquí su ficha completa.",
+        "en": "Click a point on the map to see its full record here.",
+    },
+    "selection_gone": {
+        "es": "El lugar seleccionado ya no está en el mapa con estos filtros.",
+        "en": "The selected place is no longer on the map with these filters.",
+    },
+    "field": {"es": "Campo", "en": "Field"},
+    "kind_field": {"es": "Tipo", "en": "Type"},
+    "description": {"es": "Descripción", "en": "Description"},
+    "value": {"es": "Valor", "en": "Value"},
+    "services": {"es": "Servicios", "en": "Services"},
+    "populations": {"es": "Atiende a", "en": "Serves"},
+    "operator": {"es": "Quién lo presta", "en": "Run by"},
+    "source": {"es": "Fuente", "en": "Source"},
+    "precision": {"es": "Precisión de la ubicación", "en": "Location precision"},
+    "layer": {"es": "Capa", "en": "Layer"},
+    "about_layers": {"es": "Sobre las capas", "en": "About the layers"},
+    "licence": {"es": "Licencia", "en": "Licence"},
+    "date": {"es": "Fecha", "en": "Date"},
+    "features": {"es": "Elementos", "en": "Features"},
+    "catalogue_note": {
+        "es": "Servicios del catálogo distrital, no la oferta verificada de esta manzana.",
+        "en": "District catalogue of services, not this block's verified offer.",
+    },
+    "region_title": {"es": "Cuidado en la región", "en": "Care across the region"},
+    "region_intro": {
+        "es": (
+            "Cooperativas y experiencias de economía social y solidaria, instituciones de "
+            "formación y certificación de personas cuidadoras, y sistemas nacionales de cuidado."
+        ),
+        "en": (
+            "Cooperatives and social and solidarity economy initiatives, institutions that train "
+            "and certify carers, and national care systems."
+        ),
+    },
+    "offer_title": {
+        "es": "Oferta de formación y certificación (2023)",
+        "en": "Training and certification offer (2023)",
+    },
+    "offer_note": {
+        "es": (
+            "Una fila por norma, perfil o curso, según el informe OIT/Cinterfor (Tabla 1 y "
+            "Anexos 1 y 2). Ordene con un clic en el encabezado de una columna."
+        ),
+        "en": (
+            "One row per standard, profile or course, from the ILO/Cinterfor report (Table 1 "
+            "and Annexes 1 and 2). Sort by clicking a column header."
+        ),
+    },
+    "offer_type": {"es": "Tipo de servicio", "en": "Type of service"},
+    "offer_rows": {
+        "es": "{n} de {total} normas o cursos",
+        "en": "{n} of {total} standards or courses",
+    },
+    "col_country": {"es": "País", "en": "Country"},
+    "col_institution": {"es": "Institución", "en": "Institution"},
+    "col_standard": {"es": "Norma, perfil o curso", "en": "Standard, profile or course"},
+    "col_type": {"es": "Tipo", "en": "Type"},
+    "col_programme_hours": {"es": "Horas de formación", "en": "Programme hours"},
+    "col_work_hours": {"es": "Horas de experiencia laboral", "en": "Work-experience hours"},
+    "col_requirements": {"es": "Requisitos de ingreso", "en": "Entry requirements"},
+    "col_populations": {"es": "Población atendida", "en": "Population served"},
+    "col_validity": {"es": "Vigencia de la certificación", "en": "Certification validity"},
+    "download_csv": {"es": "Descargar CSV", "en": "Download CSV"},
+    "institutions_offer": {"es": "{n} normas o cursos", "en": "{n} standards or courses"},
+    "map_label": {"es": "Mapa", "en": "Map"},
+    "load_error": {
+        "es": "No se pudo cargar la capa «{layer}»: {error}",
+        "en": "The layer “{layer}” could not be loaded: {error}",
+    },
+    "tiles_on": {
+        "es": "Mapa base en línea activado (CARE_ATLAS_TILES).",
+        "en": "Online basemap enabled (CARE_ATLAS_TILES).",
+    },
+}
+
+VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "kind": {
+        "care_block": {"es": "Manzana del Cuidado", "en": "Care block"},
+        "care_bus": {"es": "Bus del Cuidado", "en": "Care bus stop"},
+        "home_care": {"es": "Cuidado a domicilio", "en": "Home care"},
+        "cooperative": {"es": "Cooperativa / ESS", "en": "Cooperative / SSE"},
+        "training": {"es": "Formación y certificación", "en": "Training and certification"},
+        "policy": {"es": "Sistema o política nacional", "en": "National system or policy"},
+        "boundary": {"es": "Límite", "en": "Boundary"},
+    },
+    "services": {
+        "child_care": {"es": "Cuidado infantil", "en": "Child care"},
+        "older_care": {"es": "Personas mayores", "en": "Older persons' care"},
+        "disability_care": {"es": "Personas con discapacidad", "en": "Disability care"},
+        "respite": {"es": "Respiro y autocuidado", "en": "Respite and self-care"},
+        "training": {"es": "Formación", "en": "Training"},
+        "certification": {"es": "Certificación", "en": "Certification"},
+        "schooling": {"es": "Terminar estudios", "en": "Finishing school"},
+        "employment": {"es": "Orientación para el empleo", "en": "Employment guidance"},
+        "legal_aid": {"es": "Asesoría jurídica", "en": "Legal aid"},
+        "psychosocial": {"es": "Apoyo psicosocial", "en": "Psychosocial support"},
+        "laundry": {"es": "Lavandería comunitaria", "en": "Community laundry"},
+        "mens_school": {"es": "Escuela de Hombres al Cuidado", "en": "Men's care school"},
+        "home_care": {"es": "Cuidado a domicilio", "en": "Home care"},
+        "midwifery": {"es": "Partería", "en": "Midwifery"},
+        "ancestral_care": {"es": "Cuidado ancestral", "en": "Ancestral care"},
+        "personal_assistance": {"es": "Asistencia personal", "en": "Personal assistance"},
+        "community_care": {"es": "Cuidado comunitario", "en": "Community care"},
+        "care_info": {"es": "Información sobre cuidados", "en": "Care information"},
+    },
+    "populations": {
+        "children": {"es": "Primera infancia", "en": "Early childhood"},
+        "older": {"es": "Personas mayores", "en": "Older persons"},
+        "disability": {"es": "Personas con discapacidad", "en": "Persons with disabilities"},
+        "carers": {"es": "Personas cuidadoras", "en": "Carers"},
+        "households": {"es": "Hogares (trabajo doméstico)", "en": "Households (domestic work)"},
+    },
+    "operator": {
+        "public": {"es": "Público", "en": "Public"},
+        "cooperative": {"es": "Cooperativa", "en": "Cooperative"},
+        "community": {"es": "Comunitario", "en": "Community"},
+        "mixed": {"es": "Mixto", "en": "Mixed"},
+    },
+    "location_precision": {
+        "exact": {"es": "exacta", "en": "exact"},
+        "address": {"es": "dirección", "en": "address"},
+        "neighbourhood": {
+            "es": "barrio (aprox. 0,5–2 km)",
+            "en": "neighbourhood (approx. 0.5–2 km)",
+        },
+        "city": {"es": "ciudad (centro de la ciudad)", "en": "city (city centre)"},
+    },
+    "service_type": {
+        "training": {"es": "Formación", "en": "Training"},
+        "certification": {"es": "Certificación", "en": "Certification"},
+        "training;certification": {
+            "es": "Formación y certificación",
+            "en": "Training and certification",
+        },
+    },
+    "country": {
+        "AR": {"es": "Argentina", "en": "Argentina"},
+        "BO": {"es": "Bolivia", "en": "Bolivia"},
+        "BR": {"es": "Brasil", "en": "Brazil"},
+        "CL": {"es": "Chile", "en": "Chile"},
+        "CO": {"es": "Colombia", "en": "Colombia"},
+        "CR": {"es": "Costa Rica", "en": "Costa Rica"},
+        "DO": {"es": "República Dominicana", "en": "Dominican Republic"},
+        "HN": {"es": "Honduras", "en": "Honduras"},
+        "MX": {"es": "México", "en": "Mexico"},
+        "PA": {"es": "Panamá", "en": "Panama"},
+        "SV": {"es": "El Salvador", "en": "El Salvador"},
+        "UY": {"es": "Uruguay", "en": "Uruguay"},
+    },
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Return the interface string ``key`` in ``lang``, formatted with ``values``."""
+    text = STRINGS[key][lang]
+    return text.format(**values) if values else text
+
+
+def label(vocabulary: str, code: str, lang: str) -> str:
+    """Return the label of a data code; an unknown code is shown as itself.
+
+    Data may carry codes the interface does not know yet (a user's layer): showing
+    the code is honest and keeps the record readable.
+    """
+    entry = VOCABULARY[vocabulary].get(code)
+    return entry[lang] if entry else code
+
+
+def labels(vocabulary: str, codes: tuple[str, ...] | list[str], lang: str) -> list[str]:
+    """Labels of several codes, in order."""
+    return [label(vocabulary, code, lang) for code in codes]
+
+
+def pick_language(requested: str | None, browser_locale: str | None, default: str) -> str:
+    """Choose the interface language.
+
+    An explicit choice (``?lang=`` or the switch) wins; else the browser's locale
+    when it is Spanish or English; else ``default``.
+    """
+    if requested in LANGUAGES:
+        return requested
+    if browser_locale:
+        primary = browser_locale.split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return default

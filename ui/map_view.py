@@ -1,0 +1,301 @@
+"""Build the folium maps: a stable base map plus one feature group per data layer.
+
+Nothing here imports Streamlit, so the generated Leaflet script can be tested
+directly. Every string from data passes through :mod:`ui.safe` before it reaches
+a template or the browser.
+
+The base map (boundaries, legend, scale, view sync) depends only on the language
+and the initial view; the care layers are separate feature groups that
+streamlit-folium swaps in place (``feature_group_to_add``), so changing a filter
+redraws the points but keeps the map, its position and its zoom.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import vocab
+from geo.layers import LayerSpec
+from ui import safe
+from ui.i18n import label, labels, t
+
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+KIND_COLOURS: dict[str, str] = {
+    "care_block": "#D55E00",  # vermillion
+    "care_bus": "#E69F00",  # orange
+    "home_care": "#CC79A7",  # reddish purple
+    "cooperative": "#009E73",  # bluish green
+    "training": "#0072B2",  # blue
+    "policy": "#56B4E9",  # sky blue
+}
+BOUNDARY_STYLE = {"color": "#6b7280", "weight": 1, "fillColor": "#f3f4f6", "fillOpacity": 0.5}
+MARKER_RADIUS = {"care_block": 9, "care_bus": 7, "home_care": 7}
+DEFAULT_RADIUS = 8
+
+
+@dataclass(frozen=True)
+class View:
+    """A map view: centre and zoom."""
+
+    lat: float
+    lon: float
+    zoom: int
+
+    def clamped(self) -> View:
+        """The same view with values inside what Leaflet accepts."""
+        return View(
+            lat=min(max(self.lat, -85.0), 85.0),
+            lon=min(max(self.lon, -180.0), 180.0),
+            zoom=min(max(int(self.zoom), 2), 18),
+        )
+
+
+BOGOTA_VIEW = View(4.63, -74.11, 11)
+LATAM_VIEW = View(-8.0, -72.0, 3)
+
+
+class ViewSync(MacroElement):
+    """Mirror the map's centre and zoom into the page URL (``lat``, ``lon``, ``z``).
+
+    Runs in the browser on ``moveend`` without rerunning the Streamlit script, so a
+    copied URL reopens the same view. Inside a standalone export there is no parent
+    page to update; the guard makes that a no-op.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            function syncView() {
+                var target = window.parent;
+                if (!target || target === window || !target.history) { return; }
+                var centre = map.getCenter();
+                var url = new URL(target.location.href);
+                url.searchParams.set("lat", centre.lat.toFixed(5));
+                url.searchParams.set("lon", centre.lng.toFixed(5));
+                url.searchParams.set("z", String(map.getZoom()));
+                target.history.replaceState(target.history.state, "", url.toString());
+            }
+            map.on("moveend", syncView);
+        })();
+        {% endmacro %}
+        """
+    )
+
+
+class Legend(MacroElement):
+    """A Leaflet control listing the colours of the care layers on the map.
+
+    ``rows`` are ``(colour, label)`` pairs; labels are escaped here and embedded
+    as JSON, so no text is ever parsed as a template or as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "care-atlas-legend");
+                div.setAttribute("role", "list");
+                div.setAttribute("aria-label", {{ this.title|tojson }});
+                div.style.cssText = "background:#fff;padding:6px 10px;border-radius:6px;" +
+                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif;color:#111";
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, rows: Sequence[tuple[str, str]], boundary_label: str):
+        super().__init__()
+        self._name = "Legend"
+        self.title = safe.text(title)
+        items = [f"<strong>{safe.text(title)}</strong>"]
+        items += [
+            f'<div role="listitem"><span style="display:inline-block;width:12px;height:12px;'
+            f"border-radius:50%;background:{colour};border:1px solid #222;margin-right:6px;"
+            f'vertical-align:-1px"></span>{safe.text(text)}</div>'
+            for colour, text in rows
+        ]
+        items.append(
+            '<div role="listitem"><span style="display:inline-block;width:12px;height:10px;'
+            f"background:{BOUNDARY_STYLE['fillColor']};border:1px solid {BOUNDARY_STYLE['color']};"
+            f'margin-right:6px"></span>{safe.text(boundary_label)}</div>'
+        )
+        self.html = "".join(items)
+
+
+def base_map(
+    *,
+    view: View,
+    lang: str,
+    boundaries: Iterable[gpd.GeoDataFrame],
+    legend_kinds: Sequence[str],
+    tiles: str = "",
+    tiles_attribution: str = "",
+) -> folium.Map:
+    """Build the map frame: boundaries, legend, scale bar and URL view sync.
+
+    Parameters
+    ----------
+    view
+        Initial centre and zoom.
+    lang
+        Interface language for the legend.
+    boundaries
+        Polygon layers drawn as a light, non-interactive background.
+    legend_kinds
+        Kinds of care layer listed in the legend.
+    tiles
+        ``""`` (default: no basemap, no outside request), ``"osm"``, or a tile URL.
+    tiles_attribution
+        Attribution for a custom tile URL.
+    """
+    view = view.clamped()
+    m = folium.Map(
+        location=[view.lat, view.lon],
+        zoom_start=view.zoom,
+        tiles=None,
+        control_scale=True,
+        min_zoom=2,
+        max_zoom=18,
+    )
+    if tiles:
+        if tiles == "osm":
+            folium.TileLayer("OpenStreetMap", control=False).add_to(m)
+        else:
+            folium.TileLayer(tiles, attr=tiles_attribution or tiles, control=False).add_to(m)
+    for layer in boundaries:
+        folium.GeoJson(
+            _outline_geojson(layer),
+            name="boundaries",
+            style_function=lambda _feature: BOUNDARY_STYLE,
+            interactive=False,
+            control=False,
+        ).add_to(m)
+    Legend(
+        t("legend", lang),
+        [(KIND_COLOURS[k], label("kind", k, lang)) for k in legend_kinds],
+        t("legend_boundaries", lang),
+    ).add_to(m)
+    ViewSync().add_to(m)
+    return m
+
+
+def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
+    """Geometry only: background outlines carry no text to the browser."""
+    return json.loads(gpd.GeoSeries(layer.geometry, crs=layer.crs).to_crs(4326).to_json())
+
+
+def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> folium.FeatureGroup:
+    """One care layer as a feature group of circle markers with tooltip and popup.
+
+    The GeoJSON sent to the browser carries only the feature ``id``, its ``layer``
+    and two pre-escaped HTML strings (``_tip``, ``_popup``), never raw data text.
+    A click returns the feature (``last_active_drawing``), whose ``id`` and
+    ``layer`` select the full record.
+    """
+    colour = KIND_COLOURS[spec.kind]
+    group = folium.FeatureGroup(name=safe.text(spec.title[lang]), show=True)
+    if features.empty:
+        return group
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(pt.x, 6), round(pt.y, 6)]},
+                "properties": {
+                    "id": str(fid),
+                    "layer": spec.id,
+                    "_tip": tooltip_html(row, spec, lang=lang),
+                    "_popup": popup_html(row, spec, lang=lang),
+                },
+            }
+            for fid, row, pt in zip(
+                features.index, features.to_dict("records"), features.geometry, strict=True
+            )
+        ],
+    }
+    style = {
+        "radius": MARKER_RADIUS.get(spec.kind, DEFAULT_RADIUS),
+        "color": "#1f2937",
+        "weight": 1.5,
+        "fillColor": colour,
+        "fillOpacity": 0.9,
+    }
+    folium.GeoJson(
+        collection,
+        name=safe.text(spec.title[lang]),
+        marker=folium.CircleMarker(),
+        style_function=lambda _feature: style,
+        highlight_function=lambda _feature: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=False),
+        popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=320),
+    ).add_to(group)
+    return group
+
+
+def selection_ring(lat: float, lon: float) -> folium.FeatureGroup:
+    """A ring drawn around the selected feature."""
+    group = folium.FeatureGroup(name="selection", control=False)
+    folium.CircleMarker(
+        [lat, lon], radius=15, color="#000000", weight=3, fill=False, interactive=False
+    ).add_to(group)
+    return group
+
+
+def tooltip_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
+    """Short hover text: name and kind."""
+    return f"<strong>{safe.text(row.get('name'))}</strong><br>{safe.text(label('kind', spec.kind, lang))}"
+
+
+def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
+    """Popup text: name, services, who it serves, operator, place, source and precision."""
+    parts = [f"<strong>{safe.text(row.get('name'))}</strong>"]
+    parts.append(f"<em>{safe.text(label('kind', spec.kind, lang))}</em>")
+    services = vocab.split_codes(row.get("services"))
+    if services:
+        parts.append(
+            f"<b>{safe.text(t('services', lang))}:</b> "
+            f"{safe.join(labels('services', services, lang))}"
+        )
+        if row.get("services_verified") is False:
+            parts.append(f"<small>{safe.text(t('catalogue_note', lang))}</small>")
+    populations = vocab.split_codes(row.get("populations"))
+    if populations:
+        parts.append(
+            f"<b>{safe.text(t('populations', lang))}:</b> "
+            f"{safe.join(labels('populations', populations, lang))}"
+        )
+    if row.get("operator"):
+        parts.append(
+            f"<b>{safe.text(t('operator', lang))}:</b> "
+            f"{safe.text(label('operator', row['operator'], lang))}"
+        )
+    place = ", ".join(
+        p
+        for p in (str(row.get("city") or ""), label("country", str(row.get("country") or ""), lang))
+        if p
+    )
+    if place:
+        parts.append(safe.text(place))
+    parts.append(f"<b>{safe.text(t('source', lang))}:</b> {safe.text(row.get('source'))}")
+    if row.get("location_precision"):
+        parts.append(
+            f"<b>{safe.text(t('precision', lang))}:</b> "
+            f"{safe.text(label('location_precision', row['location_precision'], lang))}"
+        )
+    return "<br>".join(parts)

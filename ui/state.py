@@ -1,0 +1,101 @@
+"""Session state and URL state, set up in one place.
+
+Widget values that a person would want to share (language, filters, selection,
+map view) are mirrored in ``st.query_params``; a copied URL reopens the same view.
+Streamlit forgets a widget's value when its page is not shown, so each widget
+keeps a copy under a ``_keep_`` key and is restored from it on return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from geo.settings import get_settings
+from ui.i18n import LANGUAGES, pick_language
+from ui.map_view import View
+
+LANG_KEY = "lang"
+_KEEP = "_keep_"
+
+
+def language() -> str:
+    """The interface language: the switch, else ``?lang=``, else the browser, else Spanish."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = pick_language(
+            st.query_params.get(LANG_KEY),
+            st.context.locale,
+            get_settings().default_language,
+        )
+    lang = st.session_state[LANG_KEY]
+    return lang if lang in LANGUAGES else get_settings().default_language
+
+
+def restore_list(
+    key: str, *, param: str, options: Sequence[str], default: Sequence[str] = ()
+) -> None:
+    """Before a multiselect is drawn: give it its kept value, else the URL's, else ``default``.
+
+    Values not among ``options`` (an old or edited URL) are dropped.
+    """
+    if key in st.session_state:
+        return
+    if _KEEP + key in st.session_state:
+        value = st.session_state[_KEEP + key]
+    elif raw := st.query_params.get(param, ""):
+        value = [v for v in raw.split(",") if v]
+    else:
+        value = list(default)
+    st.session_state[key] = [v for v in value if v in options]
+
+
+def keep_list(key: str, *, param: str) -> list[str]:
+    """After a multiselect is drawn: keep its value and mirror it in the URL."""
+    value = list(st.session_state.get(key, []))
+    st.session_state[_KEEP + key] = value
+    if value:
+        st.query_params[param] = ",".join(value)
+    elif param in st.query_params:
+        del st.query_params[param]
+    return value
+
+
+def initial_view(page: str, default: View) -> View:
+    """The view a page's map opens at: the URL's ``lat``/``lon``/``z``, else ``default``.
+
+    Fixed for the session (per page and language) so that changing a filter does
+    not rebuild the map: the browser keeps the current view itself and mirrors it
+    into the URL as the person pans.
+    """
+    key = f"{_KEEP}view_{page}"
+    if key not in st.session_state:
+        try:
+            view = View(
+                float(st.query_params["lat"]),
+                float(st.query_params["lon"]),
+                int(float(st.query_params["z"])),
+            ).clamped()
+        except (KeyError, ValueError):
+            view = default
+        st.session_state[key] = view
+    return st.session_state[key]
+
+
+def selection(page: str) -> tuple[str, str] | None:
+    """The selected feature ``(layer, id)``: kept in the session, else ``?sel=layer:id``."""
+    key = f"{_KEEP}sel_{page}"
+    if key not in st.session_state:
+        raw = st.query_params.get("sel", "")
+        layer, _, fid = raw.partition(":")
+        st.session_state[key] = (layer, fid) if layer and fid else None
+    return st.session_state[key]
+
+
+def select(page: str, value: tuple[str, str] | None) -> None:
+    """Remember the selected feature and mirror it in the URL."""
+    st.session_state[f"{_KEEP}sel_{page}"] = value
+    if value:
+        st.query_params["sel"] = f"{value[0]}:{value[1]}"
+    elif "sel" in st.query_params:
+        del st.query_params["sel"]
