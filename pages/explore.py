@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.filters import filter_features
 from geo.settings import get_settings
-from ui import loaders, state
+from ui import frame, loaders, state
 from ui.components import MapLayer, care_map, layer_errors, side_panel
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
@@ -15,7 +15,7 @@ from ui.map_view import BOGOTA_VIEW, base_map
 PAGE = "explore"
 CARE_LAYERS = ["care_blocks", "care_bus_stops", "home_care", "cooperatives", "national_systems"]
 
-lang = state.language()
+lang = frame.draw()
 settings = get_settings()
 st.title(t("app_title", lang))
 st.info(t("sample_note", lang), icon="ℹ️")
@@ -27,7 +27,7 @@ catalogue = [(registry[i], frames[i]) for i in CARE_LAYERS if i in frames]
 if "training_offer" in frames:
     catalogue.append((loaders.institutions_spec(), loaders.institutions()))
 
-options = facet_options([frame for _, frame in catalogue])
+options = facet_options([gdf for _, gdf in catalogue])
 chosen = filter_sidebar(
     PAGE,
     lang=lang,
@@ -35,11 +35,11 @@ chosen = filter_sidebar(
     options=options,
 )
 shown = [
-    MapLayer(spec, filter_features(frame, **chosen.facets))
-    for spec, frame in catalogue
+    MapLayer(spec, filter_features(gdf, **chosen.facets))
+    for spec, gdf in catalogue
     if spec.id in chosen.layers
 ]
-total = sum(len(frame) for _, frame in catalogue)
+total = sum(len(gdf) for _, gdf in catalogue)
 count = sum(len(layer.features) for layer in shown)
 
 cols = st.columns(len(shown) + 1 if shown else 1)
@@ -61,9 +61,9 @@ base = base_map(
 map_col, panel_col = st.columns([3, 1])
 selected = state.selection(PAGE)
 with map_col:
-    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, selected=selected)
+    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang)
 if clicked and clicked != selected:
     state.select(PAGE, clicked)
-    st.rerun()
+    selected = clicked
 with panel_col:
     side_panel(shown, selected, lang=lang)

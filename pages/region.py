@@ -7,7 +7,7 @@ import streamlit as st
 from geo import vocab
 from geo.filters import filter_features
 from geo.settings import get_settings
-from ui import loaders, state
+from ui import frame, loaders, state
 from ui.components import MapLayer, care_map, layer_errors, side_panel
 from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar
@@ -18,7 +18,7 @@ from ui.tables import offer_table
 PAGE = "region"
 REGION_LAYERS = ["cooperatives", "national_systems"]
 
-lang = state.language()
+lang = frame.draw()
 settings = get_settings()
 st.title(t("region_title", lang))
 st.caption(t("region_intro", lang))
@@ -35,11 +35,11 @@ chosen = filter_sidebar(
     PAGE,
     lang=lang,
     layer_options={spec.id: spec.title[lang] for spec, _ in catalogue},
-    options=facet_options([frame for _, frame in catalogue]),
+    options=facet_options([gdf for _, gdf in catalogue]),
 )
 shown = [
-    MapLayer(spec, filter_features(frame, **chosen.facets))
-    for spec, frame in catalogue
+    MapLayer(spec, filter_features(gdf, **chosen.facets))
+    for spec, gdf in catalogue
     if spec.id in chosen.layers
 ]
 cols = st.columns(max(len(shown), 1))
@@ -57,12 +57,10 @@ base = base_map(
 map_col, panel_col = st.columns([3, 1])
 selected = state.selection(PAGE)
 with map_col:
-    clicked = care_map(
-        base, shown, key=f"{PAGE}_map_{lang}", lang=lang, selected=selected, height=520
-    )
+    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, height=520)
 if clicked and clicked != selected:
     state.select(PAGE, clicked)
-    st.rerun()
+    selected = clicked
 with panel_col:
     side_panel(shown, selected, lang=lang)
 

@@ -16,7 +16,7 @@ from geo.layers import LayerSpec
 from geo.settings import get_settings
 from ui import offline
 from ui.i18n import label, labels, t
-from ui.map_view import feature_group, selection_ring
+from ui.map_view import feature_group
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,6 @@ def care_map(
     *,
     key: str,
     lang: str,
-    selected: tuple[str, str] | None,
     height: int = 620,
 ) -> tuple[str, str] | None:
     """Draw the map and return the clicked feature as ``(layer, id)``, if any.
@@ -44,10 +43,6 @@ def care_map(
     """
     settings = get_settings()
     groups = [feature_group(layer.features, layer.spec, lang=lang) for layer in layers]
-    if selected:
-        ring = _selected_point(layers, selected)
-        if ring is not None:
-            groups.append(selection_ring(*ring))
     control = folium.LayerControl(collapsed=False, position="topright")
     for element in (base, *groups, control):
         offline.localize(element, static_url=settings.static_url)
@@ -64,16 +59,6 @@ def care_map(
     props = feature.get("properties") or {}
     if props.get("layer") and props.get("id"):
         return str(props["layer"]), str(props["id"])
-    return None
-
-
-def _selected_point(
-    layers: Sequence[MapLayer], selected: tuple[str, str]
-) -> tuple[float, float] | None:
-    for layer in layers:
-        if layer.spec.id == selected[0] and selected[1] in layer.features.index:
-            point = layer.features.geometry.loc[selected[1]]
-            return point.y, point.x
     return None
 
 
@@ -120,12 +105,7 @@ def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, 
         if layer.spec.id == selected[0] and selected[1] in layer.features.index:
             row = layer.features.loc[selected[1]].drop(labels="geometry").to_dict()
             st.markdown(f"#### {escape_markdown(str(row.get('name', selected[1])))}")
-            st.dataframe(
-                record_table(row, layer.spec, lang=lang),
-                hide_index=True,
-                use_container_width=True,
-                key="record",
-            )
+            st.table(record_table(row, layer.spec, lang=lang).set_index(t("field", lang)))
             return
     st.info(t("selection_gone", lang))
 

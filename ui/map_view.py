@@ -12,19 +12,21 @@ redraws the points but keeps the map, its position and its zoom.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import vocab
 from geo.layers import LayerSpec
 from ui import safe
 from ui.i18n import label, labels, t
+from ui.offline import walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 KIND_COLOURS: dict[str, str] = {
@@ -65,8 +67,11 @@ class ViewSync(MacroElement):
     """Mirror the map's centre and zoom into the page URL (``lat``, ``lon``, ``z``).
 
     Runs in the browser on ``moveend`` without rerunning the Streamlit script, so a
-    copied URL reopens the same view. Inside a standalone export there is no parent
-    page to update; the guard makes that a no-op.
+    copied URL reopens the same view. Streamlit rewrites the URL from its own state
+    after every rerun (it never learns the view, by design: panning must not rerun
+    the script), so the map re-asserts the three parameters once a second when they
+    differ. Inside a standalone export there is no parent page; the guard makes that
+    a no-op.
     """
 
     _template = Template(
@@ -79,12 +84,43 @@ class ViewSync(MacroElement):
                 if (!target || target === window || !target.history) { return; }
                 var centre = map.getCenter();
                 var url = new URL(target.location.href);
+                var before = url.search;
                 url.searchParams.set("lat", centre.lat.toFixed(5));
                 url.searchParams.set("lon", centre.lng.toFixed(5));
                 url.searchParams.set("z", String(map.getZoom()));
-                target.history.replaceState(target.history.state, "", url.toString());
+                if (url.search !== before) {
+                    target.history.replaceState(target.history.state, "", url.toString());
+                }
             }
             map.on("moveend", syncView);
+            window.setInterval(syncView, 1000);
+        })();
+        {% endmacro %}
+        """
+    )
+
+
+class FocusWithoutScroll(MacroElement):
+    """Keep the first click on a marker from being lost.
+
+    Leaflet's keyboard handler focuses the map on ``mousedown``; when the map's
+    iframe is partly below the fold, that focus scrolls the page, the marker moves
+    under the pointer before ``mouseup`` and the click never happens. Re-bind the
+    handler to focus with ``preventScroll`` (keyboard navigation stays on).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            if (!map.keyboard) { return; }
+            map.keyboard.disable();
+            map.keyboard._onMouseDown = function () {
+                if (this._focused) { return; }
+                this._map._container.focus({preventScroll: true});
+            };
+            map.keyboard.enable();
         })();
         {% endmacro %}
         """
@@ -191,6 +227,7 @@ def base_map(
         t("legend_boundaries", lang),
     ).add_to(m)
     ViewSync().add_to(m)
+    FocusWithoutScroll().add_to(m)
     return m
 
 
@@ -233,6 +270,7 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
         "radius": MARKER_RADIUS.get(spec.kind, DEFAULT_RADIUS),
         "color": "#1f2937",
         "weight": 1.5,
+        "fill": True,
         "fillColor": colour,
         "fillOpacity": 0.9,
     }
@@ -245,16 +283,20 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
         tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=False),
         popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=320),
     ).add_to(group)
-    return group
+    return _stable_ids(group, spec.id)
 
 
-def selection_ring(lat: float, lon: float) -> folium.FeatureGroup:
-    """A ring drawn around the selected feature."""
-    group = folium.FeatureGroup(name="selection", control=False)
-    folium.CircleMarker(
-        [lat, lon], radius=15, color="#000000", weight=3, fill=False, interactive=False
-    ).add_to(group)
-    return group
+def _stable_ids(element: Element, seed: str) -> Element:
+    """Give an element tree ids derived from ``seed`` instead of random ones.
+
+    streamlit-folium redraws the care layers whenever their script text changes;
+    folium's random ids would change it on every rerun, closing the popup the person
+    just opened. With stable ids an unchanged layer is left alone.
+    """
+    prefix = hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]  # noqa: S324 (not security)
+    for n, node in enumerate(walk(element)):
+        node._id = f"{prefix}{n}"
+    return element
 
 
 def tooltip_html(row: dict, spec: LayerSpec, *, lang: str) -> str:

@@ -45,10 +45,11 @@ class MissingAssetError(RuntimeError):
     """A map element needs a JavaScript or CSS file that is not vendored."""
 
 
-def _walk(element: Element) -> Iterator[Element]:
+def walk(element: Element) -> Iterator[Element]:
+    """The element and all its descendants, depth first."""
     yield element
     for child in list(element._children.values()):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _local(assets: list[tuple[str, str]], static_url: str) -> list[tuple[str, str]]:
@@ -80,7 +81,7 @@ def localize(element: Element, *, static_url: str) -> Element:
     branca.element.Element
         The same element (modified in place: folium elements are built per render).
     """
-    for node in _walk(element):
+    for node in walk(element):
         for attr in ("default_js", "default_css"):
             assets = getattr(node, attr, None)
             if assets:

@@ -32,6 +32,11 @@ def language() -> str:
     return lang if lang in LANGUAGES else get_settings().default_language
 
 
+def mirror_language() -> None:
+    """Callback of the language switch: put the choice in the URL (``?lang=``)."""
+    st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
+
+
 def restore_list(
     key: str, *, param: str, options: Sequence[str], default: Sequence[str] = ()
 ) -> None:

@@ -81,7 +81,10 @@ def _set(index: int, field: str, value):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (_set(1, "capacity", "ten"), r"feature 2 \(id='b'\): field 'capacity' should be int or null"),
+        (
+            _set(1, "capacity", "ten"),
+            r"feature 2 \(id='b'\): field 'capacity' should be int or null",
+        ),
         (_set(0, "name", None), r"feature 1 \(id='a'\): field 'name' should be str"),
         (_set(2, "id", "a"), r"feature 3 \(id='a'\): id repeats feature 1"),
         (_set(0, "services", "child_care;teleport"), r"unknown code\(s\) teleport"),
@@ -107,7 +110,9 @@ def test_broken_feature_names_file_feature_and_field(tiny_dir: Path, mutate, exp
 
 
 def test_invalid_json_names_line_and_column(tiny_dir: Path) -> None:
-    (tiny_dir / "places.geojson").write_text('{"type": "FeatureCollection",\n "features": [}', "utf-8")
+    (tiny_dir / "places.geojson").write_text(
+        '{"type": "FeatureCollection",\n "features": [}', "utf-8"
+    )
     reg = load_registry(tiny_dir)
     with pytest.raises(LayerError, match=r"places.geojson: not valid JSON at line 2, column"):
         load_layer(reg["places"], data_dir=tiny_dir)
@@ -146,7 +151,9 @@ def test_self_intersecting_polygon_is_reported(tmp_path: Path) -> None:
     doc = '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"01"},"geometry":%s}]}'
     (tmp_path / "z.geojson").write_text(doc % json.dumps(bowtie), "utf-8")
     reg = load_registry(tmp_path)
-    with pytest.raises(LayerError, match=r"feature 1 \(code='01'\): invalid geometry \(Self-intersection"):
+    with pytest.raises(
+        LayerError, match=r"feature 1 \(code='01'\): invalid geometry \(Self-intersection"
+    ):
         load_layer(reg["zones"], data_dir=tmp_path)
 
 

@@ -58,3 +58,16 @@ def test_unknown_code_is_shown_as_itself() -> None:
 )
 def test_pick_language(requested, locale, expected) -> None:
     assert pick_language(requested, locale, "es") == expected
+
+
+def test_every_registry_column_has_a_label() -> None:
+    from geo.layers import load_registry
+    from geo.settings import PROJECT_DIR
+
+    shown_elsewhere = {"name", "kind", "operator", "services", "populations", "country", "source"}
+    shown_elsewhere |= {"location_precision", "description_es", "description_en"}
+    registry = load_registry(PROJECT_DIR / "data")
+    for spec in registry.layers.values():
+        for column in spec.columns:
+            if column not in shown_elsewhere:
+                assert column in VOCABULARY["columns"], f"{spec.id}.{column} has no label"

@@ -34,8 +34,7 @@ def _collections(html: str) -> list[dict]:
     """The GeoJSON feature collections embedded in the map script."""
     decoder = json.JSONDecoder()
     return [
-        decoder.raw_decode(html, match.end())[0]
-        for match in re.finditer(r"_add\((?=\{)", html)
+        decoder.raw_decode(html, match.end())[0] for match in re.finditer(r"_add\((?=\{)", html)
     ]
 
 
@@ -79,7 +78,9 @@ def test_legend_lists_kinds_with_colours_in_language(places) -> None:
 
 def test_no_cdn_url_after_localize(places) -> None:
     html = _render(places)
-    assert not re.search(r"https?://", re.sub(r"https?://(www\.)?(leafletjs|openstreetmap)\S*", "", html))
+    assert not re.search(
+        r"https?://", re.sub(r"https?://(www\.)?(leafletjs|openstreetmap)\S*", "", html)
+    )
     assert "/app/static/vendor/leaflet/leaflet.js" in html
     assert "/app/static/vendor/leaflet/leaflet.css" in html
 
@@ -87,7 +88,7 @@ def test_no_cdn_url_after_localize(places) -> None:
 def test_unvendored_plugin_is_an_error_not_a_cdn_request() -> None:
     m = folium.Map(tiles=None)
     folium.plugins.MarkerCluster().add_to(m)
-    with pytest.raises(MissingAssetError, match="markerclustercss|markercluster"):
+    with pytest.raises(MissingAssetError, match=r"markercluster"):
         localize(m, static_url="/app/static")
 
 
@@ -95,19 +96,27 @@ def test_vendored_files_exist_with_licence() -> None:
     for path in offline.vendored_files().values():
         assert path.is_file() and path.stat().st_size > 1000
     assert (offline.STATIC_DIR / "vendor/leaflet/LICENSE").is_file()
-    assert f'version="{offline.LEAFLET_VERSION}"' in (offline.STATIC_DIR / "vendor/leaflet/leaflet.js").read_text()
+    assert (
+        f'version="{offline.LEAFLET_VERSION}"'
+        in (offline.STATIC_DIR / "vendor/leaflet/leaflet.js").read_text()
+    )
 
 
-def test_no_tiles_by_default_and_opt_in(places) -> None:
-    spec, gdf = places
-    plain = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[]).get_root().render()
+def test_no_tiles_by_default_and_opt_in() -> None:
+    plain = (
+        base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[]).get_root().render()
+    )
     assert "tileLayer" not in plain
     osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
     assert "tile.openstreetmap.org" in osm.get_root().render()
 
 
 def test_view_sync_writes_lat_lon_zoom_to_the_url() -> None:
-    html = base_map(view=View(4.6, -74.1, 12), lang="es", boundaries=[], legend_kinds=[]).get_root().render()
+    html = (
+        base_map(view=View(4.6, -74.1, 12), lang="es", boundaries=[], legend_kinds=[])
+        .get_root()
+        .render()
+    )
     assert 'searchParams.set("lat"' in html and 'on("moveend"' in html
     assert "[4.6, -74.1]" in html and '"zoom": 12' in html
 

@@ -1,0 +1,64 @@
+"""AppTest helpers: run the app in-process, read the map the page sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.settings import get_settings
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test reads settings and data anew (tests may point at other data)."""
+    monkeypatch.delenv("CARE_ATLAS_DATA_DIR", raising=False)
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_app(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def map_args(at: AppTest) -> dict:
+    """Arguments the page sent to the streamlit-folium component."""
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def markers_by_layer(at: AppTest) -> dict[str, int]:
+    """Count the features per layer in the feature groups sent to the map."""
+    groups = map_args(at)["feature_group"] or ""
+    counts: dict[str, int] = {}
+    decoder = json.JSONDecoder()
+    index = groups.find('{"features"')
+    while index != -1:
+        collection, end = decoder.raw_decode(groups, index)
+        for feature in collection["features"]:
+            layer = feature["properties"]["layer"]
+            counts[layer] = counts.get(layer, 0) + 1
+        index = groups.find('{"features"', end)
+    return counts
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}

@@ -1,0 +1,67 @@
+"""The app frame: page list, language switch and shared sidebar, drawn by every page.
+
+``app.py`` runs the page chosen by ``st.navigation``; each page starts with
+:func:`draw`, which draws the language switch and the shared sidebar. The frame is
+drawn by the page, not by ``app.py``, because Streamlit still treats a ``pages/``
+folder next to the entry script as a legacy multipage app until the first
+``st.navigation`` call of the server process: on that very first run it executes
+the page script directly, under the same page id (its URL path). :func:`draw`
+notices that ``app.py`` did not run, registers the navigation (which ends legacy
+mode for the process) and reruns before any widget exists, so the first visitor's
+run is the same as everyone's and keeps its URL. ``client.showSidebarNavigation =
+false`` hides the legacy page list that the aborted run would flash; the app's own
+navigation sits at the top of the page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
+
+_FRAMED = "_framed_run"
+NAV_POSITION = "top"
+
+
+def app_pages(lang: str) -> list[st.Page]:
+    """The pages, titled in ``lang``; the first one is the default (at ``/``)."""
+    return [
+        st.Page(
+            "pages/explore.py",
+            title=t("page_explore", lang),
+            url_path="explore",
+            default=True,
+        ),
+        st.Page(
+            "pages/region.py",
+            title=t("page_region", lang),
+            url_path="region",
+        ),
+    ]
+
+
+def run_navigation() -> None:
+    """Entry point (``app.py``): run the page the URL asks for."""
+    st.session_state[_FRAMED] = True
+    st.navigation(app_pages(state.language()), position=NAV_POSITION).run()
+
+
+def draw() -> str:
+    """At the top of each page: the shared frame. Returns the interface language."""
+    lang = state.language()
+    if not st.session_state.pop(_FRAMED, False):
+        # started without app.py: legacy pages/ mode on the first run of the process
+        st.navigation(app_pages(lang), position=NAV_POSITION)
+        st.rerun()
+    with st.sidebar:
+        st.radio(
+            t("language", lang),
+            options=LANGUAGES,
+            format_func=LANGUAGE_NAMES.__getitem__,
+            key=state.LANG_KEY,
+            horizontal=True,
+            on_change=state.mirror_language,
+        )
+        st.caption(t("app_tagline", lang))
+    return lang
