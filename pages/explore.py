@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.settings import get_settings
 from ui import frame, loaders, state
-from ui.components import MapLayer, care_map, layer_errors, side_panel
+from ui.components import MapLayer, care_map, layer_errors, layer_notes, side_panel
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
 from ui.map_view import BOGOTA_VIEW, base_map
@@ -58,7 +58,7 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-map_col, panel_col = st.columns([3, 1])
+map_col, panel_col = st.columns([2, 1])
 selected = state.selection(PAGE)
 with map_col:
     clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang)
@@ -67,3 +67,12 @@ if clicked and clicked != selected:
     selected = clicked
 with panel_col:
     side_panel(shown, selected, lang=lang)
+
+layer_notes(
+    [
+        registry[i]
+        for i in [*CARE_LAYERS, "training_offer", "localidades", "countries"]
+        if i in frames
+    ],
+    lang=lang,
+)

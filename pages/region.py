@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import vocab
 from geo.filters import filter_features
 from geo.settings import get_settings
 from ui import frame, loaders, state
-from ui.components import MapLayer, care_map, layer_errors, side_panel
+from ui.components import MapLayer, care_map, layer_errors, layer_notes, side_panel
 from ui.export import csv_bytes
-from ui.filters import facet_options, filter_sidebar
+from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
-from ui.map_view import LATAM_VIEW, base_map
+from ui.map_view import base_map, bounds_of
 from ui.tables import offer_table
 
 PAGE = "region"
@@ -47,14 +46,16 @@ for col, layer in zip(cols, shown, strict=False):
     col.metric(layer.spec.title[lang], len(layer.features))
 
 base = base_map(
-    view=state.initial_view(f"{PAGE}_{lang}", LATAM_VIEW),
+    view=state.initial_view(f"{PAGE}_{lang}", None),
+    fit=bounds_of(gdf for _, gdf in catalogue),
+    boundary_label="legend_countries",
     lang=lang,
     boundaries=[frames["countries"]] if "countries" in frames else [],
     legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-map_col, panel_col = st.columns([3, 1])
+map_col, panel_col = st.columns([2, 1])
 selected = state.selection(PAGE)
 with map_col:
     clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, height=520)
@@ -69,30 +70,29 @@ if "training_offer" in frames:
     st.caption(t("offer_note", lang))
     offer = frames["training_offer"]
     c1, c2, c3 = st.columns(3)
-    countries = c1.multiselect(
+    countries = kept_multiselect(
         t("col_country", lang),
         sorted(offer["country"].unique()),
+        keep="offer_countries",
+        lang=lang,
         format_func=lambda c: label("country", c, lang),
-        key="offer_countries",
-        placeholder=t("filter_any", lang),
+        container=c1,
     )
-    types = c2.multiselect(
+    types = kept_multiselect(
         t("offer_type", lang),
         ["training", "certification"],
+        keep="offer_types",
+        lang=lang,
         format_func=lambda c: label("services", c, lang),
-        key="offer_types",
-        placeholder=t("filter_any", lang),
+        container=c2,
     )
-    pops = c3.multiselect(
+    pops = kept_multiselect(
         t("col_populations", lang),
-        [
-            p
-            for p in vocab.POPULATIONS
-            if p in set(offer["populations"].map(vocab.split_codes).sum())
-        ],
+        facet_options([offer])["populations"],
+        keep="offer_populations",
+        lang=lang,
         format_func=lambda c: label("populations", c, lang),
-        key="offer_pops",
-        placeholder=t("filter_any", lang),
+        container=c3,
     )
     rows = filter_features(offer, countries=countries, services=types, populations=pops)
     table = offer_table(rows, lang=lang)
@@ -105,3 +105,7 @@ if "training_offer" in frames:
         mime="text/csv",
         key="offer_csv",
     )
+
+layer_notes(
+    [registry[i] for i in [*REGION_LAYERS, "training_offer", "countries"] if i in frames], lang=lang
+)

@@ -72,9 +72,6 @@ def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
         (t("layer", lang), spec.title[lang]),
         (t("kind_field", lang), label("kind", str(row.get("kind", spec.kind)), lang)),
     ]
-    description = row.get(f"description_{lang}")
-    if description:
-        rows.append((t("description", lang), str(description)))
     for column, value in row.items():
         if column in skip or column == "kind":
             continue
@@ -105,6 +102,9 @@ def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, 
         if layer.spec.id == selected[0] and selected[1] in layer.features.index:
             row = layer.features.loc[selected[1]].drop(labels="geometry").to_dict()
             st.markdown(f"#### {escape_markdown(str(row.get('name', selected[1])))}")
+            description = row.get(f"description_{lang}")
+            if description:
+                st.markdown(escape_markdown(str(description)))
             st.table(record_table(row, layer.spec, lang=lang).set_index(t("field", lang)))
             return
     st.info(t("selection_gone", lang))
@@ -120,3 +120,22 @@ def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
     """Tell the person which layers could not be loaded and why; the rest still work."""
     for layer_id, message in errors.items():
         st.error(t("load_error", lang, layer=layer_id, error=message), icon="⚠️")
+
+
+def layer_notes(specs: Sequence[LayerSpec], *, lang: str) -> None:
+    """Where each layer comes from and how far to trust it."""
+    with st.expander(t("about_layers", lang)):
+        table = pd.DataFrame(
+            [
+                {
+                    t("layer", lang): spec.title[lang],
+                    t("description", lang): spec.description[lang],
+                    t("source", lang): spec.source,
+                    t("licence", lang): spec.licence,
+                    t("date", lang): spec.date,
+                    t("precision", lang): spec.precision,
+                }
+                for spec in specs
+            ]
+        )
+        st.dataframe(table, hide_index=True, use_container_width=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import streamlit as st
@@ -53,6 +54,34 @@ def facet_options(frames: Iterable[gpd.GeoDataFrame]) -> dict[str, list[str]]:
     }
 
 
+def kept_multiselect(
+    label: str,
+    options: Sequence[str],
+    *,
+    keep: str,
+    lang: str,
+    format_func: Callable[[str], str] = str,
+    param: str | None = None,
+    default: Sequence[str] = (),
+    container: Any = st,
+) -> list[str]:
+    """A multiselect whose value survives page and language changes (and the URL's ``param``).
+
+    The widget key carries the language so its labels are redrawn when the language
+    changes; the value is kept under ``keep``.
+    """
+    key = f"{keep}_{lang}"
+    state.restore_list(key, keep=keep, param=param, options=options, default=default)
+    container.multiselect(
+        label,
+        options=list(options),
+        format_func=format_func,
+        key=key,
+        placeholder=t("filter_any", lang),
+    )
+    return state.keep_list(key, keep=keep, param=param)
+
+
 def filter_sidebar(
     page: str,
     *,
@@ -67,38 +96,35 @@ def filter_sidebar(
     """
     with st.sidebar:
         st.header(t("filters", lang))
-        layers_key = f"{page}_layers"
-        state.restore_list(
-            layers_key, param="layers", options=list(layer_options), default=list(layer_options)
-        )
-        st.multiselect(
+        layers = kept_multiselect(
             t("filter_layers", lang),
-            options=list(layer_options),
-            format_func=lambda layer_id: layer_options[layer_id],
-            key=layers_key,
+            list(layer_options),
+            keep=f"{page}_layers",
+            lang=lang,
+            format_func=layer_options.__getitem__,
+            param="layers",
+            default=list(layer_options),
         )
-        layers = state.keep_list(layers_key, param="layers")
-        facets: dict[str, list[str]] = {}
-        for facet, (_, vocabulary, param) in FACETS.items():
-            key = f"{page}_{facet}"
-            values = options.get(facet, [])
-            state.restore_list(key, param=param, options=values)
-            st.multiselect(
+        facets = {
+            facet: kept_multiselect(
                 t(f"filter_{facet}", lang),
-                options=values,
+                options.get(facet, []),
+                keep=f"{page}_{facet}",
+                lang=lang,
                 format_func=(lambda code, v=vocabulary: label(v, code, lang))
                 if vocabulary
                 else str,
-                key=key,
-                placeholder=t("filter_any", lang),
+                param=param,
             )
-            facets[facet] = state.keep_list(key, param=param)
-        st.button(t("clear_filters", lang), on_click=_clear, args=(page,), key=f"{page}_clear")
+            for facet, (_, vocabulary, param) in FACETS.items()
+        }
+        st.button(t("clear_filters", lang), on_click=_clear, args=(page, lang), key=f"{page}_clear")
     return Chosen(layers=layers, facets=facets)
 
 
-def _clear(page: str) -> None:
+def _clear(page: str, lang: str) -> None:
     for facet, (_, _, param) in FACETS.items():
-        st.session_state[f"{page}_{facet}"] = []
+        st.session_state[f"{page}_{facet}_{lang}"] = []
+        state.forget(f"{page}_{facet}")
         if param in st.query_params:
             del st.query_params[param]

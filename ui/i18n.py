@@ -53,6 +53,7 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Localidades (aprox.) / países",
         "en": "Localidades (approx.) / countries",
     },
+    "legend_countries": {"es": "Países", "en": "Countries"},
     "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
     "select_hint": {
         "es": "Haga clic en un punto del mapa para ver aquí su ficha completa.",

@@ -60,7 +60,6 @@ class View:
 
 
 BOGOTA_VIEW = View(4.63, -74.11, 11)
-LATAM_VIEW = View(-8.0, -72.0, 3)
 
 
 class ViewSync(MacroElement):
@@ -173,12 +172,27 @@ class Legend(MacroElement):
         self.html = "".join(items)
 
 
+def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
+    """``(south, west, north, east)`` around all non-empty frames, or ``None``."""
+    boxes = [frame.to_crs(4326).total_bounds for frame in frames if not frame.empty]
+    if not boxes:
+        return None
+    return (
+        min(b[1] for b in boxes),
+        min(b[0] for b in boxes),
+        max(b[3] for b in boxes),
+        max(b[2] for b in boxes),
+    )
+
+
 def base_map(
     *,
-    view: View,
+    view: View | None,
     lang: str,
     boundaries: Iterable[gpd.GeoDataFrame],
     legend_kinds: Sequence[str],
+    boundary_label: str = "legend_boundaries",
+    fit: tuple[float, float, float, float] | None = None,
     tiles: str = "",
     tiles_attribution: str = "",
 ) -> folium.Map:
@@ -187,18 +201,26 @@ def base_map(
     Parameters
     ----------
     view
-        Initial centre and zoom.
+        Initial centre and zoom; ``None`` fits the map to ``fit``.
     lang
         Interface language for the legend.
     boundaries
         Polygon layers drawn as a light, non-interactive background.
     legend_kinds
         Kinds of care layer listed in the legend.
+    boundary_label
+        Interface string naming the background outlines in the legend.
+    fit
+        ``(south, west, north, east)`` to fit when ``view`` is ``None``.
     tiles
         ``""`` (default: no basemap, no outside request), ``"osm"``, or a tile URL.
     tiles_attribution
         Attribution for a custom tile URL.
     """
+    fit_to = fit if view is None else None
+    if view is None:
+        south, west, north, east = fit or (-56.0, -118.0, 33.0, -34.0)
+        view = View((south + north) / 2, (west + east) / 2, 3)
     view = view.clamped()
     m = folium.Map(
         location=[view.lat, view.lon],
@@ -221,10 +243,13 @@ def base_map(
             interactive=False,
             control=False,
         ).add_to(m)
+    if fit_to is not None:
+        south, west, north, east = fit_to
+        m.fit_bounds([[south, west], [north, east]], padding=(24, 24))
     Legend(
         t("legend", lang),
         [(KIND_COLOURS[k], label("kind", k, lang)) for k in legend_kinds],
-        t("legend_boundaries", lang),
+        t(boundary_label, lang),
     ).add_to(m)
     ViewSync().add_to(m)
     FocusWithoutScroll().add_to(m)

@@ -38,27 +38,36 @@ def mirror_language() -> None:
 
 
 def restore_list(
-    key: str, *, param: str, options: Sequence[str], default: Sequence[str] = ()
+    key: str,
+    *,
+    keep: str,
+    options: Sequence[str],
+    param: str | None = None,
+    default: Sequence[str] = (),
 ) -> None:
     """Before a multiselect is drawn: give it its kept value, else the URL's, else ``default``.
 
-    Values not among ``options`` (an old or edited URL) are dropped.
+    ``key`` is the widget's key, which may change (it carries the language, so the
+    labels are redrawn when the language changes); ``keep`` is the stable name the
+    value is kept under. Values not among ``options`` (an old or edited URL) are dropped.
     """
     if key in st.session_state:
         return
-    if _KEEP + key in st.session_state:
-        value = st.session_state[_KEEP + key]
-    elif raw := st.query_params.get(param, ""):
+    if _KEEP + keep in st.session_state:
+        value = st.session_state[_KEEP + keep]
+    elif param and (raw := st.query_params.get(param, "")):
         value = [v for v in raw.split(",") if v]
     else:
         value = list(default)
     st.session_state[key] = [v for v in value if v in options]
 
 
-def keep_list(key: str, *, param: str) -> list[str]:
+def keep_list(key: str, *, keep: str, param: str | None = None) -> list[str]:
     """After a multiselect is drawn: keep its value and mirror it in the URL."""
     value = list(st.session_state.get(key, []))
-    st.session_state[_KEEP + key] = value
+    st.session_state[_KEEP + keep] = value
+    if param is None:
+        return value
     if value:
         st.query_params[param] = ",".join(value)
     elif param in st.query_params:
@@ -66,8 +75,15 @@ def keep_list(key: str, *, param: str) -> list[str]:
     return value
 
 
-def initial_view(page: str, default: View) -> View:
+def forget(keep: str) -> None:
+    """Drop a kept value (the widget then starts from its default)."""
+    st.session_state.pop(_KEEP + keep, None)
+
+
+def initial_view(page: str, default: View | None) -> View | None:
     """The view a page's map opens at: the URL's ``lat``/``lon``/``z``, else ``default``.
+
+    ``None`` means "fit the map to what it shows".
 
     Fixed for the session (per page and language) so that changing a filter does
     not rebuild the map: the browser keeps the current view itself and mirrors it

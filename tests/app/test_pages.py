@@ -34,7 +34,7 @@ def test_explore_defaults_to_spanish_with_every_layer() -> None:
 def test_filters_change_counts_and_markers() -> None:
     at = run_app()
     total = int(metric_values(at)["Lugares en el mapa"])
-    at.multiselect(key="explore_operators").set_value(["cooperative"]).run()
+    at.multiselect(key="explore_operators_es").set_value(["cooperative"]).run()
     assert not at.exception
     filtered = markers_by_layer(at)
     assert "care_blocks" not in filtered
@@ -47,10 +47,10 @@ def test_filters_change_counts_and_markers() -> None:
 
 def test_population_and_service_facets_combine() -> None:
     at = run_app()
-    at.multiselect(key="explore_services").set_value(["midwifery"]).run()
+    at.multiselect(key="explore_services_es").set_value(["midwifery"]).run()
     only = markers_by_layer(at)
     assert only == {"cooperatives": only["cooperatives"]}
-    at.multiselect(key="explore_countries").set_value(["UY"]).run()
+    at.multiselect(key="explore_countries_es").set_value(["UY"]).run()
     assert markers_by_layer(at) == {}
     assert any("Ningún lugar" in w.value for w in at.warning)
 
@@ -64,7 +64,9 @@ def test_layer_toggle_and_url_state() -> None:
 
 def test_language_switch_changes_labels_and_legend() -> None:
     at = run_app()
+    at.multiselect(key="explore_populations_es").set_value(["older"]).run()
     at.radio(key="lang").set_value("en").run()
+    assert at.multiselect(key="explore_populations_en").value == ["older"]
     assert at.title[0].value == "Care Atlas"
     assert "Leyenda" not in map_args(at)["script"]
     assert "Legend" in map_args(at)["script"]
@@ -96,7 +98,7 @@ def test_region_page_table_filters_and_download() -> None:
     assert counts["training_institutions"] >= 8
     caption = next(c.value for c in at.caption if "normas o cursos" in c.value)
     total = int(caption.split(" de ")[1].split()[0])
-    at.multiselect(key="offer_countries").set_value(["CL"]).run()
+    at.multiselect(key="offer_countries_es").set_value(["CL"]).run()
     caption = next(c.value for c in at.caption if "normas o cursos" in c.value)
     n = int(caption.split(" de ")[0])
     assert 0 < n < total
@@ -126,3 +128,12 @@ def test_every_page_renders_in_both_languages(page, lang) -> None:
     at = run_app(page, lang=lang)
     assert not at.exception
     assert map_args(at)["script"]
+
+
+def test_layer_provenance_is_shown() -> None:
+    at = run_app(lang="en")
+    assert any(e.label == "About the layers" for e in at.expander)
+    notes = next(df.value for df in at.dataframe if "Licence" in df.value.columns)
+    assert "Public domain (Natural Earth)" in set(notes["Licence"])
+    assert notes["Source"].str.len().gt(0).all()
+    assert notes["Location precision"].str.contains("neighbourhood").any()

@@ -103,6 +103,9 @@ def test_explore_map_click_language_filter_and_view(
     wait_idle(page)
     expect(page.get_by_text("Places on the map")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("Who is cared for").first).to_be_visible()
+    # the filter chosen in Spanish is kept, its chip now in English
+    expect(page.get_by_text("Older persons").first).to_be_visible()
+    assert "pop=older" in page.url
     wait_markers(page, 19)
     page.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=False)
 
