@@ -37,3 +37,16 @@ def test_region_map_and_offer_table(server: Server, watched: tuple[Page, Watch])
     expect(page.get_by_text("standards or courses").first).not_to_have_text(total, timeout=20_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "region.png"), full_page=True)
+
+
+def test_an_english_browser_gets_english(server: Server, browser) -> None:
+    from tests.e2e.conftest import open_page
+
+    page, watch = open_page(browser, locale="en-US")
+    try:
+        page.goto(f"{server.url}/region")
+        expect(page.get_by_text("Care across the region")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("radio", name="English")).to_be_checked()
+    finally:
+        page.context.close()
+    assert not watch.problems(), watch.problems()
