@@ -5,12 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.filters import filter_features
+from geo.profiles import reach_m
 from geo.settings import get_settings
 from ui import frame, loaders, state
-from ui.components import MapLayer, care_map, layer_errors, layer_notes, side_panel
+from ui.components import (
+    MapLayer,
+    care_map,
+    layer_errors,
+    layer_notes,
+    side_panel,
+    walk_controls,
+    walking_zones,
+)
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
-from ui.map_view import BOGOTA_VIEW, base_map
+from ui.map_view import BOGOTA_VIEW, base_map, catchment_group
 
 PAGE = "explore"
 CARE_LAYERS = ["care_blocks", "care_bus_stops", "home_care", "cooperatives", "national_systems"]
@@ -58,10 +67,15 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
+show_walk, minutes, profile = walk_controls(PAGE, lang=lang)
+under = []
+if show_walk and shown:
+    zones = walking_zones(shown, radius_m=reach_m(minutes, profile=profile))
+    under.append(catchment_group(zones, name=t("catchments", lang)))
 map_col, panel_col = st.columns([2, 1])
 selected = state.selection(PAGE)
 with map_col:
-    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang)
+    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, under=under)
 if clicked and clicked != selected:
     state.select(PAGE, clicked)
     selected = clicked

@@ -97,7 +97,7 @@ if "training_offer" in frames:
     rows = filter_features(offer, countries=countries, services=types, populations=pops)
     table = offer_table(rows, lang=lang)
     st.caption(t("offer_rows", lang, n=len(table), total=len(offer)))
-    st.dataframe(table, hide_index=True, use_container_width=True, key="offer_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="offer_table")
     st.download_button(
         t("download_csv", lang),
         data=csv_bytes(table),

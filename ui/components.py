@@ -13,8 +13,9 @@ from streamlit_folium import st_folium
 
 from geo import vocab
 from geo.layers import LayerSpec
+from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import offline
+from ui import loaders, offline
 from ui.i18n import label, labels, t
 from ui.map_view import feature_group
 
@@ -34,15 +35,17 @@ def care_map(
     key: str,
     lang: str,
     height: int = 620,
+    under: Sequence[folium.FeatureGroup] = (),
 ) -> tuple[str, str] | None:
     """Draw the map and return the clicked feature as ``(layer, id)``, if any.
 
     Only a click reruns the script (``returned_objects``); panning and zooming stay
     in the browser. The care layers are feature groups swapped in place, so the
-    map keeps its view when the filters change.
+    map keeps its view when the filters change. ``under`` are groups drawn below the
+    markers (surfaces, catchments, areas).
     """
     settings = get_settings()
-    groups = [feature_group(layer.features, layer.spec, lang=lang) for layer in layers]
+    groups = [*under, *(feature_group(layer.features, layer.spec, lang=lang) for layer in layers)]
     control = folium.LayerControl(collapsed=False, position="topright")
     for element in (base, *groups, control):
         offline.localize(element, static_url=settings.static_url)
@@ -138,4 +141,43 @@ def layer_notes(specs: Sequence[LayerSpec], *, lang: str) -> None:
                 for spec in specs
             ]
         )
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def walk_controls(page: str, *, lang: str, default_show: bool = False) -> tuple[bool, int, str]:
+    """Sidebar controls for walking catchments: show them, minutes, walking profile."""
+    with st.sidebar:
+        st.header(t("walk_header", lang))
+        show = st.toggle(t("walk_show", lang), value=default_show, key=f"{page}_walk_show")
+        minutes = st.slider(t("walk_minutes", lang), 5, 60, 15, step=5, key=f"{page}_walk_minutes")
+        profile = kept_choice(
+            t("walk_profile", lang),
+            list(PROFILES),
+            keep=f"{page}_walk_profile",
+            lang=lang,
+            format_func=lambda p: getattr(PROFILES[p], f"label_{lang}"),
+        )
+        radius = reach_m(minutes, profile=profile)
+        st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+    return show, minutes, profile
+
+
+def kept_choice(label: str, options: list[str], *, keep: str, lang: str, format_func) -> str:
+    """A selectbox whose choice survives language changes (its key carries the language)."""
+    kept = st.session_state.get(f"_keep_{keep}", options[0])
+    choice = st.selectbox(
+        label,
+        options,
+        index=options.index(kept) if kept in options else 0,
+        format_func=format_func,
+        key=f"{keep}_{lang}",
+    )
+    st.session_state[f"_keep_{keep}"] = choice
+    return choice
+
+
+def walking_zones(layers: Sequence[MapLayer], *, radius_m: float) -> gpd.GeoDataFrame:
+    """Catchments of the features shown (each layer's buffers are cached by radius)."""
+    return pd.concat(
+        [loaders.catchments(layer.spec.id, radius_m).loc[layer.features.index] for layer in layers]
+    )

@@ -53,6 +53,15 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Localidades (aprox.) / países",
         "en": "Localidades (approx.) / countries",
     },
+    "walk_header": {"es": "Caminatas", "en": "Walking"},
+    "walk_show": {"es": "Mostrar zonas a pie", "en": "Show walking zones"},
+    "walk_minutes": {"es": "Minutos a pie", "en": "Minutes on foot"},
+    "walk_profile": {"es": "Quién camina", "en": "Who is walking"},
+    "walk_radius": {
+        "es": "≈ {metres} m en línea recta (rodeo de las calles incluido)",
+        "en": "≈ {metres} m in a straight line (street detour included)",
+    },
+    "catchments": {"es": "Zonas a pie", "en": "Walking zones"},
     "legend_countries": {"es": "Países", "en": "Countries"},
     "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
     "select_hint": {

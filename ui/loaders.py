@@ -14,6 +14,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import region
+from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
 from geo.settings import get_settings
@@ -63,3 +64,10 @@ def institutions_spec() -> LayerSpec:
             "en": "Training and certification institutions",
         },
     )
+
+
+@st.cache_data(show_spinner=False)
+def catchments(layer_id: str, radius_m: float) -> gpd.GeoDataFrame:
+    """Straight-line walking catchments of every feature of a layer (filtered later)."""
+    frame = institutions() if layer_id == INSTITUTIONS_ID else layer(layer_id)
+    return buffer_catchments(frame[["geometry"]], radius_m=radius_m)

@@ -366,3 +366,100 @@ def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
             f"{safe.text(label('location_precision', row['location_precision'], lang))}"
         )
     return "<br>".join(parts)
+
+
+class ColourBar(MacroElement):
+    """A colour bar with title, unit and range, shown while its feature group is on the map.
+
+    Attached to a feature group (not the map) so it appears and disappears with the
+    surface it explains when streamlit-folium swaps the groups.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var bar = L.control({position: "bottomright"});
+            bar.onAdd = function () {
+                var div = L.DomUtil.create("div", "care-atlas-colourbar");
+                div.style.cssText = "background:#fff;padding:6px 10px;border-radius:6px;" +
+                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.4 sans-serif;color:#111;" +
+                    "min-width:180px";
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            group.on("add", function (e) { bar.addTo(e.target._map); });
+            group.on("remove", function () { bar.remove(); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, title: str, unit: str, low: str, high: str, gradient: str):
+        super().__init__()
+        self._name = "ColourBar"
+        self.html = (
+            f"<strong>{safe.text(title)}</strong><br><small>{safe.text(unit)}</small>"
+            f'<div style="height:10px;margin:4px 0;border:1px solid #999;background:{gradient}"></div>'
+            f'<div style="display:flex;justify-content:space-between"><span>{safe.text(low)}</span>'
+            f"<span>{safe.text(high)}</span></div>"
+        )
+
+
+def catchment_group(
+    zones: gpd.GeoDataFrame, *, name: str, colour: str = "#D55E00"
+) -> folium.FeatureGroup:
+    """Walking catchments as light, non-interactive polygons (geometry only)."""
+    group = folium.FeatureGroup(name=safe.text(name), show=True)
+    if not zones.empty:
+        folium.GeoJson(
+            _outline_geojson(zones),
+            style_function=lambda _f: {
+                "color": colour,
+                "weight": 1,
+                "fillColor": colour,
+                "fillOpacity": 0.12,
+                "dashArray": "4 3",
+            },
+            interactive=False,
+        ).add_to(group)
+    return _stable_ids(group, f"catchments:{name}")
+
+
+def surface_group(
+    overlay, *, name: str, colour_bar: ColourBar | None = None
+) -> folium.FeatureGroup:
+    """A raster surface (``ui.raster.Overlay``) as an image layer, with its colour bar."""
+    group = folium.FeatureGroup(name=safe.text(name), show=True)
+    folium.raster_layers.ImageOverlay(
+        image=overlay.data_url,
+        bounds=[list(overlay.bounds[0]), list(overlay.bounds[1])],
+        interactive=False,
+        cross_origin=False,
+    ).add_to(group)
+    if colour_bar is not None:
+        colour_bar.add_to(group)
+    return _stable_ids(group, f"surface:{name}")
+
+
+def areas_group(
+    areas: gpd.GeoDataFrame, *, name: str, tooltips: Sequence[str]
+) -> folium.FeatureGroup:
+    """Outlined areas (e.g. unserved areas) with a pre-escaped tooltip each."""
+    group = folium.FeatureGroup(name=safe.text(name), show=True)
+    if not areas.empty:
+        shapes = json.loads(gpd.GeoSeries(areas.geometry, crs=areas.crs).to_crs(4326).to_json())
+        for feature, tip in zip(shapes["features"], tooltips, strict=True):
+            feature["properties"] = {"_tip": tip}
+        folium.GeoJson(
+            shapes,
+            style_function=lambda _f: {
+                "color": "#000000",
+                "weight": 2.5,
+                "fill": True,
+                "fillOpacity": 0.0,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False),
+        ).add_to(group)
+    return _stable_ids(group, f"areas:{name}")

@@ -137,3 +137,15 @@ def test_layer_provenance_is_shown() -> None:
     assert "Public domain (Natural Earth)" in set(notes["Licence"])
     assert notes["Source"].str.len().gt(0).all()
     assert notes["Location precision"].str.contains("neighbourhood").any()
+
+
+def test_walking_zones_overlay_on_explore() -> None:
+    at = run_app(layers="care_blocks")
+    before = map_args(at)["feature_group"].count('"type": "Polygon"')
+    at.toggle(key="explore_walk_show").set_value(True).run()
+    assert not at.exception
+    groups = map_args(at)["feature_group"]
+    assert groups.count('"type": "Polygon"') == before + 19  # one zone per care block
+    assert any("804 m" in c.value for c in at.caption)  # 15 min, adult, detour 1.4
+    at.slider(key="explore_walk_minutes").set_value(30).run()
+    assert any("1,607 m" in c.value for c in at.caption)
