@@ -15,7 +15,8 @@ from geo import vocab
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import loaders, offline
+from ui import loaders, offline, safe
+from ui.export import csv_bytes
 from ui.i18n import label, labels, t
 from ui.map_view import feature_group
 
@@ -46,7 +47,7 @@ def care_map(
     """
     settings = get_settings()
     groups = [*under, *(feature_group(layer.features, layer.spec, lang=lang) for layer in layers)]
-    control = folium.LayerControl(collapsed=False, position="topright")
+    control = folium.LayerControl(collapsed=True, position="topright")
     for element in (base, *groups, control):
         offline.localize(element, static_url=settings.static_url)
     out = st_folium(
@@ -104,19 +105,13 @@ def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, 
     for layer in layers:
         if layer.spec.id == selected[0] and selected[1] in layer.features.index:
             row = layer.features.loc[selected[1]].drop(labels="geometry").to_dict()
-            st.markdown(f"#### {escape_markdown(str(row.get('name', selected[1])))}")
+            st.markdown(f"#### {safe.markdown(str(row.get('name', selected[1])))}")
             description = row.get(f"description_{lang}")
             if description:
-                st.markdown(escape_markdown(str(description)))
+                st.markdown(safe.markdown(str(description)))
             st.table(record_table(row, layer.spec, lang=lang).set_index(t("field", lang)))
             return
     st.info(t("selection_gone", lang))
-
-
-def escape_markdown(text: str) -> str:
-    """Show data text literally inside Markdown (no links, HTML or emphasis)."""
-    specials = "\\`*_{}[]()#+-.!|<>~$:"
-    return "".join("\\" + ch if ch in specials else ch for ch in text)
 
 
 def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
@@ -181,3 +176,25 @@ def walking_zones(layers: Sequence[MapLayer], *, radius_m: float) -> gpd.GeoData
     return pd.concat(
         [loaders.catchments(layer.spec.id, radius_m).loc[layer.features.index] for layer in layers]
     )
+
+
+def download_buttons(
+    table: pd.DataFrame, frame: gpd.GeoDataFrame | None, *, name: str, lang: str, key: str
+) -> None:
+    """CSV of the table as shown (formula-safe) and, for a layer, GeoJSON in EPSG:4326."""
+    cols = st.columns(2 if frame is not None else 1)
+    cols[0].download_button(
+        t("download_csv", lang),
+        csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+    if frame is not None:
+        cols[1].download_button(
+            t("download_geojson", lang),
+            frame.to_crs(4326).to_json(drop_id=True).encode("utf-8"),
+            file_name=f"{name}.geojson",
+            mime="application/geo+json",
+            key=f"{key}_geojson",
+        )

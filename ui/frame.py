@@ -33,6 +33,7 @@ def app_pages(lang: str) -> list[st.Page]:
             url_path="explore",
             default=True,
         ),
+        st.Page("pages/gaps.py", title=t("page_gaps", lang), url_path="gaps"),
         st.Page(
             "pages/region.py",
             title=t("page_region", lang),

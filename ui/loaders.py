@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from geo import region
+from geo import access, gaps, profiles, region, vocab
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
+from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
 from geo.settings import get_settings
 
@@ -71,3 +73,72 @@ def catchments(layer_id: str, radius_m: float) -> gpd.GeoDataFrame:
     """Straight-line walking catchments of every feature of a layer (filtered later)."""
     frame = institutions() if layer_id == INSTITUTIONS_ID else layer(layer_id)
     return buffer_catchments(frame[["geometry"]], radius_m=radius_m)
+
+
+GAPS_SUPPLY_LAYERS = ("care_blocks", "care_bus_stops")
+
+
+@st.cache_data(show_spinner=False)
+def demand_sample(cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """The bundled, modelled Bogotá demand grid (see ``geo.demand.SAMPLE_MODEL``)."""
+    return gaps.sample_demand_grid(data_dir=get_settings().data_dir, cell_m=cell_m)
+
+
+def supply(service_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Bogotá services offering any of ``service_codes`` (care blocks and care-bus stops)."""
+    frames = [
+        filter_features(layer(layer_id), services=service_codes).assign(layer=layer_id)
+        for layer_id in GAPS_SUPPLY_LAYERS
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
+
+
+@st.cache_data(show_spinner=False)
+def gap_analysis(
+    service_codes: tuple[str, ...],
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    cell_m: float,
+) -> gaps.GapsResult:
+    """The gap analysis for these parameters (cached: a widget change recomputes only what changed)."""
+    return gaps.run_gaps(
+        demand_sample(cell_m),
+        supply(service_codes),
+        minutes=minutes,
+        profile=profile,
+        groups=list(groups),
+        zone_col="zone",
+    )
+
+
+@st.cache_data(show_spinner=False)
+def e2sfca(service_codes: tuple[str, ...], minutes: int, profile: str, cell_m: float) -> pd.Series:
+    """E2SFCA (Gaussian decay) care places per 1,000 people, per demand cell."""
+    cells = demand_sample(cell_m)
+    services = supply(service_codes)
+    services = services.assign(_places=1.0)
+    radius = profiles.reach_m(minutes, profile=profile)
+    return 1000 * access.two_step_fca(
+        cells,
+        services.to_crs(cells.crs),
+        demand_col="total",
+        capacity_col="_places",
+        radius_m=radius,
+        decay="gaussian",
+    )
+
+
+def offered_services() -> list[str]:
+    """Service codes that some Bogotá service offers, in vocabulary order."""
+    found: set[str] = set()
+    for layer_id in GAPS_SUPPLY_LAYERS:
+        for value in layer(layer_id)["services"]:
+            found.update(vocab.split_codes(value))
+    return [code for code in vocab.SERVICES if code in found]
+
+
+@st.cache_data(show_spinner=False)
+def supply_catchments(service_codes: tuple[str, ...], radius_m: float) -> gpd.GeoDataFrame:
+    """Walking catchments of the services counted in the gap analysis."""
+    return buffer_catchments(supply(service_codes)[["geometry"]], radius_m=radius_m)

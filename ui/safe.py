@@ -37,3 +37,11 @@ def text(value: object) -> str:
 def join(values: Iterable[object], sep: str = ", ") -> str:
     """Escape each value and join them."""
     return sep.join(text(v) for v in values)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def markdown(value: object) -> str:
+    """Show text literally inside Streamlit Markdown: no links, HTML, emphasis or maths."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(value))

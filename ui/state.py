@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from geo.settings import get_settings
-from ui.i18n import LANGUAGES, pick_language
+from ui.i18n import pick_language
 from ui.map_view import View
 
 LANG_KEY = "lang"
@@ -21,19 +21,25 @@ _KEEP = "_keep_"
 
 
 def language() -> str:
-    """The interface language: the switch, else ``?lang=``, else the browser, else Spanish."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = pick_language(
+    """The interface language: the switch, else ``?lang=``, else the browser, else Spanish.
+
+    Kept under a plain session key: Streamlit drops a widget's value when the page
+    changes, and the switch is drawn again by every page.
+    """
+    if _KEEP + LANG_KEY not in st.session_state:
+        st.session_state[_KEEP + LANG_KEY] = pick_language(
             st.query_params.get(LANG_KEY),
             st.context.locale,
             get_settings().default_language,
         )
-    lang = st.session_state[LANG_KEY]
-    return lang if lang in LANGUAGES else get_settings().default_language
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = st.session_state[_KEEP + LANG_KEY]
+    return st.session_state[_KEEP + LANG_KEY]
 
 
 def mirror_language() -> None:
-    """Callback of the language switch: put the choice in the URL (``?lang=``)."""
+    """Callback of the language switch: keep the choice and put it in the URL (``?lang=``)."""
+    st.session_state[_KEEP + LANG_KEY] = st.session_state[LANG_KEY]
     st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
 
 

@@ -149,3 +149,13 @@ def test_walking_zones_overlay_on_explore() -> None:
     assert any("804 m" in c.value for c in at.caption)  # 15 min, adult, detour 1.4
     at.slider(key="explore_walk_minutes").set_value(30).run()
     assert any("1,607 m" in c.value for c in at.caption)
+
+
+def test_language_survives_a_page_change_and_later_reruns() -> None:
+    at = run_app()
+    at.radio(key="lang").set_value("en").run()
+    at.switch_page("pages/gaps.py").run()
+    at.slider(key="gaps_minutes").set_value(20).run()
+    assert at.title[0].value == "Who has care within a walk?"
+    at.switch_page("pages/region.py").run()
+    assert at.title[0].value == "Care across the region"

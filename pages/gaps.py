@@ -1,0 +1,185 @@
+"""Gaps: who is within a walk of care, who is not, and how much care each place can count on."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import profiles
+from geo.gaps import CARE_CODES
+from geo.settings import get_settings
+from ui import frame, gaps_view, loaders, state
+from ui.components import (
+    MapLayer,
+    care_map,
+    download_buttons,
+    kept_choice,
+    layer_errors,
+    side_panel,
+)
+from ui.filters import kept_multiselect
+from ui.i18n import label, t
+from ui.map_view import (
+    BOGOTA_VIEW,
+    ColourBar,
+    areas_group,
+    base_map,
+    catchment_group,
+    surface_group,
+)
+from ui.raster import css_gradient
+
+PAGE = "gaps"
+CELL_M = 100.0
+
+lang = frame.draw()
+settings = get_settings()
+st.title(t("gaps_title", lang))
+st.caption(t("gaps_intro", lang))
+
+frames, errors = loaders.layers([*loaders.GAPS_SUPPLY_LAYERS, "localidades"])
+layer_errors(errors, lang=lang)
+if errors:
+    st.stop()
+cells = loaders.demand_sample(CELL_M)
+st.warning(cells.attrs["model"][lang])
+
+with st.sidebar:
+    st.header(t("gaps_controls", lang))
+    groups = kept_multiselect(
+        t("gaps_groups", lang),
+        list(gaps_view.GROUPS),
+        keep="gaps_groups",
+        lang=lang,
+        format_func=lambda g: label("populations", g, lang),
+        param="grp",
+        default=list(gaps_view.GROUPS),
+    ) or list(gaps_view.GROUPS)
+    offered = loaders.offered_services()
+    codes = kept_multiselect(
+        t("gaps_services", lang),
+        offered,
+        keep="gaps_services",
+        lang=lang,
+        format_func=lambda c: label("services", c, lang),
+        param="svc",
+        default=[c for c in CARE_CODES if c in offered],
+    ) or [c for c in CARE_CODES if c in offered]
+    minutes = st.slider(t("walk_minutes", lang), 5, 60, 15, step=5, key="gaps_minutes")
+    profile = kept_choice(
+        t("walk_profile", lang),
+        list(profiles.PROFILES),
+        keep="gaps_profile",
+        lang=lang,
+        format_func=lambda p: getattr(profiles.PROFILES[p], f"label_{lang}"),
+    )
+    measure = kept_choice(
+        t("gaps_measure", lang),
+        list(gaps_view.MEASURES),
+        keep="gaps_measure",
+        lang=lang,
+        format_func=lambda m: t(f"measure_{m}", lang),
+    )
+    radius = profiles.reach_m(minutes, profile=profile)
+    st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+
+result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M)
+services = loaders.supply(tuple(codes))
+
+# Headline figures
+totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
+cols = st.columns(len(totals) + 2)
+for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
+    col.metric(
+        label("populations", group, lang),
+        f"{row['pct_covered']:.0f} %",
+        help=t(
+            "metric_within_help",
+            lang,
+            people=f"{row['covered']:,.0f}",
+            total=f"{row['population']:,.0f}",
+        ),
+    )
+cols[-2].metric(
+    t("metric_unserved", lang),
+    f"{totals['unserved'].sum():,.0f}",
+    help=t("metric_unserved_help", lang),
+)
+cols[-1].metric(
+    t("metric_places", lang),
+    f"{gaps_view.mean_access(result.demand):.3g}",
+    help=t("metric_places_help", lang),
+)
+if "simultaneity_share" in result.headline:
+    st.caption(
+        t("simultaneity_line", lang, pct=f"{100 * result.headline['simultaneity_share']:.0f}")
+    )
+
+# Map: surface, catchments, unserved areas, services on top
+shown = gaps_view.surface(
+    result.demand,
+    measure,
+    groups=groups,
+    minutes=minutes,
+    lang=lang,
+    e2sfca=loaders.e2sfca(tuple(codes), minutes, profile, CELL_M) if measure == "e2sfca" else None,
+)
+image = gaps_view.overlay(result.demand, shown)
+bar = ColourBar(
+    title=shown.title,
+    unit=shown.unit,
+    low=shown.low,
+    high=shown.high,
+    gradient=css_gradient(shown.colours),
+)
+areas = result.unserved_areas.head(25)
+under = [
+    surface_group(image, name=t(f"measure_{measure}", lang), colour_bar=bar),
+    catchment_group(loaders.supply_catchments(tuple(codes), radius), name=t("catchments", lang)),
+    areas_group(
+        areas,
+        name=t("unserved_areas", lang),
+        tooltips=gaps_view.area_tooltips(areas, groups=groups, lang=lang),
+    ),
+]
+registry = loaders.registry()
+layers = [
+    MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
+    for layer_id in loaders.GAPS_SUPPLY_LAYERS
+]
+base = base_map(
+    view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
+    lang=lang,
+    boundaries=[frames["localidades"]],
+    legend_kinds=[registry[i].kind for i in loaders.GAPS_SUPPLY_LAYERS],
+    tiles=settings.tiles,
+    tiles_attribution=settings.tiles_attribution,
+)
+map_col, panel_col = st.columns([2, 1])
+selected = state.selection(PAGE)
+with map_col:
+    clicked = care_map(base, layers, key=f"{PAGE}_map_{lang}", lang=lang, under=under)
+if clicked and clicked != selected:
+    state.select(PAGE, clicked)
+    selected = clicked
+with panel_col:
+    side_panel(layers, selected, lang=lang)
+
+tab_groups, tab_areas, tab_zones, tab_how = st.tabs(
+    [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", lang), t("how_title", lang)]
+)
+with tab_groups:
+    table = gaps_view.coverage_table(result.coverage, groups=groups, lang=lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+with tab_areas:
+    table = gaps_view.areas_table(result.unserved_areas, groups=groups, lang=lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, result.unserved_areas, name="unserved_areas", lang=lang, key="areas")
+with tab_zones:
+    names = frames["localidades"].set_index("code")["name"]
+    table = gaps_view.zone_table(result.by_zone, names, groups=groups, lang=lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, None, name="coverage_by_localidad", lang=lang, key="zones")
+with tab_how:
+    st.markdown(
+        gaps_view.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)
+    )

@@ -1,0 +1,244 @@
+"""What the Gaps page draws and lists, from a :class:`geo.gaps.GapsResult` (no Streamlit).
+
+Each measure becomes one value per demand cell, drawn as a raster surface with a
+colour bar that states its unit; tables get translated headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import demand as demand_grid
+from geo import profiles
+from ui import raster, safe
+from ui.i18n import label, t
+
+MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
+GROUPS = ("children", "older", "disability", "carers")
+# Green = both within the same walk, orange = one of the two, vermillion = neither (Okabe-Ito).
+SIMULTANEITY_COLOURS = ("#D55E00", "#E69F00", "#009E73")
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One value per cell, how to colour it and how to name it."""
+
+    values: pd.Series
+    vmin: float
+    vmax: float
+    colours: tuple[str, ...]
+    title: str
+    unit: str
+    low: str
+    high: str
+
+
+def people(frame: pd.DataFrame, groups: Sequence[str]) -> pd.Series:
+    """People of the chosen groups per cell (a person counted once per group)."""
+    return frame[list(groups)].sum(axis=1)
+
+
+def surface(
+    cells: gpd.GeoDataFrame,
+    measure: str,
+    *,
+    groups: Sequence[str],
+    minutes: float,
+    lang: str,
+    e2sfca: pd.Series | None = None,
+) -> Surface:
+    """The surface of one measure over the result's demand cells.
+
+    ``cells`` is ``GapsResult.demand``; ``e2sfca`` the E2SFCA accessibility per
+    1,000 (only for that measure).
+    """
+    cell_km = _cell_label(cells)
+    if measure == "coverage":
+        out_of_reach = people(cells, groups).where(~cells["covered"].astype(bool))
+        top = _top(out_of_reach)
+        return Surface(
+            out_of_reach.where(out_of_reach > 0),
+            0.0,
+            top,
+            raster.VIRIDIS,
+            t("measure_coverage_bar", lang),
+            t("unit_people_per_cell", lang, cell=cell_km),
+            "0",
+            f"{top:,.0f}+",
+        )
+    if measure == "nearest":
+        cap = max(60.0, 2 * minutes)
+        return Surface(
+            cells["nearest_minutes"].clip(upper=cap),
+            0.0,
+            cap,
+            raster.VIRIDIS,
+            t("measure_nearest_bar", lang),
+            t("unit_minutes", lang),
+            "0",
+            f"{cap:.0f}+",
+        )
+    if measure in ("2sfca", "e2sfca"):
+        values = cells["access_per_1000"] if measure == "2sfca" else e2sfca
+        if values is None:
+            raise ValueError("the E2SFCA surface needs its accessibility values.")
+        top = _top(values)
+        return Surface(
+            values,
+            0.0,
+            top,
+            raster.VIRIDIS,
+            t(f"measure_{measure}_bar", lang),
+            t("unit_places_per_1000", lang),
+            "0",
+            f"{top:.2f}+",
+        )
+    if measure == "simultaneity":
+        if "care_within" not in cells or "carer_within" not in cells:
+            raise ValueError("the simultaneity surface needs care_within and carer_within.")
+        level = cells["care_within"].astype(int) + cells["carer_within"].astype(int)
+        return Surface(
+            level.astype(float).where(cells["carers"] > 0),
+            0.0,
+            2.0,
+            SIMULTANEITY_COLOURS,
+            t("measure_simultaneity_bar", lang),
+            t("unit_simultaneity", lang),
+            t("simultaneity_none", lang),
+            t("simultaneity_both", lang),
+        )
+    raise ValueError(f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}.")
+
+
+def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:
+    """The surface as an image over the map."""
+    frame = demand_grid.grid_frame(cells)
+    grid = raster.GridGeometry(
+        x0=frame.x0,
+        y_top=frame.y_top,
+        cell_m=frame.cell_m,
+        n_rows=frame.n_rows,
+        n_cols=frame.n_cols,
+        crs=frame.crs,
+    )
+    values = demand_grid.to_array(cells.assign(_shown=shown.values.astype(float)), "_shown")
+    return raster.surface_overlay(
+        values, grid, vmin=shown.vmin, vmax=shown.vmax, colours=shown.colours
+    )
+
+
+def mean_access(cells: pd.DataFrame, *, people_col: str = "total") -> float:
+    """2SFCA care places per 1,000, averaged over people (population-weighted mean).
+
+    Equals the capacity that reaches some demand divided by all the people, x 1,000.
+    """
+    weights = cells[people_col].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        return 0.0
+    return float(np.average(cells["access_per_1000"].to_numpy(dtype=float), weights=weights))
+
+
+def _top(values: pd.Series) -> float:
+    """A colour-bar maximum that a few extreme cells do not flatten (98th percentile)."""
+    finite = values[np.isfinite(values.astype(float))]
+    if finite.empty or float(finite.max()) <= 0:
+        return 1.0
+    return float(np.percentile(finite[finite > 0], 98))
+
+
+def _cell_label(cells: gpd.GeoDataFrame) -> str:
+    return f"{demand_grid.grid_frame(cells).cell_m:.0f} m"
+
+
+def coverage_table(coverage: pd.DataFrame, *, groups: Sequence[str], lang: str) -> pd.DataFrame:
+    """People within reach per group, translated."""
+    rows = coverage.loc[[g for g in groups if g in coverage.index]]
+    return pd.DataFrame(
+        {
+            t("col_group", lang): [label("populations", g, lang) for g in rows.index],
+            t("col_population", lang): rows["population"].round(0).to_numpy(),
+            t("col_within_reach", lang): rows["covered"].round(0).to_numpy(),
+            t("col_unserved", lang): rows["unserved"].round(0).to_numpy(),
+            t("col_pct_within", lang): rows["pct_covered"].round(1).to_numpy(),
+        }
+    )
+
+
+def areas_table(areas: gpd.GeoDataFrame, *, groups: Sequence[str], lang: str) -> pd.DataFrame:
+    """Ranked unserved areas, translated."""
+    table = pd.DataFrame(
+        {
+            t("col_rank", lang): areas["rank"].to_numpy(),
+            t("col_area_km2", lang): areas["area_km2"].round(2).to_numpy(),
+        }
+    )
+    for group in groups:
+        if group in areas:
+            table[label("populations", group, lang)] = areas[group].round(0).to_numpy()
+    return table
+
+
+def zone_table(
+    by_zone: pd.DataFrame, zone_names: pd.Series, *, groups: Sequence[str], lang: str
+) -> pd.DataFrame:
+    """Coverage per localidad: name, then per group the % within reach and people out of reach."""
+    table = pd.DataFrame(
+        {t("col_zone", lang): zone_names.reindex(by_zone.index).fillna("").to_numpy()}
+    )
+    for group in groups:
+        pct, pop, cov = f"{group}_pct", f"{group}_population", f"{group}_covered"
+        if pct in by_zone:
+            name = label("populations", group, lang)
+            table[f"{name}: {t('col_pct_within', lang)}"] = by_zone[pct].round(1).to_numpy()
+            table[f"{name}: {t('col_unserved', lang)}"] = (
+                (by_zone[pop] - by_zone[cov]).round(0).to_numpy()
+            )
+    return table
+
+
+def area_tooltips(areas: gpd.GeoDataFrame, *, groups: Sequence[str], lang: str) -> list[str]:
+    """One escaped tooltip per unserved area: its rank and people per group."""
+    tips = []
+    for _, row in areas.iterrows():
+        parts = [f"<strong>{safe.text(t('unserved_area_n', lang, rank=int(row['rank'])))}</strong>"]
+        parts += [
+            f"{safe.text(label('populations', g, lang))}: {row[g]:,.0f}"
+            for g in groups
+            if g in areas
+        ]
+        parts.append(f"{row['area_km2']:.2f} km²")
+        tips.append("<br>".join(parts))
+    return tips
+
+
+def how_text(result, *, minutes: float, profile: str, lang: str, cells: gpd.GeoDataFrame) -> str:
+    """The "How was this computed?" text: formulas, parameters, data dates and precision."""
+    walker = profiles.PROFILES[profile]
+    radius = profiles.reach_m(minutes, profile=profile)
+    model = demand_grid.SAMPLE_MODEL.explain(lang)
+    lines = [
+        t(
+            "how_reach",
+            lang,
+            minutes=f"{minutes:g}",
+            speed=f"{walker.speed_kmh:g}",
+            detour=f"{profiles.DEFAULT_DETOUR:g}",
+            metres=f"{radius:,.0f}",
+        ),
+        t("how_speed_source", lang, source=walker.source),
+        t("how_coverage", lang),
+        t("how_2sfca", lang),
+        t("how_e2sfca", lang),
+        t("how_simultaneity", lang),
+        t("how_unserved", lang, cell=f"{demand_grid.grid_frame(cells).cell_m:.0f}"),
+        t("how_capacity", lang),
+        t("how_demand", lang),
+        *model,
+        t("how_precision", lang),
+    ]
+    return "\n\n".join(safe.markdown(line) for line in lines)
