@@ -132,13 +132,14 @@ bar = ColourBar(
     gradient=css_gradient(shown.colours),
 )
 areas = result.unserved_areas.head(25)
+zone_names = frames["localidades"].set_index("code")["name"]
 under = [
     surface_group(image, name=t(f"measure_{measure}", lang), colour_bar=bar),
     catchment_group(loaders.supply_catchments(tuple(codes), radius), name=t("catchments", lang)),
     areas_group(
         areas,
         name=t("unserved_areas", lang),
-        tooltips=gaps_view.area_tooltips(areas, groups=groups, lang=lang),
+        tooltips=gaps_view.area_tooltips(areas, zone_names, groups=groups, lang=lang),
     ),
 ]
 registry = loaders.registry()
@@ -171,12 +172,11 @@ with tab_groups:
     table = gaps_view.coverage_table(result.coverage, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
 with tab_areas:
-    table = gaps_view.areas_table(result.unserved_areas, groups=groups, lang=lang)
+    table = gaps_view.areas_table(result.unserved_areas, zone_names, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, result.unserved_areas, name="unserved_areas", lang=lang, key="areas")
 with tab_zones:
-    names = frames["localidades"].set_index("code")["name"]
-    table = gaps_view.zone_table(result.by_zone, names, groups=groups, lang=lang)
+    table = gaps_view.zone_table(result.by_zone, zone_names, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, None, name="coverage_by_localidad", lang=lang, key="zones")
 with tab_how:

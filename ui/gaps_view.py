@@ -169,14 +169,14 @@ def coverage_table(coverage: pd.DataFrame, *, groups: Sequence[str], lang: str) 
     )
 
 
-def areas_table(areas: gpd.GeoDataFrame, *, groups: Sequence[str], lang: str) -> pd.DataFrame:
-    """Ranked unserved areas, translated."""
-    table = pd.DataFrame(
-        {
-            t("col_rank", lang): areas["rank"].to_numpy(),
-            t("col_area_km2", lang): areas["area_km2"].round(2).to_numpy(),
-        }
-    )
+def areas_table(
+    areas: gpd.GeoDataFrame, zone_names: pd.Series, *, groups: Sequence[str], lang: str
+) -> pd.DataFrame:
+    """Ranked unserved areas (with their localidad when split by zone), translated."""
+    table = pd.DataFrame({t("col_rank", lang): areas["rank"].to_numpy()})
+    if "zone" in areas:
+        table[t("col_zone", lang)] = areas["zone"].map(zone_names).fillna(areas["zone"]).to_numpy()
+    table[t("col_area_km2", lang)] = areas["area_km2"].round(2).to_numpy()
     for group in groups:
         if group in areas:
             table[label("populations", group, lang)] = areas[group].round(0).to_numpy()
@@ -201,11 +201,15 @@ def zone_table(
     return table
 
 
-def area_tooltips(areas: gpd.GeoDataFrame, *, groups: Sequence[str], lang: str) -> list[str]:
-    """One escaped tooltip per unserved area: its rank and people per group."""
+def area_tooltips(
+    areas: gpd.GeoDataFrame, zone_names: pd.Series, *, groups: Sequence[str], lang: str
+) -> list[str]:
+    """One escaped tooltip per unserved area: rank, localidad and people per group."""
     tips = []
     for _, row in areas.iterrows():
         parts = [f"<strong>{safe.text(t('unserved_area_n', lang, rank=int(row['rank'])))}</strong>"]
+        if "zone" in areas:
+            parts.append(safe.text(zone_names.get(row["zone"], row["zone"])))
         parts += [
             f"{safe.text(label('populations', g, lang))}: {row[g]:,.0f}"
             for g in groups

@@ -47,7 +47,9 @@ def test_gaps_widget_change_redraws_fast(server: Server, watched: tuple[Page, Wa
     (ARTIFACTS / "gaps_redraw_seconds.json").write_text(
         json.dumps({"median_s": round(median, 3), "all_s": [round(x, 3) for x in timings]})
     )
-    print(f"gaps widget change -> new surface drawn: median {median:.3f} s over {len(timings)} changes")
+    print(
+        f"gaps widget change -> new surface drawn: median {median:.3f} s over {len(timings)} changes"
+    )
     # 15 -> 30 -> 15 minutes: the figures changed on the way and came back
     assert page.get_by_test_id("stMetricValue").first.inner_text() == first
     page.screenshot(path=str(ARTIFACTS / "gaps.png"))

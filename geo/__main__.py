@@ -1,0 +1,220 @@
+"""Command line: ``python -m geo gaps ...`` runs the care-gaps analysis in batch.
+
+Example::
+
+    python -m geo gaps --demand sample --services data/care_blocks.geojson \\
+        --minutes 15 --out gaps.gpkg
+
+``--demand sample`` is the bundled Bogotá sample (modelled from approximate
+localidad populations, see :data:`geo.demand.SAMPLE_MODEL`); any other value is a
+file readable by GDAL (GeoPackage, GeoJSON, shapefile...) holding a grid, polygons
+(census blocks) or points with the group columns.
+
+The output GeoPackage has the layers ``demand`` (cells), ``unserved_areas``,
+``by_zone`` (a table, when there are zones) and ``summary`` (a table of the headline
+figures and parameters). The headline figures are printed on standard output,
+progress is logged on standard error, and a bad file or argument ends with one
+line on standard error and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+
+from geo import gaps, profiles
+from geo.demand import GROUPS
+from geo.errors import LayerError
+
+log = logging.getLogger("geo.cli")
+
+EXIT_USAGE = 2
+SAMPLE = "sample"
+
+
+class UsageError(Exception):
+    """A bad argument or file: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _groups(text: str) -> list[str]:
+    groups = [g.strip() for g in text.split(",") if g.strip()]
+    unknown = [g for g in groups if g not in GROUPS]
+    if not groups or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown group(s) {', '.join(unknown) or '(none)'}; use a comma-separated list "
+            f"of {', '.join(GROUPS)}"
+        )
+    return groups
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``python -m geo`` argument parser."""
+    parser = _Parser(prog="python -m geo", description="Care Atlas analyses in batch.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cmd = commands.add_parser(
+        "gaps",
+        help="who can walk to a care service, who cannot",
+        description="Coverage, 2SFCA accessibility, simultaneity and unserved areas.",
+    )
+    cmd.add_argument(
+        "--demand",
+        required=True,
+        help="'sample' (bundled Bogotá model) or a grid / polygon / point file with the groups",
+    )
+    cmd.add_argument("--demand-layer", help="layer of a multi-layer demand file")
+    cmd.add_argument("--services", required=True, type=Path, help="services file (points)")
+    cmd.add_argument("--services-layer", help="layer of a multi-layer services file")
+    cmd.add_argument("--minutes", required=True, type=_positive, help="walking minutes")
+    cmd.add_argument(
+        "--profile",
+        default="adult",
+        choices=list(profiles.PROFILES),
+        help="walking profile (default adult)",
+    )
+    cmd.add_argument(
+        "--detour",
+        type=float,
+        default=profiles.DEFAULT_DETOUR,
+        help=f"walked / straight-line distance (default {profiles.DEFAULT_DETOUR})",
+    )
+    cmd.add_argument(
+        "--groups",
+        type=_groups,
+        default=list(gaps.DEFAULT_GROUPS),
+        help=f"comma-separated groups (default {','.join(gaps.DEFAULT_GROUPS)})",
+    )
+    cmd.add_argument("--cell-m", type=_positive, default=100.0, help="cell side in metres")
+    cmd.add_argument(
+        "--zone-col",
+        help="zone id column of the demand layer for per-zone figures (sample: localidad code)",
+    )
+    cmd.add_argument("--out", required=True, type=Path, help="output GeoPackage (.gpkg)")
+    return parser
+
+
+def _read(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise UsageError(f"{what} file {path} not found; check the path.")
+    try:
+        frame = gpd.read_file(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(
+            f"{what} file {path} cannot be read ({reason}); give a GeoPackage, GeoJSON or "
+            "shapefile."
+        ) from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
+        raise UsageError(f"{what} file {path} has no geometry; give a spatial layer.")
+    log.info("read %s: %d features from %s", what, len(frame), path)
+    return frame
+
+
+def _check_out(path: Path) -> None:
+    if path.suffix.lower() != ".gpkg":
+        raise UsageError(f"--out {path} must end in .gpkg (a GeoPackage).")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out folder {path.parent} does not exist; create it first.")
+
+
+def _write(result: gaps.GapsResult, path: Path) -> None:
+    if path.exists():
+        log.info("replacing %s", path)
+        path.unlink()
+    result.demand.to_file(path, layer="demand", driver="GPKG")
+    result.unserved_areas.to_file(path, layer="unserved_areas", driver="GPKG")
+    if result.by_zone is not None:
+        pyogrio.write_dataframe(
+            _plain(result.by_zone), path, layer="by_zone", driver="GPKG", append=True
+        )
+    pyogrio.write_dataframe(
+        _plain(result.summary), path, layer="summary", driver="GPKG", append=True
+    )
+    log.info("wrote %s", path)
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """Flatten a table's index (and MultiIndex columns) into plain columns for a file."""
+    table = table.copy()
+    if isinstance(table.columns, pd.MultiIndex):
+        table.columns = ["_".join(map(str, col)).strip("_") for col in table.columns]
+    if not isinstance(table.index, pd.RangeIndex):
+        table = table.reset_index()
+    table.columns = [str(col) for col in table.columns]
+    return table
+
+
+def _gaps(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    if not args.detour >= 1:
+        raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
+    if args.demand == SAMPLE:
+        grid = gaps.sample_demand_grid(cell_m=args.cell_m)
+        zone_col = "zone"  # the localidad code
+        if args.zone_col not in (None, "zone", "code"):
+            raise UsageError(
+                f"--zone-col {args.zone_col}: the sample's zones are the localidad codes; "
+                "leave --zone-col out."
+            )
+    else:
+        layer = _read(Path(args.demand), layer=args.demand_layer, what="demand")
+        grid = gaps.prepare_demand(
+            layer, groups=args.groups, cell_m=args.cell_m, zone_col=args.zone_col
+        )
+        zone_col = "zone" if args.zone_col else None
+    services = _read(args.services, layer=args.services_layer, what="services")
+    result = gaps.run_gaps(
+        grid,
+        services,
+        minutes=args.minutes,
+        profile=args.profile,
+        detour=args.detour,
+        groups=args.groups,
+        zone_col=zone_col,
+    )
+    _write(result, args.out)
+    sys.stdout.write("\n".join([*result.lines(), f"Written: {args.out}"]) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+        logging.getLogger("geo").setLevel(logging.DEBUG if args.verbose else logging.INFO)
+        if args.command == "gaps":
+            return _gaps(args)
+    except (UsageError, LayerError, OSError) as exc:
+        sys.stderr.write(f"python -m geo: error: {' '.join(str(exc).split())}\n")
+        return EXIT_USAGE
+    return EXIT_USAGE  # pragma: no cover (argparse requires a command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

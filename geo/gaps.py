@@ -1,0 +1,532 @@
+"""Care gaps in batch: who is within walking reach of care services, and who is not.
+
+:func:`run_gaps` is the pipeline behind ``python -m geo gaps`` (see ``geo/__main__.py``)
+and the app's gaps page: a demand grid and a services layer in, a :class:`GapsResult`
+(frames and headline figures) out. :func:`prepare_demand` turns a user's demand
+layer (a grid, census blocks or points) into a grid first; :func:`sample_demand_grid`
+builds the bundled Bogotá sample.
+
+Reach is a straight-line radius in metres (:func:`geo.profiles.reach_m`): walking
+``minutes`` at the profile's speed, divided by a detour factor. Every service in the
+layer counts for coverage, nearest distance and accessibility; filter the layer
+first to ask about one kind of service. Simultaneity (a carer can use a service for
+themself while the person they care for is looked after) needs a ``services`` column
+of ``;``-separated codes (:mod:`geo.vocab`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import access, demand, profiles, vocab
+from geo.errors import LayerError
+
+log = logging.getLogger(__name__)
+
+CARE_CODES: tuple[str, ...] = ("child_care", "older_care", "disability_care", "home_care")
+"""Service codes for the people cared for."""
+CARER_CODES: tuple[str, ...] = (
+    "respite",
+    "training",
+    "certification",
+    "schooling",
+    "employment",
+    "legal_aid",
+    "psychosocial",
+    "laundry",
+)
+"""Service codes for the carers themselves."""
+DEFAULT_GROUPS: tuple[str, ...] = ("children", "older", "disability", "carers")
+CAPACITY_COL = "capacity"
+SERVICE_CODES_COL = "services"
+
+
+@dataclass(frozen=True)
+class GapsResult:
+    """What :func:`run_gaps` computes.
+
+    Attributes
+    ----------
+    demand
+        The demand cells with ``covered`` (bool: a service within reach),
+        ``nearest_m`` (straight-line metres to the nearest service),
+        ``nearest_minutes`` (walking minutes, with the profile and detour),
+        ``nearest_service`` (its id), ``access_per_1000`` (2SFCA care places per
+        1,000 people of ``headline["access_col"]``) and, when the services have a
+        ``services`` codes column, ``care_within``, ``carer_within`` (bool: a care /
+        carer service within reach) and ``simultaneity`` (both).
+    unserved_areas
+        Contiguous areas of cells with no service within reach, ranked by people.
+    by_zone
+        Coverage per zone and group, or ``None`` without zones.
+    coverage
+        Per group: ``population``, ``covered``, ``unserved``, ``pct_covered``.
+    summary
+        The headline figures and parameters as a table (``key``, ``group``,
+        ``value``, ``unit``, ``text``), one row per figure.
+    headline
+        The same figures as a dict, for the UI and the command line: the
+        parameters (``minutes``, ``profile``, ``speed_kmh``, ``detour``,
+        ``radius_m``, ``cell_m``, ``crs``, ``n_cells``, ``n_services``,
+        ``capacity``), ``groups`` (``{group: {population, covered, unserved,
+        pct_covered}}``, percentages 0-100), ``access_col``,
+        ``access_median_per_1000`` (population-weighted median of the 2SFCA
+        surface: the value for the median person of ``access_col``),
+        ``access_median_covered_per_1000`` (the same among the people within reach),
+        ``n_unserved_areas``, ``largest_unserved_km2`` and
+        ``largest_unserved_people`` (the first-ranked area: its km² and the people of
+        the groups in it, a person counted once per group it belongs to), ``model`` (the
+        demand's "modelled" note, English, or ""), ``simultaneity_share`` (0-1),
+        ``carers_both``, ``carers_total`` (absent when not computed) and
+        ``simultaneity_note`` (why not, or a caveat; "" otherwise).
+    """
+
+    demand: gpd.GeoDataFrame
+    unserved_areas: gpd.GeoDataFrame
+    by_zone: pd.DataFrame | None
+    coverage: pd.DataFrame
+    summary: pd.DataFrame
+    headline: dict[str, Any] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """Return the headline figures as short English lines."""
+        return headline_lines(self.headline)
+
+
+# --------------------------------------------------------------------------- demand
+
+
+def sample_demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """Build the bundled Bogotá demand sample (localidades + :data:`geo.demand.SAMPLE_MODEL`).
+
+    ``data_dir`` defaults to ``geo.settings.get_settings().data_dir``.
+    """
+    from geo.layers import load_layer, load_registry
+    from geo.settings import get_settings
+
+    registry = load_registry(data_dir or get_settings().data_dir)
+    localidades = load_layer(registry["localidades"], data_dir=registry.data_dir)
+    return demand.sample_demand(localidades, cell_m=cell_m)
+
+
+def prepare_demand(
+    layer: gpd.GeoDataFrame,
+    *,
+    groups: Sequence[str],
+    cell_m: float = 100.0,
+    zone_col: str | None = None,
+    crs: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Turn a demand layer into a demand grid.
+
+    A regular grid (cells with ``row`` and ``col``, e.g. a ``demand`` layer written
+    by ``python -m geo gaps``) is used as it is. Polygons (census blocks) and points
+    are interpolated (:func:`geo.demand.interpolate`) onto a ``cell_m`` grid of
+    every cell they touch, so no one is lost at the edges.
+
+    Parameters
+    ----------
+    layer
+        Grid, polygons or points with a CRS and one column per group.
+    groups
+        Group columns to carry (``total`` is carried too when present).
+    cell_m
+        Cell side in metres for an interpolated grid.
+    zone_col
+        Zone id column to carry onto the cells as ``zone``: each cell takes the zone
+        of the feature holding (or nearest to) its centre.
+    crs
+        Metric CRS for an interpolated grid (default: the UTM zone).
+    """
+    if layer.crs is None:
+        raise LayerError(
+            "the demand layer has no CRS; set it (e.g. EPSG:4326 for longitude/latitude)."
+        )
+    columns = list(dict.fromkeys([*(["total"] if "total" in layer.columns else []), *groups]))
+    _require_columns(layer, columns, what="the demand layer")
+    if zone_col is not None and zone_col not in layer.columns:
+        raise LayerError(
+            f"the demand layer has no zone column {zone_col!r}; choose one of "
+            f"{', '.join(map(str, layer.columns))} or leave --zone-col out."
+        )
+    if demand.is_grid(layer):
+        log.info("demand is a %g m grid of %d cells", demand.grid_frame(layer).cell_m, len(layer))
+        grid = demand.with_grid_attrs(layer)
+        if zone_col is not None and zone_col != demand.ZONE_COL:
+            grid = grid.rename(columns={zone_col: demand.ZONE_COL})
+        return grid
+    cells = demand.make_grid(layer, cell_m=cell_m, crs=crs, rule="intersects")
+    log.info(
+        "interpolating %d demand features onto %d cells of %g m", len(layer), len(cells), cell_m
+    )
+    out = demand.interpolate(layer, cells, value_cols=columns)
+    if zone_col is not None:
+        centres = gpd.GeoDataFrame(geometry=out.geometry.centroid, crs=out.crs)
+        zones = layer[[zone_col, layer.geometry.name]].to_crs(out.crs)
+        joined = gpd.sjoin_nearest(centres, zones, how="left")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        out.insert(2, demand.ZONE_COL, joined[zone_col].reindex(out.index).to_numpy())
+    return out
+
+
+def _require_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -> None:
+    missing = [col for col in columns if col not in frame.columns]
+    if missing:
+        raise LayerError(
+            f"{what} lacks the group column(s) {', '.join(missing)}; it has "
+            f"{', '.join(map(str, frame.columns))}: rename columns or pass other groups."
+        )
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def _has_code(codes: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+    wanted_set = set(wanted)
+    return np.array([bool(wanted_set.intersection(vocab.split_codes(v))) for v in codes], bool)
+
+
+def _within(cells: gpd.GeoDataFrame, services: gpd.GeoDataFrame, radius_m: float) -> pd.Series:
+    """Whether some service of ``services`` is within ``radius_m`` of each cell."""
+    if services.empty:
+        return pd.Series(False, index=cells.index)
+    near = access.nearest(cells, services, max_distance_m=radius_m)
+    return near["distance_m"].notna()
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Return the median of ``values`` weighted by ``weights`` (NaN if no weight)."""
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    keep = np.isfinite(values) & (weights > 0)
+    if not keep.any():
+        return float("nan")
+    order = np.argsort(values[keep], kind="stable")
+    cum = np.cumsum(weights[keep][order])
+    return float(values[keep][order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def run_gaps(
+    demand_grid: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    *,
+    minutes: float,
+    profile: str = "adult",
+    detour: float = profiles.DEFAULT_DETOUR,
+    groups: Sequence[str] = DEFAULT_GROUPS,
+    zone_col: str | None = None,
+    care_codes: Sequence[str] = CARE_CODES,
+    carer_codes: Sequence[str] = CARER_CODES,
+    capacity_col: str = CAPACITY_COL,
+    access_col: str | None = None,
+    min_population: float = 0.0,
+) -> GapsResult:
+    """Measure who can walk to a care service and who cannot.
+
+    Parameters
+    ----------
+    demand_grid
+        Demand cells in a metric CRS (:mod:`geo.demand`), with the ``groups`` columns.
+    services
+        Services (points) with a CRS; projected to the demand's CRS. Its index may
+        repeat labels (e.g. two layers concatenated); ``nearest_service`` is the
+        ``id`` column when there is one, else the index label.
+    minutes
+        Walking time in minutes.
+    profile, detour
+        Walking profile and detour factor (:mod:`geo.profiles`).
+    groups
+        Group columns to report.
+    zone_col
+        Zone column of ``demand_grid`` for per-zone figures (``by_zone``).
+    care_codes, carer_codes
+        Codes of the ``services`` column that make a service a care service (for
+        the person cared for) or a carer service; used for simultaneity only.
+    capacity_col
+        Column of places per service for 2SFCA; without it each service counts 1.
+    access_col
+        Population column 2SFCA divides places by (default ``total`` if present,
+        else the first group).
+    min_population
+        Unserved areas with fewer people (all groups) are dropped.
+
+    Returns
+    -------
+    GapsResult
+    """
+    groups = list(dict.fromkeys(groups))
+    if not groups:
+        raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
+    if demand_grid.crs is None or not demand_grid.crs.is_projected:
+        raise LayerError(
+            "the demand grid is not in a metric CRS; build it with geo.demand (make_grid, "
+            "interpolate or sample_demand)."
+        )
+    _require_columns(demand_grid, groups, what="the demand grid")
+    if zone_col is not None and zone_col not in demand_grid.columns:
+        raise LayerError(f"the demand grid has no zone column {zone_col!r}; pass another one.")
+    if services.crs is None:
+        raise LayerError("the services layer has no CRS; set it (e.g. EPSG:4326).")
+    if services.empty:
+        raise LayerError("the services layer has no features; give at least one service.")
+    try:
+        radius_m = profiles.reach_m(minutes, profile=profile, detour=detour)
+    except ValueError as exc:
+        raise LayerError(str(exc)) from None
+    walker = profiles.get_profile(profile)
+    labels = services.index
+    services = services.to_crs(demand_grid.crs).reset_index(drop=True)  # labels may repeat
+    if access_col is None:
+        access_col = "total" if "total" in demand_grid.columns else groups[0]
+    _require_columns(demand_grid, [access_col], what="the demand grid")
+    log.info(
+        "reach: %g min at %g km/h / detour %g = %.0f m; %d cells, %d services",
+        minutes,
+        walker.speed_kmh,
+        detour,
+        radius_m,
+        len(demand_grid),
+        len(services),
+    )
+
+    out = demand_grid.copy()
+    # Cells are measured from their centre: compute the centres once, not per measure.
+    points = out.set_geometry(out.geometry.centroid)
+    near = access.nearest(points, services)
+    out["nearest_m"] = near["distance_m"].to_numpy(dtype=float)
+    out["nearest_minutes"] = profiles.walk_minutes(out["nearest_m"], profile=profile, detour=detour)
+    ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
+    found = near["service_index"].notna().to_numpy()
+    position = near["service_index"].fillna(0).to_numpy(dtype=np.int64)
+    out["nearest_service"] = np.where(found, ids[position], None)
+
+    cov = access.coverage(points, services, radius_m=radius_m, groups=groups, zone_col=zone_col)
+    out["covered"] = cov.covered.reindex(out.index).fillna(False).astype(bool).to_numpy()
+
+    has_capacity = capacity_col in services.columns
+    supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
+    per_person = access.two_step_fca(
+        points, supply, demand_col=access_col, capacity_col=capacity_col, radius_m=radius_m
+    )
+    out["access_per_1000"] = per_person.reindex(out.index).to_numpy(dtype=float) * 1000.0
+
+    simult: dict[str, float] | None = None
+    simult_note = ""
+    if SERVICE_CODES_COL not in services.columns:
+        simult_note = f"not computed: the services layer has no {SERVICE_CODES_COL!r} codes column"
+    else:
+        care = services[_has_code(services[SERVICE_CODES_COL], care_codes)]
+        carer = services[_has_code(services[SERVICE_CODES_COL], carer_codes)]
+        out["care_within"] = _within(points, care, radius_m)
+        out["carer_within"] = _within(points, carer, radius_m)
+        out["simultaneity"] = out["care_within"] & out["carer_within"]
+        if "carers" not in out.columns:
+            simult_note = "not computed: the demand has no 'carers' column"
+        else:
+            if len(care) and len(carer):
+                result = access.simultaneity(
+                    points, care, carer, radius_m=radius_m, carers_col="carers"
+                )
+                simult = {
+                    "share": float(result.share),
+                    "carers_total": float(result.carers_total),
+                    "carers_both": float(result.carers_both),
+                }
+            else:
+                total = float(out["carers"].sum())
+                simult = {"share": 0.0, "carers_total": total, "carers_both": 0.0}
+                simult_note = (
+                    f"{len(care)} care and {len(carer)} carer services in the layer, so no "
+                    "carer reaches both"
+                )
+
+    areas = access.unserved_areas(
+        out, out["covered"], groups=groups, min_population=min_population, split_by=zone_col
+    )
+
+    headline = _headline(
+        out,
+        cov.totals,
+        areas,
+        simult,
+        simult_note,
+        minutes=minutes,
+        profile=walker,
+        detour=detour,
+        radius_m=radius_m,
+        n_services=len(services),
+        has_capacity=has_capacity,
+        capacity_col=capacity_col,
+        access_col=access_col,
+        has_codes=SERVICE_CODES_COL in services.columns,
+    )
+    return GapsResult(
+        demand=out,
+        unserved_areas=areas,
+        by_zone=cov.by_zone,
+        coverage=cov.totals,
+        summary=summary_table(headline),
+        headline=headline,
+    )
+
+
+def _headline(
+    out: gpd.GeoDataFrame,
+    totals: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    simult: dict[str, float] | None,
+    simult_note: str,
+    *,
+    minutes: float,
+    profile: profiles.WalkingProfile,
+    detour: float,
+    radius_m: float,
+    n_services: int,
+    has_capacity: bool,
+    capacity_col: str,
+    access_col: str,
+    has_codes: bool,
+) -> dict[str, Any]:
+    meta = out.attrs.get(demand.GRID_ATTR) or {}
+    groups = {
+        str(group): {
+            "population": float(row["population"]),
+            "covered": float(row["covered"]),
+            "unserved": float(row["unserved"]),
+            "pct_covered": float(row["pct_covered"]),
+        }
+        for group, row in totals.iterrows()
+    }
+    headline: dict[str, Any] = {
+        "minutes": float(minutes),
+        "profile": profile.id,
+        "speed_kmh": profile.speed_kmh,
+        "detour": float(detour),
+        "radius_m": float(radius_m),
+        "cell_m": meta.get("cell_m"),
+        "crs": meta.get("crs") or str(out.crs),
+        "n_cells": len(out),
+        "n_services": n_services,
+        "capacity": (
+            f"from the {capacity_col!r} column"
+            if has_capacity
+            else f"1 place per service: no {capacity_col!r} column"
+        ),
+        "groups": groups,
+        "access_col": access_col,
+        "access_median_per_1000": weighted_median(
+            out["access_per_1000"].to_numpy(), out[access_col].to_numpy()
+        ),
+        "n_unserved_areas": len(areas),
+        "access_median_covered_per_1000": weighted_median(
+            out["access_per_1000"].to_numpy(),
+            out[access_col].to_numpy() * out["covered"].to_numpy(),
+        ),
+        "largest_unserved_km2": float(areas["area_km2"].iloc[0]) if len(areas) else 0.0,
+        "largest_unserved_people": _largest_area(areas, list(groups)),
+        "model": (out.attrs.get("model") or {}).get("en", ""),
+    }
+    if simult is not None:
+        headline["simultaneity_share"] = simult["share"]
+        headline["carers_both"] = simult["carers_both"]
+        headline["carers_total"] = simult["carers_total"]
+    headline["simultaneity_note"] = simult_note
+    return headline
+
+
+def _largest_area(areas: gpd.GeoDataFrame, groups: list[str]) -> float:
+    """People of the groups in the first-ranked unserved area (0 if none)."""
+    present = [g for g in groups if g in areas.columns]
+    if areas.empty or not present:
+        return 0.0
+    return float(areas[present].iloc[0].sum())
+
+
+def summary_table(headline: dict[str, Any]) -> pd.DataFrame:
+    """Return the headline figures as a table: ``key``, ``group``, ``value``, ``unit``, ``text``."""
+    rows: list[tuple[str, str, float, str, str]] = []
+
+    def add(key: str, value: Any, unit: str = "", group: str = "") -> None:
+        number = float(value) if isinstance(value, int | float) else np.nan
+        rows.append((key, group, number, unit, "" if value is None else str(value)))
+
+    add("minutes", headline["minutes"], "min")
+    add("profile", headline["profile"])
+    add("speed_kmh", headline["speed_kmh"], "km/h")
+    add("detour", headline["detour"], "ratio")
+    add("radius_m", round(headline["radius_m"], 1), "m")
+    add("cell_m", headline["cell_m"], "m")
+    add("crs", headline["crs"])
+    add("n_cells", headline["n_cells"], "cells")
+    add("n_services", headline["n_services"], "services")
+    add("capacity", headline["capacity"])
+    for group, figures in headline["groups"].items():
+        add("population", figures["population"], "people", group)
+        add("covered", figures["covered"], "people", group)
+        add("unserved", figures["unserved"], "people", group)
+        add("pct_covered", figures["pct_covered"], "%", group)
+    add("access_median_per_1000", headline["access_median_per_1000"], "places per 1,000")
+    add(
+        "access_median_covered_per_1000",
+        headline["access_median_covered_per_1000"],
+        "places per 1,000",
+    )
+    add("access_col", headline["access_col"])
+    if "simultaneity_share" in headline:
+        add("simultaneity_share", headline["simultaneity_share"], "share of carers")
+        add("carers_both", headline["carers_both"], "people")
+        add("carers_total", headline["carers_total"], "people")
+    if headline["simultaneity_note"]:
+        add("simultaneity_note", headline["simultaneity_note"])
+    add("n_unserved_areas", headline["n_unserved_areas"], "areas")
+    add("largest_unserved_km2", headline["largest_unserved_km2"], "km2")
+    add("largest_unserved_people", headline["largest_unserved_people"], "people (per group)")
+    if headline.get("model"):
+        add("demand_model", headline["model"])
+    return pd.DataFrame(rows, columns=["key", "group", "value", "unit", "text"])
+
+
+def headline_lines(headline: dict[str, Any]) -> list[str]:
+    """Return the headline figures as short English lines (the command line prints them)."""
+    lines = [
+        f"Reach: {headline['minutes']:g} min walking ({headline['profile']}, "
+        f"{headline['speed_kmh']:g} km/h, detour {headline['detour']:g}) = "
+        f"{headline['radius_m']:.0f} m in a straight line; {headline['n_cells']:,} cells"
+        + (f" of {headline['cell_m']:g} m" if headline.get("cell_m") else "")
+        + f"; {headline['n_services']} services",
+    ]
+    for group, figures in headline["groups"].items():
+        lines.append(
+            f"{group}: {figures['covered']:,.0f} of {figures['population']:,.0f} people within "
+            f"reach ({figures['pct_covered']:.1f}% covered), {figures['unserved']:,.0f} unserved"
+        )
+    lines.append(
+        f"2SFCA: {headline['access_median_per_1000']:.3f} care places per 1,000 "
+        f"({headline['access_col']}) for the median person, "
+        f"{headline['access_median_covered_per_1000']:.3f} for the median person within reach "
+        f"({headline['capacity']})"
+    )
+    if "simultaneity_share" in headline:
+        lines.append(
+            f"Simultaneity: {headline['simultaneity_share']:.1%} of carers "
+            f"({headline['carers_both']:,.0f} of {headline['carers_total']:,.0f}) reach both a "
+            "care service and a carer service"
+            + (f" ({headline['simultaneity_note']})" if headline["simultaneity_note"] else "")
+        )
+    else:
+        lines.append(f"Simultaneity: {headline['simultaneity_note']}")
+    lines.append(
+        f"Unserved areas: {headline['n_unserved_areas']} "
+        f"(largest: {headline['largest_unserved_km2']:,.1f} km2)"
+    )
+    if headline.get("model"):
+        lines.append(f"Demand: {headline['model']}")
+    return lines
