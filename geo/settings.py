@@ -35,6 +35,22 @@ class Settings:
     default_language
         Language when the browser's locale is neither Spanish nor English
         (``CARE_ATLAS_LANGUAGE``), ``"es"`` by default.
+    max_upload_mb, max_unpacked_mb, max_compression_ratio, max_features, max_vertices,
+    max_parse_seconds
+        Caps checked on an uploaded layer before expensive work
+        (``CARE_ATLAS_MAX_UPLOAD_MB`` ...): file size, size once unzipped, zip
+        compression ratio, number of features, number of vertices, parse time.
+    max_grid_cells
+        Largest demand grid built in the app (``CARE_ATLAS_MAX_GRID_CELLS``).
+    database_url
+        PostGIS store (``CARE_ATLAS_DATABASE_URL``, e.g.
+        ``postgresql+psycopg://user@host/db``); empty for the embedded SQLite store.
+    store_path
+        The SQLite store file (``CARE_ATLAS_STORE_PATH``), ``var/care_atlas.sqlite``.
+    moderator_password_hash
+        ``scrypt$<n>$<r>$<p>$<salt-hex>$<hash-hex>`` of the moderators' password
+        (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``); empty disables moderation sign-in.
+        Make one with ``python -m geo hash-password``.
     """
 
     data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "data")
@@ -42,6 +58,16 @@ class Settings:
     tiles_attribution: str = ""
     static_url: str = "/app/static"
     default_language: str = "es"
+    max_upload_mb: float = 50.0
+    max_unpacked_mb: float = 200.0
+    max_compression_ratio: float = 100.0
+    max_features: int = 200_000
+    max_vertices: int = 5_000_000
+    max_parse_seconds: float = 30.0
+    max_grid_cells: int = 2_000_000
+    database_url: str = ""
+    store_path: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "care_atlas.sqlite")
+    moderator_password_hash: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,13 +79,47 @@ class Settings:
                 f"CARE_ATLAS_LANGUAGE={language!r} is not supported: use one of {LANGUAGES}."
             )
         data_dir = env.get("CARE_ATLAS_DATA_DIR")
+        store_path = env.get("CARE_ATLAS_STORE_PATH")
+        defaults = cls()
         return cls(
             data_dir=Path(data_dir).expanduser().resolve() if data_dir else PROJECT_DIR / "data",
             tiles=env.get("CARE_ATLAS_TILES", "").strip(),
             tiles_attribution=env.get("CARE_ATLAS_TILES_ATTRIBUTION", "").strip(),
             static_url=env.get("CARE_ATLAS_STATIC_URL", "/app/static").rstrip("/"),
             default_language=language,
+            max_upload_mb=_number(env, "CARE_ATLAS_MAX_UPLOAD_MB", defaults.max_upload_mb),
+            max_unpacked_mb=_number(env, "CARE_ATLAS_MAX_UNPACKED_MB", defaults.max_unpacked_mb),
+            max_compression_ratio=_number(
+                env, "CARE_ATLAS_MAX_COMPRESSION_RATIO", defaults.max_compression_ratio
+            ),
+            max_features=int(_number(env, "CARE_ATLAS_MAX_FEATURES", defaults.max_features)),
+            max_vertices=int(_number(env, "CARE_ATLAS_MAX_VERTICES", defaults.max_vertices)),
+            max_parse_seconds=_number(
+                env, "CARE_ATLAS_MAX_PARSE_SECONDS", defaults.max_parse_seconds
+            ),
+            max_grid_cells=int(_number(env, "CARE_ATLAS_MAX_GRID_CELLS", defaults.max_grid_cells)),
+            database_url=env.get("CARE_ATLAS_DATABASE_URL", "").strip(),
+            store_path=Path(store_path).expanduser().resolve()
+            if store_path
+            else defaults.store_path,
+            moderator_password_hash=env.get("CARE_ATLAS_MODERATOR_PASSWORD_HASH", "").strip(),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number from the environment, or ``default`` when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name}={raw!r} is not a number; set a positive number or unset it."
+        ) from None
+    if not value > 0:
+        raise ValueError(f"{name}={raw!r} must be positive.")
+    return value
 
 
 @lru_cache(maxsize=1)

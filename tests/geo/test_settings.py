@@ -1,0 +1,49 @@
+"""geo.settings: one object from the environment; bad values say which variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.settings import PROJECT_DIR, Settings
+
+
+def test_defaults() -> None:
+    s = Settings.from_env({})
+    assert s.data_dir == PROJECT_DIR / "data"
+    assert s.tiles == ""
+    assert s.default_language == "es"
+    assert s.max_upload_mb == 50.0
+    assert s.store_path == PROJECT_DIR / "var" / "care_atlas.sqlite"
+    assert s.database_url == ""
+
+
+def test_values_from_environment(tmp_path: Path) -> None:
+    s = Settings.from_env(
+        {
+            "CARE_ATLAS_DATA_DIR": str(tmp_path),
+            "CARE_ATLAS_TILES": "osm",
+            "CARE_ATLAS_LANGUAGE": "EN",
+            "CARE_ATLAS_MAX_FEATURES": "1000",
+            "CARE_ATLAS_STORE_PATH": str(tmp_path / "x.sqlite"),
+        }
+    )
+    assert s.data_dir == tmp_path.resolve()
+    assert s.tiles == "osm"
+    assert s.default_language == "en"
+    assert s.max_features == 1000
+    assert s.store_path == (tmp_path / "x.sqlite").resolve()
+
+
+@pytest.mark.parametrize(
+    ("env", "match"),
+    [
+        ({"CARE_ATLAS_LANGUAGE": "fr"}, "CARE_ATLAS_LANGUAGE='fr' is not supported"),
+        ({"CARE_ATLAS_MAX_UPLOAD_MB": "lots"}, "CARE_ATLAS_MAX_UPLOAD_MB='lots' is not a number"),
+        ({"CARE_ATLAS_MAX_FEATURES": "-3"}, "CARE_ATLAS_MAX_FEATURES='-3' must be positive"),
+    ],
+)
+def test_bad_values_name_the_variable(env, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        Settings.from_env(env)
