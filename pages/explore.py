@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.profiles import reach_m
 from geo.settings import get_settings
-from ui import frame, loaders, state
+from ui import frame, loaders, state, uploads
 from ui.components import (
     MapLayer,
     care_map,
@@ -35,6 +35,10 @@ registry = loaders.registry()
 catalogue = [(registry[i], frames[i]) for i in CARE_LAYERS if i in frames]
 if "training_offer" in frames:
     catalogue.append((loaders.institutions_spec(), loaders.institutions()))
+community = loaders.community_places()
+if not community.empty:
+    catalogue.append((loaders.community_spec(), community))
+catalogue += uploads.map_layers()
 
 options = facet_options([gdf for _, gdf in catalogue])
 chosen = filter_sidebar(

@@ -34,6 +34,7 @@ def app_pages(lang: str) -> list[st.Page]:
             default=True,
         ),
         st.Page("pages/gaps.py", title=t("page_gaps", lang), url_path="gaps"),
+        st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
         st.Page(
             "pages/region.py",
             title=t("page_region", lang),

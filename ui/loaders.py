@@ -20,6 +20,7 @@ from geo.errors import LayerError
 from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
 from geo.settings import get_settings
+from geo.store import open_store
 
 INSTITUTIONS_ID = "training_institutions"
 
@@ -142,3 +143,47 @@ def offered_services() -> list[str]:
 def supply_catchments(service_codes: tuple[str, ...], radius_m: float) -> gpd.GeoDataFrame:
     """Walking catchments of the services counted in the gap analysis."""
     return buffer_catchments(supply(service_codes)[["geometry"]], radius_m=radius_m)
+
+
+def synthetic_spec(layer_id: str, *, title: dict[str, str], kind: str, source: str) -> LayerSpec:
+    """A registry-like entry for a layer that is not in the registry (community, uploads)."""
+    return LayerSpec(
+        id=layer_id,
+        file="",
+        title=title,
+        description={"es": "", "en": ""},
+        kind=kind,
+        geometry="Point",
+        crs="EPSG:4326",
+        id_field="id",
+        columns={},
+        source=source,
+        licence="",
+        date="",
+        precision="",
+        region="bogota",
+    )
+
+
+COMMUNITY_ID = "community"
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def community_places() -> gpd.GeoDataFrame:
+    """Approved community suggestions (refreshed at most every 30 s)."""
+    handle = open_store(get_settings())
+    try:
+        places = handle.approved()
+    finally:
+        handle.close()
+    return places.set_index(places["id"].astype(str), drop=False) if not places.empty else places
+
+
+def community_spec() -> LayerSpec:
+    """Entry for the approved community places."""
+    return synthetic_spec(
+        COMMUNITY_ID,
+        title={"es": "Aportes de la comunidad", "en": "Community contributions"},
+        kind="community",
+        source="community submission, approved by a moderator",
+    )

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import shapely
+import shapely.geometry
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -36,6 +38,8 @@ KIND_COLOURS: dict[str, str] = {
     "cooperative": "#009E73",  # bluish green
     "training": "#0072B2",  # blue
     "policy": "#56B4E9",  # sky blue
+    "community": "#000000",  # black: community-sourced, approved by a moderator
+    "user": "#F0E442",  # yellow: a layer this session uploaded
 }
 BOUNDARY_STYLE = {"color": "#6b7280", "weight": 1, "fillColor": "#f3f4f6", "fillOpacity": 0.5}
 MARKER_RADIUS = {"care_block": 9, "care_bus": 7, "home_care": 7}
@@ -278,7 +282,7 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
         "features": [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(pt.x, 6), round(pt.y, 6)]},
+                "geometry": _rounded(pt),
                 "properties": {
                     "id": str(fid),
                     "layer": spec.id,
@@ -309,6 +313,13 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
         popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=320),
     ).add_to(group)
     return _stable_ids(group, spec.id)
+
+
+def _rounded(geom) -> dict:
+    """GeoJSON geometry with coordinates rounded to 6 decimals (about 0.1 m)."""
+    if geom.geom_type == "Point":
+        return {"type": "Point", "coordinates": [round(geom.x, 6), round(geom.y, 6)]}
+    return shapely.geometry.mapping(shapely.set_precision(geom, 1e-6))
 
 
 def _stable_ids(element: Element, seed: str) -> Element:
@@ -359,7 +370,13 @@ def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
     )
     if place:
         parts.append(safe.text(place))
-    parts.append(f"<b>{safe.text(t('source', lang))}:</b> {safe.text(row.get('source'))}")
+    if row.get("community_sourced"):
+        parts.append(
+            f"<b>{safe.text(t('community_sourced', lang))}</b> · "
+            f"{safe.text(t('last_verified', lang, date=row.get('last_verified') or '?'))}"
+        )
+    if row.get("source"):
+        parts.append(f"<b>{safe.text(t('source', lang))}:</b> {safe.text(row.get('source'))}")
     if row.get("location_precision"):
         parts.append(
             f"<b>{safe.text(t('precision', lang))}:</b> "

@@ -1,0 +1,152 @@
+"""Data: bring your own layers, suggest a care place, moderate suggestions, download layers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import ingest, remote
+from geo.errors import LayerError, NeedsChoice
+from geo.settings import get_settings
+from ui import frame, loaders, moderation, uploads
+from ui.components import kept_choice
+from ui.data_view import layer_downloads, preview, suggestion_form
+from ui.i18n import t
+
+PAGE = "data"
+
+lang = frame.draw()
+settings = get_settings()
+st.title(t("data_title", lang))
+st.caption(t("data_intro", lang))
+
+tab_upload, tab_mine, tab_suggest, tab_import, tab_moderate, tab_download = st.tabs(
+    [
+        t("tab_upload", lang),
+        t("tab_my_layers", lang),
+        t("tab_suggest", lang),
+        t("tab_import", lang),
+        t("tab_moderate", lang),
+        t("tab_download", lang),
+    ]
+)
+
+with tab_upload:
+    st.caption(t("upload_help", lang, mb=f"{settings.max_upload_mb:g}"))
+    file = st.file_uploader(
+        t("upload_label", lang),
+        type=None,
+        accept_multiple_files=False,
+        key=f"upload_{st.session_state.get('_upload_round', 0)}",
+    )
+    if file is not None and (uploads.pending() is None or uploads.pending().name != file.name):
+        uploads.set_pending(uploads.PendingUpload(name=file.name, data=file.getvalue()))
+    waiting = uploads.pending()
+    if waiting is not None:
+        try:
+            with uploads.as_file(waiting.name, waiting.data) as path:
+                result = ingest.read_upload(
+                    path,
+                    filename=waiting.name,
+                    choices=waiting.choices,
+                    settings=settings,
+                    lang=lang,
+                )
+        except NeedsChoice as question:
+            st.warning(str(question))
+            options = {
+                option.value: getattr(option, f"label_{lang}") for option in question.options
+            }
+            answer = st.radio(
+                t(f"question_{question.question}", lang),
+                list(options),
+                format_func=options.__getitem__,
+                key=f"answer_{question.question}",
+            )
+            if st.button(t("continue", lang), key="answer_continue"):
+                waiting.choices[question.question] = answer
+                st.rerun()
+        except LayerError as problem:
+            st.error(str(problem))
+            st.caption(t("upload_nothing_lost", lang))
+            if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
+                uploads.set_pending(None)
+                st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+                st.rerun()
+        else:
+            preview(result, lang=lang)
+            if st.button(t("upload_accept", lang), type="primary", key="upload_accept"):
+                name = uploads.add_layer(result.source_name, result.frame)
+                uploads.set_pending(None)
+                st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+                st.success(t("upload_added", lang, name=name, n=len(result.frame)))
+
+with tab_mine:
+    mine = uploads.layers()
+    if not mine:
+        st.caption(t("my_layers_empty", lang))
+    for n, (name, layer) in enumerate(list(mine.items())):
+        with st.expander(f"{name} · {len(layer)}", expanded=False):
+            st.dataframe(layer.drop(columns=layer.geometry.name).head(200), hide_index=True)
+            layer_downloads(
+                layer,
+                name=name,
+                lang=lang,
+                key=f"mine_{n}",
+            )
+            if st.button(t("remove", lang), key=f"remove_{n}"):
+                uploads.remove_layer(name)
+                st.rerun()
+
+with tab_suggest:
+    suggestion_form(lang=lang)
+
+with tab_import:
+    st.caption(t("import_help", lang))
+    kind = kept_choice(
+        t("import_kind", lang),
+        ["arcgis", "wfs"],
+        keep="import_kind",
+        lang=lang,
+        format_func=lambda k: t(f"import_{k}", lang),
+    )
+    url = st.text_input(t("import_url", lang), key="import_url")
+    type_name = (
+        st.text_input(t("import_type_name", lang), key="import_type_name") if kind == "wfs" else ""
+    )
+    if st.button(t("import_run", lang), key="import_run") and url:
+        try:
+            with st.spinner(t("import_running", lang)):
+                if kind == "arcgis":
+                    imported = remote.import_arcgis(
+                        url, max_features=settings.max_features, lang=lang
+                    )
+                else:
+                    imported = remote.import_wfs(
+                        url, type_name=type_name, max_features=settings.max_features, lang=lang
+                    )
+        except LayerError as problem:
+            st.error(str(problem))
+        else:
+            name = uploads.add_layer(
+                url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import", imported
+            )
+            st.success(t("upload_added", lang, name=name, n=len(imported)))
+
+with tab_moderate:
+    moderation.panel(lang=lang, settings=settings)
+
+with tab_download:
+    registry = loaders.registry()
+    choice = kept_choice(
+        t("download_layer", lang),
+        list(registry.layers),
+        keep="download_layer",
+        lang=lang,
+        format_func=lambda layer_id: registry[layer_id].title[lang],
+    )
+    try:
+        chosen = loaders.layer(choice)
+    except LayerError as problem:
+        st.error(str(problem))
+    else:
+        layer_downloads(chosen, name=choice, lang=lang, key="bundled")

@@ -1,0 +1,153 @@
+"""Pieces of the Data page: upload preview, layer downloads, the suggestion form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import folium
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import community, vocab
+from geo.errors import LayerError
+from geo.ingest import Upload
+from geo.settings import get_settings
+from geo.store import NewPlace
+from ui import offline, safe, uploads
+from ui.i18n import label, t
+from ui.map_view import BOGOTA_VIEW, bounds_of
+
+MAX_SUGGESTIONS_PER_HOUR = 5
+SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
+
+
+def preview(result: Upload, *, lang: str) -> None:
+    """What an upload holds, before it is accepted: warnings, table and map."""
+    st.subheader(t("preview", lang, name=result.source_name, n=len(result.frame)))
+    for warning in result.warnings:
+        st.warning(warning)
+    st.dataframe(result.frame.drop(columns=result.frame.geometry.name).head(200), hide_index=True)
+    st_folium(preview_map(result.frame), key="upload_preview", height=360, returned_objects=[])
+
+
+def preview_map(frame: gpd.GeoDataFrame) -> folium.Map:
+    """A small offline map of any layer; text shown only as escaped tooltips."""
+    box = bounds_of([frame])
+    m = folium.Map(location=[BOGOTA_VIEW.lat, BOGOTA_VIEW.lon], zoom_start=5, tiles=None)
+    if box is not None:
+        south, west, north, east = box
+        m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    shown = frame.to_crs(4326).head(5000)
+    text_cols = [c for c in shown.columns if c != shown.geometry.name][:4]
+    data = shown[[shown.geometry.name]].copy()
+    data["_tip"] = [
+        "<br>".join(f"<b>{safe.text(c)}</b>: {safe.text(row[c])}" for c in text_cols)
+        for _, row in shown.iterrows()
+    ]
+    folium.GeoJson(
+        data.to_json(drop_id=True),
+        marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9, color="#0072B2"),
+        style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.3},
+        tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False),
+    ).add_to(m)
+    return offline.localize(m, static_url=get_settings().static_url)
+
+
+def layer_downloads(frame: gpd.GeoDataFrame, *, name: str, lang: str, key: str) -> None:
+    """GeoJSON, GeoPackage and CSV downloads of one layer."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "layer"
+    cols = st.columns(3)
+    cols[0].download_button(
+        "GeoJSON",
+        uploads.geojson_bytes(frame),
+        f"{stem}.geojson",
+        "application/geo+json",
+        key=f"{key}_gj",
+    )
+    cols[1].download_button(
+        "GeoPackage",
+        uploads.gpkg_bytes(frame, layer=stem),
+        f"{stem}.gpkg",
+        "application/geopackage+sqlite3",
+        key=f"{key}_gpkg",
+    )
+    cols[2].download_button(
+        "CSV", uploads.table_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv"
+    )
+
+
+def session_key() -> str:
+    """A stable, anonymous key for this browser session (for rate limiting)."""
+    if "_session_key" not in st.session_state:
+        st.session_state["_session_key"] = secrets.token_hex(8)
+    return st.session_state["_session_key"]
+
+
+def suggestion_form(*, lang: str) -> None:
+    """Suggest a care place: it goes to the moderators' queue, rate-limited per session."""
+    st.caption(t("suggest_help", lang))
+    with st.form("suggest", clear_on_submit=False):
+        name = st.text_input(t("suggest_name", lang), max_chars=200)
+        kind = st.selectbox(
+            t("suggest_kind", lang), SUGGESTION_KINDS, format_func=lambda k: label("kind", k, lang)
+        )
+        populations = st.multiselect(
+            t("suggest_populations", lang),
+            vocab.POPULATIONS,
+            format_func=lambda c: label("populations", c, lang),
+        )
+        services = st.multiselect(
+            t("suggest_services", lang),
+            vocab.SERVICES,
+            format_func=lambda c: label("services", c, lang),
+        )
+        operator = st.selectbox(
+            t("suggest_operator", lang),
+            vocab.OPERATORS,
+            index=2,
+            format_func=lambda c: label("operator", c, lang),
+        )
+        c1, c2 = st.columns(2)
+        lat = c1.number_input(
+            t("suggest_lat", lang), min_value=-60.0, max_value=35.0, value=4.60, format="%.5f"
+        )
+        lon = c2.number_input(
+            t("suggest_lon", lang), min_value=-120.0, max_value=-30.0, value=-74.08, format="%.5f"
+        )
+        place_name = st.text_input(t("suggest_place_name", lang), max_chars=200)
+        hours = st.text_input(t("suggest_hours", lang), max_chars=200)
+        contact = st.text_input(t("suggest_contact", lang), max_chars=200)
+        how_known = st.text_area(t("suggest_how_known", lang), max_chars=1000)
+        sent = st.form_submit_button(t("suggest_send", lang))
+    if not sent:
+        return
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    try:
+        place = community.validate_place(
+            NewPlace(
+                name=name,
+                kind=kind,
+                populations=vocab.CODE_SEPARATOR.join(populations),
+                services=vocab.CODE_SEPARATOR.join(services),
+                operator=operator,
+                lon=float(lon),
+                lat=float(lat),
+                place_name=place_name,
+                hours=hours,
+                contact=contact,
+                how_known=how_known,
+                submitter=session_key(),
+            ),
+            lang=lang,
+        )
+        with uploads.store() as store:
+            if store.submissions_since(session_key(), since) >= MAX_SUGGESTIONS_PER_HOUR:
+                st.error(t("suggest_rate_limited", lang, n=MAX_SUGGESTIONS_PER_HOUR))
+                return
+            saved = store.submit(place)
+    except LayerError as problem:
+        st.error(str(problem))
+        return
+    st.success(t("suggest_saved", lang, name=saved.name))

@@ -1,0 +1,143 @@
+"""Moderation: sign in, review suggested places, approve, edit or reject; the audit log."""
+
+from __future__ import annotations
+
+import time
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import community
+from geo.errors import LayerError
+from geo.settings import Settings
+from geo.store import Place
+from ui import loaders, safe, uploads
+from ui.i18n import label, t
+
+_SIGNED_IN = "_moderator"
+_FAILURES = "_moderator_failures"
+_LOCKED_UNTIL = "_moderator_locked_until"
+POINT_LAYERS = ("care_blocks", "care_bus_stops", "home_care", "cooperatives")
+
+
+def panel(*, lang: str, settings: Settings) -> None:
+    """The moderators' tab."""
+    if not settings.moderator_password_hash:
+        st.info(t("moderation_disabled", lang))
+        return
+    moderator = st.session_state.get(_SIGNED_IN)
+    if not moderator:
+        _sign_in(lang=lang, settings=settings)
+        return
+    st.caption(t("moderation_signed_in", lang, name=moderator))
+    if st.button(t("moderation_sign_out", lang), key="mod_sign_out"):
+        st.session_state.pop(_SIGNED_IN, None)
+        st.rerun()
+    with uploads.store() as store:
+        queue = store.pending()
+        approved = store.approved()
+    if not queue:
+        st.success(t("moderation_empty", lang))
+    existing = _existing_places(approved)
+    for place in queue:
+        _review(place, existing, moderator=moderator, lang=lang)
+    st.subheader(t("moderation_audit", lang))
+    with uploads.store() as store:
+        st.dataframe(store.audit_log(limit=200), hide_index=True, width="stretch")
+
+
+def _sign_in(*, lang: str, settings: Settings) -> None:
+    locked = st.session_state.get(_LOCKED_UNTIL, 0.0) - time.monotonic()
+    with st.form("moderator_sign_in"):
+        name = st.text_input(t("moderation_name", lang), max_chars=80)
+        password = st.text_input(t("moderation_password", lang), type="password")
+        sent = st.form_submit_button(t("moderation_sign_in", lang))
+    if not sent:
+        return
+    if locked > 0:
+        st.error(t("moderation_wait", lang, seconds=f"{locked:.0f}"))
+        return
+    if name.strip() and community.verify_password(password, settings.moderator_password_hash):
+        st.session_state[_SIGNED_IN] = name.strip()
+        st.session_state[_FAILURES] = 0
+        st.rerun()
+    failures = st.session_state.get(_FAILURES, 0) + 1
+    st.session_state[_FAILURES] = failures
+    # Each failure doubles the wait before the next try (1, 2, 4 ... 60 s).
+    st.session_state[_LOCKED_UNTIL] = time.monotonic() + min(2 ** (failures - 1), 60)
+    st.error(t("moderation_failed", lang))
+
+
+def _existing_places(approved: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    frames, _ = loaders.layers(list(POINT_LAYERS))
+    parts = [frame[["name", "geometry"]] for frame in frames.values()]
+    if not approved.empty:
+        parts.append(approved[["name", "geometry"]])
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=4326)
+
+
+def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{safe.markdown(place.name)}** · {label('kind', place.kind, lang)}")
+        details = pd.DataFrame(
+            {
+                t("field", lang): [
+                    t("populations", lang),
+                    t("services", lang),
+                    t("operator", lang),
+                    t("suggest_place_name", lang),
+                    t("suggest_hours", lang),
+                    t("suggest_contact", lang),
+                    t("suggest_how_known", lang),
+                    "lat, lon",
+                    t("moderation_submitted", lang),
+                ],
+                t("value", lang): [
+                    place.populations,
+                    place.services,
+                    label("operator", place.operator, lang),
+                    place.place_name,
+                    place.hours,
+                    place.contact,
+                    place.how_known,
+                    f"{place.lat:.5f}, {place.lon:.5f}",
+                    place.submitted_at,
+                ],
+            }
+        )
+        st.table(details.set_index(t("field", lang)))
+        duplicates = community.likely_duplicates(place, existing)
+        if not duplicates.empty:
+            st.warning(
+                t(
+                    "moderation_duplicates",
+                    lang,
+                    names=", ".join(map(str, duplicates["name"].head(5))),
+                )
+            )
+        new_name = st.text_input(
+            t("suggest_name", lang), value=place.name, key=f"edit_name_{place.id}"
+        )
+        new_hours = st.text_input(
+            t("suggest_hours", lang), value=place.hours, key=f"edit_hours_{place.id}"
+        )
+        c1, c2, c3 = st.columns(3)
+        action = None
+        if c1.button(t("moderation_approve", lang), key=f"approve_{place.id}", type="primary"):
+            action = "approve"
+        if c2.button(t("moderation_save_edit", lang), key=f"edit_{place.id}"):
+            action = "edit"
+        if c3.button(t("moderation_reject", lang), key=f"reject_{place.id}"):
+            action = "reject"
+        if action is None:
+            return
+        changes = {"name": new_name, "hours": new_hours} if action in ("edit", "approve") else None
+        try:
+            with uploads.store() as store:
+                store.moderate(place.id, action=action, moderator=moderator, changes=changes)
+        except LayerError as problem:
+            st.error(str(problem))
+            return
+        st.toast(t(f"moderation_done_{action}", lang))
+        st.rerun()
