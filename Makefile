@@ -9,7 +9,7 @@ PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint format unit app e2e bench chromium clean help
+.PHONY: run test lint format unit app e2e bench chromium postgis clean help
 
 help:
 	@echo "make run    start Care Atlas on http://localhost:$(PORT) (bundled sample data)"
@@ -37,6 +37,14 @@ chromium:
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's PostgreSQL + PostGIS: the store tests start a throwaway server from them
+# (tests/pg_throwaway.py). The metapackages follow the release's default version
+# (Debian 12: postgresql-15, postgresql-15-postgis-3).
+postgis:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && ls /usr/share/postgresql/*/extension/postgis.control; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's PostgreSQL + PostGIS for the store tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql postgresql-postgis >/dev/null; }
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -54,7 +62,7 @@ app: $(VENV)/.installed-dev
 e2e: $(VENV)/.installed-dev chromium
 	CARE_ATLAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e
 
-test: $(VENV)/.installed-dev chromium lint
+test: $(VENV)/.installed-dev chromium postgis lint
 	CARE_ATLAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev

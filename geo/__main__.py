@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m geo", description="Care Atlas analyses in batch.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser(
+        "hash-password",
+        help="print the hash to put in CARE_ATLAS_MODERATOR_PASSWORD_HASH",
+        description="Reads a password (from the terminal, not echoed, or from standard input).",
+    )
     cmd = commands.add_parser(
         "gaps",
         help="who can walk to a care service, who cannot",
@@ -210,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("geo").setLevel(logging.DEBUG if args.verbose else logging.INFO)
         if args.command == "gaps":
             return _gaps(args)
+        if args.command == "hash-password":
+            from geo.community import main_hash_password
+
+            return main_hash_password()
     except (UsageError, LayerError, OSError) as exc:
         sys.stderr.write(f"python -m geo: error: {' '.join(str(exc).split())}\n")
         return EXIT_USAGE

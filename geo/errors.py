@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
 
 class LayerError(ValueError):
     """A layer (file, registry entry or frame) is not usable as it is.
@@ -13,3 +17,48 @@ class LayerError(ValueError):
 
 class RegistryError(LayerError):
     """The layer registry (``data/layers.toml``) is malformed or names a missing layer."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One possible answer to a :class:`NeedsChoice` question, labelled in Spanish and English.
+
+    ``value`` is what the page passes back in ``choices``; the labels are shown.
+    """
+
+    value: str
+    label_es: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang`` (``"es"`` or ``"en"``; Spanish for anything else)."""
+        return self.label_en if lang == "en" else self.label_es
+
+
+class NeedsChoice(LayerError):  # noqa: N818 (the name the issue asks for)
+    """Only the user can decide: carries the options; the page asks and calls again.
+
+    Parameters
+    ----------
+    message
+        One sentence, in the requested language, naming the file and what is unclear.
+    question
+        What to decide: ``"crs"``, ``"coordinates"``, ``"swap"``, ``"layer"`` or
+        ``"encoding"``; it is also the key of the answer in the ``choices`` mapping
+        passed back to the reader (together with the earlier answers).
+    options
+        The possible answers; ``{question: option.value}`` answers the question.
+    """
+
+    QUESTIONS = ("crs", "coordinates", "swap", "layer", "encoding")
+
+    def __init__(self, message: str, *, question: str, options: list[Choice]) -> None:
+        if question not in self.QUESTIONS:
+            raise ValueError(f"unknown question {question!r}; use one of {self.QUESTIONS}")
+        super().__init__(message)
+        self.question = question
+        self.options = list(options)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments: rebuild through a partial so the error pickles
+        return (partial(type(self), question=self.question, options=self.options), self.args)

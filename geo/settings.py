@@ -51,6 +51,10 @@ class Settings:
         ``scrypt$<n>$<r>$<p>$<salt-hex>$<hash-hex>`` of the moderators' password
         (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``); empty disables moderation sign-in.
         Make one with ``python -m geo hash-password``.
+    allow_private_imports
+        Let the Data page import from services on private or loopback addresses
+        (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``); off by default (server-side request
+        forgery).
     """
 
     data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "data")
@@ -68,6 +72,7 @@ class Settings:
     database_url: str = ""
     store_path: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "care_atlas.sqlite")
     moderator_password_hash: str = ""
+    allow_private_imports: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +108,8 @@ class Settings:
             if store_path
             else defaults.store_path,
             moderator_password_hash=env.get("CARE_ATLAS_MODERATOR_PASSWORD_HASH", "").strip(),
+            allow_private_imports=env.get("CARE_ATLAS_ALLOW_PRIVATE_IMPORTS", "").strip()
+            in ("1", "true"),
         )
 
 

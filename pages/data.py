@@ -31,6 +31,8 @@ tab_upload, tab_mine, tab_suggest, tab_import, tab_moderate, tab_download = st.t
 )
 
 with tab_upload:
+    if flash := st.session_state.pop("_upload_flash", None):
+        st.success(flash)
     st.caption(t("upload_help", lang, mb=f"{settings.max_upload_mb:g}"))
     file = st.file_uploader(
         t("upload_label", lang),
@@ -78,7 +80,10 @@ with tab_upload:
                 name = uploads.add_layer(result.source_name, result.frame)
                 uploads.set_pending(None)
                 st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-                st.success(t("upload_added", lang, name=name, n=len(result.frame)))
+                st.session_state["_upload_flash"] = t(
+                    "upload_added", lang, name=name, n=len(result.frame)
+                )
+                st.rerun()  # show an empty uploader for the next file
 
 with tab_mine:
     mine = uploads.layers()
@@ -116,6 +121,8 @@ with tab_import:
     if st.button(t("import_run", lang), key="import_run") and url:
         try:
             with st.spinner(t("import_running", lang)):
+                if not settings.allow_private_imports:
+                    remote.check_public_host(url, lang=lang)
                 if kind == "arcgis":
                     imported = remote.import_arcgis(
                         url, max_features=settings.max_features, lang=lang

@@ -100,10 +100,11 @@ if "training_offer" in frames:
     st.dataframe(table, hide_index=True, width="stretch", key="offer_table")
     st.download_button(
         t("download_csv", lang),
-        data=csv_bytes(table),
+        data=lambda: csv_bytes(table),
         file_name="training_offer.csv",
         mime="text/csv",
         key="offer_csv",
+        on_click="ignore",
     )
 
 layer_notes(

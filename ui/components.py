@@ -185,16 +185,18 @@ def download_buttons(
     cols = st.columns(2 if frame is not None else 1)
     cols[0].download_button(
         t("download_csv", lang),
-        csv_bytes(table),
+        lambda: csv_bytes(table),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
+        on_click="ignore",
     )
     if frame is not None:
         cols[1].download_button(
             t("download_geojson", lang),
-            frame.to_crs(4326).to_json(drop_id=True).encode("utf-8"),
+            lambda: frame.to_crs(4326).to_json(drop_id=True).encode("utf-8"),
             file_name=f"{name}.geojson",
             mime="application/geo+json",
             key=f"{key}_geojson",
+            on_click="ignore",
         )

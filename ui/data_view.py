@@ -59,22 +59,30 @@ def layer_downloads(frame: gpd.GeoDataFrame, *, name: str, lang: str, key: str) 
     """GeoJSON, GeoPackage and CSV downloads of one layer."""
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "layer"
     cols = st.columns(3)
+    # Files are built when clicked, not on every rerun; a download does not rerun the page.
     cols[0].download_button(
         "GeoJSON",
-        uploads.geojson_bytes(frame),
+        lambda: uploads.geojson_bytes(frame),
         f"{stem}.geojson",
         "application/geo+json",
         key=f"{key}_gj",
+        on_click="ignore",
     )
     cols[1].download_button(
         "GeoPackage",
-        uploads.gpkg_bytes(frame, layer=stem),
+        lambda: uploads.gpkg_bytes(frame, layer=stem),
         f"{stem}.gpkg",
         "application/geopackage+sqlite3",
         key=f"{key}_gpkg",
+        on_click="ignore",
     )
     cols[2].download_button(
-        "CSV", uploads.table_csv(frame), f"{stem}.csv", "text/csv", key=f"{key}_csv"
+        "CSV",
+        lambda: uploads.table_csv(frame),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
     )
 
 

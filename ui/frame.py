@@ -15,12 +15,17 @@ navigation sits at the top of the page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 _FRAMED = "_framed_run"
+# Absolute, so the pages resolve whichever script started the app (tests start it
+# from tests/app/entry.py, outside the legacy pages/ check).
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 NAV_POSITION = "top"
 
 
@@ -28,15 +33,15 @@ def app_pages(lang: str) -> list[st.Page]:
     """The pages, titled in ``lang``; the first one is the default (at ``/``)."""
     return [
         st.Page(
-            "pages/explore.py",
+            str(PAGES_DIR / "explore.py"),
             title=t("page_explore", lang),
             url_path="explore",
             default=True,
         ),
-        st.Page("pages/gaps.py", title=t("page_gaps", lang), url_path="gaps"),
-        st.Page("pages/data.py", title=t("page_data", lang), url_path="data"),
+        st.Page(str(PAGES_DIR / "gaps.py"), title=t("page_gaps", lang), url_path="gaps"),
+        st.Page(str(PAGES_DIR / "data.py"), title=t("page_data", lang), url_path="data"),
         st.Page(
-            "pages/region.py",
+            str(PAGES_DIR / "region.py"),
             title=t("page_region", lang),
             url_path="region",
         ),

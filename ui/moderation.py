@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import geopandas as gpd
@@ -134,8 +135,15 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
             return
         changes = {"name": new_name, "hours": new_hours} if action in ("edit", "approve") else None
         try:
+            if changes:
+                # an edit passes the same checks as a suggestion
+                checked = community.validate_place(
+                    dataclasses.replace(place.as_new(), **changes), lang=lang
+                )
+                changes = {"name": checked.name, "hours": checked.hours}
             with uploads.store() as store:
                 store.moderate(place.id, action=action, moderator=moderator, changes=changes)
+            loaders.community_places.clear()  # the maps show the decision at once
         except LayerError as problem:
             st.error(str(problem))
             return

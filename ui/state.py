@@ -57,10 +57,16 @@ def restore_list(
     labels are redrawn when the language changes); ``keep`` is the stable name the
     value is kept under. Values not among ``options`` (an old or edited URL) are dropped.
     """
+    seen_key = f"{_KEEP}{keep}_seen"
+    new = [v for v in default if v not in st.session_state.get(seen_key, options)]
+    st.session_state[seen_key] = list(options)
     if key in st.session_state:
+        if new:  # an option that appeared since (an upload, a community layer): show it
+            st.session_state[key] = [*st.session_state[key], *new]
         return
     if _KEEP + keep in st.session_state:
-        value = st.session_state[_KEEP + keep]
+        # options that appeared since the value was kept are added when they are defaults
+        value = [*st.session_state[_KEEP + keep], *new]
     elif param and (raw := st.query_params.get(param, "")):
         value = [v for v in raw.split(",") if v]
     else:

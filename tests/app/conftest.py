@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo.settings import get_settings
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PROJECT = Path(__file__).resolve().parents[2]
+APP = str(Path(__file__).resolve().parent / "entry.py")  # runs app.py; see entry.py
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +35,7 @@ def run_app(page: str | None = None, **query: str) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page:
-        at.switch_page(page).run()
+        at.switch_page(str(PROJECT / page)).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import map_args, markers_by_layer, metric_values, run_app
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.app.conftest import PROJECT, map_args, markers_by_layer, metric_values, run_app
 
 
 def test_explore_defaults_to_spanish_with_every_layer() -> None:
@@ -154,8 +152,8 @@ def test_walking_zones_overlay_on_explore() -> None:
 def test_language_survives_a_page_change_and_later_reruns() -> None:
     at = run_app()
     at.radio(key="lang").set_value("en").run()
-    at.switch_page("pages/gaps.py").run()
+    at.switch_page(str(PROJECT / "pages/gaps.py")).run()
     at.slider(key="gaps_minutes").set_value(20).run()
     assert at.title[0].value == "Who has care within a walk?"
-    at.switch_page("pages/region.py").run()
+    at.switch_page(str(PROJECT / "pages/region.py")).run()
     assert at.title[0].value == "Care across the region"

@@ -1,0 +1,1231 @@
+"""Import a layer from an official web service: ArcGIS REST or OGC WFS.
+
+:func:`import_arcgis` reads one layer of an ArcGIS ``MapServer`` / ``FeatureServer``
+(such as Bogotá's care-block service) and :func:`import_wfs` one feature type of a
+WFS 2.0.0 or 1.1.0 service. Both page through the service, stop at the feature cap
+(:attr:`geo.settings.Settings.max_features`) and return a GeoDataFrame in EPSG:4326
+with the service's properties as columns, plus ``source`` (the service URL without
+its query string) and ``location_precision``.
+
+Only ``http`` and ``https`` addresses are fetched, with the standard library
+(:class:`HttpOpener`): no ``file:``, ``ftp:`` or ``data:`` URL, and no redirect to
+one. Every failure a person can meet (timeout, HTTP error, an answer that is not
+JSON, an ArcGIS ``{"error": ...}`` body, an empty layer, too many features) raises
+:class:`~geo.errors.LayerError` with one sentence, in Spanish or English, that
+names the service and says what to do.
+
+Tests and callers with special needs pass ``opener``: any callable
+``opener(url, *, data, timeout_s) -> bytes`` that raises :mod:`urllib.error`
+exceptions (or :class:`TimeoutError`) like :class:`HttpOpener` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import ipaddress
+import json
+import logging
+import math
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any, Protocol
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+from shapely.geometry import LinearRing, LineString, MultiLineString, MultiPoint, Point, Polygon
+from shapely.geometry import shape as geojson_shape
+from shapely.geometry.base import BaseGeometry
+
+from geo import vocab
+from geo.errors import LayerError
+from geo.settings import LANGUAGES, get_settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HttpOpener", "Opener", "import_arcgis", "import_wfs"]
+
+ALLOWED_SCHEMES = ("http", "https")
+USER_AGENT = "care-atlas/0.1 (remote layer import; Python urllib)"
+WGS84 = "EPSG:4326"
+ARCGIS_DEFAULT_MAX_RECORDS = 1000  # what ArcGIS Server uses when a layer does not say
+ARCGIS_TOKEN_CODES = (498, 499)  # invalid token / token required
+# Query parameters this module sets itself; the same keys in a caller's URL are dropped
+# (other keys, such as ``token`` or MapServer's ``map``, are kept and sent along).
+_ARCGIS_KEYS = {
+    "f",
+    "where",
+    "outfields",
+    "outsr",
+    "returngeometry",
+    "resultoffset",
+    "resultrecordcount",
+    "returnidsonly",
+    "returncountonly",
+    "objectids",
+    "orderbyfields",
+}
+_WFS_KEYS = {
+    "service",
+    "request",
+    "version",
+    "acceptversions",
+    "typename",
+    "typenames",
+    "outputformat",
+    "startindex",
+    "count",
+    "maxfeatures",
+    "srsname",
+    "resulttype",
+}
+_GML_OPEN_OPTIONS = {
+    "DOWNLOAD_SCHEMA": "NO",  # never let GDAL fetch an XSD behind our back
+    "EXPOSE_GML_ID": "YES",  # feature ids, to spot a repeated page
+}
+_TEXT_LIMIT = 160  # longest server text quoted in a message
+_GEOMETRY_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    shapely.errors.ShapelyError,
+)
+
+_MESSAGES: dict[str, dict[str, str]] = {
+    "bad_scheme": {
+        "es": "La dirección «{url}» no es una URL http(s) válida: use una URL que empiece por http:// o https:// (no se admiten file:, ftp: ni data:).",
+        "en": "The address '{url}' is not a valid http(s) URL: use a URL that starts with http:// or https:// (file:, ftp: and data: are not accepted).",
+    },
+    "credentials": {
+        "es": "La dirección {service} lleva usuario o contraseña: quítelos de la URL y use un servicio público o un token.",
+        "en": "The address {service} carries a user name or password: remove them from the URL and use a public service or a token.",
+    },
+    "redirect": {
+        "es": "El servicio {service} redirige a «{url}», que no es una dirección http(s): use directamente la URL http(s) del servicio.",
+        "en": "The service {service} redirects to '{url}', which is not an http(s) address: use the service's http(s) URL directly.",
+    },
+    "http": {
+        "es": "El servicio {service} respondió con el error HTTP {code} ({reason}): revise la URL o inténtelo más tarde.",
+        "en": "The service {service} answered with HTTP error {code} ({reason}): check the URL or try again later.",
+    },
+    "timeout": {
+        "es": "El servicio {service} no respondió en {timeout_s:g} s: inténtelo más tarde o dele más tiempo de espera.",
+        "en": "The service {service} did not answer within {timeout_s:g} s: try again later or allow it a longer timeout.",
+    },
+    "unreachable": {
+        "es": "No se pudo conectar con el servicio {service} ({reason}): revise la URL y la conexión a internet.",
+        "en": "Could not connect to the service {service} ({reason}): check the URL and the internet connection.",
+    },
+    "too_large": {
+        "es": "Una respuesta del servicio {service} supera {max_mb:g} MB: pida páginas más pequeñas (page_size) o acote la consulta.",
+        "en": "An answer from the service {service} is larger than {max_mb:g} MB: ask for smaller pages (page_size) or narrow the query.",
+    },
+    "not_json": {
+        "es": "El servicio {service} no respondió con JSON (la respuesta empieza por «{start}»): revise que la URL sea la de una capa del servicio.",
+        "en": "The service {service} did not answer with JSON (the answer starts with '{start}'): check that the URL is the one of a layer of the service.",
+    },
+    "arcgis_error": {
+        "es": "El servicio {service} devolvió el error {code} «{message}»: revise la URL, el filtro where ({where}) y que la capa sea pública.",
+        "en": "The service {service} returned error {code} '{message}': check the URL, the where filter ({where}) and that the layer is public.",
+    },
+    "token": {
+        "es": "El servicio {service} exige un token (error {code}): añada ?token=... a la URL o use una capa pública.",
+        "en": "The service {service} requires a token (error {code}): add ?token=... to the URL or use a public layer.",
+    },
+    "root": {
+        "es": "{service} es un servicio con varias capas: añada a la URL el número de la que quiere importar ({layers}).",
+        "en": "{service} is a service with several layers: add to the URL the number of the one to import ({layers}).",
+    },
+    "not_layer": {
+        "es": "{service} es una capa de tipo «{kind}», no una capa de entidades: elija una capa de entidades ({layers}).",
+        "en": "{service} is a layer of type '{kind}', not a feature layer: choose a feature layer ({layers}).",
+    },
+    "empty": {
+        "es": "El servicio {service} no devolvió ninguna entidad para {query}: revise el filtro y el nombre de la capa.",
+        "en": "The service {service} returned no features for {query}: check the filter and the layer name.",
+    },
+    "cap": {
+        "es": "El servicio {service} tiene más de {cap} entidades, el máximo admitido: importe una parte de la capa (filtro) o suba el límite CARE_ATLAS_MAX_FEATURES.",
+        "en": "The service {service} has more than {cap} features, the most allowed: import part of the layer (filter) or raise the CARE_ATLAS_MAX_FEATURES limit.",
+    },
+    "cap_known": {
+        "es": "El servicio {service} tiene {count} entidades, más que el máximo admitido de {cap}: importe una parte de la capa (filtro) o suba el límite CARE_ATLAS_MAX_FEATURES.",
+        "en": "The service {service} has {count} features, more than the {cap} allowed: import part of the layer (filter) or raise the CARE_ATLAS_MAX_FEATURES limit.",
+    },
+    "bad_geometry": {
+        "es": "El servicio {service} devolvió una geometría que no se puede leer (entidad {fid}): avise a quien administra el servicio o filtre esa entidad.",
+        "en": "The service {service} returned a geometry that cannot be read (feature {fid}): tell the service's administrator or filter that feature out.",
+    },
+    "wfs_capabilities": {
+        "es": "{service} no devolvió un documento de capacidades WFS (empieza por «{start}»): revise que la URL sea la de un servicio WFS.",
+        "en": "{service} did not return a WFS capabilities document (it starts with '{start}'): check that the URL is the one of a WFS service.",
+    },
+    "wfs_version": {
+        "es": "El servicio {service} ofrece WFS {version}, que no se admite: use un servicio WFS 2.0.0 o 1.1.0.",
+        "en": "The service {service} offers WFS {version}, which is not supported: use a WFS 2.0.0 or 1.1.0 service.",
+    },
+    "wfs_type": {
+        "es": "El servicio {service} no ofrece el tipo «{type_name}»: elija uno de estos: {names}.",
+        "en": "The service {service} does not offer the type '{type_name}': choose one of these: {names}.",
+    },
+    "wfs_exception": {
+        "es": "El servicio {service} devolvió una excepción WFS ({code}: {text}): revise el nombre del tipo y la URL.",
+        "en": "The service {service} returned a WFS exception ({code}: {text}): check the type name and the URL.",
+    },
+    "bad_gml": {
+        "es": "No se pudo leer el GML que devolvió el servicio {service} ({reason}): pida otro formato o avise a quien lo administra.",
+        "en": "Could not read the GML returned by the service {service} ({reason}): ask for another format or tell its administrator.",
+    },
+}
+
+
+class Opener(Protocol):
+    """Fetch one URL and return the body; raise :mod:`urllib.error` errors on failure."""
+
+    def __call__(self, url: str, *, data: bytes | None = None, timeout_s: float) -> bytes:
+        """Return the body of a GET (``data is None``) or form POST to ``url``."""
+        ...
+
+
+class _TooLargeError(Exception):
+    """An answer was larger than the byte cap."""
+
+
+class _RefusedRedirectError(Exception):
+    """A redirect pointed at a scheme other than http(s)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class _HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) addresses only."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ALLOWED_SCHEMES:
+            raise _RefusedRedirectError(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpOpener:
+    """The standard-library opener: http(s) only, a byte cap, no file/ftp/data handlers.
+
+    Attributes
+    ----------
+    max_bytes
+        Largest answer read, in bytes; ``None`` for no limit.
+    user_agent
+        ``User-Agent`` header sent with every request.
+    """
+
+    max_bytes: int | None = None
+    user_agent: str = USER_AGENT
+
+    def __call__(self, url: str, *, data: bytes | None = None, timeout_s: float) -> bytes:
+        """Fetch ``url`` (a form POST when ``data`` is given) and return the body."""
+        if urllib.parse.urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES:
+            raise ValueError(f"only http(s) URLs are fetched, not {url[:80]!r}")
+        director = urllib.request.OpenerDirector()
+        for handler in (
+            urllib.request.ProxyHandler(),
+            urllib.request.UnknownHandler(),
+            urllib.request.HTTPHandler(),
+            urllib.request.HTTPSHandler(),
+            urllib.request.HTTPDefaultErrorHandler(),
+            _HttpOnlyRedirectHandler(),
+            urllib.request.HTTPErrorProcessor(),
+        ):
+            director.add_handler(handler)
+        # The scheme is checked above and the director has no file/ftp/data handler.
+        request = urllib.request.Request(  # noqa: S310
+            url,
+            data=data,
+            headers={
+                "User-Agent": self.user_agent,
+                "Accept": "application/json, application/geo+json, application/xml;q=0.9, */*;q=0.5",
+            },
+        )
+        with director.open(request, timeout=timeout_s) as response:
+            if self.max_bytes is None:
+                return response.read()
+            body = response.read(self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            raise _TooLargeError(url)
+        return body
+
+
+@dataclass(frozen=True)
+class _Feature:
+    """One feature as read from a page: an id (to spot repeats), properties, geometry."""
+
+    fid: str
+    properties: dict[str, Any]
+    geometry: BaseGeometry | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Client:
+    """Fetch from one service, turning every failure into a one-sentence LayerError."""
+
+    service: str  # the URL without query string, credentials or fragment
+    extra: tuple[tuple[str, str], ...]  # the caller's own query parameters (token, map...)
+    opener: Opener
+    timeout_s: float
+    max_bytes: int
+    lang: str
+    cap: int
+    requests: list[str] = field(default_factory=list)
+
+    def error(self, key: str, **values: Any) -> LayerError:
+        """Build the LayerError ``key`` in the client's language."""
+        return _error(key, self.lang, service=self.service, **values)
+
+    def fetch(self, url: str, params: Mapping[str, str], *, post: bool = False) -> bytes:
+        """GET (or POST, for long parameter lists) ``url`` with ``params``; return the body."""
+        query = urllib.parse.urlencode([*self.extra, *params.items()])
+        target, data = (url, query.encode("ascii")) if post else (f"{url}?{query}", None)
+        self.requests.append(target)
+        log.debug("%s %s", "POST" if post else "GET", target)
+        try:
+            body = self.opener(target, data=data, timeout_s=self.timeout_s)
+        except _RefusedRedirectError as exc:
+            raise self.error("redirect", url=_short(exc.url)) from exc
+        except _TooLargeError as exc:
+            raise self.error("too_large", max_mb=self.max_bytes / 1e6) from exc
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if 300 <= exc.code < 400:  # urllib refuses some redirects itself (file: ...)
+                raise self.error("redirect", url=_short(str(exc.url))) from exc
+            raise self.error("http", code=exc.code, reason=_short(str(exc.reason))) from exc
+        except TimeoutError as exc:
+            raise self.error("timeout", timeout_s=self.timeout_s) from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise self.error("timeout", timeout_s=self.timeout_s) from exc
+            raise self.error("unreachable", reason=_short(str(exc.reason))) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise self.error("unreachable", reason=_short(str(exc) or type(exc).__name__)) from exc
+        if len(body) > self.max_bytes:
+            raise self.error("too_large", max_mb=self.max_bytes / 1e6)
+        return body
+
+    def fetch_json(self, url: str, params: Mapping[str, str], *, post: bool = False) -> Any:
+        """Fetch and parse a JSON answer."""
+        return self.parse_json(self.fetch(url, params, post=post))
+
+    def parse_json(self, body: bytes) -> Any:
+        """Parse a JSON body (UTF-8, or Windows-1252 from a misconfigured server)."""
+        try:
+            return json.loads(body)
+        except UnicodeDecodeError:
+            log.warning(
+                "%s answered with JSON that is not UTF-8; reading it as cp1252", self.service
+            )
+            try:
+                return json.loads(body.decode("cp1252", errors="replace"))
+            except json.JSONDecodeError as exc:
+                raise self.error("not_json", start=_start(body)) from exc
+        except json.JSONDecodeError as exc:
+            raise self.error("not_json", start=_start(body)) from exc
+
+
+# -- public API ----------------------------------------------------------------------------
+
+
+def import_arcgis(
+    layer_url: str,
+    *,
+    where: str = "1=1",
+    page_size: int | None = None,
+    max_features: int | None = None,
+    timeout_s: float = 30.0,
+    opener: Opener | None = None,
+    lang: str = "es",
+    location_precision: str = "exact",
+) -> gpd.GeoDataFrame:
+    """Import one layer of an ArcGIS REST ``MapServer`` or ``FeatureServer``.
+
+    The layer's metadata (``?f=json``) gives its page size (``maxRecordCount``),
+    whether it pages (``supportsPagination``) and its output formats. A paging layer
+    is read with ``resultOffset`` / ``resultRecordCount`` until the server stops
+    saying ``exceededTransferLimit`` (or, when it does not say, until a page comes
+    back short); an older layer is read by asking for its object ids
+    (``returnIdsOnly``) and then fetching them in batches (``objectIds``). GeoJSON is
+    requested when the layer offers it, Esri JSON otherwise.
+
+    Parameters
+    ----------
+    layer_url
+        The layer's URL, ending in the layer number, e.g.
+        ``https://sig.catastrobogota.gov.co/arcgis/rest/services/mujeres/manzanascuidado/MapServer/0``.
+        A trailing ``/query`` and query parameters this function sets are ignored;
+        other query parameters (``token``) are sent with every request but kept out
+        of the ``source`` column.
+    where
+        SQL filter passed to the service.
+    page_size
+        Features per request; at most the layer's ``maxRecordCount`` (the default).
+    max_features
+        Most features imported (:attr:`Settings.max_features` by default); a layer
+        with more raises :class:`~geo.errors.LayerError` without reading the rest.
+    timeout_s
+        Seconds to wait for each answer.
+    opener
+        Fetch function (see :class:`Opener`); :class:`HttpOpener` by default.
+    lang
+        Language of error messages: ``"es"`` or ``"en"``.
+    location_precision
+        Value of the ``location_precision`` column (:data:`geo.vocab.PRECISIONS`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature in the service's order, EPSG:4326, the layer's
+        attributes as columns (date fields as UTC datetimes), plus ``source`` and
+        ``location_precision``. ``attrs["remote"]`` describes what was read.
+
+    Raises
+    ------
+    LayerError
+        On a non-http(s) URL, a service root without a layer number (the message
+        lists the layers), a timeout, an HTTP error, an answer that is not JSON, an
+        ArcGIS error body, an empty result or more features than ``max_features``.
+    """
+    client, base = _client(
+        layer_url,
+        managed=_ARCGIS_KEYS,
+        strip_suffix="/query",  # a query URL copied from a browser names its layer too
+        max_features=max_features,
+        page_size=page_size,
+        timeout_s=timeout_s,
+        opener=opener,
+        lang=lang,
+        location_precision=location_precision,
+    )
+    meta = client.fetch_json(base, {"f": "json"})
+    _check_arcgis(client, meta, where=where)
+    _check_is_feature_layer(client, meta)
+
+    max_records = _positive_int(meta.get("maxRecordCount")) or ARCGIS_DEFAULT_MAX_RECORDS
+    size = min(page_size or max_records, max_records)
+    advanced = meta.get("advancedQueryCapabilities") or {}
+    paging = bool(meta.get("supportsPagination") or advanced.get("supportsPagination"))
+    formats = {
+        f.strip().lower() for f in str(meta.get("supportedQueryFormats", "geojson")).split(",")
+    }
+    fmt = "geojson" if "geojson" in formats else "json"
+    oid_field = _arcgis_oid_field(meta)
+    query_url = f"{base}/query"
+    common = {"where": where, "outFields": "*", "returnGeometry": "true", "outSR": "4326", "f": fmt}
+
+    if paging:
+        # a stable order keeps pages from overlapping, where the layer can sort
+        order_by = oid_field if advanced.get("supportsOrderBy") else None
+        features = _arcgis_paged(
+            client, query_url, common, size=size, oid_field=oid_field, order_by=order_by
+        )
+    else:
+        features = _arcgis_by_ids(client, query_url, common, size=size, oid_field=oid_field)
+    if not features:
+        raise client.error("empty", query=f"where={_short(where)}")
+    date_fields = [
+        f["name"]
+        for f in meta.get("fields") or []
+        if isinstance(f, dict) and f.get("type") == "esriFieldTypeDate"
+    ]
+    gdf = _frame(
+        features, source=client.service, precision=location_precision, date_fields=date_fields
+    )
+    gdf.attrs["remote"] = {
+        "protocol": "arcgis",
+        "service": client.service,
+        "name": str(meta.get("name", "")),
+        "paging": "offset" if paging else "objectIds",
+        "format": fmt,
+        "requests": len(client.requests),
+    }
+    log.info(
+        "ArcGIS layer %s: %d features in %d requests",
+        client.service,
+        len(gdf),
+        len(client.requests),
+    )
+    return gdf
+
+
+def import_wfs(
+    service_url: str,
+    *,
+    type_name: str,
+    page_size: int = 1000,
+    max_features: int | None = None,
+    timeout_s: float = 30.0,
+    opener: Opener | None = None,
+    lang: str = "es",
+    location_precision: str = "exact",
+) -> gpd.GeoDataFrame:
+    """Import one feature type of an OGC WFS 2.0.0 (or 1.1.0) service.
+
+    ``GetCapabilities`` tells the version, the feature types, the output formats
+    and whether the server pages. Features are requested in EPSG:4326 as GeoJSON
+    (``outputFormat=application/json`` or whichever JSON format is offered) or, when
+    no JSON is offered, as GML read with pyogrio (GDAL puts lat/lon axes back in
+    lon/lat order). WFS 2.0.0 pages with ``startIndex`` / ``count``; WFS 1.1.0 has
+    only ``maxFeatures``, so the layer comes in one request and a warning is logged.
+
+    Parameters
+    ----------
+    service_url
+        The WFS endpoint, e.g. ``https://example.org/geoserver/wfs``; its own query
+        parameters (``map=...``) are kept, WFS parameters this function sets are
+        dropped.
+    type_name
+        Feature type, with or without its namespace prefix (``cuidado:manzanas`` or
+        ``manzanas`` when that is unambiguous).
+    page_size
+        Features per request (lowered to the server's ``CountDefault``).
+    max_features, timeout_s, opener, lang, location_precision
+        As in :func:`import_arcgis`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, EPSG:4326, properties as columns, plus ``source`` and
+        ``location_precision``.
+
+    Raises
+    ------
+    LayerError
+        As :func:`import_arcgis`, and when the service is not a WFS, offers another
+        version, does not offer ``type_name`` (the message lists the types) or
+        returns a WFS exception.
+    """
+    client, base = _client(
+        service_url,
+        managed=_WFS_KEYS,
+        max_features=max_features,
+        page_size=page_size,
+        timeout_s=timeout_s,
+        opener=opener,
+        lang=lang,
+        location_precision=location_precision,
+    )
+    caps_body = client.fetch(
+        base, {"service": "WFS", "request": "GetCapabilities", "acceptVersions": "2.0.0,1.1.0"}
+    )
+    caps = _parse_capabilities(client, caps_body)
+    if caps.version.startswith("2.0"):
+        version, type_key, count_key = "2.0.0", "typeNames", "count"
+    elif caps.version == "1.1.0":
+        version, type_key, count_key = "1.1.0", "typeName", "maxFeatures"
+    else:
+        raise client.error("wfs_version", version=caps.version or "?")
+    name = _resolve_type(client, type_name, caps.type_names)
+    fmt = _json_format(caps.output_formats)
+    params = {
+        "service": "WFS",
+        "version": version,
+        "request": "GetFeature",
+        type_key: name,
+        "srsName": WGS84,
+    }
+    if fmt:
+        params["outputFormat"] = fmt
+    size = min(page_size, caps.count_default) if caps.count_default else page_size
+
+    if version == "2.0.0" and caps.paging:
+        features = _wfs_paged(client, base, params, size=size, json_format=bool(fmt))
+    else:
+        log.warning(
+            "WFS %s at %s cannot page: reading %s in one request (up to %d features); "
+            "the server's own limit may cut the layer short",
+            version,
+            client.service,
+            name,
+            client.cap + 1,
+        )
+        page = _wfs_page(client, base, {**params, count_key: str(client.cap + 1)}, bool(fmt))
+        features = page.features
+        _check_cap(client, len(features), page.matched)
+    if not features:
+        raise client.error("empty", query=f"typeNames={name}")
+    gdf = _frame(features, source=client.service, precision=location_precision, date_fields=())
+    gdf.attrs["remote"] = {
+        "protocol": "wfs",
+        "service": client.service,
+        "name": name,
+        "version": version,
+        "format": fmt or "GML",
+        "requests": len(client.requests),
+    }
+    log.info(
+        "WFS %s %s: %d features in %d requests",
+        client.service,
+        name,
+        len(gdf),
+        len(client.requests),
+    )
+    return gdf
+
+
+# -- shared plumbing -----------------------------------------------------------------------
+
+
+def _error(key: str, lang: str, **values: Any) -> LayerError:
+    """Format message ``key`` in ``lang`` as a LayerError."""
+    return LayerError(_MESSAGES[key][lang].format(**values))
+
+
+def _short(text: str, limit: int = _TEXT_LIMIT) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    one_line = " ".join(str(text).split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _start(body: bytes) -> str:
+    """The first characters of a body, for a message."""
+    return _short(body[:200].decode("utf-8", errors="replace"), 40)
+
+
+def _positive_int(value: Any) -> int | None:
+    """``value`` as a positive int, or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _client(
+    url: str,
+    *,
+    managed: set[str],
+    strip_suffix: str = "",
+    max_features: int | None,
+    page_size: int | None,
+    timeout_s: float,
+    opener: Opener | None,
+    lang: str,
+    location_precision: str,
+) -> tuple[_Client, str]:
+    """Validate the arguments and the URL (before any request); build the client."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang={lang!r} is not supported: use one of {LANGUAGES}.")
+    if location_precision not in vocab.PRECISIONS:
+        raise ValueError(
+            f"location_precision={location_precision!r}: use one of {vocab.PRECISIONS}."
+        )
+    for name, value in (("max_features", max_features), ("page_size", page_size)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"{name}={value!r} must be a positive integer.")
+    if not (isinstance(timeout_s, int | float) and math.isfinite(timeout_s) and timeout_s > 0):
+        raise ValueError(f"timeout_s={timeout_s!r} must be a positive number of seconds.")
+
+    text = str(url).strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+        hostname = parts.hostname
+        _ = parts.port  # raises ValueError on a bad port
+    except ValueError:
+        parts, hostname = None, None
+    if parts is None or parts.scheme.lower() not in ALLOWED_SCHEMES or not hostname:
+        raise _error("bad_scheme", lang, url=_short(text, 80))
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    # percent-encode what http.client cannot send (accents in a folder name), once
+    path = urllib.parse.quote(parts.path.rstrip("/"), safe="/%:@!$&'()*+,;=")
+    if strip_suffix and path.lower().endswith(strip_suffix):
+        path = path[: -len(strip_suffix)]
+    base = urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
+    if parts.username is not None or parts.password is not None:
+        raise _error("credentials", lang, service=base)
+    extra = tuple(
+        (key, value)
+        for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in managed
+    )
+    settings = get_settings()
+    max_bytes = int(settings.max_upload_mb * 1e6)
+    client = _Client(
+        service=base,
+        extra=extra,
+        opener=opener if opener is not None else HttpOpener(max_bytes=max_bytes),
+        timeout_s=float(timeout_s),
+        max_bytes=max_bytes,
+        lang=lang,
+        cap=max_features if max_features is not None else settings.max_features,
+    )
+    return client, base
+
+
+def _check_cap(client: _Client, collected: int, announced: int | None = None) -> None:
+    """Raise when the service has (or announces) more features than the cap."""
+    if announced is not None and announced > client.cap:
+        raise client.error("cap_known", count=announced, cap=client.cap)
+    if collected > client.cap:
+        raise client.error("cap", cap=client.cap)
+
+
+def _take_new(
+    client: _Client, page: Sequence[_Feature], seen: set[str], out: list[_Feature]
+) -> bool:
+    """Append the page's unseen features to ``out``; False when the page was all repeats."""
+    new = [f for f in page if f.fid not in seen]
+    if page and not new:
+        log.warning(
+            "%s sent a page it had sent before (%d features); stopping there",
+            client.service,
+            len(page),
+        )
+        return False
+    if len(new) < len(page):
+        log.warning("%s repeated %d features; kept once", client.service, len(page) - len(new))
+    seen.update(f.fid for f in new)
+    out.extend(new)
+    return True
+
+
+def _fallback_id(raw: Any) -> str:
+    """A stable id for a feature that has none: a hash of its JSON."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _frame(
+    features: Sequence[_Feature],
+    *,
+    source: str,
+    precision: str,
+    date_fields: Iterable[str],
+) -> gpd.GeoDataFrame:
+    """Build the output frame: properties as columns, EPSG:4326, source and precision."""
+    reserved = {"geometry", "source", "location_precision"}
+    rows = [
+        {(f"{k}_original" if k in reserved else k): v for k, v in f.properties.items()}
+        for f in features
+    ]
+    table = pd.DataFrame(rows, index=pd.RangeIndex(len(rows)))
+    for name in date_fields:
+        if name in table.columns and pd.api.types.is_numeric_dtype(table[name]):
+            table[name] = pd.to_datetime(table[name], unit="ms", utc=True, errors="coerce")
+    table["source"] = source
+    table["location_precision"] = precision
+    geometry = gpd.GeoSeries([f.geometry for f in features], index=table.index, crs=WGS84)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+
+
+def _to_wgs84(
+    geoms: list[BaseGeometry | None], crs: pyproj.CRS | None
+) -> list[BaseGeometry | None]:
+    """Reproject geometries from ``crs`` (None: already EPSG:4326) to EPSG:4326."""
+    if crs is None or crs.equals("OGC:CRS84", ignore_axis_order=True):
+        return geoms
+    return list(gpd.GeoSeries(geoms, crs=crs).to_crs(WGS84))
+
+
+# -- ArcGIS REST ---------------------------------------------------------------------------
+
+
+def _check_arcgis(client: _Client, doc: Any, *, where: str) -> None:
+    """Raise on an ArcGIS ``{"error": ...}`` body or an answer that is not an object."""
+    if not isinstance(doc, dict):
+        raise client.error("not_json", start=_short(json.dumps(doc, ensure_ascii=False), 40))
+    problem = doc.get("error")
+    if problem is None:
+        return
+    if not isinstance(problem, dict):
+        problem = {"message": str(problem)}
+    code = problem.get("code", "?")
+    if _positive_int(code) in ARCGIS_TOKEN_CODES:
+        raise client.error("token", code=code)
+    message = str(problem.get("message") or "")
+    details = [str(d) for d in problem.get("details") or [] if str(d).strip()]
+    if details and details[0] not in message:
+        message = f"{message} {details[0]}".strip()
+    raise client.error("arcgis_error", code=code, message=_short(message), where=_short(where, 60))
+
+
+def _listing(items: Iterable[Any]) -> str:
+    """``"0 Anchor; 1 Alternates"`` from ArcGIS ``layers`` / ``subLayers`` entries."""
+    names = [
+        f"{item.get('id')} {item.get('name', '')}".strip()
+        for item in items
+        if isinstance(item, dict) and "id" in item
+    ]
+    return "; ".join(names) if names else "—"
+
+
+def _check_is_feature_layer(client: _Client, meta: dict[str, Any]) -> None:
+    """Raise, listing what to choose, on a service root or a group/raster layer."""
+    if "fields" not in meta and "type" not in meta and isinstance(meta.get("layers"), list):
+        listing = _listing([*meta["layers"], *(meta.get("tables") or [])])
+        raise client.error("root", layers=listing)
+    kind = meta.get("type")
+    if kind not in (None, "Feature Layer", "Table"):
+        raise client.error("not_layer", kind=kind, layers=_listing(meta.get("subLayers") or []))
+
+
+def _arcgis_oid_field(meta: dict[str, Any]) -> str | None:
+    """Name of the layer's object-id field, if the metadata says."""
+    if meta.get("objectIdField"):
+        return str(meta["objectIdField"])
+    for f in meta.get("fields") or []:
+        if isinstance(f, dict) and f.get("type") == "esriFieldTypeOID":
+            return str(f.get("name"))
+    return None
+
+
+def _arcgis_paged(
+    client: _Client,
+    query_url: str,
+    common: dict[str, str],
+    *,
+    size: int,
+    oid_field: str | None,
+    order_by: str | None,
+) -> list[_Feature]:
+    """Page with resultOffset / resultRecordCount until the server says it is done."""
+    counted = client.fetch_json(
+        query_url, {"where": common["where"], "returnCountOnly": "true", "f": "json"}
+    )
+    _check_arcgis(client, counted, where=common["where"])
+    count = counted.get("count")
+    count = count if isinstance(count, int) and not isinstance(count, bool) else None
+    if count is not None:
+        _check_cap(client, 0, count)
+        if count == 0:
+            return []
+    order = {"orderByFields": order_by} if order_by else {}
+    features: list[_Feature] = []
+    seen: set[str] = set()
+    offset = 0
+    # Every page adds at least one new feature (or the loop stops), so past cap + 1
+    # pages the cap has been exceeded: the bound only guards against a logic slip.
+    for _ in range(client.cap + 1):
+        params = {**common, **order, "resultOffset": str(offset), "resultRecordCount": str(size)}
+        doc = client.fetch_json(query_url, params)
+        _check_arcgis(client, doc, where=common["where"])
+        page = _arcgis_features(client, doc, common["f"], oid_field)
+        if not _take_new(client, page, seen, features):
+            break
+        _check_cap(client, len(features))
+        exceeded = doc.get("exceededTransferLimit")
+        if exceeded is None and isinstance(doc.get("properties"), dict):
+            exceeded = doc["properties"].get("exceededTransferLimit")
+        if not page or exceeded is False or (exceeded is None and len(page) < size):
+            break
+        offset += len(page)
+    if count is not None and len(features) != count:
+        log.warning("%s announced %d features and sent %d", client.service, count, len(features))
+    return features
+
+
+def _arcgis_by_ids(
+    client: _Client,
+    query_url: str,
+    common: dict[str, str],
+    *,
+    size: int,
+    oid_field: str | None,
+) -> list[_Feature]:
+    """Read a layer that cannot page: all object ids first, then batches of ids."""
+    answer = client.fetch_json(
+        query_url, {"where": common["where"], "returnIdsOnly": "true", "f": "json"}
+    )
+    _check_arcgis(client, answer, where=common["where"])
+    raw_ids = answer.get("objectIds") or []
+    ids = sorted({i for i in raw_ids if isinstance(i, int) and not isinstance(i, bool)})
+    _check_cap(client, 0, len(ids))
+    oid_field = oid_field or answer.get("objectIdFieldName")
+    features: list[_Feature] = []
+    seen: set[str] = set()
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        params = {**common, "objectIds": ",".join(map(str, batch))}
+        doc = client.fetch_json(query_url, params, post=True)  # POST: id lists get long
+        _check_arcgis(client, doc, where=common["where"])
+        page = _arcgis_features(client, doc, common["f"], oid_field)
+        if not _take_new(client, page, seen, features):
+            break
+        _check_cap(client, len(features))
+    return features
+
+
+def _arcgis_features(
+    client: _Client, doc: dict[str, Any], fmt: str, oid_field: str | None
+) -> list[_Feature]:
+    """The features of one ArcGIS query answer (GeoJSON or Esri JSON), in EPSG:4326."""
+    raw = doc.get("features")
+    if not isinstance(raw, list):
+        raise client.error("not_json", start=_short(json.dumps(doc, ensure_ascii=False), 40))
+    ids: list[str] = []
+    props: list[dict[str, Any]] = []
+    geoms: list[BaseGeometry | None] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        attributes = item.get("properties" if fmt == "geojson" else "attributes") or {}
+        fid = item.get("id") if fmt == "geojson" else None
+        if fid is None and oid_field:
+            fid = attributes.get(oid_field)
+        fid = _fallback_id(item) if fid is None else str(fid)
+        try:
+            geometry = (
+                _geojson_geometry(item.get("geometry"))
+                if fmt == "geojson"
+                else _esri_geometry(item.get("geometry"))
+            )
+        except _GEOMETRY_ERRORS as exc:
+            raise client.error("bad_geometry", fid=fid) from exc
+        ids.append(fid)
+        props.append(dict(attributes))
+        geoms.append(geometry)
+    crs = None if fmt == "geojson" else _esri_crs(doc.get("spatialReference"))
+    geoms = _to_wgs84(geoms, crs)
+    return [_Feature(i, p, g) for i, p, g in zip(ids, props, geoms, strict=True)]
+
+
+def _geojson_geometry(raw: Any) -> BaseGeometry | None:
+    """A shapely geometry from a GeoJSON geometry object (None stays None)."""
+    return None if raw is None else geojson_shape(raw)
+
+
+def _esri_crs(sr: Any) -> pyproj.CRS | None:
+    """The CRS of an Esri ``spatialReference``; None when absent or EPSG:4326."""
+    if not isinstance(sr, dict):
+        return None
+    for key in ("latestWkid", "wkid"):
+        code = _positive_int(sr.get(key))
+        if code is None:
+            continue
+        if code == 4326:
+            return None
+        for authority in ("EPSG", "ESRI"):
+            try:
+                return pyproj.CRS.from_user_input(f"{authority}:{code}")
+            except pyproj.exceptions.CRSError:
+                continue
+    if sr.get("wkt"):
+        crs = pyproj.CRS.from_wkt(str(sr["wkt"]))
+        return None if crs.to_epsg() == 4326 else crs
+    return None
+
+
+def _esri_geometry(raw: Any) -> BaseGeometry | None:
+    """A shapely geometry from an Esri JSON geometry (points, multipoints, paths, rings)."""
+    if not raw:
+        return None
+    if "x" in raw:
+        if raw["x"] is None or raw["x"] == "NaN":
+            return None
+        return Point(float(raw["x"]), float(raw["y"]))
+    if "points" in raw:
+        return MultiPoint([tuple(p[:2]) for p in raw["points"]]) if raw["points"] else None
+    if "paths" in raw:
+        lines = [LineString([tuple(p[:2]) for p in path]) for path in raw["paths"] if path]
+        if not lines:
+            return None
+        return lines[0] if len(lines) == 1 else MultiLineString(lines)
+    if "rings" in raw:
+        return _esri_polygon(raw["rings"])
+    raise ValueError("unknown Esri geometry")
+
+
+def _esri_polygon(rings: list[list[list[float]]]) -> BaseGeometry | None:
+    """Esri rings to a (Multi)Polygon: clockwise rings are shells, the others holes."""
+    closed = [LinearRing([tuple(p[:2]) for p in ring]) for ring in rings if len(ring) >= 3]
+    shells = [r for r in closed if not r.is_ccw]
+    holes = [r for r in closed if r.is_ccw]
+    if not shells:  # a writer that ignored Esri's winding rule: take every ring as a shell
+        shells, holes = holes, []
+    shell_polys = [Polygon(s) for s in shells]
+    assigned: list[list[LinearRing]] = [[] for _ in shells]
+    for hole in holes:
+        inside = Point(hole.coords[0])
+        candidates = [i for i, poly in enumerate(shell_polys) if poly.covers(inside)]
+        if candidates:
+            smallest = min(candidates, key=lambda i: shell_polys[i].area)
+            assigned[smallest].append(hole)
+        else:  # an orphan hole is more likely a mis-wound shell than nothing
+            shell_polys.append(Polygon(hole))
+            assigned.append([])
+    polygons = [
+        Polygon(poly.exterior, holes) for poly, holes in zip(shell_polys, assigned, strict=True)
+    ]
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
+# -- WFS -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Capabilities:
+    """What GetCapabilities tells: version, feature types, formats and paging."""
+
+    version: str
+    type_names: tuple[str, ...]
+    output_formats: tuple[str, ...]
+    paging: bool
+    count_default: int | None
+
+
+@dataclass(frozen=True)
+class _WfsPage:
+    """One GetFeature answer: its features and the total it announces, if any."""
+
+    features: list[_Feature]
+    matched: int | None
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse_xml(client: _Client, body: bytes, key: str) -> ET.Element:
+    """Parse an XML answer, refusing documents with a DTD (no entity expansion)."""
+    head = body[:2048].lstrip()
+    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+        raise client.error(key, start=_start(body), reason="DTD")
+    try:
+        # No DTD (checked above), hence no entity expansion: safe to parse.
+        root = ET.fromstring(body)  # noqa: S314
+    except ET.ParseError as exc:
+        raise client.error(key, start=_start(body), reason=_short(str(exc))) from exc
+    _check_wfs_exception(client, root)
+    return root
+
+
+def _check_wfs_exception(client: _Client, root: ET.Element) -> None:
+    """Raise on an OWS ``ExceptionReport`` (or WFS 1.0 ``ServiceExceptionReport``)."""
+    if _local(root.tag) not in ("ExceptionReport", "ServiceExceptionReport"):
+        return
+    code, texts = "?", []
+    for element in root.iter():
+        name = _local(element.tag)
+        if name in ("Exception", "ServiceException"):
+            code = element.get("exceptionCode") or element.get("code") or code
+            if name == "ServiceException" and element.text:
+                texts.append(element.text)
+        elif name == "ExceptionText" and element.text:
+            texts.append(element.text)
+    raise client.error("wfs_exception", code=code, text=_short(" ".join(texts) or "—"))
+
+
+def _parse_capabilities(client: _Client, body: bytes) -> _Capabilities:
+    """Read what this module needs from a WFS GetCapabilities document."""
+    root = _parse_xml(client, body, "wfs_capabilities")
+    if _local(root.tag) != "WFS_Capabilities":
+        raise client.error("wfs_capabilities", start=_start(body))
+    type_names: list[str] = []
+    formats: list[str] = []
+    paging = False
+    count_default = None
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "FeatureType":
+            for child in element:
+                if _local(child.tag) == "Name" and child.text:
+                    type_names.append(child.text.strip())
+                elif _local(child.tag) == "OutputFormats":
+                    formats.extend(v.text.strip() for v in child if v.text)
+        elif name == "Operation" and element.get("name") == "GetFeature":
+            for parameter in element.iter():
+                if _local(parameter.tag) == "Parameter" and parameter.get("name") == "outputFormat":
+                    formats.extend(
+                        v.text.strip()
+                        for v in parameter.iter()
+                        if _local(v.tag) == "Value" and v.text
+                    )
+        elif name == "Constraint":
+            value = next(
+                (c.text.strip() for c in element if _local(c.tag) == "DefaultValue" and c.text),
+                "",
+            )
+            if element.get("name") == "ImplementsResultPaging":
+                paging = value.upper() == "TRUE"
+            elif element.get("name") == "CountDefault":
+                count_default = _positive_int(value)
+    return _Capabilities(
+        version=(root.get("version") or "").strip(),
+        type_names=tuple(type_names),
+        output_formats=tuple(dict.fromkeys(formats)),
+        paging=paging,
+        count_default=count_default,
+    )
+
+
+def _resolve_type(client: _Client, type_name: str, offered: Sequence[str]) -> str:
+    """The offered type name matching ``type_name`` (exactly, or without its prefix)."""
+    if not offered or type_name in offered:
+        return type_name
+    local = type_name.rsplit(":", 1)[-1]
+    matches = [name for name in offered if name.rsplit(":", 1)[-1] == local]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(offered[:20]) + (" …" if len(offered) > 20 else "")
+    raise client.error("wfs_type", type_name=type_name, names=names)
+
+
+def _json_format(formats: Sequence[str]) -> str | None:
+    """The best GeoJSON output format offered, or None (then GML is read)."""
+    lowered = {f.lower(): f for f in formats}
+    for preferred in ("application/json", "application/geo+json", "json", "geojson"):
+        if preferred in lowered:
+            return lowered[preferred]
+    return next((f for f in formats if "json" in f.lower()), None)
+
+
+def _wfs_paged(
+    client: _Client, base: str, params: dict[str, str], *, size: int, json_format: bool
+) -> list[_Feature]:
+    """Page a WFS 2.0.0 GetFeature with startIndex / count."""
+    features: list[_Feature] = []
+    seen: set[str] = set()
+    start = 0
+    for _ in range(client.cap + 1):  # each page adds a new feature or the loop stops
+        page_params = {**params, "startIndex": str(start), "count": str(size)}
+        page = _wfs_page(client, base, page_params, json_format)
+        _check_cap(client, 0, page.matched)
+        if not _take_new(client, page.features, seen, features):
+            break
+        _check_cap(client, len(features))
+        if not page.features:
+            break
+        if page.matched is not None:
+            if len(features) >= page.matched:
+                break
+        elif len(page.features) < size:
+            break
+        start += len(page.features)
+    return features
+
+
+def _wfs_page(client: _Client, base: str, params: dict[str, str], json_format: bool) -> _WfsPage:
+    """Fetch and read one GetFeature answer."""
+    body = client.fetch(base, params)
+    if json_format and not body.lstrip().startswith(b"<"):
+        return _wfs_json_page(client, client.parse_json(body))
+    # GML asked for, or XML instead of JSON: an exception report, GML, or an HTML page
+    key = "not_json" if json_format else "bad_gml"
+    root = _parse_xml(client, body, key)
+    if _local(root.tag) != "FeatureCollection":
+        raise client.error(key, start=_start(body), reason=f"<{_local(root.tag)}>")
+    return _wfs_gml_page(client, body, root)
+
+
+def _wfs_json_page(client: _Client, doc: Any) -> _WfsPage:
+    """Features of a GeoJSON GetFeature answer, reprojected if its ``crs`` says so."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("features"), list):
+        raise client.error("not_json", start=_short(json.dumps(doc, ensure_ascii=False), 40))
+    crs = None
+    crs_name = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    if crs_name:
+        try:
+            crs = pyproj.CRS.from_user_input(crs_name)
+        except pyproj.exceptions.CRSError:
+            log.warning("%s: unknown crs %r; assuming EPSG:4326", client.service, crs_name)
+        else:
+            # GeoJSON coordinates are lon/lat whatever the axis order the name implies.
+            if crs.equals("OGC:CRS84", ignore_axis_order=True):
+                crs = None
+    ids, props, geoms = [], [], []
+    for item in doc["features"]:
+        if not isinstance(item, dict):
+            continue
+        fid = _fallback_id(item) if item.get("id") is None else str(item["id"])
+        try:
+            geoms.append(_geojson_geometry(item.get("geometry")))
+        except _GEOMETRY_ERRORS as exc:
+            raise client.error("bad_geometry", fid=fid) from exc
+        ids.append(fid)
+        props.append(dict(item.get("properties") or {}))
+    geoms = _to_wgs84(geoms, crs)
+    matched = doc.get("numberMatched", doc.get("totalFeatures"))
+    matched = matched if isinstance(matched, int) and not isinstance(matched, bool) else None
+    features = [_Feature(i, p, g) for i, p, g in zip(ids, props, geoms, strict=True)]
+    return _WfsPage(features, matched)
+
+
+def _wfs_gml_page(client: _Client, body: bytes, root: ET.Element) -> _WfsPage:
+    """Features of a GML GetFeature answer (``root`` parsed), read with pyogrio."""
+    matched = _positive_int(root.get("numberMatched"))
+    members = [
+        element
+        for element in root
+        if _local(element.tag) in ("member", "featureMember", "featureMembers")
+    ]
+    if not members:
+        return _WfsPage([], matched)
+    try:
+        frame = pyogrio.read_dataframe(BytesIO(body), **_GML_OPEN_OPTIONS)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise client.error("bad_gml", reason=_short(str(exc))) from exc
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(WGS84)
+    ids = (
+        frame["gml_id"].astype(str).tolist()
+        if "gml_id" in frame.columns
+        else [f"row:{i}" for i in range(len(frame))]
+    )
+    table = frame.drop(columns=[c for c in ("gml_id", frame.geometry.name) if c in frame.columns])
+    records = table.astype(object).where(table.notna(), None).to_dict("records")
+    features = [
+        _Feature(fid, record, geometry)
+        for fid, record, geometry in zip(ids, records, frame.geometry, strict=True)
+    ]
+    return _WfsPage(features, matched)
+
+
+_PUBLIC_ONLY = {
+    "es": (
+        "La dirección {host} apunta a una red interna o a este mismo equipo ({address}); solo se "
+        "importan servicios públicos (quien administra la app puede permitirlo con "
+        "CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1)."
+    ),
+    "en": (
+        "The address {host} points to an internal network or to this machine ({address}); only "
+        "public services are imported (the app's administrator can allow it with "
+        "CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1)."
+    ),
+}
+
+
+def check_public_host(url: str, *, lang: str = "es", resolver=socket.getaddrinfo) -> None:
+    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address.
+
+    The Data page lets people type a service URL; without this check the server could
+    be made to fetch internal addresses (cloud metadata, databases). Every address the
+    name resolves to is checked. DNS can still change between this check and the
+    request (rebinding), so deployments that need more should also filter egress.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        raise _error("bad_scheme", lang, url=_short(url))
+    try:
+        infos = resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError:
+        return  # the request itself will report the unknown host in its own words
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise LayerError(_PUBLIC_ONLY[lang].format(host=host, address=address))

@@ -1,0 +1,1126 @@
+"""Community submissions: a moderated store of care places proposed by people.
+
+One interface, :class:`Store`, two backends with the same behaviour:
+
+- **SQLite** (the default, embedded, no server): the file at
+  :attr:`Settings.store_path <geo.settings.Settings.store_path>`, in WAL mode with
+  ``synchronous=FULL``; each geometry is a WKB blob, indexed by an R-tree virtual
+  table that is updated in the same transaction as its row.
+- **PostGIS** when :attr:`Settings.database_url <geo.settings.Settings.database_url>`
+  is set: SQLAlchemy 2 Core, GeoAlchemy2 and psycopg 3; ``geometry(Point, 4326)``
+  with a GIST index.
+
+Every write is one transaction, and a write method returns only after ``COMMIT``: when
+:meth:`Store.submit` returns, the submission survives a crash of the process, so the
+interface may say "saved". A moderation (approve, reject, edit) writes its audit row
+(who, when, what, the place before and after, as JSON) in the same transaction as
+the change. All SQL is parameterised; no value is ever formatted into a statement.
+
+The store keeps what it is given: checking a submission against the vocabularies and
+cleaning its text is :func:`geo.community.validate_place`'s job, done before
+:meth:`Store.submit`. The store only refuses what would corrupt it (a non-string
+field, a coordinate that is not a finite longitude/latitude).
+
+Example::
+
+    store = open_store(get_settings())
+    try:
+        place = store.submit(validate_place(new_place, lang="es"))
+    finally:
+        store.close()
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import logging
+import math
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+import sqlalchemy.exc
+from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, Engine
+
+from geo.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("pending", "approved", "rejected")
+ACTIONS = ("approve", "reject", "edit")
+SOURCE = "community submission"
+SCHEMA_VERSION = 1
+MAX_MODERATOR_CHARS = 200
+# Columns of :meth:`Store.approved`, like the bundled point layers (plus the community ones).
+APPROVED_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "operator",
+    "populations",
+    "services",
+    "country",
+    "city",
+    "place_name",
+    "hours",
+    "contact",
+    "description_es",
+    "description_en",
+    "source",
+    "location_precision",
+    "community_sourced",
+    "last_verified",
+)
+AUDIT_COLUMNS = ("at", "place_id", "action", "moderator", "changed", "before", "after")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (unreachable server, missing PostGIS, newer schema)."""
+
+
+class PlaceNotFoundError(LookupError):
+    """No place with this id is in the store."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewPlace:
+    """A care place as a person submits it (before moderation).
+
+    Attributes
+    ----------
+    name
+        The place's name.
+    kind, operator
+        Codes from :data:`geo.vocab.KINDS` and :data:`geo.vocab.OPERATORS`.
+    populations, services
+        ``;``-separated codes from :data:`geo.vocab.POPULATIONS` and
+        :data:`geo.vocab.SERVICES`.
+    lon, lat
+        Position in degrees (EPSG:4326).
+    place_name
+        Address, neighbourhood or landmark, as the person wrote it.
+    hours, contact
+        Opening hours and the service's public contact, free text.
+    how_known
+        How the person knows the place (for the moderators; never published).
+    submitter
+        An opaque hash of the submitting session, for rate limiting; not personal data.
+    country
+        ISO 3166-1 alpha-2 code (``"CO"``), or empty when unknown.
+    city
+        City or municipality, or empty.
+    location_precision
+        A code from :data:`geo.vocab.PRECISIONS`; ``"exact"`` for a point put on the map.
+    """
+
+    name: str
+    kind: str
+    populations: str
+    services: str
+    operator: str
+    lon: float
+    lat: float
+    place_name: str = ""
+    hours: str = ""
+    contact: str = ""
+    how_known: str = ""
+    submitter: str = ""
+    country: str = ""
+    city: str = ""
+    location_precision: str = "exact"
+
+
+NEW_PLACE_FIELDS = tuple(f.name for f in dataclasses.fields(NewPlace))
+TEXT_FIELDS = tuple(name for name in NEW_PLACE_FIELDS if name not in ("lon", "lat"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    """A stored place: the submission, its id and its moderation state.
+
+    Attributes
+    ----------
+    id
+        Identifier given by the store (``"cs-"`` and 32 hex digits).
+    status
+        ``"pending"``, ``"approved"`` or ``"rejected"``.
+    submitted_at
+        When it was submitted, ISO 8601 in UTC (``2026-01-31T14:05:09.123456+00:00``).
+    verified_at
+        When a moderator last approved or edited it while approved (ISO 8601, UTC),
+        ``None`` while pending or once rejected.
+    moderated_by
+        The last moderator who acted on it, ``None`` while untouched.
+
+    The other attributes are those of :class:`NewPlace`.
+    """
+
+    id: str
+    name: str
+    kind: str
+    populations: str
+    services: str
+    operator: str
+    lon: float
+    lat: float
+    place_name: str = ""
+    hours: str = ""
+    contact: str = ""
+    how_known: str = ""
+    submitter: str = ""
+    country: str = ""
+    city: str = ""
+    location_precision: str = "exact"
+    status: str = "pending"
+    submitted_at: str
+    verified_at: str | None = None
+    moderated_by: str | None = None
+
+    def as_new(self) -> NewPlace:
+        """Return the submitted fields, e.g. to validate a moderator's edit."""
+        return NewPlace(**{name: getattr(self, name) for name in NEW_PLACE_FIELDS})
+
+
+# --------------------------------------------------------------------------- interface
+
+
+class Store(abc.ABC):
+    """Community submissions, moderation and the audit log, on SQLite or PostGIS.
+
+    Open one with :func:`open_store`; close it with :meth:`close` (or use it as a
+    context manager). A store may be shared between threads.
+    """
+
+    backend: ClassVar[str]
+
+    # ---- public API, the same on both backends
+
+    def submit(self, place: NewPlace) -> Place:
+        """Store a submission as pending; return once it is committed.
+
+        Parameters
+        ----------
+        place
+            The submission, already checked by :func:`geo.community.validate_place`.
+
+        Returns
+        -------
+        Place
+            The stored place, with its new id, ``status="pending"`` and ``submitted_at``.
+        """
+        checked = _checked_new(place)
+        stored = Place(
+            id=f"cs-{uuid.uuid4().hex}",
+            **dataclasses.asdict(checked),
+            status="pending",
+            submitted_at=_now(),
+        )
+        self._insert(stored)
+        log.info("Stored community submission %s (pending)", stored.id)
+        return stored
+
+    def pending(self) -> list[Place]:
+        """Return the submissions waiting for moderation, oldest first."""
+        return self._select(status="pending")
+
+    def get(self, place_id: str) -> Place:
+        """Return one place, whatever its status.
+
+        Raises
+        ------
+        PlaceNotFoundError
+            No place has this id.
+        """
+        found = self._select(place_id=place_id)
+        if not found:
+            raise PlaceNotFoundError(f"No community place has id {place_id!r}.")
+        return found[0]
+
+    def moderate(
+        self,
+        place_id: str,
+        *,
+        action: str,
+        moderator: str,
+        changes: Mapping[str, object] | None = None,
+    ) -> Place:
+        """Approve, reject or edit a place, with its audit row, in one transaction.
+
+        Parameters
+        ----------
+        place_id
+            The place to act on.
+        action
+            ``"approve"`` (publish it, optionally with ``changes``), ``"reject"`` (hide
+            it; no ``changes``) or ``"edit"`` (change fields, keep the status).
+        moderator
+            Who acts (a moderator's name or handle), kept in the place and the audit log.
+        changes
+            New values for fields of :class:`NewPlace` (check the edited place with
+            :func:`geo.community.validate_place` first).
+
+        Returns
+        -------
+        Place
+            The place after the change, once committed.
+
+        Raises
+        ------
+        PlaceNotFoundError
+            No place has this id.
+        ValueError
+            Unknown action or field, an empty moderator, ``changes`` with ``"reject"``
+            or none with ``"edit"``, a bad coordinate.
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown moderation action {action!r}: use one of {ACTIONS}.")
+        if not isinstance(moderator, str) or not moderator.strip():
+            raise ValueError("A moderation needs the moderator's name: pass moderator='...'.")
+        if len(moderator) > MAX_MODERATOR_CHARS:
+            raise ValueError(f"The moderator's name is over {MAX_MODERATOR_CHARS} characters.")
+        updates = _checked_changes(changes or {})
+        if action == "reject" and updates:
+            raise ValueError("A rejection takes no changes: edit first, or approve with changes.")
+        if action == "edit" and not updates:
+            raise ValueError("An edit needs changes: pass changes={'field': value, ...}.")
+        now = _now()
+
+        def apply(before: Place) -> Place:
+            if action == "approve":
+                status, verified_at = "approved", now
+            elif action == "reject":
+                status, verified_at = "rejected", None
+            else:
+                status = before.status
+                verified_at = now if status == "approved" else before.verified_at
+            after = dataclasses.replace(
+                before,
+                **updates,
+                status=status,
+                verified_at=verified_at,
+                moderated_by=moderator,
+            )
+            _checked_new(after.as_new())
+            return after
+
+        after = self._moderate(place_id, apply, action=action, moderator=moderator, at=now)
+        log.info("Moderation %s on %s by %s", action, place_id, moderator)
+        return after
+
+    def approved(
+        self, *, bbox: tuple[float, float, float, float] | None = None
+    ) -> gpd.GeoDataFrame:
+        """Return the approved places as a point layer like the bundled ones.
+
+        Parameters
+        ----------
+        bbox
+            ``(min_lon, min_lat, max_lon, max_lat)`` in degrees: only places inside it
+            (edges included), found through the spatial index. ``None`` for all.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            EPSG:4326 points with the columns :data:`APPROVED_COLUMNS`:
+            ``source="community submission"``, ``community_sourced=True``,
+            ``last_verified`` the date (``YYYY-MM-DD``, UTC) of the last approval, empty
+            descriptions. ``how_known`` and ``submitter`` are never included.
+        """
+        if bbox is not None:
+            bbox = _checked_bbox(bbox)
+        places = self._select(status="approved", bbox=bbox)
+        if bbox is not None:
+            # The R-tree stores 32-bit floats, rounded outwards: trim to the exact box.
+            min_lon, min_lat, max_lon, max_lat = bbox
+            places = [
+                p for p in places if min_lon <= p.lon <= max_lon and min_lat <= p.lat <= max_lat
+            ]
+        return _approved_frame(places)
+
+    def audit_log(self, *, limit: int = 200) -> pd.DataFrame:
+        """Return the latest moderations, newest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`AUDIT_COLUMNS`: ``at`` (ISO 8601, UTC), ``place_id``,
+            ``action``, ``moderator``, ``changed`` (the fields whose value changed,
+            ``;``-separated) and ``before``/``after`` (the place as JSON, keys sorted).
+        """
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, not {limit!r}.")
+        rows = []
+        for at, place_id, action, moderator, before, after in self._audit_rows(limit):
+            changed = [key for key in sorted(after) if before.get(key) != after.get(key)]
+            rows.append(
+                {
+                    "at": at,
+                    "place_id": place_id,
+                    "action": action,
+                    "moderator": moderator,
+                    "changed": ";".join(changed),
+                    "before": _json(before),
+                    "after": _json(after),
+                }
+            )
+        return pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+
+    def submissions_since(self, submitter: str, since_iso: str) -> int:
+        """Count the submissions of one session since a moment, for rate limiting.
+
+        Parameters
+        ----------
+        submitter
+            The session hash stored in :attr:`NewPlace.submitter`.
+        since_iso
+            ISO 8601 moment; without a time zone it is taken as UTC.
+        """
+        return self._count_since(submitter, _parse_iso(since_iso))
+
+    @abc.abstractmethod
+    def integrity_check(self) -> str:
+        """Return ``"ok"`` when the database is sound, otherwise what is wrong."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection(s). The store is unusable afterwards."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ---- what a backend implements
+
+    @abc.abstractmethod
+    def _insert(self, place: Place) -> None:
+        """Insert one place and its index entry, committed on return."""
+
+    @abc.abstractmethod
+    def _select(
+        self,
+        *,
+        status: str | None = None,
+        place_id: str | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> list[Place]:
+        """Places matching all given filters, by ``submitted_at`` then ``id``."""
+
+    @abc.abstractmethod
+    def _moderate(
+        self,
+        place_id: str,
+        apply: Callable[[Place], Place],
+        *,
+        action: str,
+        moderator: str,
+        at: str,
+    ) -> Place:
+        """Lock the row, apply, update row and index, add the audit row; commit."""
+
+    @abc.abstractmethod
+    def _audit_rows(
+        self, limit: int
+    ) -> list[tuple[str, str, str, str, dict[str, Any], dict[str, Any]]]:
+        """``(at, place_id, action, moderator, before, after)``, newest first."""
+
+    @abc.abstractmethod
+    def _count_since(self, submitter: str, since: dt.datetime) -> int:
+        """Submissions by ``submitter`` at or after ``since``."""
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the configured store, creating its schema when missing.
+
+    Parameters
+    ----------
+    settings
+        PostGIS at ``settings.database_url`` when it is set, otherwise SQLite at
+        ``settings.store_path`` (its folder is created).
+
+    Raises
+    ------
+    StoreError
+        The database cannot be reached, lacks PostGIS, or has a newer schema.
+    ValueError
+        ``database_url`` is not a PostgreSQL URL.
+    """
+    if settings.database_url:
+        return PostGISStore(settings.database_url)
+    return SQLiteStore(settings.store_path)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+_SQLITE_SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS places (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        populations TEXT NOT NULL,
+        services TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        place_name TEXT NOT NULL DEFAULT '',
+        hours TEXT NOT NULL DEFAULT '',
+        contact TEXT NOT NULL DEFAULT '',
+        how_known TEXT NOT NULL DEFAULT '',
+        submitter TEXT NOT NULL DEFAULT '',
+        country TEXT NOT NULL DEFAULT '',
+        city TEXT NOT NULL DEFAULT '',
+        location_precision TEXT NOT NULL DEFAULT 'exact',
+        geom BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+        submitted_at TEXT NOT NULL,
+        verified_at TEXT,
+        moderated_by TEXT
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS places_status_idx ON places (status, submitted_at)",
+    "CREATE INDEX IF NOT EXISTS places_submitter_idx ON places (submitter, submitted_at)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS places_rtree USING rtree (rid, min_x, max_x, min_y, max_y)",
+    """
+    CREATE TABLE IF NOT EXISTS place_audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        place_id TEXT NOT NULL REFERENCES places (id),
+        action TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'edit')),
+        moderator TEXT NOT NULL,
+        at TEXT NOT NULL,
+        before_json TEXT NOT NULL,
+        after_json TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS place_audit_place_idx ON place_audit (place_id)",
+    # PRAGMA takes no parameters: keep this equal to SCHEMA_VERSION (a test checks it).
+    "PRAGMA user_version = 1",
+)
+
+_SQLITE_INSERT = """
+    INSERT INTO places (
+        id, name, kind, populations, services, operator, place_name, hours, contact,
+        how_known, submitter, country, city, location_precision, geom, status,
+        submitted_at, verified_at, moderated_by
+    ) VALUES (
+        :id, :name, :kind, :populations, :services, :operator, :place_name, :hours, :contact,
+        :how_known, :submitter, :country, :city, :location_precision, :geom, :status,
+        :submitted_at, :verified_at, :moderated_by
+    )
+"""
+_SQLITE_UPDATE = """
+    UPDATE places SET
+        name = :name, kind = :kind, populations = :populations, services = :services,
+        operator = :operator, place_name = :place_name, hours = :hours, contact = :contact,
+        how_known = :how_known, submitter = :submitter, country = :country, city = :city,
+        location_precision = :location_precision, geom = :geom, status = :status,
+        verified_at = :verified_at, moderated_by = :moderated_by
+    WHERE rid = :rid
+"""
+_SQLITE_SELECT_ID = """
+    SELECT rid, id, name, kind, populations, services, operator, place_name, hours, contact,
+           how_known, submitter, country, city, location_precision, geom, status,
+           submitted_at, verified_at, moderated_by
+    FROM places WHERE id = ?
+"""
+_SQLITE_SELECT_STATUS = """
+    SELECT rid, id, name, kind, populations, services, operator, place_name, hours, contact,
+           how_known, submitter, country, city, location_precision, geom, status,
+           submitted_at, verified_at, moderated_by
+    FROM places WHERE status = ? ORDER BY submitted_at, id
+"""
+_SQLITE_SELECT_BBOX = """
+    SELECT p.rid, p.id, p.name, p.kind, p.populations, p.services, p.operator, p.place_name,
+           p.hours, p.contact, p.how_known, p.submitter, p.country, p.city,
+           p.location_precision, p.geom, p.status, p.submitted_at, p.verified_at,
+           p.moderated_by
+    FROM places AS p JOIN places_rtree AS r ON r.rid = p.rid
+    WHERE p.status = :status
+      AND r.min_x <= :max_lon AND r.max_x >= :min_lon
+      AND r.min_y <= :max_lat AND r.max_y >= :min_lat
+    ORDER BY p.submitted_at, p.id
+"""
+
+
+class SQLiteStore(Store):
+    """The embedded store: one SQLite file in WAL mode with an R-tree index.
+
+    Parameters
+    ----------
+    path
+        The database file; its folder is created when missing.
+    busy_timeout_s
+        How long a write waits for another process's write to finish.
+    """
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        # isolation_level=None: no implicit transactions; every write says BEGIN/COMMIT.
+        self._conn = sqlite3.connect(
+            self.path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._conn.row_factory = sqlite3.Row
+            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode != "wal":
+                log.warning("%s: SQLite refused WAL mode (journal_mode=%s)", self.path, mode)
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: the store's schema is version {version}, newer than this "
+                    f"Care Atlas ({SCHEMA_VERSION}); upgrade the app."
+                )
+            if version < SCHEMA_VERSION:
+                with self._transaction() as conn:
+                    for statement in _SQLITE_SCHEMA:
+                        conn.execute(statement)
+                log.info("%s: created the community store schema", self.path)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"{self.path}: cannot open the SQLite store ({exc}).") from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``), rolled back on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                raise
+
+    def _insert(self, place: Place) -> None:
+        values = _row_values(place)
+        with self._transaction() as conn:
+            rid = conn.execute(_SQLITE_INSERT, values).lastrowid
+            conn.execute(
+                "INSERT INTO places_rtree (rid, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)",
+                (rid, place.lon, place.lon, place.lat, place.lat),
+            )
+
+    def _select(
+        self,
+        *,
+        status: str | None = None,
+        place_id: str | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> list[Place]:
+        with self._lock:
+            if bbox is not None:
+                min_lon, min_lat, max_lon, max_lat = bbox
+                rows = self._conn.execute(
+                    _SQLITE_SELECT_BBOX,
+                    {
+                        "status": status,
+                        "min_lon": min_lon,
+                        "min_lat": min_lat,
+                        "max_lon": max_lon,
+                        "max_lat": max_lat,
+                    },
+                ).fetchall()
+            elif place_id is not None:
+                rows = self._conn.execute(_SQLITE_SELECT_ID, (place_id,)).fetchall()
+            else:
+                rows = self._conn.execute(_SQLITE_SELECT_STATUS, (status,)).fetchall()
+        return [_place_from_row(dict(row)) for row in rows]
+
+    def _moderate(
+        self,
+        place_id: str,
+        apply: Callable[[Place], Place],
+        *,
+        action: str,
+        moderator: str,
+        at: str,
+    ) -> Place:
+        with self._transaction() as conn:
+            row = conn.execute(_SQLITE_SELECT_ID, (place_id,)).fetchone()
+            if row is None:
+                raise PlaceNotFoundError(f"No community place has id {place_id!r}.")
+            rid = row["rid"]
+            before = _place_from_row(dict(row))
+            after = apply(before)
+            conn.execute(_SQLITE_UPDATE, {**_row_values(after), "rid": rid})
+            conn.execute(
+                "UPDATE places_rtree SET min_x = ?, max_x = ?, min_y = ?, max_y = ? WHERE rid = ?",
+                (after.lon, after.lon, after.lat, after.lat, rid),
+            )
+            conn.execute(
+                "INSERT INTO place_audit (place_id, action, moderator, at, before_json, after_json)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (place_id, action, moderator, at, _json(_as_dict(before)), _json(_as_dict(after))),
+            )
+        return after
+
+    def _audit_rows(
+        self, limit: int
+    ) -> list[tuple[str, str, str, str, dict[str, Any], dict[str, Any]]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT at, place_id, action, moderator, before_json, after_json"
+                " FROM place_audit ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            (r["at"], r["place_id"], r["action"], r["moderator"], *map(json.loads, r[4:6]))
+            for r in rows
+        ]
+
+    def _count_since(self, submitter: str, since: dt.datetime) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(*) FROM places WHERE submitter = ? AND submitted_at >= ?",
+                (submitter, _iso(since)),
+            ).fetchone()
+        return int(row[0])
+
+    def integrity_check(self) -> str:
+        """Return ``"ok"`` when ``PRAGMA integrity_check`` and the R-tree check pass.
+
+        Otherwise the problems they report, ``;``-separated.
+        """
+        with self._lock:
+            problems = [r[0] for r in self._conn.execute("PRAGMA integrity_check").fetchall()]
+            if problems == ["ok"]:
+                problems = [self._conn.execute("SELECT rtreecheck('places_rtree')").fetchone()[0]]
+        return "; ".join(problems)
+
+    def close(self) -> None:
+        """Close the SQLite connection."""
+        with self._lock:
+            self._conn.close()
+
+
+# --------------------------------------------------------------------------- PostGIS
+
+# Optional fields of NewPlace and their defaults, as column defaults.
+_TEXT_DEFAULTS = {
+    f.name: f.default
+    for f in dataclasses.fields(NewPlace)
+    if f.name in TEXT_FIELDS and f.default is not dataclasses.MISSING
+}
+_pg_metadata = sa.MetaData()
+_pg_places = sa.Table(
+    "places",
+    _pg_metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    *(
+        sa.Column(name, sa.Text, nullable=False, server_default=_TEXT_DEFAULTS.get(name))
+        for name in TEXT_FIELDS
+    ),
+    sa.Column(
+        "geom", Geometry("POINT", srid=4326, spatial_index=True, nullable=False), nullable=False
+    ),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
+    sa.Column("moderated_by", sa.Text),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="places_status_check"),
+    sa.Index("places_status_idx", "status", "submitted_at"),
+    sa.Index("places_submitter_idx", "submitter", "submitted_at"),
+)
+_pg_audit = sa.Table(
+    "place_audit",
+    _pg_metadata,
+    sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("place_id", sa.Text, sa.ForeignKey("places.id"), nullable=False, index=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("moderator", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("before_json", JSONB, nullable=False),
+    sa.Column("after_json", JSONB, nullable=False),
+    sa.CheckConstraint("action IN ('approve', 'reject', 'edit')", name="place_audit_action_check"),
+)
+# Serialises schema creation between processes opening the same database at once.
+_PG_SCHEMA_LOCK = 0x43415245  # "CARE"
+_PG_PLACE_COLUMNS = (
+    _pg_places.c.id,
+    *(_pg_places.c[name] for name in TEXT_FIELDS),
+    sa.func.ST_AsBinary(_pg_places.c.geom).label("geom"),
+    _pg_places.c.status,
+    _pg_places.c.submitted_at,
+    _pg_places.c.verified_at,
+    _pg_places.c.moderated_by,
+)
+
+
+def _pg_select(
+    *,
+    status: str | None = None,
+    place_id: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> sa.Select[Any]:
+    """The places query; a bbox is matched with ``&&``, which the GIST index serves."""
+    query = sa.select(*_PG_PLACE_COLUMNS)
+    if status is not None:
+        query = query.where(_pg_places.c.status == status)
+    if place_id is not None:
+        query = query.where(_pg_places.c.id == place_id)
+    if bbox is not None:
+        envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
+        query = query.where(_pg_places.c.geom.op("&&")(envelope))
+    return query.order_by(_pg_places.c.submitted_at, _pg_places.c.id)
+
+
+def postgis_url(database_url: str) -> URL:
+    """Parse a PostgreSQL URL and pin the psycopg 3 driver.
+
+    ``postgres://`` and ``postgresql://`` become ``postgresql+psycopg://``.
+
+    Raises
+    ------
+    ValueError
+        The URL is not a PostgreSQL URL, or names another driver.
+    """
+    raw = database_url.strip()
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    try:
+        url = sa.make_url(raw)
+    except sqlalchemy.exc.ArgumentError:
+        raise ValueError(
+            "CARE_ATLAS_DATABASE_URL is not a database URL: use "
+            "postgresql+psycopg://user:password@host:5432/database."
+        ) from None
+    if url.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"CARE_ATLAS_DATABASE_URL names a {url.get_backend_name()!r} database: the store "
+            "needs PostgreSQL with PostGIS (postgresql+psycopg://...), or unset it for SQLite."
+        )
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername != "postgresql+psycopg":
+        raise ValueError(
+            f"CARE_ATLAS_DATABASE_URL uses the driver {url.get_driver_name()!r}: "
+            "use postgresql+psycopg:// (psycopg 3)."
+        )
+    return url
+
+
+class PostGISStore(Store):
+    """The server store: PostgreSQL with PostGIS, through SQLAlchemy Core.
+
+    Parameters
+    ----------
+    database_url
+        ``postgresql+psycopg://user:password@host:port/database`` (``postgresql://``
+        is accepted). The database needs the ``postgis`` extension, or a role allowed to
+        create it.
+    """
+
+    backend = "postgis"
+
+    def __init__(self, database_url: str) -> None:
+        url = postgis_url(database_url)
+        self._where = url.render_as_string(hide_password=True)
+        self._engine: Engine = sa.create_engine(url, pool_size=2, max_overflow=4)
+        try:
+            self._create_schema()
+        except sqlalchemy.exc.OperationalError as exc:
+            self._engine.dispose()
+            raise StoreError(
+                f"Cannot reach the PostGIS store at {self._where}: {_first_line(exc)}"
+            ) from exc
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    def _create_schema(self) -> None:
+        with self._engine.begin() as conn:
+            if conn.execute(sa.select(sa.func.to_regclass("place_audit"))).scalar() is not None:
+                return
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK)))
+            has_postgis = conn.execute(
+                sa.text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": "postgis"}
+            ).scalar()
+            if not has_postgis:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+                except sqlalchemy.exc.DBAPIError as exc:
+                    raise StoreError(
+                        f"{self._where}: the PostGIS extension is missing and this role cannot "
+                        f"create it ({_first_line(exc)}); ask an administrator to run "
+                        "'CREATE EXTENSION postgis;' in this database."
+                    ) from exc
+            _pg_metadata.create_all(conn, checkfirst=True)
+        log.info("%s: created the community store schema", self._where)
+
+    def _insert(self, place: Place) -> None:
+        values = _row_values(place)
+        with self._engine.begin() as conn:
+            conn.execute(sa.insert(_pg_places).values(_pg_values(values)))
+
+    def _select(
+        self,
+        *,
+        status: str | None = None,
+        place_id: str | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> list[Place]:
+        query = _pg_select(status=status, place_id=place_id, bbox=bbox)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [_place_from_row(dict(row)) for row in rows]
+
+    def _moderate(
+        self,
+        place_id: str,
+        apply: Callable[[Place], Place],
+        *,
+        action: str,
+        moderator: str,
+        at: str,
+    ) -> Place:
+        with self._engine.begin() as conn:
+            row = (
+                conn.execute(
+                    sa.select(*_PG_PLACE_COLUMNS)
+                    .where(_pg_places.c.id == place_id)
+                    .with_for_update()
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise PlaceNotFoundError(f"No community place has id {place_id!r}.")
+            before = _place_from_row(dict(row))
+            after = apply(before)
+            values = _pg_values(_row_values(after))
+            del values["id"], values["submitted_at"]
+            conn.execute(sa.update(_pg_places).where(_pg_places.c.id == place_id).values(values))
+            conn.execute(
+                sa.insert(_pg_audit).values(
+                    place_id=place_id,
+                    action=action,
+                    moderator=moderator,
+                    at=_parse_iso(at),
+                    before_json=_as_dict(before),
+                    after_json=_as_dict(after),
+                )
+            )
+        return after
+
+    def _audit_rows(
+        self, limit: int
+    ) -> list[tuple[str, str, str, str, dict[str, Any], dict[str, Any]]]:
+        a = _pg_audit.c
+        query = (
+            sa.select(a.at, a.place_id, a.action, a.moderator, a.before_json, a.after_json)
+            .order_by(a.seq.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(_iso(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def _count_since(self, submitter: str, since: dt.datetime) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(_pg_places)
+            .where(_pg_places.c.submitter == submitter, _pg_places.c.submitted_at >= since)
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def integrity_check(self) -> str:
+        """Return ``"ok"`` when a trivial query (PostGIS included) works, else the error."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(sa.select(sa.func.postgis_version())).scalar_one()
+        except sqlalchemy.exc.DBAPIError as exc:
+            return _first_line(exc)
+        return "ok"
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._engine.dispose()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _now() -> str:
+    return _iso(dt.datetime.now(dt.UTC))
+
+
+def _iso(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with microseconds: fixed width, so strings sort as moments."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _parse_iso(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 moment (e.g. 2026-01-31T14:00:00+00:00)."
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _as_dict(place: Place) -> dict[str, Any]:
+    return dataclasses.asdict(place)
+
+
+def _first_line(exc: BaseException) -> str:
+    detail = getattr(exc, "orig", None) or exc
+    return str(detail).strip().splitlines()[0] if str(detail).strip() else type(exc).__name__
+
+
+def _checked_point(lon: object, lat: object) -> tuple[float, float]:
+    try:
+        lon_f, lat_f = float(lon), float(lat)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"Coordinates must be numbers, not {lon!r}, {lat!r}.") from None
+    if not (math.isfinite(lon_f) and -180.0 <= lon_f <= 180.0):
+        raise ValueError(f"Longitude {lon!r} is outside -180..180.")
+    if not (math.isfinite(lat_f) and -90.0 <= lat_f <= 90.0):
+        raise ValueError(f"Latitude {lat!r} is outside -90..90.")
+    return lon_f, lat_f
+
+
+def _checked_new(place: NewPlace) -> NewPlace:
+    """What the store itself insists on: strings, a name, a finite lon/lat."""
+    if not isinstance(place, NewPlace):
+        raise TypeError(f"Expected a NewPlace, got {type(place).__name__}.")
+    for name in TEXT_FIELDS:
+        value = getattr(place, name)
+        if not isinstance(value, str):
+            raise TypeError(f"NewPlace.{name} must be a str, not {type(value).__name__}.")
+    if not place.name.strip():
+        raise ValueError("A place needs a name.")
+    lon, lat = _checked_point(place.lon, place.lat)
+    return dataclasses.replace(place, lon=lon, lat=lat)
+
+
+def _checked_changes(changes: Mapping[str, object]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(NEW_PLACE_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"Cannot change {', '.join(map(repr, unknown))}: editable fields are "
+            f"{', '.join(NEW_PLACE_FIELDS)}."
+        )
+    updates: dict[str, Any] = dict(changes)
+    if "lon" in updates:
+        updates["lon"] = _checked_point(updates["lon"], 0.0)[0]
+    if "lat" in updates:
+        updates["lat"] = _checked_point(0.0, updates["lat"])[1]
+    for name in TEXT_FIELDS:
+        if name in updates and not isinstance(updates[name], str):
+            raise TypeError(f"{name} must be a str, not {type(updates[name]).__name__}.")
+    return updates
+
+
+def _checked_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"bbox must be (min_lon, min_lat, max_lon, max_lat) numbers, not {bbox!r}."
+        ) from None
+    _checked_point(min_lon, min_lat)
+    _checked_point(max_lon, max_lat)
+    if min_lon > max_lon or min_lat > max_lat:
+        raise ValueError(f"bbox {bbox!r} has its minimum above its maximum.")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _row_values(place: Place) -> dict[str, Any]:
+    """Column values for a place: its fields, with the point as WKB instead of lon/lat."""
+    values = _as_dict(place)
+    lon, lat = values.pop("lon"), values.pop("lat")
+    values["geom"] = shapely.to_wkb(shapely.Point(lon, lat))
+    return values
+
+
+def _pg_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Row values adapted for PostgreSQL: geometry from WKB, timestamps as datetimes."""
+    out = dict(values)
+    out["geom"] = sa.func.ST_GeomFromWKB(values["geom"], 4326)
+    for key in ("submitted_at", "verified_at"):
+        if out.get(key) is not None:
+            out[key] = _parse_iso(out[key])
+    return out
+
+
+def _place_from_row(row: dict[str, Any]) -> Place:
+    row.pop("rid", None)
+    point = shapely.from_wkb(bytes(row.pop("geom")))
+    for key in ("submitted_at", "verified_at"):
+        if isinstance(row.get(key), dt.datetime):
+            row[key] = _iso(row[key])
+    return Place(**row, lon=float(point.x), lat=float(point.y))
+
+
+def _approved_frame(places: Sequence[Place]) -> gpd.GeoDataFrame:
+    records = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "kind": p.kind,
+            "operator": p.operator,
+            "populations": p.populations,
+            "services": p.services,
+            "country": p.country,
+            "city": p.city,
+            "place_name": p.place_name,
+            "hours": p.hours,
+            "contact": p.contact,
+            "description_es": "",
+            "description_en": "",
+            "source": SOURCE,
+            "location_precision": p.location_precision,
+            "community_sourced": True,
+            "last_verified": (p.verified_at or p.submitted_at)[:10],
+        }
+        for p in places
+    ]
+    table = pd.DataFrame.from_records(records, columns=list(APPROVED_COLUMNS))
+    table = table.astype(
+        {
+            **{c: "str" for c in APPROVED_COLUMNS if c != "community_sourced"},
+            "community_sourced": bool,
+        }
+    )
+    geometry = gpd.points_from_xy([p.lon for p in places], [p.lat for p in places], crs=4326)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=4326)

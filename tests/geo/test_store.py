@@ -1,0 +1,528 @@
+"""geo.store: the same suite against SQLite and a throwaway PostGIS server.
+
+The PostGIS server comes from Debian's packages (``make test`` installs them through
+its ``postgis`` target); when they are missing the PostGIS tests fail and say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from geo import store as store_module
+from geo.settings import Settings
+from geo.store import (
+    APPROVED_COLUMNS,
+    AUDIT_COLUMNS,
+    SCHEMA_VERSION,
+    NewPlace,
+    PlaceNotFoundError,
+    PostGISStore,
+    SQLiteStore,
+    Store,
+    StoreError,
+    open_store,
+    postgis_url,
+)
+from tests.pg_throwaway import PostgisUnavailableError, Server, find_bindir, throwaway_postgis
+
+BOGOTA = (-74.30, 4.45, -73.95, 4.85)  # min_lon, min_lat, max_lon, max_lat
+
+
+def place(name: str = "Manzana del Cuidado Bosa", **fields: object) -> NewPlace:
+    """A valid submission in Bogotá; keyword arguments override fields."""
+    values: dict[str, object] = {
+        "name": name,
+        "kind": "care_block",
+        "populations": "children;carers",
+        "services": "child_care;respite",
+        "operator": "public",
+        "lon": -74.19,
+        "lat": 4.62,
+        "place_name": "Bosa Centro",
+        "hours": "L-V 7:00-17:00",
+        "contact": "601 000 0000",
+        "how_known": "Voy cada semana",
+        "submitter": "session-a",
+        "country": "CO",
+        "city": "Bogotá",
+    }
+    values.update(fields)
+    return NewPlace(**values)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> Iterator[Server]:
+    """One throwaway PostgreSQL + PostGIS server for the session, stopped afterwards."""
+    problem = ""
+    try:
+        find_bindir()
+    except PostgisUnavailableError as exc:
+        problem = str(exc)
+    if problem:  # fail, never skip: `make test` installs the server
+        pytest.fail(problem, pytrace=False)
+    with throwaway_postgis() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for an empty store: a new SQLite file, or a new PostGIS database."""
+    if request.param == "sqlite":
+        return Settings(store_path=tmp_path / "var" / "care_atlas.sqlite")
+    server: Server = request.getfixturevalue("postgis_server")
+    return Settings(database_url=server.new_database())
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    handle = open_store(settings)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def test_open_store_picks_the_backend(settings: Settings, store: Store) -> None:
+    expected = PostGISStore if settings.database_url else SQLiteStore
+    assert isinstance(store, expected)
+    assert store.backend == ("postgis" if settings.database_url else "sqlite")
+
+
+def test_schema_creation_is_idempotent(settings: Settings, store: Store) -> None:
+    first = store.submit(place())
+    for _ in range(2):
+        with open_store(settings) as again:
+            assert again.get(first.id) == first
+            assert again.integrity_check() == "ok"
+
+
+def test_sqlite_file_is_wal_with_the_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "folder" / "store.sqlite"
+    with open_store(Settings(store_path=path)) as handle:
+        assert handle.integrity_check() == "ok"
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"places", "places_rtree", "place_audit"} <= tables
+    finally:
+        conn.close()
+
+
+def test_sqlite_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(Settings(store_path=path))
+
+
+def test_sqlite_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"store\.sqlite"):
+        open_store(Settings(store_path=path))
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u:p@h/db", "postgresql+psycopg"),
+        ("postgres://u:p@h/db", "postgresql+psycopg"),
+        ("postgresql+psycopg://u@h:5433/db", "postgresql+psycopg"),
+    ],
+)
+def test_postgis_url_pins_psycopg3(url: str, driver: str) -> None:
+    assert postgis_url(url).drivername == driver
+
+
+@pytest.mark.parametrize(
+    ("url", "match"),
+    [
+        ("sqlite:///x.db", "PostgreSQL"),
+        ("postgresql+psycopg2://u@h/db", "psycopg"),
+        ("not a url", "not a database URL"),
+    ],
+)
+def test_postgis_url_refuses_others(url: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        postgis_url(url)
+
+
+def test_unreachable_server_is_a_store_error_without_the_password() -> None:
+    with pytest.raises(StoreError, match="Cannot reach") as info:
+        PostGISStore("postgresql://care:s3cret@127.0.0.1:1/none?connect_timeout=2")
+    assert "s3cret" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- submit, get
+
+
+def test_submit_pending_get(store: Store) -> None:
+    submitted = store.submit(place())
+    assert submitted.id.startswith("cs-")
+    assert submitted.status == "pending"
+    assert submitted.verified_at is None and submitted.moderated_by is None
+    moment = dt.datetime.fromisoformat(submitted.submitted_at)
+    assert moment.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.UTC) - moment) < dt.timedelta(minutes=1)
+    assert submitted.as_new() == place()
+    assert store.pending() == [submitted]
+    assert store.get(submitted.id) == submitted
+
+
+def test_pending_is_oldest_first_and_only_pending(store: Store) -> None:
+    first = store.submit(place("Uno"))
+    second = store.submit(place("Dos"))
+    third = store.submit(place("Tres"))
+    store.moderate(second.id, action="approve", moderator="ana")
+    assert [p.id for p in store.pending()] == [first.id, third.id]
+
+
+def test_get_unknown_id(store: Store) -> None:
+    with pytest.raises(PlaceNotFoundError, match="cs-nope"):
+        store.get("cs-nope")
+
+
+def test_submit_is_committed_when_it_returns(settings: Settings, store: Store) -> None:
+    submitted = store.submit(place())
+    with open_store(settings) as other:  # another connection sees it at once
+        assert other.get(submitted.id) == submitted
+
+
+def test_text_with_accents_and_emoji_round_trips(settings: Settings, store: Store) -> None:
+    original = place(
+        "Guardería «Ñandú» 👩‍👧‍👦 ☕ — São Paulo",
+        place_name="Calle 5 # 3-21, barrio La Candelaria",
+        how_known="Trabajé allí.\nMi hija va los martes 🙂",
+        contact="María José Pérez",
+        city="Bogotá D.C.",
+    )
+    submitted = store.submit(original)
+    with open_store(settings) as other:
+        again = other.get(submitted.id)
+    assert again == submitted
+    assert again.name == "Guardería «Ñandú» 👩‍👧‍👦 ☕ — São Paulo"
+    assert again.how_known == "Trabajé allí.\nMi hija va los martes 🙂"
+
+
+def test_sql_is_parameterised(store: Store) -> None:
+    hostile = "'); DROP TABLE places; --"
+    submitted = store.submit(place(hostile, submitter="x' OR '1'='1"))
+    store.submit(place("Otra", submitter="session-b"))
+    assert store.get(submitted.id).name == hostile
+    assert store.submissions_since("x' OR '1'='1", "2000-01-01T00:00:00+00:00") == 1
+    assert store.submissions_since("' OR '1'='1", "2000-01-01T00:00:00+00:00") == 0
+    with pytest.raises(PlaceNotFoundError):
+        store.get("' OR '1'='1")
+    assert len(store.pending()) == 2  # the table is still there
+    store.moderate(
+        submitted.id,
+        action="edit",
+        moderator="'; DELETE FROM place_audit; --",
+        changes={"city": "'; UPDATE places SET status='approved'; --"},
+    )
+    assert store.get(submitted.id).city == "'; UPDATE places SET status='approved'; --"
+    assert store.audit_log()["moderator"].tolist() == ["'; DELETE FROM place_audit; --"]
+    assert store.approved().empty
+
+
+def test_submit_refuses_what_would_corrupt_the_store(store: Store) -> None:
+    with pytest.raises(ValueError, match="Longitude"):
+        store.submit(place(lon=float("nan")))
+    with pytest.raises(ValueError, match="Latitude"):
+        store.submit(place(lat=91.0))
+    with pytest.raises(TypeError, match="name"):
+        store.submit(place(name=None))
+    with pytest.raises(ValueError, match="name"):
+        store.submit(place("   "))
+    with pytest.raises(TypeError, match="NewPlace"):
+        store.submit({"name": "x"})  # type: ignore[arg-type]
+    assert store.pending() == []
+
+
+# --------------------------------------------------------------------------- moderation
+
+
+def test_approve_writes_audit_row(store: Store) -> None:
+    submitted = store.submit(place())
+    approved = store.moderate(submitted.id, action="approve", moderator="ana")
+    assert approved.status == "approved"
+    assert approved.moderated_by == "ana"
+    assert approved.verified_at is not None and approved.verified_at >= submitted.submitted_at
+    assert store.get(submitted.id) == approved
+    assert store.pending() == []
+
+    log = store.audit_log()
+    assert list(log.columns) == list(AUDIT_COLUMNS)
+    assert len(log) == 1
+    row = log.iloc[0]
+    assert (row["place_id"], row["action"], row["moderator"]) == (submitted.id, "approve", "ana")
+    assert row["at"] == approved.verified_at
+    before, after = json.loads(row["before"]), json.loads(row["after"])
+    assert before == dataclasses.asdict(submitted)
+    assert after == dataclasses.asdict(approved)
+    assert row["changed"] == "moderated_by;status;verified_at"
+
+
+def test_reject_hides_the_place(store: Store) -> None:
+    submitted = store.submit(place())
+    rejected = store.moderate(submitted.id, action="reject", moderator="luis")
+    assert rejected.status == "rejected"
+    assert rejected.verified_at is None
+    assert rejected.moderated_by == "luis"
+    assert store.approved().empty
+    assert store.pending() == []
+    row = store.audit_log().iloc[0]
+    assert row["action"] == "reject"
+    assert json.loads(row["before"])["status"] == "pending"
+    assert json.loads(row["after"])["status"] == "rejected"
+
+
+def test_edit_changes_fields_moves_the_point_and_keeps_status(store: Store) -> None:
+    submitted = store.submit(place())
+    store.moderate(submitted.id, action="approve", moderator="ana")
+    edited = store.moderate(
+        submitted.id,
+        action="edit",
+        moderator="luis",
+        changes={"name": "Manzana del Cuidado de Bosa", "lon": -75.57, "lat": 6.25},
+    )
+    assert edited.status == "approved"
+    assert (edited.name, edited.lon, edited.lat) == ("Manzana del Cuidado de Bosa", -75.57, 6.25)
+    assert store.get(submitted.id) == edited
+    # the spatial index followed the move: gone from Bogotá, found in Medellín
+    assert store.approved(bbox=BOGOTA).empty
+    assert store.approved(bbox=(-75.7, 6.1, -75.4, 6.4))["id"].tolist() == [submitted.id]
+
+    log = store.audit_log()
+    assert log["action"].tolist() == ["edit", "approve"]  # newest first
+    newest = log.iloc[0]
+    assert newest["changed"] == "lat;lon;moderated_by;name;verified_at"
+    assert json.loads(newest["before"])["name"] == "Manzana del Cuidado Bosa"
+    assert json.loads(newest["after"])["name"] == "Manzana del Cuidado de Bosa"
+    assert json.loads(newest["before"])["moderated_by"] == "ana"
+    assert json.loads(newest["after"])["moderated_by"] == "luis"
+
+
+def test_edit_of_a_pending_place_keeps_it_pending(store: Store) -> None:
+    submitted = store.submit(place())
+    edited = store.moderate(submitted.id, action="edit", moderator="ana", changes={"hours": "24h"})
+    assert (edited.status, edited.verified_at, edited.hours) == ("pending", None, "24h")
+    assert store.pending() == [edited]
+
+
+def test_approve_with_changes(store: Store) -> None:
+    submitted = store.submit(place())
+    approved = store.moderate(
+        submitted.id, action="approve", moderator="ana", changes={"services": "child_care"}
+    )
+    assert (approved.status, approved.services) == ("approved", "child_care")
+    assert store.approved()["services"].tolist() == ["child_care"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"action": "publish", "moderator": "ana"}, ValueError, "Unknown moderation action"),
+        ({"action": "approve", "moderator": "  "}, ValueError, "moderator"),
+        (
+            {"action": "reject", "moderator": "ana", "changes": {"name": "x"}},
+            ValueError,
+            "no changes",
+        ),
+        ({"action": "edit", "moderator": "ana"}, ValueError, "needs changes"),
+        (
+            {"action": "edit", "moderator": "ana", "changes": {"status": "approved"}},
+            ValueError,
+            "status",
+        ),
+        ({"action": "edit", "moderator": "ana", "changes": {"id": "cs-x"}}, ValueError, "'id'"),
+        ({"action": "edit", "moderator": "ana", "changes": {"lat": 123}}, ValueError, "Latitude"),
+        ({"action": "edit", "moderator": "ana", "changes": {"name": 5}}, TypeError, "name"),
+        ({"action": "edit", "moderator": "ana", "changes": {"name": ""}}, ValueError, "name"),
+    ],
+)
+def test_bad_moderation_changes_nothing(
+    store: Store, kwargs: dict[str, object], error: type[Exception], match: str
+) -> None:
+    submitted = store.submit(place())
+    with pytest.raises(error, match=match):
+        store.moderate(submitted.id, **kwargs)  # type: ignore[arg-type]
+    assert store.get(submitted.id) == submitted
+    assert store.audit_log().empty
+
+
+def test_moderating_an_unknown_place(store: Store) -> None:
+    with pytest.raises(PlaceNotFoundError):
+        store.moderate("cs-missing", action="approve", moderator="ana")
+    assert store.audit_log().empty
+
+
+def _break_audit_inserts(store: Store) -> None:
+    """Make every insert into the audit table fail, to see the change roll back with it."""
+    if isinstance(store, SQLiteStore):
+        store._conn.execute(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON place_audit "
+            "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+        )
+        return
+    assert isinstance(store, PostGISStore)
+    with store._engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "CREATE TRIGGER no_audit BEFORE INSERT ON place_audit "
+                "FOR EACH ROW EXECUTE FUNCTION no_audit()"
+            )
+        )
+
+
+def test_change_and_audit_row_are_one_transaction(store: Store) -> None:
+    submitted = store.submit(place())
+    _break_audit_inserts(store)
+    with pytest.raises((sqlite3.DatabaseError, sa.exc.DBAPIError), match="audit refused"):
+        store.moderate(submitted.id, action="approve", moderator="ana", changes={"name": "X"})
+    assert store.get(submitted.id) == submitted  # the update was rolled back with the audit row
+    assert store.approved().empty
+    assert store.integrity_check() == "ok"
+
+
+def test_audit_log_limit(store: Store) -> None:
+    submitted = store.submit(place())
+    for hours in ("1", "2", "3"):
+        store.moderate(submitted.id, action="edit", moderator="ana", changes={"hours": hours})
+    log = store.audit_log(limit=2)
+    assert [json.loads(a)["hours"] for a in log["after"]] == ["3", "2"]
+    with pytest.raises(ValueError, match="limit"):
+        store.audit_log(limit=0)
+
+
+# --------------------------------------------------------------------------- approved layer
+
+
+def test_approved_layer_like_the_bundled_ones(store: Store) -> None:
+    bosa = store.submit(place("Bosa"))
+    medellin = store.submit(place("Medellín", lon=-75.57, lat=6.25, city="Medellín"))
+    store.submit(place("Pendiente"))
+    rejected = store.submit(place("Rechazada"))
+    store.moderate(bosa.id, action="approve", moderator="ana")
+    approved_medellin = store.moderate(medellin.id, action="approve", moderator="ana")
+    store.moderate(rejected.id, action="reject", moderator="ana")
+
+    layer = store.approved()
+    assert layer.crs.to_epsg() == 4326
+    assert list(layer.columns) == [*APPROVED_COLUMNS, "geometry"]
+    assert layer["id"].tolist() == [bosa.id, medellin.id]
+    row = layer.set_index("id").loc[medellin.id]
+    assert row["name"] == "Medellín"
+    assert row["source"] == "community submission"
+    assert bool(row["community_sourced"]) is True
+    assert row["last_verified"] == approved_medellin.verified_at[:10]
+    assert (row["country"], row["city"], row["location_precision"]) == ("CO", "Medellín", "exact")
+    assert (row["description_es"], row["description_en"]) == ("", "")
+    assert (row.geometry.x, row.geometry.y) == (-75.57, 6.25)
+    assert "how_known" not in layer.columns and "submitter" not in layer.columns
+
+
+def test_approved_empty_has_the_columns(store: Store) -> None:
+    layer = store.approved()
+    assert layer.empty
+    assert list(layer.columns) == [*APPROVED_COLUMNS, "geometry"]
+    assert layer.crs.to_epsg() == 4326
+
+
+def test_approved_bbox(store: Store) -> None:
+    ids = {}
+    for name, lon, lat in [
+        ("Bosa", -74.19, 4.62),
+        ("Usme", -74.12, 4.48),
+        ("Medellín", -75.57, 6.25),
+        ("Lima", -77.03, -12.05),
+    ]:
+        ids[name] = store.submit(place(name, lon=lon, lat=lat)).id
+        store.moderate(ids[name], action="approve", moderator="ana")
+    assert set(store.approved(bbox=BOGOTA)["name"]) == {"Bosa", "Usme"}
+    assert set(store.approved(bbox=(-80.0, -15.0, -70.0, 0.0))["name"]) == {"Lima"}
+    assert store.approved(bbox=(0.0, 0.0, 1.0, 1.0)).empty
+    # edges count as inside; a hair outside does not (the R-tree's float32 boxes are trimmed)
+    assert store.approved(bbox=(-74.19, 4.62, -74.19, 4.62))["name"].tolist() == ["Bosa"]
+    assert store.approved(bbox=(-74.19 + 1e-9, 4.62, -74.0, 4.7)).empty
+    assert len(store.approved()) == 4
+
+
+def test_bad_bbox(store: Store) -> None:
+    with pytest.raises(ValueError, match="minimum above"):
+        store.approved(bbox=(-73.0, 4.0, -74.0, 5.0))
+    with pytest.raises(ValueError, match="bbox"):
+        store.approved(bbox=("a", 1, 2, 3))  # type: ignore[arg-type]
+
+
+def test_bbox_query_uses_the_spatial_index(store: Store) -> None:
+    if isinstance(store, SQLiteStore):
+        plan = store._conn.execute(
+            "EXPLAIN QUERY PLAN " + store_module._SQLITE_SELECT_BBOX,
+            {"status": "approved", "min_lon": -75, "min_lat": 4, "max_lon": -74, "max_lat": 5},
+        ).fetchall()
+        details = " | ".join(row[-1] for row in plan)
+        assert "VIRTUAL TABLE INDEX" in details, details  # the R-tree answers the box
+        return
+    assert isinstance(store, PostGISStore)
+    query = store_module._pg_select(status="approved", bbox=(-75.0, 4.0, -74.0, 5.0))
+    with store._engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        compiled = query.compile(dialect=conn.dialect)
+        plan = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars().all()
+    assert "idx_places_geom" in "\n".join(plan), plan  # the GIST index answers the box
+
+
+# --------------------------------------------------------------------------- rate limit
+
+
+def test_submissions_since_counts_per_session(store: Store) -> None:
+    first = store.submit(place("Uno", submitter="s1"))
+    store.submit(place("Dos", submitter="s1"))
+    store.submit(place("Tres", submitter="s1"))
+    store.submit(place("Otra sesión", submitter="s2"))
+    long_ago = "2000-01-01T00:00:00+00:00"
+    assert store.submissions_since("s1", long_ago) == 3
+    assert store.submissions_since("s2", long_ago) == 1
+    assert store.submissions_since("s3", long_ago) == 0
+    assert store.submissions_since("s1", first.submitted_at) == 3  # at or after
+    later = dt.datetime.fromisoformat(first.submitted_at) + dt.timedelta(hours=1)
+    assert store.submissions_since("s1", later.isoformat()) == 0
+    # other spellings of a moment: "Z", naive (taken as UTC), another offset
+    assert store.submissions_since("s1", "2000-01-01T00:00:00Z") == 3
+    assert store.submissions_since("s1", "2000-01-01T00:00:00") == 3
+    an_hour_ago_in_bogota = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).astimezone(
+        dt.timezone(dt.timedelta(hours=-5))
+    )
+    assert store.submissions_since("s1", an_hour_ago_in_bogota.isoformat()) == 3
+    with pytest.raises(ValueError, match="ISO 8601"):
+        store.submissions_since("s1", "yesterday")
+
+
+def test_integrity_check(store: Store) -> None:
+    store.submit(place())
+    assert store.integrity_check() == "ok"
