@@ -14,7 +14,9 @@ from ui.uploads import geojson_bytes, gpkg_bytes, table_csv
 
 
 def test_formula_cells_are_neutralised() -> None:
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "Bolívar"], "n": [1, 2, 3, 4, 5]})
+    frame = pd.DataFrame(
+        {"name": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "Bolívar"], "n": [1, 2, 3, 4, 5]}
+    )
     text = csv_bytes(frame).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert "\n'+1," in text
@@ -33,7 +35,9 @@ def test_layer_downloads_round_trip() -> None:
     back = gpd.read_file(io.BytesIO(geojson_bytes(layer)))
     assert list(back["name"]) == list(layer["name"])  # GeoJSON keeps data as data
     gpkg = gpkg_bytes(layer, layer="places")
-    assert pyogrio.read_dataframe(io.BytesIO(gpkg), layer="places")["name"].tolist() == list(layer["name"])
+    assert pyogrio.read_dataframe(io.BytesIO(gpkg), layer="places")["name"].tolist() == list(
+        layer["name"]
+    )
     csv = table_csv(layer).decode("utf-8-sig")
     assert "'=cmd" in csv
     assert "POINT (-74.1 4.6)" in csv
