@@ -15,9 +15,9 @@ from geo.errors import LayerError
 from geo.ingest import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
-from ui import offline, safe, uploads
+from ui import loaders, offline, safe, uploads
 from ui.i18n import label, t
-from ui.map_view import BOGOTA_VIEW, bounds_of
+from ui.map_view import BOGOTA_VIEW, base_map, bounds_of
 
 MAX_SUGGESTIONS_PER_HOUR = 5
 SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
@@ -52,6 +52,28 @@ def preview_map(frame: gpd.GeoDataFrame) -> folium.Map:
         style_function=lambda _f: {"color": "#0072B2", "weight": 2, "fillOpacity": 0.3},
         tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False),
     ).add_to(m)
+    return offline.localize(m, static_url=get_settings().static_url)
+
+
+def picker_map(*, lang: str) -> folium.Map:
+    """A map to click the suggested place on: localidades and the care blocks for reference."""
+    frames, _ = loaders.layers(["localidades", "care_blocks"])
+    m = base_map(
+        view=BOGOTA_VIEW,
+        lang=lang,
+        boundaries=[frames["localidades"]] if "localidades" in frames else [],
+        legend_kinds=[],
+    )
+    if "suggest_lat" in st.session_state:
+        folium.CircleMarker(
+            [st.session_state["suggest_lat"], st.session_state["suggest_lon"]],
+            radius=9,
+            color="#000000",
+            weight=3,
+            fill=True,
+            fill_color="#F0E442",
+            fill_opacity=1,
+        ).add_to(m)
     return offline.localize(m, static_url=get_settings().static_url)
 
 
@@ -96,6 +118,31 @@ def session_key() -> str:
 def suggestion_form(*, lang: str) -> None:
     """Suggest a care place: it goes to the moderators' queue, rate-limited per session."""
     st.caption(t("suggest_help", lang))
+    st.caption(t("suggest_pick", lang))
+    picked = st_folium(
+        picker_map(lang=lang),
+        key="suggest_picker",
+        height=320,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+    )
+    # streamlit-folium copies each new value into st.session_state[key] (its on_change);
+    # read it there: the value returned can come from a remounted map and miss the click.
+    click = (st.session_state.get("suggest_picker") or picked or {}).get("last_clicked")
+    if click and (click["lat"], click["lng"]) != st.session_state.get("_suggest_click"):
+        st.session_state["_suggest_click"] = (click["lat"], click["lng"])
+        st.session_state["suggest_lat"] = round(float(click["lat"]), 5)
+        st.session_state["suggest_lon"] = round(float(click["lng"]), 5)
+    st.session_state.setdefault("suggest_lat", 4.60)
+    st.session_state.setdefault("suggest_lon", -74.08)
+    # Outside the form, so a click on the map updates them at once.
+    c1, c2 = st.columns(2)
+    lat = c1.number_input(
+        t("suggest_lat", lang), min_value=-60.0, max_value=35.0, format="%.5f", key="suggest_lat"
+    )
+    lon = c2.number_input(
+        t("suggest_lon", lang), min_value=-120.0, max_value=-30.0, format="%.5f", key="suggest_lon"
+    )
     with st.form("suggest", clear_on_submit=False):
         name = st.text_input(t("suggest_name", lang), max_chars=200)
         kind = st.selectbox(
@@ -116,13 +163,6 @@ def suggestion_form(*, lang: str) -> None:
             vocab.OPERATORS,
             index=2,
             format_func=lambda c: label("operator", c, lang),
-        )
-        c1, c2 = st.columns(2)
-        lat = c1.number_input(
-            t("suggest_lat", lang), min_value=-60.0, max_value=35.0, value=4.60, format="%.5f"
-        )
-        lon = c2.number_input(
-            t("suggest_lon", lang), min_value=-120.0, max_value=-30.0, value=-74.08, format="%.5f"
         )
         place_name = st.text_input(t("suggest_place_name", lang), max_chars=200)
         hours = st.text_input(t("suggest_hours", lang), max_chars=200)

@@ -260,6 +260,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "¿Conoce un lugar de cuidado que no está en el mapa? Cuéntenos: una persona moderadora lo revisará antes de publicarlo, marcado como aporte de la comunidad.",
         "en": "Do you know a care place that is not on the map? Tell us: a moderator will check it before it is published, marked as community-sourced.",
     },
+    "suggest_pick": {
+        "es": "Haga clic en el mapa donde está el lugar (o escriba la latitud y la longitud).",
+        "en": "Click the map where the place is (or type its latitude and longitude).",
+    },
     "suggest_name": {"es": "Nombre del lugar", "en": "Name of the place"},
     "suggest_kind": {"es": "Tipo de lugar", "en": "Kind of place"},
     "suggest_populations": {"es": "A quién cuida", "en": "Who it cares for"},

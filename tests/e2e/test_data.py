@@ -137,3 +137,20 @@ def test_ten_sessions_never_see_each_others_layers(
     finally:
         for page, _ in sessions:
             page.context.close()
+
+
+def test_clicking_the_map_fills_the_suggestion_point(
+    server: Server, watched: tuple[Page, Watch]
+) -> None:
+    page, _ = watched
+    page.goto(f"{server.url}/data?lang=en")
+    page.get_by_role("tab", name="Suggest a place").click()
+    picker = page.locator(MAP_IFRAME).filter(visible=True).first
+    expect(picker).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    latitude = page.get_by_label("Latitude")
+    before = latitude.input_value()
+    box = picker.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    expect(latitude).not_to_have_value(before, timeout=20_000)
+    assert 4.3 < float(latitude.input_value()) < 5.0  # a point in Bogotá's map view
