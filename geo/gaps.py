@@ -31,18 +31,9 @@ from geo.errors import LayerError
 
 log = logging.getLogger(__name__)
 
-CARE_CODES: tuple[str, ...] = ("child_care", "older_care", "disability_care", "home_care")
+CARE_CODES: tuple[str, ...] = vocab.CARE_SERVICES
 """Service codes for the people cared for."""
-CARER_CODES: tuple[str, ...] = (
-    "respite",
-    "training",
-    "certification",
-    "schooling",
-    "employment",
-    "legal_aid",
-    "psychosocial",
-    "laundry",
-)
+CARER_CODES: tuple[str, ...] = vocab.CARER_SERVICES
 """Service codes for the carers themselves."""
 DEFAULT_GROUPS: tuple[str, ...] = ("children", "older", "disability", "carers")
 CAPACITY_COL = "capacity"

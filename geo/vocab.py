@@ -29,6 +29,19 @@ SERVICES = (
     "community_care",
     "care_info",
 )
+# Services for the person cared for, and services for the carer (Bogotá's
+# "simultaneity" asks for both within the same walk).
+CARE_SERVICES = ("child_care", "older_care", "disability_care", "home_care")
+CARER_SERVICES = (
+    "respite",
+    "training",
+    "certification",
+    "schooling",
+    "employment",
+    "legal_aid",
+    "psychosocial",
+    "laundry",
+)
 PRECISIONS = ("exact", "address", "neighbourhood", "city")
 CODE_SEPARATOR = ";"
 

@@ -10,10 +10,9 @@ from geo.settings import get_settings
 from ui import frame, loaders, state, uploads
 from ui.components import (
     MapLayer,
-    care_map,
     layer_errors,
     layer_notes,
-    side_panel,
+    map_and_panel,
     walk_controls,
     walking_zones,
 )
@@ -76,15 +75,7 @@ under = []
 if show_walk and shown:
     zones = walking_zones(shown, radius_m=reach_m(minutes, profile=profile))
     under.append(catchment_group(zones, name=t("catchments", lang)))
-map_col, panel_col = st.columns([2, 1])
-selected = state.selection(PAGE)
-with map_col:
-    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, under=under)
-if clicked and clicked != selected:
-    state.select(PAGE, clicked)
-    selected = clicked
-with panel_col:
-    side_panel(shown, selected, lang=lang)
+map_and_panel(PAGE, base, shown, lang=lang, under=under)
 
 layer_notes(
     [

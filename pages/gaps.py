@@ -10,11 +10,10 @@ from geo.settings import get_settings
 from ui import frame, gaps_view, loaders, state
 from ui.components import (
     MapLayer,
-    care_map,
     download_buttons,
     kept_choice,
     layer_errors,
-    side_panel,
+    map_and_panel,
 )
 from ui.filters import kept_multiselect
 from ui.i18n import label, t
@@ -155,15 +154,7 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-map_col, panel_col = st.columns([2, 1])
-selected = state.selection(PAGE)
-with map_col:
-    clicked = care_map(base, layers, key=f"{PAGE}_map_{lang}", lang=lang, under=under)
-if clicked and clicked != selected:
-    state.select(PAGE, clicked)
-    selected = clicked
-with panel_col:
-    side_panel(layers, selected, lang=lang)
+map_and_panel(PAGE, base, layers, lang=lang, under=under)
 
 tab_groups, tab_areas, tab_zones, tab_how = st.tabs(
     [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", lang), t("how_title", lang)]

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.settings import get_settings
 from ui import frame, loaders, state
-from ui.components import MapLayer, care_map, layer_errors, layer_notes, side_panel
+from ui.components import MapLayer, layer_errors, layer_notes, map_and_panel
 from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
@@ -55,15 +55,7 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-map_col, panel_col = st.columns([2, 1])
-selected = state.selection(PAGE)
-with map_col:
-    clicked = care_map(base, shown, key=f"{PAGE}_map_{lang}", lang=lang, height=520)
-if clicked and clicked != selected:
-    state.select(PAGE, clicked)
-    selected = clicked
-with panel_col:
-    side_panel(shown, selected, lang=lang)
+map_and_panel(PAGE, base, shown, lang=lang, height=520)
 
 if "training_offer" in frames:
     st.header(t("offer_title", lang))

@@ -15,7 +15,7 @@ from geo import vocab
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import loaders, offline, safe
+from ui import loaders, offline, safe, state
 from ui.export import csv_bytes
 from ui.i18n import label, labels, t
 from ui.map_view import feature_group
@@ -200,3 +200,26 @@ def download_buttons(
             key=f"{key}_geojson",
             on_click="ignore",
         )
+
+
+def map_and_panel(
+    page: str,
+    base: folium.Map,
+    layers: Sequence[MapLayer],
+    *,
+    lang: str,
+    under: Sequence[folium.FeatureGroup] = (),
+    height: int = 620,
+) -> None:
+    """The care map with the side panel showing the clicked (or URL-selected) feature."""
+    map_col, panel_col = st.columns([2, 1])
+    selected = state.selection(page)
+    with map_col:
+        clicked = care_map(
+            base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height
+        )
+    if clicked and clicked != selected:
+        state.select(page, clicked)
+        selected = clicked
+    with panel_col:
+        side_panel(layers, selected, lang=lang)

@@ -117,18 +117,13 @@ def surface(
 
 def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:
     """The surface as an image over the map."""
-    frame = demand_grid.grid_frame(cells)
-    grid = raster.GridGeometry(
-        x0=frame.x0,
-        y_top=frame.y_top,
-        cell_m=frame.cell_m,
-        n_rows=frame.n_rows,
-        n_cols=frame.n_cols,
-        crs=frame.crs,
-    )
     values = demand_grid.to_array(cells.assign(_shown=shown.values.astype(float)), "_shown")
     return raster.surface_overlay(
-        values, grid, vmin=shown.vmin, vmax=shown.vmax, colours=shown.colours
+        values,
+        demand_grid.grid_frame(cells),
+        vmin=shown.vmin,
+        vmax=shown.vmax,
+        colours=shown.colours,
     )
 
 

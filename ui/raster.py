@@ -20,6 +20,8 @@ import numpy as np
 from PIL import Image
 from pyproj import Transformer
 
+from geo.demand import GridFrame
+
 # Colour-blind-safe sequential palettes (anchor colours, interpolated to 256).
 VIRIDIS = (
     "#440154",
@@ -35,18 +37,6 @@ VIRIDIS = (
 )
 # Low = light, high = dark: for "people" surfaces drawn under markers.
 BLUES = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
-
-
-@dataclass(frozen=True)
-class GridGeometry:
-    """Where a grid lies: top-left corner, cell size and shape, in ``crs`` (metres)."""
-
-    x0: float
-    y_top: float
-    cell_m: float
-    n_rows: int
-    n_cols: int
-    crs: str
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ def css_gradient(colours: Sequence[str]) -> str:
 
 def surface_overlay(
     values: np.ndarray,
-    grid: GridGeometry,
+    grid: GridFrame,
     *,
     vmin: float,
     vmax: float,

@@ -10,12 +10,11 @@ import pytest
 from PIL import Image
 from pyproj import Transformer
 
-from ui.raster import VIRIDIS, GridGeometry, lut, surface_overlay
+from geo.demand import GridFrame
+from ui.raster import VIRIDIS, lut, surface_overlay
 
 # A 4 x 5 grid of 100 m cells in UTM 18N, near Bogotá.
-GRID = GridGeometry(
-    x0=600_000.0, y_top=510_000.0, cell_m=100.0, n_rows=4, n_cols=5, crs="EPSG:32618"
-)
+GRID = GridFrame(x0=600_000.0, y_top=510_000.0, cell_m=100.0, n_rows=4, n_cols=5, crs="EPSG:32618")
 
 
 def _image(overlay) -> np.ndarray:
@@ -60,7 +59,7 @@ def test_bounds_are_geographic_and_around_the_grid() -> None:
 
 
 def test_image_size_is_capped_and_payload_small() -> None:
-    big = GridGeometry(
+    big = GridFrame(
         x0=580_000.0, y_top=540_000.0, cell_m=100.0, n_rows=400, n_cols=300, crs="EPSG:32618"
     )
     rng = np.random.default_rng(1)
