@@ -38,6 +38,7 @@ def app_pages(lang: str) -> list[st.Page]:
             url_path="explore",
             default=True,
         ),
+        st.Page(str(PAGES_DIR / "near.py"), title=t("page_near", lang), url_path="near"),
         st.Page(str(PAGES_DIR / "gaps.py"), title=t("page_gaps", lang), url_path="gaps"),
         st.Page(str(PAGES_DIR / "data.py"), title=t("page_data", lang), url_path="data"),
         st.Page(
@@ -54,9 +55,12 @@ def run_navigation() -> None:
     st.navigation(app_pages(state.language()), position=NAV_POSITION).run()
 
 
-def draw() -> str:
-    """At the top of each page: the shared frame. Returns the interface language."""
-    lang = state.language()
+def draw(*, page_default_language: str | None = None) -> str:
+    """At the top of each page: the shared frame. Returns the interface language.
+
+    ``page_default_language`` is used when the person has not chosen a language.
+    """
+    lang = state.language(page_default=page_default_language)
     if not st.session_state.pop(_FRAMED, False):
         # started without app.py: legacy pages/ mode on the first run of the process
         st.navigation(app_pages(lang), position=NAV_POSITION)

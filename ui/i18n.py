@@ -321,6 +321,93 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "last_verified": {"es": "verificado el {date}", "en": "last verified {date}"},
     "community_layer": {"es": "Aportes de la comunidad", "en": "Community contributions"},
     "my_layers_title": {"es": "Mis capas", "en": "My layers"},
+    "page_near": {"es": "Cerca de mí", "en": "Near me"},
+    "near_no_hours": {
+        "es": "Estos datos todavía no tienen horarios: no podemos decir qué está abierto ahora.",
+        "en": "These data have no opening hours yet: we cannot tell what is open now.",
+    },
+    "near_title": {"es": "Cerca de mí: servicios de cuidado", "en": "Near me: care services"},
+    "near_intro": {
+        "es": "Encuentre los lugares más cercanos que cuidan a niñas y niños, a personas mayores o con discapacidad, o que ofrecen a quien cuida descanso, formación, certificación o asesoría jurídica.",
+        "en": "Find the nearest places that look after children, older persons or persons with disabilities, or that offer carers rest, training, certification or legal aid.",
+    },
+    "near_where": {
+        "es": "¿Dónde está? Escriba un barrio, una localidad, un lugar o una ciudad",
+        "en": "Where are you? Type a neighbourhood, a localidad, a place or a city",
+    },
+    "near_where_placeholder": {
+        "es": "Por ejemplo: Ciudad Bolívar, Manitas, El Alto",
+        "en": "For example: Ciudad Bolívar, Manitas, El Alto",
+    },
+    "near_did_you_mean": {"es": "¿Quiso decir…?", "en": "Did you mean…?"},
+    "near_unknown_place": {
+        "es": "No encontramos ese lugar. Pruebe con otro nombre, use su ubicación o toque el mapa donde está.",
+        "en": "We could not find that place. Try another name, use your location or tap the map where you are.",
+    },
+    "near_locate": {"es": "Usar mi ubicación", "en": "Use my location"},
+    "near_locate_asking": {
+        "es": "Pidiendo su ubicación al navegador…",
+        "en": "Asking your browser for your location…",
+    },
+    "near_locate_found": {"es": "Ubicación encontrada.", "en": "Location found."},
+    "near_locate_denied": {
+        "es": "No dio permiso para usar su ubicación. Escriba un lugar o toque el mapa.",
+        "en": "Location permission was not given. Type a place or tap the map.",
+    },
+    "near_locate_unavailable": {
+        "es": "Su ubicación no está disponible. Escriba un lugar o toque el mapa.",
+        "en": "Your location is not available. Type a place or tap the map.",
+    },
+    "near_my_location": {"es": "Mi ubicación", "en": "My location"},
+    "near_for_whom": {"es": "¿A quién cuida?", "en": "Who do you care for?"},
+    "near_what": {"es": "¿Qué necesita?", "en": "What do you need?"},
+    "near_open_now": {
+        "es": "Solo abiertos ahora (si se sabe el horario)",
+        "en": "Open now only (where hours are known)",
+    },
+    "near_choose_place": {
+        "es": "Escriba un lugar, use su ubicación o toque el mapa para ver los servicios más cercanos.",
+        "en": "Type a place, use your location or tap the map to see the nearest services.",
+    },
+    "near_results_for": {"es": "Los más cercanos a {place}", "en": "Nearest to {place}"},
+    "near_nothing": {
+        "es": "Ningún servicio cumple lo que pidió. Quite algún filtro.",
+        "en": "No service matches what you asked for. Remove a filter.",
+    },
+    "near_far": {
+        "es": "El más cercano, «{name}», está lejos: unos {minutes} minutos a pie. Se lo mostramos igual.",
+        "en": "The nearest, “{name}”, is far: about {minutes} minutes on foot. We show it anyway.",
+    },
+    "near_bus_nearer": {
+        "es": "Un Bus del Cuidado para más cerca: «{name}», a unos {minutes} minutos a pie.",
+        "en": "A care bus stops nearer: “{name}”, about {minutes} minutes on foot.",
+    },
+    "near_map_hint": {
+        "es": "El círculo muestra unos {minutes} minutos a pie. Toque el mapa para buscar desde otro punto.",
+        "en": "The circle shows about {minutes} minutes on foot. Tap the map to search from another point.",
+    },
+    "near_point_on_map": {
+        "es": "el punto que tocó en el mapa",
+        "en": "the point you tapped on the map",
+    },
+    "near_print_share": {
+        "es": "Para imprimir esta lista use la opción Imprimir del navegador; para compartirla, copie la dirección de la página.",
+        "en": "To print this list use your browser's Print; to share it, copy the page address.",
+    },
+    "near_offers": {"es": "Ofrece", "en": "Offers"},
+    "near_serves": {"es": "Cuida a", "en": "Cares for"},
+    "near_hours": {"es": "Horario", "en": "Hours"},
+    "near_open": {"es": "abierto ahora", "en": "open now"},
+    "near_closed": {"es": "cerrado ahora", "en": "closed now"},
+    "near_hours_unknown": {"es": "horario no conocido", "en": "hours not known"},
+    "near_contact": {"es": "Contacto", "en": "Contact"},
+    "near_distance": {
+        "es": "A {metres} m en línea recta, unos {walk} m y {minutes} min a pie",
+        "en": "{metres} m in a straight line, about {walk} m and {minutes} min on foot",
+    },
+    "near_open_map_app": {"es": "Abrir en mi app de mapas", "en": "Open in my map app"},
+    "near_directions": {"es": "Cómo llegar (con internet)", "en": "Directions (online)"},
+    "near_you_are_here": {"es": "Usted está aquí", "en": "You are here"},
     "walk_header": {"es": "Caminatas", "en": "Walking"},
     "walk_show": {"es": "Mostrar zonas a pie", "en": "Show walking zones"},
     "walk_minutes": {"es": "Minutos a pie", "en": "Minutes on foot"},

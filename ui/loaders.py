@@ -14,7 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import access, gaps, profiles, region, vocab
+from geo import access, gaps, nearby, profiles, region, vocab
+from geo import gazetteer as gazetteer_mod
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.filters import filter_features
@@ -187,3 +188,103 @@ def community_spec() -> LayerSpec:
         kind="community",
         source="community submission, approved by a moderator",
     )
+
+
+# --------------------------------------------------------------------- near me
+
+NEAR_LAYERS = ("care_blocks", "cooperatives")
+GAZETTEER_LAYERS = (
+    "localidades",
+    "care_blocks",
+    "care_bus_stops",
+    "cooperatives",
+    "training_offer",
+    "national_systems",
+)
+
+
+@st.cache_resource(show_spinner=False)
+def gazetteer() -> gazetteer_mod.Gazetteer:
+    """The offline place search, built once from the bundled layers."""
+    frames, _ = layers(list(GAZETTEER_LAYERS))
+    return gazetteer_mod.Gazetteer.from_layers(frames)
+
+
+def place_label(place: gazetteer_mod.Place) -> str:
+    """How a place is listed: its name and where it is."""
+    return f"{place.name} · {place.detail}" if place.detail else place.name
+
+
+@st.cache_data(show_spinner=False)
+def _gazetteer_index() -> dict[str, tuple[float, float, str]]:
+    return {place_label(p): (p.lat, p.lon, p.name) for p in gazetteer().places}
+
+
+def gazetteer_labels() -> list[str]:
+    """Every place the search box can suggest as the person types."""
+    return list(_gazetteer_index())
+
+
+def gazetteer_place(label_text: str) -> gazetteer_mod.Place:
+    """The place behind a listed label."""
+    lat, lon, name = _gazetteer_index()[label_text]
+    return next(p for p in gazetteer().places if p.name == name and (p.lat, p.lon) == (lat, lon))
+
+
+@st.cache_data(show_spinner=False)
+def near_services() -> gpd.GeoDataFrame:
+    """Places a person can walk to: care blocks, cooperatives, institutions, approved suggestions."""
+    frames, _ = layers(list(NEAR_LAYERS))
+    parts = [frames[i] for i in NEAR_LAYERS if i in frames]
+    if "training_offer" in layers(["training_offer"])[0]:
+        parts.append(institutions())
+    community = community_places()
+    if not community.empty:
+        parts.append(community)
+    merged = pd.concat([p.to_crs(4326) for p in parts], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
+
+
+def near_service_codes() -> list[str]:
+    """Service codes some nearby place offers, in vocabulary order."""
+    found: set[str] = set()
+    for value in near_services()["services"]:
+        found.update(vocab.split_codes(value))
+    return [code for code in vocab.SERVICES if code in found]
+
+
+@st.cache_resource(show_spinner=False)
+def _near_index() -> nearby.NearbyIndex:
+    return nearby.NearbyIndex(near_services())
+
+
+def nearest(
+    lat: float,
+    lon: float,
+    *,
+    services: tuple[str, ...],
+    populations: tuple[str, ...],
+    operators: tuple[str, ...],
+    open_now_at,
+) -> nearby.Nearby:
+    """The five nearest matching places, with care-bus stops when those are nearer."""
+    return _near_index().query(
+        lat=lat,
+        lon=lon,
+        n=5,
+        services_any=services,
+        populations_any=populations,
+        operators=operators,
+        open_now_at=open_now_at,
+        bus_stops=layer("care_bus_stops"),
+    )
+
+
+def empty_results() -> gpd.GeoDataFrame:
+    """No results yet (before the person chose a place)."""
+    return gpd.GeoDataFrame({"rank": [], "name": []}, geometry=[], crs=4326)
+
+
+def near_known_hours() -> int:
+    """How many walkable places have opening hours the app can read."""
+    return int(_near_index().known_hours)

@@ -18,14 +18,21 @@ from ui.map_view import View
 
 LANG_KEY = "lang"
 _KEEP = "_keep_"
+_EXPLICIT = "_lang_chosen"
 
 
-def language() -> str:
+def language(*, page_default: str | None = None) -> str:
     """The interface language: the switch, else ``?lang=``, else the browser, else Spanish.
 
+    ``page_default`` (e.g. Spanish on the community page "Near me") replaces the
+    browser's language when the person has not chosen one (switch or ``?lang=``).
     Kept under a plain session key: Streamlit drops a widget's value when the page
     changes, and the switch is drawn again by every page.
     """
+    explicit = st.session_state.get(_EXPLICIT) or st.query_params.get(LANG_KEY) in ("es", "en")
+    if page_default and not explicit:
+        st.session_state[_KEEP + LANG_KEY] = page_default
+        st.session_state[LANG_KEY] = page_default
     if _KEEP + LANG_KEY not in st.session_state:
         st.session_state[_KEEP + LANG_KEY] = pick_language(
             st.query_params.get(LANG_KEY),
@@ -40,6 +47,7 @@ def language() -> str:
 def mirror_language() -> None:
     """Callback of the language switch: keep the choice and put it in the URL (``?lang=``)."""
     st.session_state[_KEEP + LANG_KEY] = st.session_state[LANG_KEY]
+    st.session_state[_EXPLICIT] = True
     st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
 
 

@@ -1,0 +1,645 @@
+"""The answer to "what is near me": the N nearest matching care services from a point.
+
+Distances are straight lines in metres, measured in the UTM zone of the query point
+(EPSG:326zz north of the equator, 327zz south), so nothing is measured in degrees and
+the scale error stays below about 0.1% within a few hundred kilometres of the point.
+Walking distance and time follow :mod:`geo.profiles`: ``walk_m = distance_m * detour``.
+
+The filters have the semantics of :func:`geo.filters.filter_features` (any code within a
+facet, AND across facets, an empty selection means no filter), applied *before* the
+nearest search, so "the 5 nearest kindergartens" is five kindergartens.
+
+Opening hours come from a free-text ``hours`` column when the layer has one
+(:func:`parse_hours`, :func:`is_open`).
+
+Two entry points:
+
+* :func:`nearest_services`: one call, no state (projects and builds a KD-tree per call);
+* :class:`NearbyIndex`: keeps a layer's coordinates, filter look-ups and KD-trees, and
+  answers many queries quickly (the page caches one per layer).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import ArrayLike
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from geo import profiles
+from geo.errors import LayerError
+from geo.filters import has_any_code
+
+__all__ = [
+    "DISTANCE_COLUMNS",
+    "Nearby",
+    "NearbyIndex",
+    "Schedule",
+    "is_open",
+    "nearest_services",
+    "parse_hours",
+    "utm_epsg",
+]
+
+log = logging.getLogger(__name__)
+
+DISTANCE_COLUMNS = ("rank", "distance_m", "walk_m", "walk_minutes")
+"""Columns added to every answer frame (``open_now`` too for services)."""
+
+_MINUTES_PER_DAY = 24 * 60
+_TREE_CACHE_SIZE = 32
+
+
+# --------------------------------------------------------------------------------------
+# Opening hours
+# --------------------------------------------------------------------------------------
+
+_DAY_WORDS = {
+    0: ("mon", "monday", "mo", "lun", "lunes", "lu"),
+    1: ("tue", "tues", "tuesday", "tu", "mar", "martes", "ma"),
+    2: ("wed", "wednesday", "we", "mie", "miercoles", "mi", "x"),
+    3: ("thu", "thur", "thurs", "thursday", "th", "jue", "jueves", "ju"),
+    4: ("fri", "friday", "fr", "vie", "viernes", "vi"),
+    5: ("sat", "saturday", "sa", "sab", "sabado"),
+    6: ("sun", "sunday", "su", "dom", "domingo", "do"),
+}
+_DAYS = {word: day for day, words in _DAY_WORDS.items() for word in words}
+_ALL_DAYS = ("daily", "diario", "everyday", "todoslosdias", "alldays")
+_CLOSED = ("closed", "cerrado", "cerrada", "off")
+_FULL_DAY = ("24h", "24hs", "24horas", "24hours", "247")
+_RANGE = ("-", "a", "al", "to", "hasta", "till", "until")
+_LIST = (",", "y", "and", "&", "/", "e", "+")
+_FILLER = ("de", "from", "desde", "h", "hs", "hrs", "horas", "hours", "open", "abierto")
+_TOKEN = re.compile(r"24h\b|\d{1,2}(?:[:.h]\d{2})?(?:\s*(?:am|pm))?|[a-z0-9]+|[-,/&+]")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(?:\s*(am|pm))?$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A weekly opening schedule.
+
+    Attributes
+    ----------
+    days
+        Seven tuples (Monday first) of ``(start_min, end_min)`` intervals from that
+        day's midnight, start inclusive, end exclusive; ``end_min`` may exceed 1440
+        when a range crosses midnight ("Fri 22:00-02:00" is ``(1320, 1560)`` on Friday
+        and so covers Saturday 00:00-02:00).
+    """
+
+    days: tuple[tuple[tuple[int, int], ...], ...]
+
+    def is_open(self, when: datetime) -> bool:
+        """Say whether the schedule is open at ``when`` (its wall-clock time)."""
+        day = when.weekday()
+        minute = when.hour * 60 + when.minute
+        if any(start <= minute < end for start, end in self.days[day]):
+            return True
+        previous = self.days[(day - 1) % 7]
+        return any(start <= minute + _MINUTES_PER_DAY < end for start, end in previous)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _minute(token: str) -> int | None:
+    found = _TIME.match(token)
+    if not found:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    suffix = found.group(3)
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    if hour > 24 or minute > 59 or (hour == 24 and minute):
+        return None
+    return hour * 60 + minute
+
+
+def _parse_days(tokens: list[str]) -> tuple[list[int] | None, list[str]]:
+    """Leading day expression -> (days, remaining tokens); days None when none is named."""
+    while tokens and tokens[0] in ("de", "from"):
+        if len(tokens) > 1 and (tokens[1] in _DAYS or tokens[1] in _ALL_DAYS):
+            tokens = tokens[1:]
+        else:
+            break
+    if tokens and tokens[0] in _ALL_DAYS:
+        return list(range(7)), tokens[1:]
+    days: list[int] = []
+    while tokens and tokens[0] in _DAYS:
+        first = _DAYS[tokens[0]]
+        tokens = tokens[1:]
+        if len(tokens) >= 2 and tokens[0] in _RANGE and tokens[1] in _DAYS:
+            last = _DAYS[tokens[1]]
+            tokens = tokens[2:]
+            days.extend((first + i) % 7 for i in range((last - first) % 7 + 1))
+        else:
+            days.append(first)
+        if len(tokens) >= 2 and tokens[0] in _LIST and tokens[1] in _DAYS:
+            tokens = tokens[1:]
+    return (days or None), tokens
+
+
+def _parse_times(tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Time expression -> intervals ([] for closed), None if not understood."""
+    tokens = [t for t in tokens if t not in _FILLER]
+    if len(tokens) == 1 and tokens[0] in _CLOSED:
+        return []
+    if len(tokens) == 1 and tokens[0] in _FULL_DAY:
+        return [(0, _MINUTES_PER_DAY)]
+    intervals = []
+    while tokens:
+        if len(tokens) < 3 or tokens[1] not in _RANGE:
+            return None
+        start, end = _minute(tokens[0]), _minute(tokens[2])
+        if start is None or end is None or start >= _MINUTES_PER_DAY:
+            return None
+        if end <= start:  # crosses midnight; "00:00-00:00" is the whole day
+            end += _MINUTES_PER_DAY
+        intervals.append((start, end))
+        tokens = tokens[3:]
+        if tokens and tokens[0] in _LIST:
+            tokens = tokens[1:]
+    return intervals or None
+
+
+@lru_cache(maxsize=4096)
+def parse_hours(hours: str) -> Schedule | None:
+    """Parse free-text opening hours into a :class:`Schedule`.
+
+    Understood (Spanish or English, accents and case ignored):
+
+    * rules separated by ``;``, ``|`` or new lines, e.g.
+      ``"Mon-Fri 08:00-17:00; Sat 09:00-13:00"`` or ``"Lun-Vie 8:00-17:00; Sáb 9-13"``;
+    * days: names or abbreviations (``Mon``/``Mo``/``Lun``/``Lunes``...), ranges
+      (``Mon-Fri``, ``lunes a viernes``, wrapping ``Fri-Mon``), lists
+      (``Mon, Wed y Vie``), ``daily``/``diario``/``todos los días``; a rule without days
+      applies to every day;
+    * times: ``H[:MM]`` or ``H.MM`` or ``HhMM``, optional ``am``/``pm``, ranges with
+      ``-``, ``a`` or ``to``, several per rule separated by ``,`` or ``y``; an end
+      earlier than the start crosses midnight (``"Fri 22:00-02:00"`` is open on
+      Saturday until 02:00); ``24h``/``24 horas``/``24/7`` for the whole day;
+      ``cerrado``/``closed`` for a day off;
+    * later rules replace earlier ones for the days they name (``"Mon-Sat 8-17;
+      Sat 9-13"``); days no rule names are closed;
+    * text in parentheses is ignored.
+
+    Returns
+    -------
+    Schedule or None
+        None for empty text or anything not understood (the caller reads "unknown").
+    """
+    if not isinstance(hours, str) or not hours.strip():
+        return None
+    text = re.sub(r"\([^)]*\)", " ", _fold(hours))
+    text = re.sub(r"[–—]", "-", text)
+    text = re.sub(r"\b24\s*/\s*7\b", "24h", text)
+    text = re.sub(r"\b24\s*(h|hs|horas|hours)\b", "24h", text)
+    text = re.sub(r"\btodos\s+los\s+dias\b|\bevery\s+day\b|\ball\s+days\b", "daily", text)
+    days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    rules = [r for r in re.split(r"[;|\n]+", text) if r.strip()]
+    if not rules:
+        return None
+    for rule in rules:
+        tokens = [t.replace(" ", "") for t in _TOKEN.findall(rule)]
+        named, rest = _parse_days(tokens)
+        intervals = _parse_times(rest)
+        if intervals is None:
+            log.debug("opening hours %r: rule %r not understood", hours, rule)
+            return None
+        for day in named if named is not None else range(7):
+            days[day] = list(intervals)
+    return Schedule(days=tuple(tuple(sorted(d)) for d in days))
+
+
+def is_open(hours: str, when: datetime) -> bool | None:
+    """Say whether a place with these opening ``hours`` is open at ``when``.
+
+    Parameters
+    ----------
+    hours
+        Free text in the format of :func:`parse_hours`.
+    when
+        Local wall-clock time at the place (a timezone-aware datetime is read by its
+        own wall-clock fields: convert it to the place's time zone first).
+
+    Returns
+    -------
+    bool or None
+        None when ``hours`` is empty or not understood.
+
+    Examples
+    --------
+    >>> is_open("Fri 22:00-02:00", datetime(2025, 1, 4, 1, 0))  # a Saturday
+    True
+    """
+    schedule = parse_hours(hours) if isinstance(hours, str) else None
+    return None if schedule is None else schedule.is_open(when)
+
+
+# --------------------------------------------------------------------------------------
+# Projection
+# --------------------------------------------------------------------------------------
+
+
+def utm_epsg(lat: float, lon: float) -> int:
+    """Return the EPSG code of the WGS 84 UTM zone holding ``(lat, lon)``."""
+    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
+    return (32600 if lat >= 0 else 32700) + zone
+
+
+@lru_cache(maxsize=64)
+def _to_utm(epsg: int) -> Transformer:
+    return Transformer.from_crs(4326, epsg, always_xy=True)
+
+
+def _check_point(lat: float, lon: float) -> tuple[float, float]:
+    for name, value, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        )
+        if not number or not math.isfinite(value) or abs(value) > bound:
+            raise ValueError(
+                f"{name} = {value!r} is not a valid {'latitude' if name == 'lat' else 'longitude'}"
+                f": give decimal degrees between -{bound:g} and {bound:g} (EPSG:4326)."
+            )
+    return float(lat), float(lon)
+
+
+def _check_options(n: int, far_minutes: float, profile: str, detour: float) -> None:
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n = {n!r} must be an integer >= 1 (how many services to list).")
+    if not (
+        isinstance(far_minutes, int | float) and math.isfinite(far_minutes) and far_minutes > 0
+    ):
+        raise ValueError(f"far_minutes = {far_minutes!r} must be a number of minutes > 0.")
+    profiles.walk_minutes(0.0, profile=profile, detour=detour)  # raises on a bad profile
+
+
+def _lonlat(name: str, layer: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The layer in EPSG:4326 and its ``(n, 2)`` lon/lat; points only, none missing."""
+    if not isinstance(layer, gpd.GeoDataFrame):
+        raise LayerError(f"{name} layer must be a GeoDataFrame, not {type(layer).__name__}.")
+    if layer.crs is None:
+        raise LayerError(
+            f"{name} layer has no CRS; set it (e.g. gdf.set_crs('EPSG:4326')) before searching."
+        )
+    frame = layer if layer.crs.to_epsg() == 4326 else layer.to_crs(4326)
+    geoms = np.asarray(frame.geometry.values)
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    bad |= shapely.get_type_id(geoms) != 0
+    if bad.any():
+        first = frame.index[np.flatnonzero(bad)[0]]
+        raise LayerError(
+            f"{name} layer: {int(bad.sum())} row(s) are not points (missing, empty or another "
+            f"geometry type), first {first!r}; give each service a point location."
+        )
+    xy = shapely.get_coordinates(geoms)
+    return frame, xy
+
+
+# --------------------------------------------------------------------------------------
+# Answer
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The N nearest matching services from a point.
+
+    Attributes
+    ----------
+    frame
+        The services, EPSG:4326, nearest first: their own columns plus ``rank``
+        (1..N), ``distance_m`` (straight line, metres), ``walk_m`` (``distance_m *
+        detour``), ``walk_minutes`` (walking profile) and ``open_now`` (True, False,
+        or None when the hours are unknown or no time was given). Empty (same
+        columns) when nothing matches.
+    far
+        True when the nearest match is more than ``far_minutes`` away on foot, or
+        when nothing matches.
+    nearer_bus_stops
+        Care bus stops nearer than the nearest match (every stop when nothing
+        matches), nearest first, with the same distance columns; empty when no
+        stops were given.
+    """
+
+    frame: gpd.GeoDataFrame
+    far: bool
+    nearer_bus_stops: gpd.GeoDataFrame
+
+
+class NearbyIndex:
+    """A services layer prepared for repeated nearest-service queries.
+
+    Keeps the layer in EPSG:4326, its coordinates per UTM zone, code look-ups for the
+    filters, parsed opening hours and the KD-trees of recent filter combinations, so
+    a query costs a filter mask and a tree query. Safe to share between threads.
+
+    Parameters
+    ----------
+    services
+        Point layer with a CRS; ``services``, ``populations`` (``;``-separated codes)
+        and ``operator`` columns are used by the filters when present, ``hours`` for
+        opening hours.
+    """
+
+    def __init__(self, services: gpd.GeoDataFrame) -> None:
+        frame, lonlat = _lonlat("services", services)
+        self._frame = frame.copy()
+        self._lonlat = lonlat
+        self._codes = {
+            column: pd.factorize(frame[column], use_na_sentinel=True)
+            for column in ("services", "populations", "operator")
+            if column in frame
+        }
+        if "hours" in frame:
+            text = frame["hours"].where(frame["hours"].map(lambda v: isinstance(v, str)), None)
+            codes, uniques = pd.factorize(text, use_na_sentinel=True)
+            self._hours = (codes, [parse_hours(u) for u in uniques])
+        else:
+            self._hours = None
+        self._xy: dict[int, np.ndarray] = {}
+        self._trees: OrderedDict[tuple, tuple[np.ndarray, cKDTree]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    @property
+    def known_hours(self) -> int:
+        """How many services have opening hours :func:`parse_hours` understands.
+
+        0 means an ``open_now_at`` filter would exclude every service: the page can
+        hide or explain the "open now" option.
+        """
+        if self._hours is None:
+            return 0
+        codes, schedules = self._hours
+        known = np.asarray([s is not None for s in schedules] + [False], dtype=bool)
+        return int(known[codes].sum())
+
+    @property
+    def frame(self) -> gpd.GeoDataFrame:
+        """The indexed layer, in EPSG:4326 (do not modify it)."""
+        return self._frame
+
+    # -------------------------------------------------------------------- building blocks
+
+    def xy(self, epsg: int) -> np.ndarray:
+        """``(n, 2)`` coordinates of every service in metres in CRS ``epsg`` (cached)."""
+        with self._lock:
+            cached = self._xy.get(epsg)
+        if cached is None:
+            x, y = _to_utm(epsg).transform(self._lonlat[:, 0], self._lonlat[:, 1])
+            cached = np.column_stack([x, y])
+            with self._lock:
+                self._xy[epsg] = cached
+        return cached
+
+    def mask(
+        self,
+        *,
+        services_any: Collection[str] = (),
+        populations_any: Collection[str] = (),
+        operators: Collection[str] = (),
+        open_now_at: datetime | None = None,
+    ) -> np.ndarray:
+        """Boolean mask of the services passing the filters (see :func:`nearest_services`)."""
+        mask = np.ones(len(self._frame), dtype=bool)
+        for column, wanted in (("services", services_any), ("populations", populations_any)):
+            if wanted:
+                mask &= self._lookup(column, lambda u, w=wanted: has_any_code(pd.Series(u), w))
+        if operators:
+            wanted = list(operators)
+            mask &= self._lookup("operator", lambda u: pd.Series(u).isin(wanted).to_numpy())
+        if open_now_at is not None:
+            mask &= self.open_at(open_now_at) == 1
+        return mask
+
+    def _lookup(self, column: str, test: Callable[[np.ndarray], ArrayLike]) -> np.ndarray:
+        if column not in self._codes:
+            return np.zeros(len(self._frame), dtype=bool)
+        codes, uniques = self._codes[column]
+        passing = np.append(np.asarray(test(np.asarray(uniques, dtype=object)), dtype=bool), False)
+        return passing[codes]  # code -1 (missing) reads the trailing False
+
+    def open_at(self, when: datetime) -> np.ndarray:
+        """Per service: 1 open, 0 closed, -1 unknown hours, at ``when`` (local time)."""
+        if self._hours is None:
+            return np.full(len(self._frame), -1, dtype=np.int8)
+        codes, schedules = self._hours
+        state = [-1 if s is None else int(s.is_open(when)) for s in schedules]
+        return np.asarray([*state, -1], dtype=np.int8)[codes]
+
+    def _tree(self, epsg: int, key: tuple, mask: np.ndarray) -> tuple[np.ndarray, cKDTree]:
+        with self._lock:
+            hit = self._trees.get((epsg, key))
+            if hit is not None:
+                self._trees.move_to_end((epsg, key))
+                return hit
+        positions = np.flatnonzero(mask)
+        built = (positions, cKDTree(self.xy(epsg)[positions]))
+        with self._lock:
+            self._trees[(epsg, key)] = built
+            while len(self._trees) > _TREE_CACHE_SIZE:
+                self._trees.popitem(last=False)
+        return built
+
+    # -------------------------------------------------------------------------- query
+
+    def query(
+        self,
+        *,
+        lat: float,
+        lon: float,
+        n: int = 5,
+        services_any: Sequence[str] = (),
+        populations_any: Sequence[str] = (),
+        operators: Sequence[str] = (),
+        open_now_at: datetime | None = None,
+        profile: str = "adult",
+        detour: float = profiles.DEFAULT_DETOUR,
+        far_minutes: float = 30.0,
+        bus_stops: gpd.GeoDataFrame | None = None,
+    ) -> Nearby:
+        """Answer one query; the parameters are those of :func:`nearest_services`."""
+        lat, lon = _check_point(lat, lon)
+        _check_options(n, far_minutes, profile, detour)
+        epsg = utm_epsg(lat, lon)
+        here = np.asarray(_to_utm(epsg).transform(lon, lat), dtype=np.float64)
+        mask = self.mask(
+            services_any=services_any,
+            populations_any=populations_any,
+            operators=operators,
+            open_now_at=open_now_at,
+        )
+        if not mask.any():
+            positions, distance = np.empty(0, dtype=np.int64), np.empty(0)
+        elif open_now_at is None:
+            key = (tuple(sorted(services_any)), tuple(sorted(populations_any)), tuple(operators))
+            positions, distance = _k_nearest(*self._tree(epsg, key, mask), here, n)
+        else:  # opening changes by the minute: a tree for this query only
+            subset = np.flatnonzero(mask)
+            positions, distance = _k_nearest(subset, cKDTree(self.xy(epsg)[subset]), here, n)
+        frame = _with_distances(
+            self._frame.iloc[positions], distance, profile=profile, detour=detour
+        )
+        state = (
+            self.open_at(open_now_at)[positions]
+            if open_now_at is not None
+            else np.full(len(positions), -1)
+        )
+        frame["open_now"] = pd.Series(
+            [None if s < 0 else bool(s) for s in state], index=frame.index, dtype=object
+        )
+        nearest_m = float(distance[0]) if len(distance) else math.inf
+        far = bool(
+            not len(distance)
+            or profiles.walk_minutes(nearest_m, profile=profile, detour=detour) > far_minutes
+        )
+        stops = _nearer_stops(bus_stops, here, epsg, nearest_m, profile=profile, detour=detour)
+        return Nearby(frame=frame, far=far, nearer_bus_stops=stops)
+
+
+def _k_nearest(
+    positions: np.ndarray, tree: cKDTree, here: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in the layer) and distances of the ``n`` nearest, ties by position."""
+    k = min(n, len(positions))
+    distance, index = tree.query(here, k=k)
+    distance, index = np.atleast_1d(distance), np.atleast_1d(index)
+    found = positions[index]
+    order = np.lexsort((found, distance))
+    return found[order], distance[order]
+
+
+def _with_distances(
+    rows: gpd.GeoDataFrame, distance_m: np.ndarray, *, profile: str, detour: float
+) -> gpd.GeoDataFrame:
+    frame = rows.copy()
+    frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
+    frame["distance_m"] = distance_m.astype(np.float64)
+    frame["walk_m"] = frame["distance_m"] * detour
+    frame["walk_minutes"] = profiles.walk_minutes(
+        frame["distance_m"].to_numpy(), profile=profile, detour=detour
+    )
+    return frame
+
+
+def _nearer_stops(
+    bus_stops: gpd.GeoDataFrame | None,
+    here: np.ndarray,
+    epsg: int,
+    nearest_m: float,
+    *,
+    profile: str,
+    detour: float,
+) -> gpd.GeoDataFrame:
+    if bus_stops is None:
+        return gpd.GeoDataFrame(
+            {c: pd.Series(dtype="float64") for c in DISTANCE_COLUMNS}, geometry=[], crs=4326
+        )
+    frame, lonlat = _lonlat("bus_stops", bus_stops)
+    if len(frame):
+        x, y = _to_utm(epsg).transform(lonlat[:, 0], lonlat[:, 1])
+        distance = np.hypot(np.asarray(x) - here[0], np.asarray(y) - here[1])
+    else:
+        distance = np.empty(0)
+    nearer = np.flatnonzero(distance < nearest_m)
+    order = nearer[np.lexsort((nearer, distance[nearer]))]
+    return _with_distances(frame.iloc[order], distance[order], profile=profile, detour=detour)
+
+
+def nearest_services(
+    services: gpd.GeoDataFrame,
+    *,
+    lat: float,
+    lon: float,
+    n: int = 5,
+    services_any: Sequence[str] = (),
+    populations_any: Sequence[str] = (),
+    operators: Sequence[str] = (),
+    open_now_at: datetime | None = None,
+    profile: str = "adult",
+    detour: float = profiles.DEFAULT_DETOUR,
+    far_minutes: float = 30.0,
+    bus_stops: gpd.GeoDataFrame | None = None,
+) -> Nearby:
+    """Find the ``n`` nearest services matching the filters from a point.
+
+    Filters first (semantics of :func:`geo.filters.filter_features`), then one KD-tree
+    query for the ``min(n, matches)`` nearest in the UTM zone of the point. For many
+    queries on one layer, build a :class:`NearbyIndex` once and call its ``query``.
+
+    Parameters
+    ----------
+    services
+        Point layer with a CRS (any; the answer is in EPSG:4326).
+    lat, lon
+        The person's position, decimal degrees (EPSG:4326).
+    n
+        How many services to list, >= 1; fewer when fewer match.
+    services_any, populations_any
+        Keep services offering any of these service codes / serving any of these
+        population codes (``;``-separated code columns). Empty: no filter.
+    operators
+        Keep services run by one of these operators. Empty: no filter.
+    open_now_at
+        Keep only services whose ``hours`` say they are open at this local wall-clock
+        time (:func:`is_open`). Services with unknown hours (no ``hours`` column, an
+        empty value or text :func:`parse_hours` does not understand) are EXCLUDED
+        while this filter is on. None: no filter, and ``open_now`` is None.
+    profile, detour
+        Walking profile and detour factor (:mod:`geo.profiles`) for ``walk_m`` and
+        ``walk_minutes``.
+    far_minutes
+        ``far`` is set when the nearest match is more than this many minutes' walk.
+    bus_stops
+        Care bus stops (points); those nearer than the nearest match are returned.
+
+    Returns
+    -------
+    Nearby
+        The answer; an empty ``frame`` (not an error) when nothing matches.
+
+    Raises
+    ------
+    ValueError
+        For a latitude/longitude out of range or not finite, ``n < 1``, an unknown
+        profile, ``detour < 1`` or ``far_minutes <= 0``.
+    LayerError
+        For a layer without a CRS or with non-point geometries.
+    """
+    lat, lon = _check_point(lat, lon)
+    _check_options(n, far_minutes, profile, detour)
+    return NearbyIndex(services).query(
+        lat=lat,
+        lon=lon,
+        n=n,
+        services_any=services_any,
+        populations_any=populations_any,
+        operators=operators,
+        open_now_at=open_now_at,
+        profile=profile,
+        detour=detour,
+        far_minutes=far_minutes,
+        bus_stops=bus_stops,
+    )

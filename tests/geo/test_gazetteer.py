@@ -1,0 +1,164 @@
+"""geo.gazetteer: offline place search over the bundled layers."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import vocab
+from geo.gazetteer import KINDS, SYNONYMS, Gazetteer, Match, Place, normalize
+from geo.layers import load_all, load_registry
+from geo.settings import PROJECT_DIR
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.from_layers(load_all(load_registry(PROJECT_DIR / "data")))
+
+
+def top(gaz: Gazetteer, text: str) -> Place:
+    found = gaz.search(text)
+    assert found, f"nothing found for {text!r}"
+    return found[0].place
+
+
+def test_normalize_strips_accents_case_and_punctuation() -> None:
+    assert normalize("  Ciudad BOLÍVAR – «Dejando Huella» ") == "ciudad bolivar dejando huella"
+    assert normalize("Fontibón") == normalize("FONTIBON")
+
+
+def test_built_from_the_bundled_layers(gaz: Gazetteer) -> None:
+    kinds = {p.kind for p in gaz.places}
+    assert kinds == set(KINDS)
+    assert sum(p.kind == "localidad" for p in gaz.places) == 20
+    for place in gaz.places:
+        assert place.precision in vocab.PRECISIONS
+        assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
+    labels = [(p.name, p.detail) for p in gaz.places]
+    assert len(labels) == len(set(labels)), "name + detail identifies a place"
+
+
+def test_localidad_centre_lies_in_its_zone(gaz: Gazetteer) -> None:
+    kennedy = next(p for p in gaz.places if p.kind == "localidad" and p.name == "Kennedy")
+    assert kennedy.detail == "Bogotá"
+    assert kennedy.lat == pytest.approx(4.63, abs=0.03)
+    assert kennedy.lon == pytest.approx(-74.15, abs=0.03)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("Ciudad Bolívar", "Ciudad Bolívar", "localidad"),
+        ("Bolivar", "Ciudad Bolívar", "localidad"),  # accents
+        ("CIUDAD BOLIVAR", "Ciudad Bolívar", "localidad"),  # case
+        ("ciudad bolívar", "Ciudad Bolívar", "localidad"),
+        ("Ciudad Bolivra", "Ciudad Bolívar", "localidad"),  # typos
+        ("Kenedy", "Kennedy", "localidad"),
+        ("Fontivon", "Fontibón", "localidad"),
+        ("Ciud", "Ciudad Bolívar", "localidad"),  # prefix, as typed
+        ("Manitas", "Manitas", "neighbourhood"),
+        ("el mochuelo", "El Mochuelo", "neighbourhood"),
+        ("20 de julio", "20 de Julio", "neighbourhood"),
+        ("TransMiCable", "TransMiCable", "landmark"),
+        ("supercade manitas", "SuperCADE Manitas", "landmark"),
+        ("entrenubes", "Parque Entrenubes", "landmark"),
+        ("Dejando Huella", "Jardín infantil «Dejando Huella»", "landmark"),
+        ("CDC La Giralda", "CDC La Giralda", "landmark"),
+        ("Montevideo", "Montevideo", "city"),
+        ("bogota", "Bogotá", "city"),
+        ("Cuidacoop", "Cuidacoop", "service"),
+    ],
+)
+def test_search_finds(gaz: Gazetteer, text: str, name: str, kind: str) -> None:
+    place = top(gaz, text)
+    assert (place.name, place.kind) == (name, kind)
+
+
+def test_neighbourhood_sits_at_its_care_block(gaz: Gazetteer) -> None:
+    manitas = top(gaz, "Manitas")
+    assert (manitas.lat, manitas.lon) == (4.558, -74.150)
+    assert manitas.detail == "Ciudad Bolívar, Bogotá"
+    assert manitas.precision == "neighbourhood"
+
+
+def test_prefix_matches_come_first(gaz: Gazetteer) -> None:
+    found = gaz.search("Ciud", limit=8)
+    names = [m.place.name for m in found]
+    assert names[:1] == ["Ciudad Bolívar"]
+    starts_a_word = [any(w.startswith("ciud") for w in normalize(n).split()) for n in names]
+    # every match where "ciud" starts a word ranks above every fuzzy-only match
+    assert starts_a_word == sorted(starts_a_word, reverse=True)
+    assert all(starts_a_word)  # "Cuidado" (a near-anagram) does not crowd them out
+    assert found[0].score >= 90
+
+
+def test_order_is_score_then_kind_then_name(gaz: Gazetteer) -> None:
+    priority = {"localidad": 0, "neighbourhood": 0, "landmark": 0, "service": 1, "city": 2}
+    for text in ("Bosa", "Ciud", "Kenedy", "sub", "la"):
+        found = gaz.search(text, limit=20)
+        keys = [(-m.score, priority[m.place.kind], normalize(m.place.name)) for m in found]
+        assert keys == sorted(keys), text
+        assert gaz.search(text, limit=20) == found  # deterministic
+        assert all(isinstance(m, Match) and 0 <= m.score <= 100 for m in found)
+
+
+def test_limit(gaz: Gazetteer) -> None:
+    assert len(gaz.search("Manzana", limit=3)) == 3
+    with pytest.raises(ValueError, match="limit"):
+        gaz.search("Bosa", limit=0)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x", "xyzzy qwerty", "Tokyo", "Paris"])
+def test_unknown_or_empty_gives_nothing(gaz: Gazetteer, text: str) -> None:
+    assert gaz.search(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "services", "populations"),
+    [
+        ("guardería cerca de Bosa", ("child_care",), ("children",)),
+        ("Jardín infantil", ("child_care",), ("children",)),
+        ("daycare near Kennedy", ("child_care",), ("children",)),
+        ("child care", ("child_care",), ("children",)),
+        ("abuelos", ("older_care",), ("older",)),
+        ("ADULTO MAYOR en Suba", ("older_care",), ("older",)),
+        ("elderly", ("older_care",), ("older",)),
+        ("discapacidad", ("disability_care",), ("disability",)),
+        ("disability", ("disability_care",), ("disability",)),
+        ("cuidadora", ("respite",), ("carers",)),
+        ("caregiver", ("respite",), ("carers",)),
+        ("guardería y abuelos", ("child_care", "older_care"), ("children", "older")),
+        ("Bosa", (), ()),
+        ("", (), ()),
+    ],
+)
+def test_service_terms(gaz: Gazetteer, text: str, services: tuple, populations: tuple) -> None:
+    assert gaz.service_terms(text) == (services, populations)
+
+
+def test_synonyms_use_vocabulary_codes() -> None:
+    for services, populations in SYNONYMS.values():
+        assert set(services) <= set(vocab.SERVICES)
+        assert set(populations) <= set(vocab.POPULATIONS)
+
+
+@pytest.mark.parametrize(
+    "text", ["guardería cerca de Bosa", "daycare near Bosa", "abuelos en bosa"]
+)
+def test_care_words_do_not_hide_the_place(gaz: Gazetteer, text: str) -> None:
+    place = top(gaz, text)
+    assert (place.name, place.kind) == ("Bosa", "localidad")
+
+
+@pytest.mark.parametrize("text", ["guardería", "nursery", "personas mayores"])
+def test_care_words_alone_list_services_offering_them(gaz: Gazetteer, text: str) -> None:
+    found = gaz.search(text, limit=5)
+    assert len(found) == 5
+    assert {m.place.kind for m in found} == {"service"}
+    assert all(m.place.layer and m.place.feature_id for m in found)
+
+
+def test_missing_layers_are_skipped() -> None:
+    layers = load_all(load_registry(PROJECT_DIR / "data"))
+    only = Gazetteer.from_layers({"localidades": layers["localidades"]})
+    assert {p.kind for p in only.places} == {"localidad"}
+    assert Gazetteer.from_layers({}).search("Bosa") == []

@@ -1,0 +1,35 @@
+"""ui.near_view: what typed text means, directions links (the browser test types for real)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer import Gazetteer
+from geo.layers import load_all, load_registry
+from geo.settings import PROJECT_DIR
+from ui.near_view import directions_links, resolve_typed
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.from_layers(load_all(load_registry(PROJECT_DIR / "data")))
+
+
+def test_listed_typo_and_unknown(gazetteer: Gazetteer) -> None:
+    names = [f"{p.name} · {p.detail}" if p.detail else p.name for p in gazetteer.places]
+    listed = next(n for n in names if n.startswith("Kennedy"))
+    assert resolve_typed(listed, names, gazetteer) == ("listed", [])
+    meaning, matches = resolve_typed("Kenedy", names, gazetteer)
+    assert meaning == "suggest"
+    assert matches[0].place.name == "Kennedy"
+    meaning, matches = resolve_typed("ciudad bolivra", names, gazetteer)
+    assert matches[0].place.name == "Ciudad Bolívar"
+    assert resolve_typed("qwxzv plomp", names, gazetteer) == ("unknown", [])
+    assert resolve_typed("   ", names, gazetteer) == ("unknown", [])
+
+
+def test_directions_links() -> None:
+    geo_uri, osm = directions_links(4.558, -74.15, origin=(4.6, -74.1))
+    assert geo_uri == "geo:4.558000,-74.150000?q=4.558000,-74.150000"
+    assert osm.startswith("https://www.openstreetmap.org/directions?")
+    assert "route=4.600000%2C-74.100000%3B4.558000%2C-74.150000" in osm
