@@ -51,6 +51,10 @@ class Settings:
         ``scrypt$<n>$<r>$<p>$<salt-hex>$<hash-hex>`` of the moderators' password
         (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``); empty disables moderation sign-in.
         Make one with ``python -m geo hash-password``.
+    network_file
+        A walking street network (``.osm.pbf``, ``.osm`` or ``.graphml``) for catchments
+        that follow the streets (``CARE_ATLAS_NETWORK_FILE``; else the first extract in
+        ``<data>/networks/``; else none, and straight lines x detour are used).
     allow_private_imports
         Let the Data page import from services on private or loopback addresses
         (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``); off by default (server-side request
@@ -73,6 +77,7 @@ class Settings:
     store_path: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "care_atlas.sqlite")
     moderator_password_hash: str = ""
     allow_private_imports: bool = False
+    network_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -150,7 +150,7 @@ TEXT_FIELDS = tuple(name for name in NEW_PLACE_FIELDS if name not in ("lon", "la
 
 
 @dataclass(frozen=True, kw_only=True)
-class Place:
+class Place(NewPlace):
     """A stored place: the submission, its id and its moderation state.
 
     Attributes
@@ -171,21 +171,6 @@ class Place:
     """
 
     id: str
-    name: str
-    kind: str
-    populations: str
-    services: str
-    operator: str
-    lon: float
-    lat: float
-    place_name: str = ""
-    hours: str = ""
-    contact: str = ""
-    how_known: str = ""
-    submitter: str = ""
-    country: str = ""
-    city: str = ""
-    location_precision: str = "exact"
     status: str = "pending"
     submitted_at: str
     verified_at: str | None = None
