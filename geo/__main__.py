@@ -119,7 +119,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="zone id column of the demand layer for per-zone figures (sample: localidad code)",
     )
     cmd.add_argument("--out", required=True, type=Path, help="output GeoPackage (.gpkg)")
+    fetch = commands.add_parser(
+        "fetch-osm",
+        help="download the walkable streets of a box from OpenStreetMap (Overpass API)",
+        description="Writes OSM XML that geo.network.load_network reads (needs the internet).",
+    )
+    fetch.add_argument(
+        "--bbox",
+        required=True,
+        type=_bbox,
+        help="minlon,minlat,maxlon,maxlat in degrees (WGS 84); write --bbox=-74.1,... when it "
+        "starts with a minus sign",
+    )
+    fetch.add_argument(
+        "--out", required=True, type=Path, help="output .osm file, e.g. data/networks/NAME.osm"
+    )
+    fetch.add_argument(
+        "--url", default=None, help="Overpass API endpoint (default: the public one)"
+    )
+    fetch.add_argument(
+        "--timeout", type=_positive, default=180.0, help="seconds to wait for the server"
+    )
     return parser
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not four comma-separated numbers") from None
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has {len(values)} numbers; give minlon,minlat,maxlon,maxlat"
+        )
+    minlon, minlat, maxlon, maxlat = values
+    if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a box: need -180 <= minlon < maxlon <= 180 and "
+            "-90 <= minlat < maxlat <= 90"
+        )
+    return minlon, minlat, maxlon, maxlat
+
+
+def _fetch_osm(args: argparse.Namespace) -> int:
+    from geo import network
+
+    if args.out.suffix.lower() != ".osm":
+        raise UsageError(f"--out {args.out} must end in .osm (OpenStreetMap XML).")
+    written = network.fetch_osm(
+        args.bbox, args.out, url=args.url or network.OVERPASS_URL, timeout_s=args.timeout
+    )
+    sys.stdout.write(f"Written: {args.out} ({written:,} bytes)\n")
+    return 0
 
 
 def _read(path: Path, *, layer: str | None, what: str) -> gpd.GeoDataFrame:
@@ -215,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("geo").setLevel(logging.DEBUG if args.verbose else logging.INFO)
         if args.command == "gaps":
             return _gaps(args)
+        if args.command == "fetch-osm":
+            return _fetch_osm(args)
         if args.command == "hash-password":
             from geo.community import main_hash_password
 

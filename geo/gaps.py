@@ -16,18 +16,24 @@ of ``;``-separated codes (:mod:`geo.vocab`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geo import access, demand, profiles, vocab
+from geo import network as network_mod
 from geo.errors import LayerError
+
+if TYPE_CHECKING:
+    from geo.network import StreetNetwork
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +199,110 @@ def _within(cells: gpd.GeoDataFrame, services: gpd.GeoDataFrame, radius_m: float
     return near["distance_m"].notna()
 
 
+def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(values).any() or (values < 0).any():
+        raise LayerError(f"column {column!r} has missing or negative values; fix the layer.")
+    return values
+
+
+def _coverage_from_mask(
+    points: gpd.GeoDataFrame, reached: np.ndarray, *, groups: Sequence[str], zone_col: str | None
+) -> access.Coverage:
+    """The :class:`geo.access.Coverage` of a given within-reach mask (network mode)."""
+    names = list(groups)
+    population = np.column_stack([_column(points, g) for g in names])
+    people = population.sum(axis=0)
+    covered = population[reached].sum(axis=0)
+
+    def pct(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+        out = np.zeros(np.shape(whole), dtype=np.float64)
+        np.divide(100.0 * np.asarray(part), whole, out=out, where=np.asarray(whole) > 0)
+        return out
+
+    totals = pd.DataFrame(
+        {
+            "population": people,
+            "covered": covered,
+            "unserved": population[~reached].sum(axis=0),
+            "pct_covered": pct(covered, people),
+        },
+        index=pd.Index(names, name="group"),
+    )
+    by_zone = None
+    if zone_col is not None:
+        zones = points[zone_col].reset_index(drop=True)
+        frame = pd.DataFrame(population, columns=names)
+        pop_z = frame.groupby(zones, dropna=False, sort=True).sum()
+        cov_z = frame.mul(reached, axis=0).groupby(zones, dropna=False, sort=True).sum()
+        columns: dict[str, np.ndarray] = {}
+        for g in names:
+            columns[f"{g}_population"] = pop_z[g].to_numpy()
+            columns[f"{g}_covered"] = cov_z[g].to_numpy()
+            columns[f"{g}_pct"] = pct(cov_z[g].to_numpy(), pop_z[g].to_numpy())
+        by_zone = pd.DataFrame(columns, index=pop_z.index.rename(zone_col))
+    return access.Coverage(
+        covered=pd.Series(reached, index=points.index, name="covered"),
+        totals=totals,
+        by_zone=by_zone,
+    )
+
+
+class _NetworkWalk:
+    """Walking distances of the cells to subsets of the services on a street network."""
+
+    def __init__(
+        self,
+        network: StreetNetwork,
+        points: gpd.GeoDataFrame,
+        services: gpd.GeoDataFrame,
+        *,
+        reach_m: float,
+        max_snap_m: float,
+    ) -> None:
+        from geo.access import _xy
+
+        self.network = network
+        self.reach_m = float(reach_m)
+        self.max_snap_m = max_snap_m
+        self.cell_xy = _xy("demand", points.to_crs(network.crs))
+        self.service_xy = _xy("services", services.to_crs(network.crs))
+        _, _, too_far = network.snap(self.cell_xy, max_snap_m=max_snap_m)
+        self.n_cells_too_far = int(too_far.sum())
+
+    def nearest(self, subset: np.ndarray) -> network_mod.NetworkDistances:
+        """Nearest service of ``subset`` (bool per service); indices into all services."""
+        positions = np.flatnonzero(subset)
+        result = network_mod.network_distances(
+            self.network, self.cell_xy, self.service_xy[positions], max_snap_m=self.max_snap_m
+        )
+        index = np.where(result.service_index >= 0, positions[result.service_index], -1)
+        return dataclasses.replace(result, service_index=index)
+
+    def within(self, subset: np.ndarray) -> np.ndarray:
+        """Whether a service of ``subset`` is within walking reach of each cell."""
+        if not subset.any():
+            return np.zeros(len(self.cell_xy), dtype=bool)
+        return self.nearest(subset).walk_m <= self.reach_m
+
+    def two_step_fca(self, need: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        """Binary 2SFCA on the (cell, service) pairs within walking reach."""
+        rows, cols, _ = network_mod.network_pairs(
+            self.network,
+            self.cell_xy,
+            self.service_xy,
+            limit_m=self.reach_m,
+            max_snap_m=self.max_snap_m,
+        )
+        weights = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(self.cell_xy), len(self.service_xy))
+        )
+        demand_in_reach = weights.T @ need
+        ratio = np.zeros(len(capacity), dtype=np.float64)
+        np.divide(capacity, demand_in_reach, out=ratio, where=demand_in_reach > 0)
+        return np.asarray(weights @ ratio, dtype=np.float64)
+
+
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """Return the median of ``values`` weighted by ``weights`` (NaN if no weight)."""
     values = np.asarray(values, dtype=float)
@@ -219,6 +329,8 @@ def run_gaps(
     capacity_col: str = CAPACITY_COL,
     access_col: str | None = None,
     min_population: float = 0.0,
+    network: StreetNetwork | None = None,
+    max_snap_m: float = 200.0,
 ) -> GapsResult:
     """Measure who can walk to a care service and who cannot.
 
@@ -248,6 +360,17 @@ def run_gaps(
         else the first group).
     min_population
         Unserved areas with fewer people (all groups) are dropped.
+    network
+        A street network (:func:`geo.network.load_network`): when given, every measure
+        uses walking distances along the streets (``walk_m``: snap of the cell +
+        network + snap of the service) and a cell is within reach when ``walk_m <=
+        minutes / 60 * speed_kmh * 1000``, with no detour factor; ``nearest_m`` is then
+        the walking distance. 2SFCA counts the (cell, service) pairs within that
+        walking distance (one Dijkstra search per service, cut at the reach). Cells
+        more than ``max_snap_m`` from any street are within reach of nothing and are
+        counted in ``headline["n_cells_too_far"]``. Without it: straight lines x detour.
+    max_snap_m
+        Network mode only: the farthest a cell or service may be from a street node.
 
     Returns
     -------
@@ -291,46 +414,89 @@ def run_gaps(
     out = demand_grid.copy()
     # Cells are measured from their centre: compute the centres once, not per measure.
     points = out.set_geometry(out.geometry.centroid)
-    near = access.nearest(points, services)
-    out["nearest_m"] = near["distance_m"].to_numpy(dtype=float)
-    out["nearest_minutes"] = profiles.walk_minutes(out["nearest_m"], profile=profile, detour=detour)
     ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
-    found = near["service_index"].notna().to_numpy()
-    position = near["service_index"].fillna(0).to_numpy(dtype=np.int64)
-    out["nearest_service"] = np.where(found, ids[position], None)
-
-    cov = access.coverage(points, services, radius_m=radius_m, groups=groups, zone_col=zone_col)
-    out["covered"] = cov.covered.reindex(out.index).fillna(False).astype(bool).to_numpy()
-
     has_capacity = capacity_col in services.columns
     supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
-    per_person = access.two_step_fca(
-        points, supply, demand_col=access_col, capacity_col=capacity_col, radius_m=radius_m
-    )
-    out["access_per_1000"] = per_person.reindex(out.index).to_numpy(dtype=float) * 1000.0
+    if SERVICE_CODES_COL in services.columns:
+        is_care = _has_code(services[SERVICE_CODES_COL], care_codes)
+        is_carer = _has_code(services[SERVICE_CODES_COL], carer_codes)
+    else:
+        is_care = is_carer = None
+    if network is None:
+        walk = None
+        near = access.nearest(points, services)
+        out["nearest_m"] = near["distance_m"].to_numpy(dtype=float)
+        out["nearest_minutes"] = profiles.walk_minutes(
+            out["nearest_m"], profile=profile, detour=detour
+        )
+        found = near["service_index"].notna().to_numpy()
+        position = near["service_index"].fillna(0).to_numpy(dtype=np.int64)
+        cov = access.coverage(points, services, radius_m=radius_m, groups=groups, zone_col=zone_col)
+        per_person = access.two_step_fca(
+            points, supply, demand_col=access_col, capacity_col=capacity_col, radius_m=radius_m
+        ).reindex(out.index)
+    else:
+        walk = _NetworkWalk(
+            network,
+            points,
+            services,
+            reach_m=minutes / 60.0 * walker.speed_kmh * 1000.0,
+            max_snap_m=max_snap_m,
+        )
+        radius_m = walk.reach_m
+        nearest_walk = walk.nearest(np.ones(len(services), bool))
+        out["nearest_m"] = np.where(np.isfinite(nearest_walk.walk_m), nearest_walk.walk_m, np.nan)
+        out["nearest_minutes"] = out["nearest_m"] / walker.speed_m_per_min
+        found = nearest_walk.service_index >= 0
+        position = np.where(found, nearest_walk.service_index, 0)
+        reached = nearest_walk.walk_m <= radius_m
+        cov = _coverage_from_mask(points, reached, groups=groups, zone_col=zone_col)
+        per_person = pd.Series(
+            walk.two_step_fca(
+                _column(points, access_col), supply[capacity_col].to_numpy(dtype=float)
+            ),
+            index=out.index,
+        )
+    out["nearest_service"] = np.where(found, ids[position], None)
+    out["covered"] = cov.covered.reindex(out.index).fillna(False).astype(bool).to_numpy()
+    out["access_per_1000"] = per_person.to_numpy(dtype=float) * 1000.0
 
     simult: dict[str, float] | None = None
     simult_note = ""
-    if SERVICE_CODES_COL not in services.columns:
+    if is_care is None or is_carer is None:
         simult_note = f"not computed: the services layer has no {SERVICE_CODES_COL!r} codes column"
     else:
-        care = services[_has_code(services[SERVICE_CODES_COL], care_codes)]
-        carer = services[_has_code(services[SERVICE_CODES_COL], carer_codes)]
-        out["care_within"] = _within(points, care, radius_m)
-        out["carer_within"] = _within(points, carer, radius_m)
+        care = services[is_care]
+        carer = services[is_carer]
+        if walk is None:
+            out["care_within"] = _within(points, care, radius_m)
+            out["carer_within"] = _within(points, carer, radius_m)
+        else:
+            out["care_within"] = walk.within(is_care)
+            out["carer_within"] = walk.within(is_carer)
         out["simultaneity"] = out["care_within"] & out["carer_within"]
         if "carers" not in out.columns:
             simult_note = "not computed: the demand has no 'carers' column"
         else:
             if len(care) and len(carer):
-                result = access.simultaneity(
-                    points, care, carer, radius_m=radius_m, carers_col="carers"
-                )
-                simult = {
-                    "share": float(result.share),
-                    "carers_total": float(result.carers_total),
-                    "carers_both": float(result.carers_both),
-                }
+                if walk is None:
+                    result = access.simultaneity(
+                        points, care, carer, radius_m=radius_m, carers_col="carers"
+                    )
+                    simult = {
+                        "share": float(result.share),
+                        "carers_total": float(result.carers_total),
+                        "carers_both": float(result.carers_both),
+                    }
+                else:
+                    carers = _column(out, "carers")
+                    total = float(carers.sum())
+                    both = float(carers[out["simultaneity"].to_numpy(bool)].sum())
+                    simult = {
+                        "share": both / total if total > 0 else 0.0,
+                        "carers_total": total,
+                        "carers_both": both,
+                    }
             else:
                 total = float(out["carers"].sum())
                 simult = {"share": 0.0, "carers_total": total, "carers_both": 0.0}
@@ -359,6 +525,11 @@ def run_gaps(
         access_col=access_col,
         has_codes=SERVICE_CODES_COL in services.columns,
     )
+    headline["distance_mode"] = "straight" if walk is None else "network"
+    headline["n_cells_too_far"] = 0 if walk is None else walk.n_cells_too_far
+    if walk is not None:
+        headline["detour"] = 1.0  # walked distances: no detour factor
+        headline["network"] = network.source
     return GapsResult(
         demand=out,
         unserved_areas=areas,
@@ -482,11 +653,24 @@ def summary_table(headline: dict[str, Any]) -> pd.DataFrame:
     add("largest_unserved_people", headline["largest_unserved_people"], "people (per group)")
     if headline.get("model"):
         add("demand_model", headline["model"])
+    if "distance_mode" in headline:
+        add("distance_mode", headline["distance_mode"])
+        add("n_cells_too_far", headline["n_cells_too_far"], "cells")
     return pd.DataFrame(rows, columns=["key", "group", "value", "unit", "text"])
 
 
 def headline_lines(headline: dict[str, Any]) -> list[str]:
     """Return the headline figures as short English lines (the command line prints them)."""
+    if headline.get("distance_mode") == "network":
+        first = (
+            f"Reach: {headline['minutes']:g} min walking ({headline['profile']}, "
+            f"{headline['speed_kmh']:g} km/h) = {headline['radius_m']:.0f} m along the streets "
+            f"of {headline.get('network', 'the network')}; {headline['n_cells']:,} cells"
+            + (f" of {headline['cell_m']:g} m" if headline.get("cell_m") else "")
+            + f" ({headline['n_cells_too_far']:,} too far from a street); "
+            f"{headline['n_services']} services"
+        )
+        return [first, *headline_lines({**headline, "distance_mode": "straight"})[1:]]
     lines = [
         f"Reach: {headline['minutes']:g} min walking ({headline['profile']}, "
         f"{headline['speed_kmh']:g} km/h, detour {headline['detour']:g}) = "

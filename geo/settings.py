@@ -115,6 +115,9 @@ class Settings:
             moderator_password_hash=env.get("CARE_ATLAS_MODERATOR_PASSWORD_HASH", "").strip(),
             allow_private_imports=env.get("CARE_ATLAS_ALLOW_PRIVATE_IMPORTS", "").strip()
             in ("1", "true"),
+            network_file=_network_file(
+                env, data_dir=Path(data_dir) if data_dir else PROJECT_DIR / "data"
+            ),
         )
 
 
@@ -138,3 +141,17 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 def get_settings() -> Settings:
     """Return the process-wide settings, read from the environment on first use."""
     return Settings.from_env()
+
+
+def _network_file(env: Mapping[str, str], *, data_dir: Path) -> Path | None:
+    """``CARE_ATLAS_NETWORK_FILE``, else the first extract in ``<data>/networks/``, else None."""
+    named = env.get("CARE_ATLAS_NETWORK_FILE", "").strip()
+    if named:
+        return Path(named).expanduser().resolve()
+    folder = data_dir / "networks"
+    if folder.is_dir():
+        for pattern in ("*.osm.pbf", "*.osm", "*.graphml"):
+            found = sorted(folder.glob(pattern))
+            if found:
+                return found[0]
+    return None

@@ -73,7 +73,9 @@ base = base_map(
 show_walk, minutes, profile = walk_controls(PAGE, lang=lang)
 under = []
 if show_walk and shown:
-    zones = walking_zones(shown, radius_m=reach_m(minutes, profile=profile))
+    zones = walking_zones(
+        shown, radius_m=reach_m(minutes, profile=profile), minutes=minutes, profile=profile
+    )
     under.append(catchment_group(zones, name=t("catchments", lang)))
 map_and_panel(PAGE, base, shown, lang=lang, under=under)
 

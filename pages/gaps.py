@@ -80,8 +80,32 @@ with st.sidebar:
     )
     radius = profiles.reach_m(minutes, profile=profile)
     st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+    network, network_error = loaders.street_network()
+    mode = st.radio(
+        t("gaps_distance", lang),
+        ["straight", "network"],
+        format_func=lambda m: t(f"gaps_distance_{m}", lang),
+        key=f"gaps_distance_{lang}",
+        disabled=network is None,
+    )
+    if network is None:
+        st.caption(t("gaps_no_network", lang))
+        mode = "straight"
+    else:
+        st.caption(
+            t("gaps_network_loaded", lang, nodes=f"{network.n_nodes:,}", source=network.source)
+        )
+    if mode == "network":
+        st.caption(t("walk_streets", lang, metres=f"{loaders.walk_m(minutes, profile):,.0f}"))
+if network_error:
+    st.error(network_error)
 
-result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M)
+result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
+straight = (
+    loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M)
+    if mode == "network"
+    else None
+)
 services = loaders.supply(tuple(codes))
 
 # Headline figures
@@ -91,6 +115,16 @@ for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
     col.metric(
         label("populations", group, lang),
         f"{row['pct_covered']:.0f} %",
+        delta=(
+            t(
+                "gaps_vs_straight",
+                lang,
+                points=f"{row['pct_covered'] - straight.coverage.loc[group, 'pct_covered']:+.0f}",
+            )
+            if straight is not None
+            else None
+        ),
+        delta_color="off",
         help=t(
             "metric_within_help",
             lang,
@@ -105,7 +139,7 @@ cols[-2].metric(
 )
 cols[-1].metric(
     t("metric_places", lang),
-    f"{gaps_view.mean_access(result.demand):.3g}",
+    f"{result.headline.get('access_median_covered_per_1000', 0.0):.3g}",
     help=t("metric_places_help", lang),
 )
 if "simultaneity_share" in result.headline:
@@ -134,7 +168,12 @@ areas = result.unserved_areas.head(25)
 zone_names = frames["localidades"].set_index("code")["name"]
 under = [
     surface_group(image, name=t(f"measure_{measure}", lang), colour_bar=bar),
-    catchment_group(loaders.supply_catchments(tuple(codes), radius), name=t("catchments", lang)),
+    catchment_group(
+        loaders.network_catchments(loaders.points_key(services), loaders.walk_m(minutes, profile))
+        if mode == "network"
+        else loaders.supply_catchments(tuple(codes), radius),
+        name=t("catchments", lang),
+    ),
     areas_group(
         areas,
         name=t("unserved_areas", lang),

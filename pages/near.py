@@ -160,8 +160,20 @@ if point is None:
         boundaries=boundaries,
     )
 else:
+    network, _ = loaders.street_network()
     picker = near_view.result_map(
-        results, origin=(point[0], point[1]), radius_m=radius, lang=lang, boundaries=boundaries
+        results,
+        origin=(point[0], point[1]),
+        radius_m=radius,
+        lang=lang,
+        boundaries=boundaries,
+        zone=(
+            loaders.network_catchments(
+                ((round(point[1], 6), round(point[0], 6)),), loaders.walk_m(minutes, "adult")
+            )
+            if network is not None
+            else None
+        ),
     )
 st_folium(
     picker, key="near_map", height=420, use_container_width=True, returned_objects=["last_clicked"]

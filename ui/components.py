@@ -171,8 +171,17 @@ def kept_choice(label: str, options: list[str], *, keep: str, lang: str, format_
     return choice
 
 
-def walking_zones(layers: Sequence[MapLayer], *, radius_m: float) -> gpd.GeoDataFrame:
-    """Catchments of the features shown (each layer's buffers are cached by radius)."""
+def walking_zones(
+    layers: Sequence[MapLayer], *, radius_m: float, minutes: float, profile: str
+) -> gpd.GeoDataFrame:
+    """Catchments of the features shown: along the streets when a network is loaded,
+    else straight-line zones of ``radius_m`` (each layer's buffers cached by radius)."""
+    network, _ = loaders.street_network()
+    if network is not None:
+        points = pd.concat([layer.features[["geometry"]].to_crs(4326) for layer in layers])
+        return loaders.network_catchments(
+            loaders.points_key(points), loaders.walk_m(minutes, profile)
+        )
     return pd.concat(
         [loaders.catchments(layer.spec.id, radius_m).loc[layer.features.index] for layer in layers]
     )

@@ -127,17 +127,6 @@ def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:
     )
 
 
-def mean_access(cells: pd.DataFrame, *, people_col: str = "total") -> float:
-    """2SFCA care places per 1,000, averaged over people (population-weighted mean).
-
-    Equals the capacity that reaches some demand divided by all the people, x 1,000.
-    """
-    weights = cells[people_col].to_numpy(dtype=float)
-    if weights.sum() <= 0:
-        return 0.0
-    return float(np.average(cells["access_per_1000"].to_numpy(dtype=float), weights=weights))
-
-
 def _top(values: pd.Series) -> float:
     """A colour-bar maximum that a few extreme cells do not flatten (98th percentile)."""
     finite = values[np.isfinite(values.astype(float))]

@@ -124,10 +124,13 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Suma de los grupos elegidos (una persona puede estar en varios grupos)",
         "en": "Sum over the chosen groups (a person may be in several groups)",
     },
-    "metric_places": {"es": "Lugares por 1.000 (media)", "en": "Places per 1,000 (mean)"},
+    "metric_places": {
+        "es": "Lugares por 1.000 (mediana, con servicio)",
+        "en": "Places per 1,000 (median, within reach)",
+    },
     "metric_places_help": {
-        "es": "2SFCA: servicios a su alcance por cada 1.000 personas que compiten por ellos; media ponderada por población. Sin datos de cupos, cada servicio cuenta 1.",
-        "en": "2SFCA: services within reach per 1,000 people competing for them; population-weighted mean. Without capacity data, each service counts 1.",
+        "es": "2SFCA: servicios a su alcance por cada 1.000 personas que compiten por ellos; mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
+        "en": "2SFCA: services within reach per 1,000 people competing for them; population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",
     },
     "simultaneity_line": {
         "es": "Simultaneidad: {pct} % de las personas cuidadoras tienen en la misma caminata un servicio para la persona que cuidan y uno para sí mismas.",
@@ -322,6 +325,25 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "community_layer": {"es": "Aportes de la comunidad", "en": "Community contributions"},
     "my_layers_title": {"es": "Mis capas", "en": "My layers"},
     "page_near": {"es": "Cerca de mí", "en": "Near me"},
+    "walk_streets": {
+        "es": "≈ {metres} m caminando por las calles",
+        "en": "≈ {metres} m walking along the streets",
+    },
+    "gaps_distance": {"es": "Distancia", "en": "Distance"},
+    "gaps_distance_straight": {"es": "Línea recta × rodeo", "en": "Straight line × detour"},
+    "gaps_distance_network": {"es": "Caminando por las calles", "en": "Walking the streets"},
+    "gaps_no_network": {
+        "es": "No hay red de calles cargada: ponga un extracto de OpenStreetMap (.osm.pbf) en data/networks/ o use «python -m geo fetch-osm».",
+        "en": "No street network loaded: put an OpenStreetMap extract (.osm.pbf) in data/networks/ or use “python -m geo fetch-osm”.",
+    },
+    "gaps_network_loaded": {
+        "es": "Red de calles: {nodes} nodos ({source}).",
+        "en": "Street network: {nodes} nodes ({source}).",
+    },
+    "gaps_vs_straight": {
+        "es": "{points} pts frente a línea recta",
+        "en": "{points} pts vs straight line",
+    },
     "near_no_hours": {
         "es": "Estos datos todavía no tienen horarios: no podemos decir qué está abierto ahora.",
         "en": "These data have no opening hours yet: we cannot tell what is open now.",

@@ -16,6 +16,7 @@ import streamlit as st
 
 from geo import access, gaps, nearby, profiles, region, vocab
 from geo import gazetteer as gazetteer_mod
+from geo import network as network_mod
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.filters import filter_features
@@ -95,6 +96,21 @@ def supply(service_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
 
 
+@st.cache_resource(show_spinner=False)
+def street_network() -> tuple[network_mod.StreetNetwork | None, str]:
+    """The configured walking network and an error message (empty when fine).
+
+    ``(None, "")`` when no network file is configured: straight lines x detour are used.
+    """
+    path = get_settings().network_file
+    if path is None:
+        return None, ""
+    try:
+        return network_mod.load_network(path, area=layer("localidades")), ""
+    except LayerError as exc:
+        return None, str(exc)
+
+
 @st.cache_data(show_spinner=False)
 def gap_analysis(
     service_codes: tuple[str, ...],
@@ -102,8 +118,13 @@ def gap_analysis(
     profile: str,
     groups: tuple[str, ...],
     cell_m: float,
+    mode: str = "straight",
 ) -> gaps.GapsResult:
-    """The gap analysis for these parameters (cached: a widget change recomputes only what changed)."""
+    """The gap analysis for these parameters (cached: a widget change recomputes only what changed).
+
+    ``mode`` is ``"straight"`` (straight line x detour) or ``"network"`` (walking the streets).
+    """
+    network = street_network()[0] if mode == "network" else None
     return gaps.run_gaps(
         demand_sample(cell_m),
         supply(service_codes),
@@ -111,7 +132,31 @@ def gap_analysis(
         profile=profile,
         groups=list(groups),
         zone_col="zone",
+        network=network,
     )
+
+
+def walk_m(minutes: float, profile: str) -> float:
+    """Metres walked along the streets in ``minutes`` (no detour factor: the streets are the detour)."""
+    return minutes / 60.0 * profiles.get_profile(profile).speed_kmh * 1000.0
+
+
+@st.cache_data(show_spinner=False)
+def network_catchments(
+    points: tuple[tuple[float, float], ...], walk_metres: float
+) -> gpd.GeoDataFrame:
+    """Streets reached within ``walk_metres`` of each point (lon, lat), as polygons."""
+    network = street_network()[0]
+    lon, lat = zip(*points, strict=True)
+    projected = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(network.crs)
+    xy = list(zip(projected.x, projected.y, strict=True))
+    return network_mod.catchment_polygons(network, xy, radius_m=walk_metres)
+
+
+def points_key(frame: gpd.GeoDataFrame) -> tuple[tuple[float, float], ...]:
+    """A layer's points as a hashable cache key (lon, lat)."""
+    points = frame.to_crs(4326).geometry
+    return tuple((round(p.x, 6), round(p.y, 6)) for p in points)
 
 
 @st.cache_data(show_spinner=False)
@@ -142,7 +187,7 @@ def offered_services() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def supply_catchments(service_codes: tuple[str, ...], radius_m: float) -> gpd.GeoDataFrame:
-    """Walking catchments of the services counted in the gap analysis."""
+    """Walking catchments of the services counted in the gap analysis (straight line)."""
     return buffer_catchments(supply(service_codes)[["geometry"]], radius_m=radius_m)
 
 

@@ -107,19 +107,35 @@ def result_map(
     radius_m: float,
     lang: str,
     boundaries: list[gpd.GeoDataFrame],
+    zone: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """The person's point, the walking zone around it and the results numbered like the cards."""
+    """The person's point, the walking zone around it and the results numbered like the cards.
+
+    ``zone`` is the walk along the streets when a network is loaded; else a circle of
+    ``radius_m`` (straight line x detour).
+    """
     m = base_map(
         view=View(origin[0], origin[1], 14), lang=lang, boundaries=boundaries, legend_kinds=[]
     )
-    folium.Circle(
-        origin,
-        radius=radius_m,
-        color=KIND_COLOURS["care_block"],
-        weight=2,
-        fill=True,
-        fill_opacity=0.08,
-    ).add_to(m)
+    if zone is not None and not zone.empty:
+        folium.GeoJson(
+            zone.to_crs(4326)[["geometry"]].to_json(drop_id=True),
+            style_function=lambda _f: {
+                "color": KIND_COLOURS["care_block"],
+                "weight": 2,
+                "fillOpacity": 0.08,
+            },
+            interactive=False,
+        ).add_to(m)
+    else:
+        folium.Circle(
+            origin,
+            radius=radius_m,
+            color=KIND_COLOURS["care_block"],
+            weight=2,
+            fill=True,
+            fill_opacity=0.08,
+        ).add_to(m)
     folium.CircleMarker(
         origin,
         radius=9,

@@ -47,3 +47,13 @@ def test_values_from_environment(tmp_path: Path) -> None:
 def test_bad_values_name_the_variable(env, match) -> None:
     with pytest.raises(ValueError, match=match):
         Settings.from_env(env)
+
+
+def test_network_file_from_variable_or_data_folder(tmp_path: Path) -> None:
+    assert Settings.from_env({"CARE_ATLAS_DATA_DIR": str(tmp_path)}).network_file is None
+    (tmp_path / "networks").mkdir()
+    (tmp_path / "networks" / "bogota.osm.pbf").write_bytes(b"")
+    found = Settings.from_env({"CARE_ATLAS_DATA_DIR": str(tmp_path)}).network_file
+    assert found == tmp_path.resolve() / "networks" / "bogota.osm.pbf"
+    named = Settings.from_env({"CARE_ATLAS_NETWORK_FILE": str(tmp_path / "x.graphml")})
+    assert named.network_file == (tmp_path / "x.graphml").resolve()
