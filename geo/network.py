@@ -532,7 +532,7 @@ def multi_source_distances(
     if source_offset_m is None:
         dist, _, found = dijkstra(
             network.graph,
-            directed=False,
+            directed=True,  # the stored graph is symmetric: no undirected copy per call
             indices=sources,
             min_only=True,
             limit=limit,
@@ -720,7 +720,7 @@ def network_pairs(
     dist_out: list[np.ndarray] = [np.empty(0)]
     for part in _chunks(len(usable), chunk):
         svc = usable[part]
-        dist = dijkstra(network.graph, directed=False, indices=s_node[svc], limit=float(limit_m))
+        dist = dijkstra(network.graph, directed=True, indices=s_node[svc], limit=float(limit_m))
         walk = dist[:, d_node[on]] + d_snap[on][None, :] + s_snap[svc][:, None]
         si, di = np.nonzero(walk <= limit_m)
         rows_out.append(on[di])
@@ -762,7 +762,7 @@ def catchment_polygons(
     by_service: dict[int, tuple[shapely.Geometry, float]] = {}
     for part in _chunks(len(usable), 64):
         svc = usable[part]
-        dist = dijkstra(network.graph, directed=False, indices=node[svc], limit=float(radius_m))
+        dist = dijkstra(network.graph, directed=True, indices=node[svc], limit=float(radius_m))
         dist = dist + snap_m[svc][:, None]
         for row, s in enumerate(svc):
             reached = (dist[row, eu] <= radius_m) & (dist[row, ev] <= radius_m)
@@ -819,7 +819,7 @@ def calibrate_detour(
         if have >= samples:
             break
         src = origins[part]
-        dist = dijkstra(network.graph, directed=False, indices=src, limit=max_m * 4)
+        dist = dijkstra(network.graph, directed=True, indices=src, limit=max_m * 4)
         for row, o in enumerate(src):
             straight = np.hypot(*(network.node_xy - network.node_xy[o]).T)
             ok = np.flatnonzero((straight >= min_m) & (straight <= max_m) & np.isfinite(dist[row]))
