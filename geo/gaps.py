@@ -413,7 +413,7 @@ def run_gaps(
 
     out = demand_grid.copy()
     # Cells are measured from their centre: compute the centres once, not per measure.
-    points = out.set_geometry(out.geometry.centroid)
+    points = out.set_geometry(_cell_centres(out))
     ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
     has_capacity = capacity_col in services.columns
     supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
@@ -705,3 +705,13 @@ def headline_lines(headline: dict[str, Any]) -> list[str]:
     if headline.get("model"):
         lines.append(f"Demand: {headline['model']}")
     return lines
+
+
+def _cell_centres(cells: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Centres of the cells: from row/col on a grid (exact, no geometry work), else centroids."""
+    if demand.is_grid(cells):
+        frame = demand.grid_frame(cells)
+        x = frame.x0 + (cells["col"].to_numpy() + 0.5) * frame.cell_m
+        y = frame.y_top - (cells["row"].to_numpy() + 0.5) * frame.cell_m
+        return gpd.GeoSeries(gpd.points_from_xy(x, y), index=cells.index, crs=cells.crs)
+    return cells.geometry.centroid

@@ -91,6 +91,9 @@ class NetworkError(LayerError):
 # --------------------------------------------------------------------------- the graph
 
 
+_SNAPS: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 @dataclass(frozen=True)
 class StreetNetwork:
     """An undirected street graph with edge lengths in metres.
@@ -155,11 +158,19 @@ class StreetNetwork:
             raise ValueError(f"max_snap_m = {max_snap_m!r} must be a number >= 0.")
         if len(points) == 0:
             return np.empty(0, np.int64), np.empty(0), np.empty(0, bool)
-        snap_m, node = self._tree.query(points, k=1)
-        node = node.astype(np.int64)
-        too_far = snap_m > max_snap_m
-        node[too_far] = -1
-        return node, snap_m.astype(np.float64), too_far
+        # The same demand cells are snapped for every measure of a run: remember the
+        # last few answers (keyed by the coordinates' bytes; copies are returned).
+        key = (id(self), hashlib.blake2b(points.tobytes(), digest_size=16).digest(), max_snap_m)
+        if key not in _SNAPS:
+            snap_m, node = self._tree.query(points, k=1)
+            node = node.astype(np.int64)
+            too_far = snap_m > max_snap_m
+            node[too_far] = -1
+            if len(_SNAPS) >= 8:
+                _SNAPS.pop(next(iter(_SNAPS)))
+            _SNAPS[key] = (node, snap_m.astype(np.float64), too_far)
+        node, snap_m, too_far = _SNAPS[key]
+        return node.copy(), snap_m.copy(), too_far.copy()
 
 
 def _as_xy(name: str, xy: ArrayLike) -> np.ndarray:

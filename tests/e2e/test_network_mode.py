@@ -7,6 +7,9 @@ switch, not Bogotá's streets (the bundled data has no street network).
 
 from __future__ import annotations
 
+import json
+import statistics
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +92,20 @@ def test_street_network_switch_changes_figures_and_zones(
     network_value = page.get_by_test_id("stMetricValue").first.inner_text()
     assert network_value != straight_value, (straight_value, network_value)
     page.screenshot(path=str(ARTIFACTS / "gaps_network.png"))
+
+    # how long a slider change takes to redraw the street catchments (reported, not asserted)
+    slider = page.get_by_role("slider").first
+    timings = []
+    for key in ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]:
+        wait_idle(page)
+        before = frame.evaluate(CATCHMENT_PATHS)
+        slider.focus()
+        started = time.perf_counter()
+        page.keyboard.press(key)
+        frame.wait_for_function(f"() => ({CATCHMENT_PATHS})() !== {before!r}", timeout=30_000)
+        timings.append(time.perf_counter() - started)
+    median = statistics.median(timings)
+    (ARTIFACTS / "network_refresh_seconds.json").write_text(
+        json.dumps({"median_s": round(median, 3), "all_s": [round(x, 3) for x in timings]})
+    )
+    print(f"street catchments redraw after a slider change: median {median:.3f} s")
