@@ -671,8 +671,28 @@ def coverage(
             "zone_col=None."
         )
     index, _ = nearest_core(demand_xy, service_xy, max_distance_m=radius)
-    reached = index >= 0
+    return coverage_from_mask(
+        demand, index >= 0, groups=names, zone_col=zone_col, population=population
+    )
 
+
+def coverage_from_mask(
+    demand: gpd.GeoDataFrame,
+    reached: np.ndarray,
+    *,
+    groups: Sequence[str],
+    zone_col: str | None = None,
+    population: np.ndarray | None = None,
+) -> Coverage:
+    """The coverage tables of a given within-reach mask (any distance: straight or streets).
+
+    ``reached`` holds one boolean per cell; ``population`` (cells x groups) may be
+    passed when already read, else it is read from the group columns.
+    """
+    names = list(_groups(groups))
+    if population is None:
+        population = np.column_stack([_numeric_column("demand", demand, g) for g in names])
+    reached = np.asarray(reached, dtype=bool)
     people = population.sum(axis=0)
     people_covered = population[reached].sum(axis=0)
     totals = pd.DataFrame(
@@ -688,7 +708,7 @@ def coverage(
     by_zone = None
     if zone_col is not None:
         zones = demand[zone_col].reset_index(drop=True)  # positional: the index may repeat
-        frame = pd.DataFrame(population, columns=list(names))
+        frame = pd.DataFrame(population, columns=names)
         pop_z = frame.groupby(zones, dropna=False, sort=True).sum()
         cov_z = frame.mul(reached, axis=0).groupby(zones, dropna=False, sort=True).sum()
         columns: dict[str, np.ndarray] = {}

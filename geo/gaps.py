@@ -206,48 +206,6 @@ def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
     return values
 
 
-def _coverage_from_mask(
-    points: gpd.GeoDataFrame, reached: np.ndarray, *, groups: Sequence[str], zone_col: str | None
-) -> access.Coverage:
-    """The :class:`geo.access.Coverage` of a given within-reach mask (network mode)."""
-    names = list(groups)
-    population = np.column_stack([_column(points, g) for g in names])
-    people = population.sum(axis=0)
-    covered = population[reached].sum(axis=0)
-
-    def pct(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-        out = np.zeros(np.shape(whole), dtype=np.float64)
-        np.divide(100.0 * np.asarray(part), whole, out=out, where=np.asarray(whole) > 0)
-        return out
-
-    totals = pd.DataFrame(
-        {
-            "population": people,
-            "covered": covered,
-            "unserved": population[~reached].sum(axis=0),
-            "pct_covered": pct(covered, people),
-        },
-        index=pd.Index(names, name="group"),
-    )
-    by_zone = None
-    if zone_col is not None:
-        zones = points[zone_col].reset_index(drop=True)
-        frame = pd.DataFrame(population, columns=names)
-        pop_z = frame.groupby(zones, dropna=False, sort=True).sum()
-        cov_z = frame.mul(reached, axis=0).groupby(zones, dropna=False, sort=True).sum()
-        columns: dict[str, np.ndarray] = {}
-        for g in names:
-            columns[f"{g}_population"] = pop_z[g].to_numpy()
-            columns[f"{g}_covered"] = cov_z[g].to_numpy()
-            columns[f"{g}_pct"] = pct(cov_z[g].to_numpy(), pop_z[g].to_numpy())
-        by_zone = pd.DataFrame(columns, index=pop_z.index.rename(zone_col))
-    return access.Coverage(
-        covered=pd.Series(reached, index=points.index, name="covered"),
-        totals=totals,
-        by_zone=by_zone,
-    )
-
-
 class _NetworkWalk:
     """Walking distances of the cells to subsets of the services on a street network."""
 
@@ -450,7 +408,7 @@ def run_gaps(
         found = nearest_walk.service_index >= 0
         position = np.where(found, nearest_walk.service_index, 0)
         reached = nearest_walk.walk_m <= radius_m
-        cov = _coverage_from_mask(points, reached, groups=groups, zone_col=zone_col)
+        cov = access.coverage_from_mask(points, reached, groups=groups, zone_col=zone_col)
         per_person = pd.Series(
             walk.two_step_fca(
                 _column(points, access_col), supply[capacity_col].to_numpy(dtype=float)
