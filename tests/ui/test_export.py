@@ -26,7 +26,7 @@ def test_formula_cells_are_neutralised() -> None:
     assert ",1\n" in text  # numbers untouched
 
 
-def test_layer_downloads_round_trip() -> None:
+def test_layer_downloads_round_trip(tmp_path) -> None:
     layer = gpd.GeoDataFrame(
         {"name": ["Casa de cuidado", "=cmd|' /C calc'!A0"]},
         geometry=[Point(-74.1, 4.6), Point(-74.0, 4.7)],
@@ -34,10 +34,9 @@ def test_layer_downloads_round_trip() -> None:
     )
     back = gpd.read_file(io.BytesIO(geojson_bytes(layer)))
     assert list(back["name"]) == list(layer["name"])  # GeoJSON keeps data as data
-    gpkg = gpkg_bytes(layer, layer="places")
-    assert pyogrio.read_dataframe(io.BytesIO(gpkg), layer="places")["name"].tolist() == list(
-        layer["name"]
-    )
+    gpkg = tmp_path / "places.gpkg"
+    gpkg.write_bytes(gpkg_bytes(layer, layer="places"))
+    assert pyogrio.read_dataframe(gpkg, layer="places")["name"].tolist() == list(layer["name"])
     csv = table_csv(layer).decode("utf-8-sig")
     assert "'=cmd" in csv
     assert "POINT (-74.1 4.6)" in csv
