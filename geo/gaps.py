@@ -371,7 +371,7 @@ def run_gaps(
 
     out = demand_grid.copy()
     # Cells are measured from their centre: compute the centres once, not per measure.
-    points = out.set_geometry(_cell_centres(out))
+    points = out.set_geometry(cell_centres(out))
     ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
     has_capacity = capacity_col in services.columns
     supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
@@ -665,7 +665,7 @@ def headline_lines(headline: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _cell_centres(cells: gpd.GeoDataFrame) -> gpd.GeoSeries:
+def cell_centres(cells: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Centres of the cells: from row/col on a grid (exact, no geometry work), else centroids."""
     if demand.is_grid(cells):
         frame = demand.grid_frame(cells)

@@ -911,3 +911,32 @@ def fetch_osm(
         ) from None
     log.info("wrote %d bytes of OSM XML to %s", written, out)
     return written
+
+
+def distances_from(
+    network: StreetNetwork,
+    origin_xy: ArrayLike,
+    targets_xy: ArrayLike,
+    *,
+    max_snap_m: float = 200.0,
+) -> np.ndarray:
+    """Walking metres from one point to each target along the streets.
+
+    Snap distance of the origin + network distance + snap distance of the target;
+    ``NaN`` where the origin or a target is farther than ``max_snap_m`` from every
+    street, or the target lies on a part of the network the origin cannot reach.
+    """
+    origin = _as_xy("origin_xy", np.reshape(np.asarray(origin_xy, dtype=float), (1, 2)))
+    targets = _as_xy("targets_xy", targets_xy)
+    o_node, o_snap, o_far = network.snap(origin, max_snap_m=max_snap_m)
+    if len(targets) == 0:
+        return np.empty(0)
+    t_node, t_snap, t_far = network.snap(targets, max_snap_m=max_snap_m)
+    if o_far[0]:
+        return np.full(len(targets), np.nan)
+    dist = dijkstra(network.graph, directed=True, indices=int(o_node[0]))
+    walk = np.full(len(targets), np.nan)
+    ok = ~t_far
+    walk[ok] = o_snap[0] + dist[t_node[ok]] + t_snap[ok]
+    walk[~np.isfinite(walk)] = np.nan
+    return walk

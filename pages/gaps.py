@@ -102,7 +102,7 @@ if network_error:
 
 result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
 straight = (
-    loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M)
+    loaders.straight_coverage(tuple(codes), minutes, profile, tuple(groups), CELL_M)
     if mode == "network"
     else None
 )
@@ -119,7 +119,7 @@ for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
             t(
                 "gaps_vs_straight",
                 lang,
-                points=f"{row['pct_covered'] - straight.coverage.loc[group, 'pct_covered']:+.0f}",
+                points=f"{row['pct_covered'] - straight.loc[group, 'pct_covered']:+.0f}",
             )
             if straight is not None
             else None

@@ -131,7 +131,7 @@ else:
         operators=tuple(operators),
         open_now_at=dt.datetime.now() if open_now else None,
     )
-    results = answer.frame
+    results = loaders.along_streets(answer.frame, lat=lat, lon=lon)
     if results.empty:
         st.warning(t("near_nothing", lang))
     elif answer.far:

@@ -427,6 +427,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "A {metres} m en línea recta, unos {walk} m y {minutes} min a pie",
         "en": "{metres} m in a straight line, about {walk} m and {minutes} min on foot",
     },
+    "near_distance_streets": {
+        "es": "A {metres} m en línea recta, {walk} m y {minutes} min caminando por las calles",
+        "en": "{metres} m in a straight line, {walk} m and {minutes} min walking the streets",
+    },
     "near_open_map_app": {"es": "Abrir en mi app de mapas", "en": "Open in my map app"},
     "near_directions": {"es": "Cómo llegar (con internet)", "en": "Directions (online)"},
     "near_you_are_here": {"es": "Usted está aquí", "en": "You are here"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -81,9 +82,14 @@ def catchments(layer_id: str, radius_m: float) -> gpd.GeoDataFrame:
 GAPS_SUPPLY_LAYERS = ("care_blocks", "care_bus_stops")
 
 
-@st.cache_data(show_spinner=False)
+# The demand grid and the analysis results are large (about 45,000 cells) and only
+# read: they are shared (cache_resource) rather than copied to every caller
+# (cache_data unpickles a copy on every access). Callers must not modify them.
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def demand_sample(cell_m: float = 100.0) -> gpd.GeoDataFrame:
-    """The bundled, modelled Bogotá demand grid (see ``geo.demand.SAMPLE_MODEL``)."""
+    """The bundled, modelled Bogotá demand grid (see ``geo.demand.SAMPLE_MODEL``); read-only."""
     return gaps.sample_demand_grid(data_dir=get_settings().data_dir, cell_m=cell_m)
 
 
@@ -111,7 +117,7 @@ def street_network() -> tuple[network_mod.StreetNetwork | None, str]:
         return None, str(exc)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def gap_analysis(
     service_codes: tuple[str, ...],
     minutes: int,
@@ -123,6 +129,7 @@ def gap_analysis(
     """The gap analysis for these parameters (cached: a widget change recomputes only what changed).
 
     ``mode`` is ``"straight"`` (straight line x detour) or ``"network"`` (walking the streets).
+    The result is shared between sessions and read-only.
     """
     network = street_network()[0] if mode == "network" else None
     return gaps.run_gaps(
@@ -333,3 +340,50 @@ def empty_results() -> gpd.GeoDataFrame:
 def near_known_hours() -> int:
     """How many walkable places have opening hours the app can read."""
     return int(_near_index().known_hours)
+
+
+@st.cache_data(show_spinner=False)
+def straight_coverage(
+    service_codes: tuple[str, ...],
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    cell_m: float,
+) -> pd.DataFrame:
+    """Coverage per group with straight lines x detour (to compare with the streets)."""
+    cells = demand_sample(cell_m)
+    return access.coverage(
+        cells.set_geometry(gaps.cell_centres(cells)),
+        supply(service_codes).to_crs(cells.crs),
+        radius_m=profiles.reach_m(minutes, profile=profile),
+        groups=list(groups),
+    ).totals
+
+
+def along_streets(
+    results: gpd.GeoDataFrame, *, lat: float, lon: float, profile: str = "adult"
+) -> gpd.GeoDataFrame:
+    """The results with walking metres and minutes along the streets, where a network is loaded.
+
+    Results the network does not reach keep their straight-line x detour estimate;
+    ``walk_mode`` says which one each card shows (``"streets"`` or ``"estimate"``).
+    """
+    network = street_network()[0]
+    out = results.copy()
+    out["walk_mode"] = "estimate"
+    if network is None or out.empty:
+        return out
+    origin = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(network.crs).iloc[0]
+    targets = out.to_crs(network.crs).geometry
+    walk = network_mod.distances_from(
+        network, (origin.x, origin.y), list(zip(targets.x, targets.y, strict=True))
+    )
+    found = ~np.isnan(walk)
+    speed_m_per_min = profiles.get_profile(profile).speed_kmh * 1000.0 / 60.0
+    out.loc[found, "walk_m"] = walk[found]
+    out.loc[found, "walk_minutes"] = walk[found] / speed_m_per_min
+    out.loc[found, "walk_mode"] = "streets"
+    # nearest on foot first: the street walk can reorder the straight-line ranking
+    out = out.sort_values("walk_m", kind="stable")
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out

@@ -71,10 +71,13 @@ def card(row: pd.Series, *, lang: str, origin: tuple[float, float]) -> None:
         contact = row.get("contact") if isinstance(row.get("contact"), str) else ""
         if contact:
             lines.append(f"**{t('near_contact', lang)}:** {safe.markdown(contact)}")
+        distance_key = (
+            "near_distance_streets" if row.get("walk_mode") == "streets" else "near_distance"
+        )
         lines.append(
             "**"
             + t(
-                "near_distance",
+                distance_key,
                 lang,
                 metres=f"{row['distance_m']:,.0f}",
                 walk=f"{row['walk_m']:,.0f}",

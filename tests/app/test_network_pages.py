@@ -63,3 +63,7 @@ def test_near_me_zone_follows_the_streets() -> None:
     maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
     (script,) = [m["script"] for m in maps if "script" in m]
     assert "L.circle(" not in script  # the walk along the streets is drawn instead of a circle
+    cards = [m.value for m in at.markdown if "walking the streets" in m.value]
+    assert cards, "cards give minutes along the streets"
+    ranks = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert [r.split(".")[0] for r in ranks] == ["### 1", "### 2", "### 3", "### 4", "### 5"]

@@ -240,3 +240,21 @@ def test_fetch_osm_arguments_and_offline_error(
     assert not out.exists() and not list(tmp_path.glob("*.part"))
     query = net.overpass_query((-74.1, 4.6, -74.0, 4.7))
     assert "(4.6,-74.1,4.7,-74.0)" in query and "motorway" in query
+
+
+def test_distances_from_a_point_by_hand() -> None:
+    # a path 0 -(100)- 1 -(100)- 2 and an island 3; origin 10 m off node 0
+    graph = net.build_graph([0, 1], [1, 2], [100.0, 100.0], 4)
+    toy = net.StreetNetwork(
+        graph=graph,
+        node_xy=np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [5000.0, 0.0]]),
+        crs="EPSG:32618",
+        source="toy",
+    )
+    walk = net.distances_from(
+        toy, (0.0, 10.0), [(200.0, 5.0), (100.0, 0.0), (5000.0, 0.0), (9000.0, 0.0)], max_snap_m=50
+    )
+    assert walk[0] == pytest.approx(10 + 200 + 5)
+    assert walk[1] == pytest.approx(10 + 100)
+    assert np.isnan(walk[2])  # another component
+    assert np.isnan(walk[3])  # too far from any street
