@@ -115,6 +115,12 @@ def session_key() -> str:
     return st.session_state["_session_key"]
 
 
+def _set_point(lat: float, lon: float) -> None:
+    """Callback: put the suggested place's point where a named place is."""
+    st.session_state["suggest_lat"] = round(lat, 5)
+    st.session_state["suggest_lon"] = round(lon, 5)
+
+
 def suggestion_form(*, lang: str) -> None:
     """Suggest a care place: it goes to the moderators' queue, rate-limited per session."""
     st.caption(t("suggest_help", lang))
@@ -135,6 +141,19 @@ def suggestion_form(*, lang: str) -> None:
         st.session_state["suggest_lon"] = round(float(click["lng"]), 5)
     st.session_state.setdefault("suggest_lat", 4.60)
     st.session_state.setdefault("suggest_lon", -74.08)
+    # ... or by a place's name, with the offline gazetteer (typos and accents forgiven)
+    name_query = st.text_input(t("suggest_find_place", lang), key="suggest_find", max_chars=100)
+    if name_query.strip():
+        matches = loaders.gazetteer().search(name_query, limit=4)
+        if not matches:
+            st.caption(t("near_unknown_place", lang))
+        for n, match in enumerate(matches):
+            st.button(
+                loaders.place_label(match.place),
+                key=f"suggest_place_{n}",
+                on_click=_set_point,
+                args=(match.place.lat, match.place.lon),
+            )
     # Outside the form, so a click on the map updates them at once.
     c1, c2 = st.columns(2)
     lat = c1.number_input(

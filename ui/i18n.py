@@ -267,6 +267,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Haga clic en el mapa donde está el lugar (o escriba la latitud y la longitud).",
         "en": "Click the map where the place is (or type its latitude and longitude).",
     },
+    "suggest_find_place": {
+        "es": "O busque el lugar por su nombre (barrio, localidad, lugar conocido)",
+        "en": "Or find the place by name (neighbourhood, localidad, landmark)",
+    },
     "suggest_name": {"es": "Nombre del lugar", "en": "Name of the place"},
     "suggest_kind": {"es": "Tipo de lugar", "en": "Kind of place"},
     "suggest_populations": {"es": "A quién cuida", "en": "Who it cares for"},

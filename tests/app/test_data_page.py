@@ -123,3 +123,15 @@ def test_suggestions_are_rate_limited() -> None:
         _suggest(at, f"Lugar de cuidado {n}")
     _suggest(at, "Lugar de cuidado 6")
     assert any("in the last hour" in e.value for e in at.error)
+
+
+def test_a_place_name_sets_the_suggestion_point() -> None:
+    at = run_app("pages/data.py", lang="en")
+    at.text_input(key="suggest_find").input("Fontivon").run()  # a typo for Fontibón
+    button = next(b for b in at.button if b.label.startswith("Fontibón"))
+    button.click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    lat = at.number_input(key="suggest_lat").value
+    lon = at.number_input(key="suggest_lon").value
+    assert 4.6 < lat < 4.75
+    assert -74.2 < lon < -74.1
