@@ -263,6 +263,17 @@ class _NetworkWalk:
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """Return the median of ``values`` weighted by ``weights`` (NaN if no weight)."""
+    return weighted_quantile(values, weights, 0.5)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Return the ``q`` quantile (0-1) of ``values`` weighted by ``weights`` (NaN if no weight).
+
+    The value of the person at rank ``q`` when everyone is sorted by value (no
+    interpolation): "the value for the median person" for ``q=0.5``.
+    """
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"q must be within 0..1, not {q!r}.")
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     keep = np.isfinite(values) & (weights > 0)
@@ -270,7 +281,8 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
         return float("nan")
     order = np.argsort(values[keep], kind="stable")
     cum = np.cumsum(weights[keep][order])
-    return float(values[keep][order][np.searchsorted(cum, cum[-1] / 2.0)])
+    position = min(int(np.searchsorted(cum, q * cum[-1])), len(cum) - 1)
+    return float(values[keep][order][position])
 
 
 def run_gaps(

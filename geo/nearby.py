@@ -50,6 +50,7 @@ __all__ = [
     "NearbyIndex",
     "Schedule",
     "is_open",
+    "merge_nearby",
     "nearest_services",
     "parse_hours",
     "utm_epsg",
@@ -643,3 +644,47 @@ def nearest_services(
         far_minutes=far_minutes,
         bus_stops=bus_stops,
     )
+
+
+def merge_nearby(answers: Sequence[Nearby], *, n: int) -> Nearby:
+    """Combine answers to the same query on different layers into one.
+
+    Each answer must come from the same point, filters, profile and ``far_minutes``
+    (e.g. the bundled layers from a :class:`NearbyIndex` and community places from
+    :func:`geo.viewport.nearest_in_growing_box`); give the bus stops to one of them.
+
+    Parameters
+    ----------
+    answers
+        The answers to combine.
+    n
+        How many services to keep, >= 1.
+
+    Returns
+    -------
+    Nearby
+        The ``n`` nearest of all frames, nearest first (ties: the earlier answer
+        first), ranked 1..n on a new index; ``far`` when every answer was far; the
+        bus stops nearer than the nearest of all.
+    """
+    _check_options(n, 30.0, "adult", profiles.DEFAULT_DETOUR)
+    if not answers:
+        raise ValueError("merge_nearby needs at least one answer.")
+    frames = [a.frame for a in answers if not a.frame.empty]
+    if frames:
+        merged = pd.concat(frames, ignore_index=True)
+        merged = merged.sort_values("distance_m", kind="stable").head(n).reset_index(drop=True)
+        merged["rank"] = np.arange(1, len(merged) + 1, dtype=np.int64)
+        frame = gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
+    else:
+        frame = answers[0].frame.reset_index(drop=True)
+    nearest_m = float(frame["distance_m"].iloc[0]) if len(frame) else math.inf
+    stops = [a.nearer_bus_stops for a in answers if not a.nearer_bus_stops.empty]
+    if stops:
+        nearer = pd.concat(stops, ignore_index=True)
+        nearer = nearer[nearer["distance_m"] < nearest_m].sort_values("distance_m", kind="stable")
+        nearer = gpd.GeoDataFrame(nearer.reset_index(drop=True), geometry="geometry", crs=4326)
+        nearer["rank"] = np.arange(1, len(nearer) + 1, dtype=np.int64)
+    else:
+        nearer = answers[0].nearer_bus_stops
+    return Nearby(frame=frame, far=all(a.far for a in answers), nearer_bus_stops=nearer)

@@ -59,6 +59,18 @@ class Settings:
         Let the Data page import from services on private or loopback addresses
         (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``); off by default (server-side request
         forgery).
+    dask_scheduler
+        Address of a running Dask scheduler for national-scale runs
+        (``CARE_ATLAS_DASK_SCHEDULER=tcp://host:8786``); empty: :mod:`geo.scale` starts a
+        ``LocalCluster`` of :attr:`dask_workers` worker processes on this machine.
+    dask_workers
+        Worker processes of that local cluster (``CARE_ATLAS_DASK_WORKERS``, default 2).
+    dask_memory_limit
+        Memory limit per local worker (``CARE_ATLAS_DASK_MEMORY_LIMIT``, e.g. ``"4GiB"``;
+        default ``"auto"``: the machine's memory shared between the workers).
+    results_dir
+        Where national-scale runs are written and read back by the Gaps page
+        (``CARE_ATLAS_RESULTS_DIR``, default ``var/runs``).
     """
 
     data_dir: Path = field(default_factory=lambda: PROJECT_DIR / "data")
@@ -78,6 +90,10 @@ class Settings:
     moderator_password_hash: str = ""
     allow_private_imports: bool = False
     network_file: Path | None = None
+    dask_scheduler: str = ""
+    dask_workers: int = 2
+    dask_memory_limit: str = "auto"
+    results_dir: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "runs")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +134,12 @@ class Settings:
             network_file=_network_file(
                 env, data_dir=Path(data_dir) if data_dir else PROJECT_DIR / "data"
             ),
+            dask_scheduler=_scheduler(env),
+            dask_workers=int(_number(env, "CARE_ATLAS_DASK_WORKERS", defaults.dask_workers)),
+            dask_memory_limit=env.get("CARE_ATLAS_DASK_MEMORY_LIMIT", "").strip() or "auto",
+            results_dir=Path(env["CARE_ATLAS_RESULTS_DIR"]).expanduser().resolve()
+            if env.get("CARE_ATLAS_RESULTS_DIR", "").strip()
+            else defaults.results_dir,
         )
 
 
@@ -135,6 +157,21 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name}={raw!r} must be positive.")
     return value
+
+
+def _scheduler(env: Mapping[str, str]) -> str:
+    """``CARE_ATLAS_DASK_SCHEDULER``: empty, or a ``tcp://``/``tls://`` address with a port."""
+    raw = env.get("CARE_ATLAS_DASK_SCHEDULER", "").strip()
+    if not raw:
+        return ""
+    scheme, sep, rest = raw.partition("://")
+    host, _sep2, port = rest.rpartition(":")
+    if not sep or scheme not in ("tcp", "tls", "inproc") or not host or not port.isdigit():
+        raise ValueError(
+            f"CARE_ATLAS_DASK_SCHEDULER={raw!r} is not a scheduler address; set it like "
+            "tcp://scheduler-host:8786 or unset it to start a local cluster."
+        )
+    return raw
 
 
 @lru_cache(maxsize=1)

@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 STATUSES = ("pending", "approved", "rejected")
 ACTIONS = ("approve", "reject", "edit")
 SOURCE = "community submission"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 MAX_MODERATOR_CHARS = 200
 # Columns of :meth:`Store.approved`, like the bundled point layers (plus the community ones).
 APPROVED_COLUMNS = (
@@ -89,8 +89,31 @@ APPROVED_COLUMNS = (
 AUDIT_COLUMNS = ("at", "place_id", "action", "moderator", "changed", "before", "after")
 
 
+MAX_SCENARIO_BYTES = 256 * 1024
+"""Largest scenario payload (JSON) the store accepts."""
+MAX_SCENARIO_NAME = 120
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or used (unreachable server, missing PostGIS, newer schema)."""
+
+
+class ScenarioNotFoundError(LookupError):
+    """No scenario has this id."""
+
+
+class StoryNotFoundError(LookupError):
+    """No story has this id."""
+
+
+# Saved documents: kind -> table (fixed names, never from input), id prefix, not-found error.
+_TABLES = {"scenario": "scenarios", "story": "stories"}
+_ID_PREFIX = {"scenario": "sc-", "story": "st-"}
+
+
+def _not_found(kind: str, item_id: object) -> LookupError:
+    error = ScenarioNotFoundError if kind == "scenario" else StoryNotFoundError
+    return error(f"No saved {kind} has id {item_id!r}.")
 
 
 class PlaceNotFoundError(LookupError):
@@ -184,6 +207,21 @@ class Place(NewPlace):
 # --------------------------------------------------------------------------- interface
 
 
+@dataclass(frozen=True)
+class StoredScenario:
+    """A saved scenario or story: its id (shared in URLs), name, payload and times.
+
+    The payload is a JSON object (:meth:`geo.scenarios.Scenario.to_dict`); the store
+    keeps it as given and does not interpret it.
+    """
+
+    id: str
+    name: str
+    payload: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+
 class Store(abc.ABC):
     """Community submissions, moderation and the audit log, on SQLite or PostGIS.
 
@@ -219,9 +257,22 @@ class Store(abc.ABC):
         log.info("Stored community submission %s (pending)", stored.id)
         return stored
 
-    def pending(self) -> list[Place]:
-        """Return the submissions waiting for moderation, oldest first."""
-        return self._select(status="pending")
+    def pending(self, *, limit: int | None = None, offset: int = 0) -> list[Place]:
+        """Return the submissions waiting for moderation, oldest first.
+
+        Parameters
+        ----------
+        limit
+            At most this many (a page of the queue); ``None`` for all.
+        offset
+            Skip this many first (``offset=page * limit`` for a page).
+        """
+        limit, offset = _checked_page(limit, offset)
+        return self._select(status="pending", limit=limit, offset=offset)
+
+    def count_pending(self) -> int:
+        """Return how many submissions wait for moderation."""
+        return self._count_status("pending")
 
     def get(self, place_id: str) -> Place:
         """Return one place, whatever its status.
@@ -308,7 +359,10 @@ class Store(abc.ABC):
         return after
 
     def approved(
-        self, *, bbox: tuple[float, float, float, float] | None = None
+        self,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
     ) -> gpd.GeoDataFrame:
         """Return the approved places as a point layer like the bundled ones.
 
@@ -316,7 +370,11 @@ class Store(abc.ABC):
         ----------
         bbox
             ``(min_lon, min_lat, max_lon, max_lat)`` in degrees: only places inside it
-            (edges included), found through the spatial index. ``None`` for all.
+            (edges included), found through the spatial index (R-tree, GIST). ``None``
+            for all. :func:`geo.viewport.view_bbox` gives the box of a map view.
+        limit
+            At most this many places, the earliest submitted first (ask for one more
+            than you show to know whether there were more); ``None`` for all.
 
         Returns
         -------
@@ -328,9 +386,10 @@ class Store(abc.ABC):
         """
         if bbox is not None:
             bbox = _checked_bbox(bbox)
-        places = self._select(status="approved", bbox=bbox)
+        limit, _ = _checked_page(limit, 0)
+        places = self._select(status="approved", bbox=bbox, limit=limit)
         if bbox is not None:
-            # The R-tree stores 32-bit floats, rounded outwards: trim to the exact box.
+            # The indexes keep 32-bit float boxes, rounded outwards: trim to the exact box.
             min_lon, min_lat, max_lon, max_lat = bbox
             places = [
                 p for p in places if min_lon <= p.lon <= max_lon and min_lat <= p.lat <= max_lat
@@ -377,6 +436,123 @@ class Store(abc.ABC):
         """
         return self._count_since(submitter, _parse_iso(since_iso))
 
+    # ---- saved documents: planning scenarios and presentation stories
+
+    def save_scenario(
+        self, name: str, payload: Mapping[str, Any], *, scenario_id: str | None = None
+    ) -> StoredScenario:
+        """Save a scenario; return once it is committed.
+
+        Parameters
+        ----------
+        name
+            What the planner calls it (1-120 characters once stripped).
+        payload
+            A JSON object of at most :data:`MAX_SCENARIO_BYTES` bytes.
+        scenario_id
+            Overwrite this saved scenario (rename or update it); ``None`` saves a new
+            one with a new unguessable id.
+
+        Raises
+        ------
+        ValueError
+            Empty or too long name, payload not a JSON object or too large.
+        ScenarioNotFoundError
+            ``scenario_id`` is given but no scenario has it.
+        """
+        return self._save("scenario", name, payload, scenario_id)
+
+    def get_scenario(self, scenario_id: str) -> StoredScenario:
+        """Return one saved scenario (ScenarioNotFoundError when no scenario has the id)."""
+        return self._get("scenario", scenario_id)
+
+    def scenarios(self, *, limit: int = 100) -> list[StoredScenario]:
+        """Return the saved scenarios, most recently saved first."""
+        return self._list("scenario", limit)
+
+    def delete_scenario(self, scenario_id: str) -> None:
+        """Delete a saved scenario (committed on return; ScenarioNotFoundError if unknown)."""
+        self._delete("scenario", scenario_id)
+
+    def save_story(
+        self, name: str, payload: Mapping[str, Any], *, story_id: str | None = None
+    ) -> StoredScenario:
+        """Save a presentation story (:mod:`geo.stories`), as :meth:`save_scenario`.
+
+        Raises
+        ------
+        ValueError
+            Empty or too long name, payload not a JSON object or too large.
+        StoryNotFoundError
+            ``story_id`` is given but no story has it.
+        """
+        return self._save("story", name, payload, story_id)
+
+    def get_story(self, story_id: str) -> StoredScenario:
+        """Return one saved story (StoryNotFoundError when no story has the id)."""
+        return self._get("story", story_id)
+
+    def stories(self, *, limit: int = 100) -> list[StoredScenario]:
+        """Return the saved stories, most recently saved first."""
+        return self._list("story", limit)
+
+    def delete_story(self, story_id: str) -> None:
+        """Delete a saved story (committed on return; StoryNotFoundError if unknown)."""
+        self._delete("story", story_id)
+
+    def _save(
+        self, kind: str, name: str, payload: Mapping[str, Any], item_id: str | None
+    ) -> StoredScenario:
+        name, text = _checked_scenario(name, payload)
+        now = _now()
+        if item_id is None:
+            stored = StoredScenario(
+                id=f"{_ID_PREFIX[kind]}{uuid.uuid4().hex[:16]}",
+                name=name,
+                payload=json.loads(text),
+                created_at=now,
+                updated_at=now,
+            )
+            self._insert_document(kind, stored, text)
+        else:
+            created = self._update_document(kind, str(item_id), name, text, now)
+            stored = StoredScenario(str(item_id), name, json.loads(text), created, now)
+        log.info("Saved %s %s", kind, stored.id)
+        return stored
+
+    def _get(self, kind: str, item_id: str) -> StoredScenario:
+        found = self._select_documents(kind, item_id=str(item_id), limit=1)
+        if not found:
+            raise _not_found(kind, item_id)
+        return found[0]
+
+    def _list(self, kind: str, limit: int) -> list[StoredScenario]:
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, not {limit!r}.")
+        return self._select_documents(kind, item_id=None, limit=limit)
+
+    def _delete(self, kind: str, item_id: str) -> None:
+        if not self._delete_document(kind, str(item_id)):
+            raise _not_found(kind, item_id)
+
+    @abc.abstractmethod
+    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
+        """Insert a new scenario or story row, committed on return."""
+
+    @abc.abstractmethod
+    def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
+        """Update name and payload; return ``created_at``; raise the kind's not-found error."""
+
+    @abc.abstractmethod
+    def _select_documents(
+        self, kind: str, *, item_id: str | None, limit: int
+    ) -> list[StoredScenario]:
+        """One document, or the latest ``limit``, newest ``updated_at`` first."""
+
+    @abc.abstractmethod
+    def _delete_document(self, kind: str, item_id: str) -> bool:
+        """Delete one document; whether it existed."""
+
     @abc.abstractmethod
     def integrity_check(self) -> str:
         """Return ``"ok"`` when the database is sound, otherwise what is wrong."""
@@ -398,9 +574,13 @@ class Store(abc.ABC):
 
     # ---- what a backend implements
 
-    @abc.abstractmethod
     def _insert(self, place: Place) -> None:
         """Insert one place and its index entry, committed on return."""
+        self._insert_many([place])
+
+    @abc.abstractmethod
+    def _insert_many(self, places: Sequence[Place]) -> None:
+        """Insert places and their index entries in one transaction, committed on return."""
 
     @abc.abstractmethod
     def _select(
@@ -409,8 +589,14 @@ class Store(abc.ABC):
         status: str | None = None,
         place_id: str | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Place]:
-        """Places matching all given filters, by ``submitted_at`` then ``id``."""
+        """Places matching all given filters, by ``submitted_at`` then ``id``, paged."""
+
+    @abc.abstractmethod
+    def _count_status(self, status: str) -> int:
+        """How many places have this status."""
 
     @abc.abstractmethod
     def _moderate(
@@ -499,7 +685,29 @@ _SQLITE_SCHEMA = (
     """,
     "CREATE INDEX IF NOT EXISTS place_audit_place_idx ON place_audit (place_id)",
     # PRAGMA takes no parameters: keep this equal to SCHEMA_VERSION (a test checks it).
-    "PRAGMA user_version = 1",
+    # Version 2: planning scenarios (geo.scenarios), saved by name and shared by id.
+    """
+    CREATE TABLE IF NOT EXISTS scenarios (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS scenarios_updated_idx ON scenarios (updated_at)",
+    # Version 3: presentation stories (geo.stories), same shape as scenarios.
+    """
+    CREATE TABLE IF NOT EXISTS stories (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS stories_updated_idx ON stories (updated_at)",
+    "PRAGMA user_version = 3",
 )
 
 _SQLITE_INSERT = """
@@ -532,18 +740,22 @@ _SQLITE_SELECT_STATUS = """
     SELECT rid, id, name, kind, populations, services, operator, place_name, hours, contact,
            how_known, submitter, country, city, location_precision, geom, status,
            submitted_at, verified_at, moderated_by
-    FROM places WHERE status = ? ORDER BY submitted_at, id
+    FROM places WHERE status = :status ORDER BY submitted_at, id
+    LIMIT :limit OFFSET :offset
 """
+# CROSS JOIN keeps the R-tree as the outer loop: SQLite would otherwise walk every row of
+# the status and look each one up in the R-tree by rid (a full scan, "INDEX 1").
 _SQLITE_SELECT_BBOX = """
     SELECT p.rid, p.id, p.name, p.kind, p.populations, p.services, p.operator, p.place_name,
            p.hours, p.contact, p.how_known, p.submitter, p.country, p.city,
            p.location_precision, p.geom, p.status, p.submitted_at, p.verified_at,
            p.moderated_by
-    FROM places AS p JOIN places_rtree AS r ON r.rid = p.rid
+    FROM places_rtree AS r CROSS JOIN places AS p ON p.rid = r.rid
     WHERE p.status = :status
       AND r.min_x <= :max_lon AND r.max_x >= :min_lon
       AND r.min_y <= :max_lat AND r.max_y >= :min_lat
     ORDER BY p.submitted_at, p.id
+    LIMIT :limit OFFSET :offset
 """
 
 
@@ -607,14 +819,15 @@ class SQLiteStore(Store):
                         self._conn.execute("ROLLBACK")
                 raise
 
-    def _insert(self, place: Place) -> None:
-        values = _row_values(place)
+    def _insert_many(self, places: Sequence[Place]) -> None:
         with self._transaction() as conn:
-            rid = conn.execute(_SQLITE_INSERT, values).lastrowid
-            conn.execute(
-                "INSERT INTO places_rtree (rid, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)",
-                (rid, place.lon, place.lon, place.lat, place.lat),
-            )
+            for place in places:
+                rid = conn.execute(_SQLITE_INSERT, _row_values(place)).lastrowid
+                conn.execute(
+                    "INSERT INTO places_rtree (rid, min_x, max_x, min_y, max_y)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (rid, place.lon, place.lon, place.lat, place.lat),
+                )
 
     def _select(
         self,
@@ -622,7 +835,10 @@ class SQLiteStore(Store):
         status: str | None = None,
         place_id: str | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Place]:
+        page = {"limit": -1 if limit is None else limit, "offset": offset}  # -1: no limit
         with self._lock:
             if bbox is not None:
                 min_lon, min_lat, max_lon, max_lat = bbox
@@ -634,13 +850,23 @@ class SQLiteStore(Store):
                         "min_lat": min_lat,
                         "max_lon": max_lon,
                         "max_lat": max_lat,
+                        **page,
                     },
                 ).fetchall()
             elif place_id is not None:
                 rows = self._conn.execute(_SQLITE_SELECT_ID, (place_id,)).fetchall()
             else:
-                rows = self._conn.execute(_SQLITE_SELECT_STATUS, (status,)).fetchall()
+                rows = self._conn.execute(
+                    _SQLITE_SELECT_STATUS, {"status": status, **page}
+                ).fetchall()
         return [_place_from_row(dict(row)) for row in rows]
+
+    def _count_status(self, status: str) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(*) FROM places WHERE status = ?", (status,)
+            ).fetchone()
+        return int(row[0])
 
     def _moderate(
         self,
@@ -691,6 +917,54 @@ class SQLiteStore(Store):
                 (submitter, _iso(since)),
             ).fetchone()
         return int(row[0])
+
+    # Table names come from _TABLES (fixed), never from input; values are parameters.
+
+    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                f"INSERT INTO {_TABLES[kind]} (id, name, payload, created_at, updated_at) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?)",
+                (item.id, item.name, payload, item.created_at, item.updated_at),
+            )
+
+    def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
+        table = _TABLES[kind]
+        with self._transaction() as conn:
+            row = conn.execute(
+                f"SELECT created_at FROM {table} WHERE id = ?",  # noqa: S608
+                (item_id,),
+            ).fetchone()
+            if row is None:
+                raise _not_found(kind, item_id)
+            conn.execute(
+                f"UPDATE {table} SET name = ?, payload = ?, updated_at = ? WHERE id = ?",  # noqa: S608
+                (name, payload, at, item_id),
+            )
+        return str(row[0])
+
+    def _select_documents(
+        self, kind: str, *, item_id: str | None, limit: int
+    ) -> list[StoredScenario]:
+        query = f"SELECT id, name, payload, created_at, updated_at FROM {_TABLES[kind]}"  # noqa: S608
+        params: tuple[Any, ...] = ()
+        if item_id is not None:
+            query += " WHERE id = ?"
+            params = (item_id,)
+        query += " ORDER BY updated_at DESC, id LIMIT ?"
+        with self._lock:
+            rows = self._conn.execute(query, (*params, limit)).fetchall()
+        return [
+            StoredScenario(r["id"], r["name"], json.loads(r["payload"]), r[3], r[4]) for r in rows
+        ]
+
+    def _delete_document(self, kind: str, item_id: str) -> bool:
+        with self._transaction() as conn:
+            deleted = conn.execute(
+                f"DELETE FROM {_TABLES[kind]} WHERE id = ?",  # noqa: S608
+                (item_id,),
+            ).rowcount
+        return deleted > 0
 
     def integrity_check(self) -> str:
         """Return ``"ok"`` when ``PRAGMA integrity_check`` and the R-tree check pass.
@@ -749,6 +1023,25 @@ _pg_audit = sa.Table(
     sa.Column("after_json", JSONB, nullable=False),
     sa.CheckConstraint("action IN ('approve', 'reject', 'edit')", name="place_audit_action_check"),
 )
+_pg_scenarios = sa.Table(
+    "scenarios",
+    _pg_metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+_pg_stories = sa.Table(
+    "stories",
+    _pg_metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+_PG_DOCUMENTS = {"scenario": _pg_scenarios, "story": _pg_stories}
 # Serialises schema creation between processes opening the same database at once.
 _PG_SCHEMA_LOCK = 0x43415245  # "CARE"
 _PG_PLACE_COLUMNS = (
@@ -767,6 +1060,8 @@ def _pg_select(
     status: str | None = None,
     place_id: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> sa.Select[Any]:
     """The places query; a bbox is matched with ``&&``, which the GIST index serves."""
     query = sa.select(*_PG_PLACE_COLUMNS)
@@ -777,7 +1072,10 @@ def _pg_select(
     if bbox is not None:
         envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
         query = query.where(_pg_places.c.geom.op("&&")(envelope))
-    return query.order_by(_pg_places.c.submitted_at, _pg_places.c.id)
+    query = query.order_by(_pg_places.c.submitted_at, _pg_places.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return query.offset(offset) if offset else query
 
 
 def postgis_url(database_url: str) -> URL:
@@ -845,7 +1143,7 @@ class PostGISStore(Store):
 
     def _create_schema(self) -> None:
         with self._engine.begin() as conn:
-            if conn.execute(sa.select(sa.func.to_regclass("place_audit"))).scalar() is not None:
+            if conn.execute(sa.select(sa.func.to_regclass("stories"))).scalar() is not None:
                 return
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK)))
             has_postgis = conn.execute(
@@ -864,10 +1162,21 @@ class PostGISStore(Store):
             _pg_metadata.create_all(conn, checkfirst=True)
         log.info("%s: created the community store schema", self._where)
 
-    def _insert(self, place: Place) -> None:
-        values = _row_values(place)
+    def _insert_many(self, places: Sequence[Place]) -> None:
+        rows = []
+        for place in places:
+            row = _pg_values(_row_values(place))
+            row["geom_wkb"] = shapely.to_wkb(shapely.Point(place.lon, place.lat))
+            del row["geom"]
+            rows.append(row)
+        if not rows:
+            return
+        # one statement, executed for every row (psycopg pipelines the batch)
+        insert = sa.insert(_pg_places).values(
+            geom=sa.func.ST_GeomFromWKB(sa.bindparam("geom_wkb", type_=sa.LargeBinary), 4326)
+        )
         with self._engine.begin() as conn:
-            conn.execute(sa.insert(_pg_places).values(_pg_values(values)))
+            conn.execute(insert, rows)
 
     def _select(
         self,
@@ -875,11 +1184,20 @@ class PostGISStore(Store):
         status: str | None = None,
         place_id: str | None = None,
         bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[Place]:
-        query = _pg_select(status=status, place_id=place_id, bbox=bbox)
+        query = _pg_select(status=status, place_id=place_id, bbox=bbox, limit=limit, offset=offset)
         with self._engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [_place_from_row(dict(row)) for row in rows]
+
+    def _count_status(self, status: str) -> int:
+        query = (
+            sa.select(sa.func.count()).select_from(_pg_places).where(_pg_places.c.status == status)
+        )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def _moderate(
         self,
@@ -940,6 +1258,49 @@ class PostGISStore(Store):
         )
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.insert(_PG_DOCUMENTS[kind]).values(
+                    id=item.id,
+                    name=item.name,
+                    payload=json.loads(payload),
+                    created_at=_parse_iso(item.created_at),
+                    updated_at=_parse_iso(item.updated_at),
+                )
+            )
+
+    def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
+        table = _PG_DOCUMENTS[kind]
+        with self._engine.begin() as conn:
+            created = conn.execute(
+                sa.update(table)
+                .where(table.c.id == item_id)
+                .values(name=name, payload=json.loads(payload), updated_at=_parse_iso(at))
+                .returning(table.c.created_at)
+            ).scalar()
+        if created is None:
+            raise _not_found(kind, item_id)
+        return _iso(created)
+
+    def _select_documents(
+        self, kind: str, *, item_id: str | None, limit: int
+    ) -> list[StoredScenario]:
+        c = _PG_DOCUMENTS[kind].c
+        query = sa.select(c.id, c.name, c.payload, c.created_at, c.updated_at)
+        if item_id is not None:
+            query = query.where(c.id == item_id)
+        query = query.order_by(c.updated_at.desc(), c.id).limit(limit)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [StoredScenario(r[0], r[1], dict(r[2]), _iso(r[3]), _iso(r[4])) for r in rows]
+
+    def _delete_document(self, kind: str, item_id: str) -> bool:
+        table = _PG_DOCUMENTS[kind]
+        with self._engine.begin() as conn:
+            deleted = conn.execute(sa.delete(table).where(table.c.id == item_id)).rowcount
+        return deleted > 0
 
     def integrity_check(self) -> str:
         """Return ``"ok"`` when a trivial query (PostGIS included) works, else the error."""
@@ -1018,6 +1379,29 @@ def _checked_new(place: NewPlace) -> NewPlace:
     return dataclasses.replace(place, lon=lon, lat=lat)
 
 
+def _checked_scenario(name: object, payload: object) -> tuple[str, str]:
+    """A scenario's name (stripped) and payload as JSON text, or ValueError."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("A scenario needs a name: type one before saving.")
+    name = " ".join(name.split())
+    if len(name) > MAX_SCENARIO_NAME:
+        raise ValueError(
+            f"The scenario name has {len(name)} characters; keep it under {MAX_SCENARIO_NAME}."
+        )
+    if not isinstance(payload, Mapping):
+        raise ValueError(f"A scenario payload is a JSON object, not {type(payload).__name__}.")
+    try:
+        text = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The scenario cannot be saved as JSON ({exc}).") from None
+    if len(text.encode()) > MAX_SCENARIO_BYTES:
+        raise ValueError(
+            f"The scenario is {len(text.encode()):,} bytes; the most the store keeps is "
+            f"{MAX_SCENARIO_BYTES:,}: remove some sites."
+        )
+    return name, text
+
+
 def _checked_changes(changes: Mapping[str, object]) -> dict[str, Any]:
     unknown = sorted(set(changes) - set(NEW_PLACE_FIELDS))
     if unknown:
@@ -1048,6 +1432,15 @@ def _checked_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     if min_lon > max_lon or min_lat > max_lat:
         raise ValueError(f"bbox {bbox!r} has its minimum above its maximum.")
     return min_lon, min_lat, max_lon, max_lat
+
+
+def _checked_page(limit: object, offset: object) -> tuple[int | None, int]:
+    """``limit`` (a positive integer or None) and ``offset`` (an integer >= 0), or ValueError."""
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"limit must be a positive integer or None, not {limit!r}.")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise ValueError(f"offset must be an integer >= 0, not {offset!r}.")
+    return limit, offset
 
 
 def _row_values(place: Place) -> dict[str, Any]:

@@ -7,12 +7,14 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.profiles import reach_m
 from geo.settings import get_settings
-from ui import frame, loaders, state, uploads
+from ui import frame, loaders, present_page, state, uploads
 from ui.components import (
     MapLayer,
     layer_errors,
     layer_notes,
     map_and_panel,
+    places_in_view_bar,
+    requested_view,
     walk_controls,
     walking_zones,
 )
@@ -34,9 +36,16 @@ registry = loaders.registry()
 catalogue = [(registry[i], frames[i]) for i in CARE_LAYERS if i in frames]
 if "training_offer" in frames:
     catalogue.append((loaders.institutions_spec(), loaders.institutions()))
-community = loaders.community_places()
-if not community.empty:
-    catalogue.append((loaders.community_spec(), community))
+# Community places are read for the area in view (the URL's lat/lon/z, else Bogotá), and
+# again for the view the map is at when the person presses "Load places in this view".
+view_key = f"{PAGE}_{lang}"
+asked, unreadable = requested_view(view_key)
+if asked is not None:
+    state.move_view(view_key, asked)
+view = state.initial_view(view_key, BOGOTA_VIEW)
+community = loaders.community_in_view(view)
+if not community.places.empty:
+    catalogue.append((loaders.community_spec(), community.places))
 catalogue += uploads.map_layers()
 
 options = facet_options([gdf for _, gdf in catalogue])
@@ -60,10 +69,11 @@ for col, layer in zip(cols[1:], shown, strict=False):
     col.metric(layer.spec.title[lang], len(layer.features))
 if count == 0:
     st.warning(t("nothing_matches", lang))
+places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)
 
 boundaries = [frames[i] for i in ("countries", "localidades") if i in frames]
 base = base_map(
-    view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
+    view=view,
     lang=lang,
     boundaries=boundaries,
     legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
@@ -85,5 +95,10 @@ layer_notes(
         for i in [*CARE_LAYERS, "training_offer", "localidades", "countries"]
         if i in frames
     ],
+    lang=lang,
+)
+present_page.add_view_box(
+    PAGE,
+    {"layers": list(chosen.layers), "services": list(chosen.facets.get("services", []))},
     lang=lang,
 )

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, state
+from ui import frame, gaps_view, loaders, present_page, state
 from ui.components import (
     MapLayer,
     download_buttons,
@@ -213,3 +213,14 @@ with tab_how:
     st.markdown(
         gaps_view.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)
     )
+present_page.add_view_box(
+    PAGE,
+    {
+        "groups": list(groups),
+        "services": list(codes),
+        "minutes": int(minutes),
+        "profile": profile,
+        "measure": measure,
+    },
+    lang=lang,
+)

@@ -123,7 +123,7 @@ else:
     lat, lon, place_label = point
     st.query_params.update({"plat": f"{lat:.5f}", "plon": f"{lon:.5f}", "place": place_label})
     st.subheader(t("near_results_for", lang, place=place_label or f"{lat:.4f}, {lon:.4f}"))
-    answer = loaders.nearest(
+    answer, store_problem = loaders.nearest(
         lat,
         lon,
         services=tuple(services),
@@ -131,6 +131,8 @@ else:
         operators=tuple(operators),
         open_now_at=dt.datetime.now() if open_now else None,
     )
+    if store_problem:
+        st.warning(t("store_unavailable", lang), icon="⚠️")
     results = loaders.along_streets(answer.frame, lat=lat, lon=lon)
     if results.empty:
         st.warning(t("near_nothing", lang))

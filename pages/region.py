@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.filters import filter_features
 from geo.settings import get_settings
-from ui import frame, loaders, state
+from ui import frame, loaders, present_page, state
 from ui.components import MapLayer, layer_errors, layer_notes, map_and_panel
 from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
@@ -102,3 +102,4 @@ if "training_offer" in frames:
 layer_notes(
     [registry[i] for i in [*REGION_LAYERS, "training_offer", "countries"] if i in frames], lang=lang
 )
+present_page.add_view_box(PAGE, {}, lang=lang)

@@ -18,7 +18,8 @@ from geo.settings import get_settings
 from ui import loaders, offline, safe, state
 from ui.export import csv_bytes
 from ui.i18n import label, labels, t
-from ui.map_view import feature_group
+from ui.map_view import View, feature_group
+from ui.view_button import view_button
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,26 @@ def care_map(
     map keeps its view when the filters change. ``under`` are groups drawn below the
     markers (surfaces, catchments, areas).
     """
+    feature, _ = map_events(base, layers, key=key, lang=lang, height=height, under=under)
+    return feature
+
+
+def map_events(
+    base: folium.Map,
+    layers: Sequence[MapLayer],
+    *,
+    key: str,
+    lang: str,
+    height: int = 620,
+    under: Sequence[folium.FeatureGroup] = (),
+    clicks: bool = False,
+) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
+    """Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
+    the last click on the map itself (``{"lat", "lng"}``).
+
+    Map clicks are read from the component's session value: the returned value can
+    miss a click when the component is remounted.
+    """
     settings = get_settings()
     groups = [*under, *(feature_group(layer.features, layer.spec, lang=lang) for layer in layers)]
     control = folium.LayerControl(collapsed=True, position="topright")
@@ -55,15 +76,17 @@ def care_map(
         key=key,
         height=height,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
+        returned_objects=["last_active_drawing", *(["last_clicked"] if clicks else [])],
         feature_group_to_add=groups,
         layer_control=control,
     )
     feature = (out or {}).get("last_active_drawing") or {}
     props = feature.get("properties") or {}
-    if props.get("layer") and props.get("id"):
-        return str(props["layer"]), str(props["id"])
-    return None
+    selected = (
+        (str(props["layer"]), str(props["id"])) if props.get("layer") and props.get("id") else None
+    )
+    click = ((st.session_state.get(key) or out or {}).get("last_clicked")) if clicks else None
+    return selected, click
 
 
 def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
@@ -232,3 +255,41 @@ def map_and_panel(
         selected = clicked
     with panel_col:
         side_panel(layers, selected, lang=lang)
+
+
+def _places_button_key(page: str) -> str:
+    return f"{page}_places_view"
+
+
+def requested_view(page: str) -> tuple[View | None, bool]:
+    """The view the "Load places in this view" button sent, once per press.
+
+    Call before the page reads its view; returns ``(view, unreadable)``: the view
+    (``None`` when the button was not pressed since the last call) and whether a
+    press came without a readable view.
+    """
+    value = st.session_state.get(_places_button_key(page))
+    handled = f"_keep_{_places_button_key(page)}_at"
+    if not isinstance(value, dict) or value.get("at") == st.session_state.get(handled):
+        return None, False
+    st.session_state[handled] = value.get("at")
+    view = state.parse_view(value.get("lat"), value.get("lon"), value.get("z"))
+    return view, view is None
+
+
+def places_in_view_bar(
+    page: str, community: loaders.CommunityInView, *, lang: str, unreadable: bool = False
+) -> None:
+    """Say that community places are loaded for the area in view; the button to reload them."""
+    text_col, button_col = st.columns([3, 1], vertical_alignment="center")
+    with text_col:
+        if community.error:
+            st.warning(t("store_unavailable", lang), icon="⚠️")
+        elif community.capped:
+            st.caption(t("places_in_view_capped", lang, n=f"{loaders.COMMUNITY_LIMIT:,}"))
+        else:
+            st.caption(t("places_in_view", lang, n=len(community.places)))
+        if unreadable:
+            st.info(t("places_no_view", lang))
+    with button_col:
+        view_button(label=t("places_load_view", lang), lang=lang, key=_places_button_key(page))

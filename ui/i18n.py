@@ -54,6 +54,445 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Localidades (approx.) / countries",
     },
     "page_gaps": {"es": "Brechas", "en": "Gaps"},
+    "page_present": {"es": "Presentar", "en": "Present"},
+    "present_title": {"es": "Presentar una historia", "en": "Present a story"},
+    "present_intro": {
+        "es": (
+            "Una historia es una serie de vistas guardadas (mapa, capas, filtros y parámetros) "
+            "con un título y una nota. Preséntela a pantalla completa con las flechas del "
+            "teclado, o descárguela para abrirla sin internet."
+        ),
+        "en": (
+            "A story is a series of saved views (map, layers, filters and parameters) with a "
+            "title and a note. Present it full screen with the arrow keys, or download it to "
+            "open without internet."
+        ),
+    },
+    "present_pick": {"es": "Historia", "en": "Story"},
+    "present_sample_name": {
+        "es": "Muestra: el cuidado en Bogotá y la región",
+        "en": "Sample: care in Bogotá and the region",
+    },
+    "present_sample_note": {
+        "es": "(Datos de muestra aproximados; la demanda es un modelo.)",
+        "en": "(Approximate sample data; the demand is a model.)",
+    },
+    "present_sample_hint": {
+        "es": "La historia de muestra no se puede editar: guarde una copia para cambiarla.",
+        "en": "The sample story cannot be edited: save a copy to change it.",
+    },
+    "present_save_copy": {"es": "Guardar una copia", "en": "Save a copy"},
+    "present_s1_title": {"es": "Las Manzanas del Cuidado de Bogotá", "en": "Bogotá's care blocks"},
+    "present_s1_note": {
+        "es": "Manzanas del Cuidado, paradas del Bus del Cuidado y cuidado a domicilio.",
+        "en": "Care blocks, care-bus stops and home care.",
+    },
+    "present_s2_title": {
+        "es": "¿A quién alcanzan a 15 minutos a pie?",
+        "en": "Who do they reach within a 15-minute walk?",
+    },
+    "present_s2_note": {
+        "es": "Personas a 15 minutos a pie (adulto) de un servicio de cuidado, por grupo.",
+        "en": "People within a 15-minute walk (adult) of a care service, by group.",
+    },
+    "present_s3_title": {
+        "es": "Zonas sin servicio: personas mayores a 30 minutos",
+        "en": "Unserved areas: older persons within 30 minutes",
+    },
+    "present_s3_note": {
+        "es": "A paso de una persona mayor; las zonas sin servicio se delinean en negro.",
+        "en": "At an older person's pace; unserved areas are outlined in black.",
+    },
+    "present_s4_title": {
+        "es": "Dónde ayudarían más 3 sitios nuevos",
+        "en": "Where 3 new sites would help most",
+    },
+    "present_s4_note": {
+        "es": "Sugerencia de cobertura máxima con las manzanas existentes fijas.",
+        "en": "Maximal covering suggestion with the existing care blocks kept.",
+    },
+    "present_s5_title": {
+        "es": "Cooperativas y formación en la región",
+        "en": "Cooperatives and training across the region",
+    },
+    "present_s5_note": {
+        "es": "Cooperativas de cuidado, instituciones de formación y sistemas nacionales.",
+        "en": "Care cooperatives, training institutions and national systems.",
+    },
+    "present_new_sites": {"es": "Sitios nuevos", "en": "New sites"},
+    "present_newly_within": {
+        "es": "Personas nuevas a su alcance",
+        "en": "People newly within reach",
+    },
+    "present_offer": {"es": "Ofertas de formación", "en": "Training offers"},
+    "present_not_found": {
+        "es": "No hay una historia guardada con el código {id}; se muestra la de muestra.",
+        "en": "No saved story has the code {id}; the sample story is shown.",
+    },
+    "present_open_error": {
+        "es": "No se pudo abrir la historia: {error}",
+        "en": "Could not open the story: {error}",
+    },
+    "present_empty": {"es": "Esta historia no tiene vistas.", "en": "This story has no views."},
+    "present_start": {"es": "Presentar", "en": "Present"},
+    "present_show": {"es": "Ver", "en": "Show"},
+    "present_prev": {"es": "Anterior", "en": "Previous"},
+    "present_next": {"es": "Siguiente", "en": "Next"},
+    "present_exit": {"es": "Salir", "en": "Exit"},
+    "present_png": {"es": "Esta diapositiva (PNG)", "en": "This slide (PNG)"},
+    "present_story_name": {"es": "Nombre de la historia", "en": "Story name"},
+    "present_rename": {"es": "Cambiar nombre", "en": "Rename"},
+    "present_delete_story": {"es": "Borrar la historia", "en": "Delete the story"},
+    "present_share": {
+        "es": "Para compartirla, copie el enlace de esta página (termina así):",
+        "en": "To share it, copy this page's link (it ends like this):",
+    },
+    "present_sources": {"es": "Fuentes", "en": "Sources"},
+    "present_sources_all": {
+        "es": "Atlas del Cuidado: datos de muestra aproximados (ver «Acerca de las capas»)",
+        "en": "Care Atlas: approximate sample data (see 'About the layers')",
+    },
+    "present_exports": {"es": "Descargar la historia", "en": "Download the story"},
+    "present_exports_note": {
+        "es": (
+            "El HTML abre sin internet en cualquier navegador (mapa, leyenda, cifras); los PDF "
+            "y PNG son diapositivas listas para enviar; las cifras van con sus parámetros."
+        ),
+        "en": (
+            "The HTML opens without internet in any browser (map, legend, figures); the PDF "
+            "and PNG are slides ready to send; the figures come with their parameters."
+        ),
+    },
+    "present_html": {"es": "Historia (HTML sin conexión)", "en": "Story (offline HTML)"},
+    "present_pdf_169": {"es": "Diapositivas PDF 16:9", "en": "Slides PDF 16:9"},
+    "present_pdf_a4": {"es": "Diapositivas PDF A4", "en": "Slides PDF A4"},
+    "present_csv": {"es": "Cifras (CSV)", "en": "Figures (CSV)"},
+    "present_xlsx": {"es": "Cifras (Excel)", "en": "Figures (Excel)"},
+    "present_figures_sheet": {"es": "Cifras", "en": "Figures"},
+    "present_add": {"es": "Agregar esta vista a una historia", "en": "Add this view to a story"},
+    "present_new_story": {"es": "Una historia nueva", "en": "A new story"},
+    "present_to_story": {"es": "Historia", "en": "Story"},
+    "present_view_title": {"es": "Título de la diapositiva", "en": "Slide title"},
+    "present_view_note": {"es": "Nota breve", "en": "Short note"},
+    "present_add_go": {"es": "Agregar", "en": "Add"},
+    "present_add_error": {
+        "es": "No se pudo agregar: {error}",
+        "en": "Could not add it: {error}",
+    },
+    "present_added": {"es": "Agregada a «{name}».", "en": "Added to '{name}'."},
+    "present_open_story": {"es": "Abrir la historia", "en": "Open the story"},
+    "page_plan": {"es": "Planificar", "en": "Plan sites"},
+    "plan_title": {
+        "es": "¿Dónde debería ir la próxima manzana del cuidado?",
+        "en": "Where should the next care block go?",
+    },
+    "plan_intro": {
+        "es": (
+            "Pida sugerencias de sitios que acerquen el cuidado a más personas sin mover los "
+            "que ya existen, o agregue, mueva y quite sitios a mano. Compare antes y después, "
+            "guarde el escenario y compártalo con su enlace."
+        ),
+        "en": (
+            "Ask for site suggestions that bring care within reach of the most people while "
+            "keeping the existing sites, or add, move and remove sites by hand. Compare before "
+            "and after, save the scenario and share it by its link."
+        ),
+    },
+    "plan_controls": {"es": "Quién cuenta y a qué distancia", "en": "Who counts, and how far"},
+    "plan_weights": {"es": "Peso de cada grupo", "en": "Weight of each group"},
+    "plan_weights_help": {
+        "es": (
+            "Cuánto cuenta una persona de cada grupo al elegir sitios (1 = igual que las "
+            "demás; 2 = el doble; 0 = no cuenta)."
+        ),
+        "en": (
+            "How much one person of each group counts when sites are chosen (1 = like "
+            "everyone else; 2 = twice as much; 0 = not at all)."
+        ),
+    },
+    "plan_where": {"es": "Sitios nuevos", "en": "New sites"},
+    "plan_candidates": {"es": "Dónde pueden ir", "en": "Where they may go"},
+    "plan_candidates_grid": {
+        "es": "En cualquier punto de la ciudad (cuadrícula)",
+        "en": "Anywhere in the city (a grid)",
+    },
+    "plan_candidates_clicked": {
+        "es": "Solo en puntos que marco en el mapa",
+        "en": "Only at points I mark on the map",
+    },
+    "plan_spacing": {"es": "Separación de la cuadrícula", "en": "Grid spacing"},
+    "plan_candidates_layer": {"es": "Solo en mi capa «{name}»", "en": "Only at my layer '{name}'"},
+    "plan_candidates_help": {
+        "es": (
+            "Para proponer edificios públicos, parques o colegios, suba su capa en «Datos»: "
+            "aparecerá aquí."
+        ),
+        "en": (
+            "To propose public buildings, parks or schools, upload your layer on 'Data': it "
+            "will appear here."
+        ),
+    },
+    "plan_k": {"es": "Cuántos sitios nuevos", "en": "How many new sites"},
+    "plan_capacity": {
+        "es": "Personas que puede atender un sitio (0 = sin límite)",
+        "en": "People one site can serve (0 = no limit)",
+    },
+    "plan_capacity_help": {
+        "es": (
+            "Con un límite, un sitio no «cubre» a más personas de las que puede atender: las "
+            "demás siguen contando como sin servicio. El límite es para los sitios nuevos; los "
+            "existentes atienden a todos a su alcance."
+        ),
+        "en": (
+            "With a limit, a site cannot 'cover' more people than it can serve: the rest still "
+            "count as unserved. The limit applies to new sites; existing sites serve everyone "
+            "within their reach."
+        ),
+    },
+    "plan_suggest": {"es": "Sugerir {k} sitios", "en": "Suggest {k} sites"},
+    "plan_solving": {"es": "Buscando los mejores sitios…", "en": "Finding the best sites…"},
+    "plan_no_candidates": {
+        "es": "Marque puntos candidatos en el mapa (modo «Agregar un punto candidato»).",
+        "en": "Mark candidate points on the map ('Add a candidate point' mode).",
+    },
+    "plan_suggested_line": {
+        "es": (
+            "{n} de {asked} sitios sugeridos: acercan a {gain} personas (ponderadas) más; "
+            "calculado en {seconds} s. Vea la pestaña «Sitios sugeridos»."
+        ),
+        "en": (
+            "{n} of {asked} sites suggested: they bring {gain} more people (weighted) within "
+            "reach; computed in {seconds} s. See the 'Suggested sites' tab."
+        ),
+    },
+    "plan_nothing_to_gain": {
+        "es": (
+            "Ningún sitio candidato acerca a nadie más: todas las personas a su alcance ya "
+            "tienen un servicio cerca. Pruebe otros candidatos o más minutos."
+        ),
+        "en": (
+            "No candidate site brings anyone new within reach: everyone near them already has "
+            "a service. Try other candidates or more minutes."
+        ),
+    },
+    "plan_delta_points": {"es": "{points} pts", "en": "{points} pts"},
+    "plan_scenario_state": {
+        "es": "Cifras con el escenario; el cambio es frente a los servicios de hoy.",
+        "en": "Figures with the scenario; the change is against today's services.",
+    },
+    "plan_no_changes": {
+        "es": "Cifras con los servicios de hoy: el escenario aún no cambia nada.",
+        "en": "Figures with today's services: the scenario changes nothing yet.",
+    },
+    "plan_new_zones": {
+        "es": "Alcance de los sitios nuevos y sugeridos",
+        "en": "Reach of the new and suggested sites",
+    },
+    "plan_click": {"es": "Un clic en el mapa…", "en": "A click on the map…"},
+    "plan_click_select": {"es": "Selecciona un sitio", "en": "Selects a site"},
+    "plan_click_add": {"es": "Agrega un sitio nuevo", "en": "Adds a new site"},
+    "plan_click_candidate": {"es": "Agrega un punto candidato", "en": "Adds a candidate point"},
+    "plan_click_move": {
+        "es": "Mueve allí el sitio seleccionado",
+        "en": "Moves the selected site there",
+    },
+    "plan_manual_name": {"es": "Sitio nuevo {n}", "en": "New site {n}"},
+    "plan_candidate_name": {"es": "Candidato {n}", "en": "Candidate {n}"},
+    "plan_suggested_name": {"es": "Sitio sugerido {n}", "en": "Suggested site {n}"},
+    "plan_remove_existing": {
+        "es": "Quitar este sitio en el escenario",
+        "en": "Take this site out in the scenario",
+    },
+    "plan_remove_new": {"es": "Quitar este sitio nuevo", "en": "Remove this new site"},
+    "plan_move_hint": {
+        "es": "Para moverlo: elija «Mueve allí el sitio seleccionado» y haga clic en el mapa.",
+        "en": "To move it: choose 'Moves the selected site there' and click the map.",
+    },
+    "plan_tab_figures": {"es": "Antes y después", "en": "Before and after"},
+    "plan_tab_suggested": {"es": "Sitios sugeridos", "en": "Suggested sites"},
+    "plan_tab_curve": {"es": "¿Cuántos sitios?", "en": "How many sites?"},
+    "plan_tab_scenario": {"es": "Escenario", "en": "Scenario"},
+    "plan_tab_check": {"es": "¿Qué tan buena es?", "en": "How good is it?"},
+    "plan_col_figure": {"es": "Cifra", "en": "Figure"},
+    "plan_col_before": {"es": "Hoy", "en": "Today"},
+    "plan_col_after": {"es": "Con el escenario", "en": "With the scenario"},
+    "plan_col_change": {"es": "Cambio", "en": "Change"},
+    "plan_fig_within": {
+        "es": "{group}: personas a su alcance",
+        "en": "{group}: people within reach",
+    },
+    "plan_fig_pct": {"es": "{group}: % a su alcance", "en": "{group}: % within reach"},
+    "plan_fig_areas": {"es": "Zonas sin servicio", "en": "Unserved areas"},
+    "plan_fig_2sfca": {
+        "es": "Cupos por 1.000 personas (persona del percentil {pct})",
+        "en": "Places per 1,000 people ({pct}th percentile person)",
+    },
+    "plan_fig_simultaneity": {
+        "es": "Personas cuidadoras con ambos servicios a su alcance (%)",
+        "en": "Carers with both services within reach (%)",
+    },
+    "plan_figures_note": {
+        "es": (
+            "Los cupos por 1.000 personas (2SFCA) dan la distribución: la persona del percentil "
+            "10 tiene menos acceso que el 90 % de la población. Un sitio nuevo ofrece lo que "
+            "ofrecen la mayoría de las manzanas (el catálogo distrital) y cuenta 1 cupo."
+        ),
+        "en": (
+            "Places per 1,000 people (2SFCA) give the distribution: the 10th percentile person "
+            "has less access than 90% of people. A new site offers what most care blocks "
+            "offer (the district catalogue) and counts 1 place."
+        ),
+    },
+    "plan_col_order": {"es": "Orden", "en": "Order"},
+    "plan_col_name": {"es": "Sitio", "en": "Site"},
+    "plan_col_new": {"es": "{group}: nuevas a su alcance", "en": "{group}: newly within reach"},
+    "plan_col_area": {"es": "Zona sin servicio que atiende", "en": "Unserved area it answers"},
+    "plan_col_lat": {"es": "Latitud", "en": "Latitude"},
+    "plan_col_lon": {"es": "Longitud", "en": "Longitude"},
+    "plan_area_label": {"es": "Zona {n}", "en": "Area {n}"},
+    "plan_no_suggestion": {
+        "es": "Pulse «Sugerir» para ver dónde convienen los sitios nuevos.",
+        "en": "Press 'Suggest' to see where new sites would help most.",
+    },
+    "plan_suggested_note": {
+        "es": (
+            "En el orden elegido: cada sitio cuenta solo a quienes aún no tenían un servicio "
+            "a su alcance (ni de un sitio existente ni de uno sugerido antes). Método: "
+            "cobertura máxima con los sitios existentes fijos (voraz + intercambios)."
+        ),
+        "en": (
+            "In the order chosen: each site counts only people not yet within reach of a "
+            "service (an existing site or an earlier suggestion). Method: maximal covering "
+            "with the existing sites fixed (greedy + swaps)."
+        ),
+    },
+    "plan_accept": {"es": "Agregar al escenario", "en": "Add to the scenario"},
+    "plan_curve_k": {"es": "Sitios nuevos", "en": "New sites"},
+    "plan_curve_share": {
+        "es": "% de la demanda (ponderada) a su alcance",
+        "en": "% of (weighted) demand within reach",
+    },
+    "plan_curve_new": {"es": "Personas nuevas a su alcance", "en": "People newly within reach"},
+    "plan_curve_marginal": {"es": "Lo que suma el último sitio", "en": "What the last site adds"},
+    "plan_curve_note": {
+        "es": (
+            "Cada sitio más suma menos que el anterior: la curva muestra cuántos sitios valen "
+            "la pena. Para cada número de sitios se busca la mejor combinación (no se agregan "
+            "uno tras otro)."
+        ),
+        "en": (
+            "Each extra site adds less than the one before: the curve shows how many sites are "
+            "worth funding. For each number of sites the best combination is searched (not "
+            "one added after another)."
+        ),
+    },
+    "plan_empty_scenario": {
+        "es": "El escenario está vacío: acepte sugerencias o agregue sitios en el mapa.",
+        "en": "The scenario is empty: accept suggestions or add sites on the map.",
+    },
+    "plan_origin_suggested": {"es": "sugerido", "en": "suggested"},
+    "plan_origin_manual": {"es": "agregado a mano", "en": "added by hand"},
+    "plan_origin_moved": {"es": "sitio existente movido", "en": "existing site moved"},
+    "plan_drop": {"es": "Quitar", "en": "Remove"},
+    "plan_removed_line": {
+        "es": "Sitio existente quitado: {id}",
+        "en": "Existing site taken out: {id}",
+    },
+    "plan_restore": {"es": "Devolver", "en": "Restore"},
+    "plan_name": {"es": "Nombre del escenario", "en": "Scenario name"},
+    "plan_save_new": {"es": "Guardar como nuevo", "en": "Save as new"},
+    "plan_save_over": {"es": "Guardar cambios", "en": "Save changes"},
+    "plan_saved": {"es": "Guardado: «{name}».", "en": "Saved: '{name}'."},
+    "plan_save_error": {
+        "es": "No se pudo guardar: {error}",
+        "en": "Could not save: {error}",
+    },
+    "plan_share": {
+        "es": "Para compartirlo, copie el enlace de esta página (termina así):",
+        "en": "To share it, copy this page's link (it ends like this):",
+    },
+    "plan_saved_list": {"es": "Escenarios guardados", "en": "Saved scenarios"},
+    "plan_none_saved": {"es": "Aún no hay escenarios guardados.", "en": "No saved scenarios yet."},
+    "plan_sites_word": {"es": "sitios nuevos", "en": "new sites"},
+    "plan_open": {"es": "Abrir", "en": "Open"},
+    "plan_delete": {"es": "Borrar", "en": "Delete"},
+    "plan_not_found": {
+        "es": (
+            "No hay un escenario guardado con el código {id}: pudo ser borrado o el enlace "
+            "está incompleto. Se muestra el escenario actual."
+        ),
+        "en": (
+            "No saved scenario has the code {id}: it may have been deleted, or the link is "
+            "incomplete. The current scenario is shown."
+        ),
+    },
+    "plan_open_error": {
+        "es": "No se pudo abrir el escenario: {error}",
+        "en": "Could not open the scenario: {error}",
+    },
+    "plan_export_sites": {"es": "Sitios (GeoJSON)", "en": "Sites (GeoJSON)"},
+    "plan_export_figures": {
+        "es": "Cifras y parámetros (CSV)",
+        "en": "Figures and parameters (CSV)",
+    },
+    "plan_check_intro": {
+        "es": (
+            "Las sugerencias salen de un método rápido (voraz + intercambios). Aquí se "
+            "comparan con el óptimo exacto (programación entera, HiGHS), calculado aparte "
+            "hasta {seconds} s; puede cancelarlo y seguir trabajando mientras tanto."
+        ),
+        "en": (
+            "Suggestions come from a fast method (greedy + swaps). Here they are compared "
+            "with the exact optimum (integer programming, HiGHS), solved separately for up to "
+            "{seconds} s; you can cancel it and keep working meanwhile."
+        ),
+    },
+    "plan_check_needs": {
+        "es": "Primero pida una sugerencia.",
+        "en": "Ask for a suggestion first.",
+    },
+    "plan_check_start": {
+        "es": "Comparar con el óptimo exacto",
+        "en": "Compare with the exact optimum",
+    },
+    "plan_check_running": {
+        "es": "Resolviendo el óptimo exacto: {seconds} s de {limit} s como máximo",
+        "en": "Solving for the exact optimum: {seconds} s of at most {limit} s",
+    },
+    "plan_check_cancel": {"es": "Cancelar", "en": "Cancel"},
+    "plan_check_failed": {
+        "es": (
+            "El cálculo exacto no dio respuesta ({error}). Los problemas grandes tardan: "
+            "pruebe una cuadrícula de 500 m o menos puntos candidatos."
+        ),
+        "en": (
+            "The exact solve gave no answer ({error}). Large problems take long: try a "
+            "500 m grid or fewer candidate points."
+        ),
+    },
+    "plan_check_cancelled": {"es": "Cálculo exacto cancelado.", "en": "Exact solve cancelled."},
+    "plan_check_optimal": {
+        "es": (
+            "Óptimo exacto: {exact} personas (ponderadas); la sugerencia: {greedy}, a "
+            "{gap} % del óptimo ({seconds} s)."
+        ),
+        "en": (
+            "Exact optimum: {exact} people (weighted); the suggestion: {greedy}, {gap}% below "
+            "the optimum ({seconds} s)."
+        ),
+    },
+    "plan_check_bound": {
+        "es": (
+            "Sin prueba de óptimo en el tiempo dado: la mejor solución exacta halló {exact} y "
+            "ninguna supera {bound}; la sugerencia ({greedy}) está a lo sumo a {gap} % del "
+            "óptimo ({seconds} s)."
+        ),
+        "en": (
+            "Not proven optimal in the time given: the exact solver found {exact} and no "
+            "solution exceeds {bound}; the suggestion ({greedy}) is at most {gap}% below the "
+            "optimum ({seconds} s)."
+        ),
+    },
     "gaps_title": {
         "es": "¿Quién tiene cuidado a una caminata?",
         "en": "Who has care within a walk?",
@@ -525,6 +964,225 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Mapa base en línea activado (CARE_ATLAS_TILES).",
         "en": "Online basemap enabled (CARE_ATLAS_TILES).",
     },
+    # community places are read from the store for the area in view, not all at once
+    "places_in_view": {
+        "es": (
+            "Los aportes de la comunidad se cargan para el área en vista ({n} aquí). "
+            "Si mueve el mapa a otra zona, pulse «Cargar lugares de esta vista»."
+        ),
+        "en": (
+            "Community places are loaded for the area in view ({n} here). "
+            "If you move the map to another area, press “Load places in this view”."
+        ),
+    },
+    "places_in_view_capped": {
+        "es": (
+            "Hay más de {n} aportes de la comunidad en esta área; se muestran los {n} primeros. "
+            "Acerque el mapa y pulse «Cargar lugares de esta vista» para verlos todos."
+        ),
+        "en": (
+            "There are more than {n} community places in this area; the first {n} are shown. "
+            "Zoom in and press “Load places in this view” to see them all."
+        ),
+    },
+    "places_load_view": {"es": "Cargar lugares de esta vista", "en": "Load places in this view"},
+    "places_no_view": {
+        "es": "No se pudo leer la posición del mapa. Mueva el mapa y vuelva a intentarlo.",
+        "en": "The map's position could not be read. Move the map and try again.",
+    },
+    "store_unavailable": {
+        "es": (
+            "No se pudieron cargar los aportes de la comunidad: la base de datos no responde. "
+            "Los demás lugares se muestran; vuelva a intentarlo en un momento o avise a quien "
+            "administra el sitio (el motivo está en su registro)."
+        ),
+        "en": (
+            "Community places could not be loaded: the database is not answering. The other "
+            "places are shown; try again in a moment or tell whoever runs this site (the "
+            "reason is in its log)."
+        ),
+    },
+    "moderation_queue_count": {
+        "es": "{n} sugerencias pendientes; se muestran de la {first} a la {last}.",
+        "en": "{n} suggestions waiting; showing {first} to {last}.",
+    },
+    "moderation_page": {"es": "Página", "en": "Page"},
+    # National runs page (Dask engine results)
+    "nat_page": {"es": "Escala nacional", "en": "National runs"},
+    "nat_title": {"es": "Brechas a escala nacional", "en": "Care gaps at national scale"},
+    "nat_intro": {
+        "es": (
+            "Resultados del motor Dask: el mismo análisis de brechas que en la página Brechas, "
+            "calculado por partes sobre una grilla de demanda guardada en disco, para un país "
+            "entero. Elija una corrida terminada."
+        ),
+        "en": (
+            "Results of the Dask engine: the same gap analysis as on the Gaps page, computed "
+            "piece by piece over a demand grid kept on disk, for a whole country. Pick a "
+            "finished run."
+        ),
+    },
+    "nat_runs_dir": {
+        "es": "Corridas leídas de {path} (variable CARE_ATLAS_RESULTS_DIR).",
+        "en": "Runs are read from {path} (CARE_ATLAS_RESULTS_DIR).",
+    },
+    "nat_pick": {"es": "Corrida", "en": "Run"},
+    "nat_run_option": {
+        "es": "{name} · {date} · {cells} celdas",
+        "en": "{name} · {date} · {cells} cells",
+    },
+    "nat_run_option_damaged": {
+        "es": "{name} · {date} · no se puede leer",
+        "en": "{name} · {date} · cannot be read",
+    },
+    "nat_none": {
+        "es": (
+            "Todavía no hay corridas en esta carpeta. Una corrida nacional se hace con la línea "
+            "de comandos (puede tardar horas para un país) o, para probar, con el botón «Correr "
+            "la muestra en Dask» de la barra lateral. Desde una terminal, en la carpeta del "
+            "proyecto:"
+        ),
+        "en": (
+            "There are no runs in this folder yet. A national run is made from the command line "
+            "(it can take hours for a country) or, to try it out, with the button «Run the "
+            "bundled sample on Dask» in the sidebar. From a terminal, in the project folder:"
+        ),
+    },
+    "nat_cmd_sample": {
+        "es": "# la muestra de Bogotá (unos segundos)",
+        "en": "# the bundled Bogotá sample (a few seconds)",
+    },
+    "nat_cmd_country": {
+        "es": "# un país sintético de 10 millones de celdas de 100 m: primero la grilla, luego la corrida",
+        "en": "# a synthetic country of 10 million 100 m cells: first the grid, then the run",
+    },
+    "nat_damaged": {
+        "es": "No se puede leer esta corrida: {error} Elija otra o vuelva a correrla.",
+        "en": "This run cannot be read: {error} Pick another one or run it again.",
+    },
+    "nat_model_recorded": {
+        "es": "**Demanda modelada o sintética, no un censo.** Nota guardada con la corrida (en inglés): {note}",
+        "en": "**Modelled or synthetic demand, not a census.** Note recorded with the run: {note}",
+    },
+    "nat_m_cells": {"es": "Celdas de demanda", "en": "Demand cells"},
+    "nat_m_cells_help": {
+        "es": "Celdas de {cell} m con población, repartidas en {parts} particiones.",
+        "en": "Cells of {cell} m with people in them, in {parts} partitions.",
+    },
+    "nat_m_services": {"es": "Servicios", "en": "Services"},
+    "nat_m_areas_help": {
+        "es": "Grupos de celdas vecinas sin ningún servicio a su alcance.",
+        "en": "Groups of neighbouring cells with no service within reach.",
+    },
+    "nat_m_largest": {"es": "Zona más grande (km²)", "en": "Largest area (km²)"},
+    "nat_m_largest_help": {
+        "es": "{people} personas de los grupos (una persona cuenta una vez por grupo).",
+        "en": "{people} people in the groups (a person counts once per group).",
+    },
+    "nat_m_group": {"es": "{group}: fuera de alcance", "en": "{group}: out of reach"},
+    "nat_m_group_help": {
+        "es": "{pct} % de {population} tienen un servicio a su alcance.",
+        "en": "{pct}% of {population} have a service within reach.",
+    },
+    "nat_params": {
+        "es": (
+            "{minutes} min a pie ({profile}) = {radius} m en línea recta · celdas de {cell} m · "
+            "{crs} · {workers} trabajadores Dask, {partitions} particiones · {seconds} s"
+        ),
+        "en": (
+            "{minutes} min on foot ({profile}) = {radius} m in a straight line · {cell} m cells "
+            "· {crs} · {workers} Dask workers, {partitions} partitions · {seconds} s"
+        ),
+    },
+    "nat_provenance": {
+        "es": "Procedencia de la demanda y tiempos",
+        "en": "Where the demand comes from, and timings",
+    },
+    "nat_precision": {"es": "Precisión", "en": "Precision"},
+    "nat_model": {"es": "Modelo", "en": "Model"},
+    "nat_demand_path": {"es": "Grilla de demanda", "en": "Demand grid"},
+    "nat_engine": {"es": "Motor", "en": "Engine"},
+    "nat_stage_seconds": {"es": "Tiempo por etapa", "en": "Time per stage"},
+    "nat_map_title": {
+        "es": "Las {n} zonas sin servicio con más personas",
+        "en": "The {n} unserved areas with the most people",
+    },
+    "nat_map_note": {
+        "es": (
+            "Cada rectángulo es la caja que contiene una zona sin servicio, no su forma: a esta "
+            "escala solo se guardan sus cifras. Color: personas fuera de alcance (escala "
+            "logarítmica); pase el cursor para ver el detalle."
+        ),
+        "en": (
+            "Each rectangle is the box around an unserved area, not its shape: at this scale "
+            "only its figures are kept. Colour: people out of reach (log scale); hover for "
+            "details."
+        ),
+    },
+    "nat_legend_extent": {"es": "Extensión de la grilla", "en": "Extent of the grid"},
+    "nat_bar_title": {"es": "Personas fuera de alcance", "en": "People out of reach"},
+    "nat_bar_unit": {
+        "es": "por zona, suma de los grupos; escala log.",
+        "en": "per area, sum of the groups; log scale",
+    },
+    "nat_tip_cells": {"es": "{n} celdas · {km2} km²", "en": "{n} cells · {km2} km²"},
+    "nat_tip_people": {"es": "Personas de los grupos: {n}", "en": "People in the groups: {n}"},
+    "nat_no_areas": {
+        "es": "Ninguna zona sin servicio: todas las celdas tienen un servicio a su alcance.",
+        "en": "No unserved areas: every cell has a service within reach.",
+    },
+    "nat_tab_zones": {"es": "Por zona", "en": "By zone"},
+    "nat_col_zone": {"es": "Zona", "en": "Zone"},
+    "nat_col_cells": {"es": "Celdas", "en": "Cells"},
+    "nat_col_people": {"es": "Personas (suma de grupos)", "en": "People (sum of groups)"},
+    "nat_areas_shown": {
+        "es": "Se muestran las primeras {shown} de {total} zonas; el CSV trae todas.",
+        "en": "Showing the first {shown} of {total} areas; the CSV has them all.",
+    },
+    "nat_no_zones": {
+        "es": "Esta corrida no se dividió por zonas.",
+        "en": "This run was not split by zones.",
+    },
+    "nat_total": {"es": "Población total", "en": "Total population"},
+    "nat_sample_header": {"es": "Nueva corrida", "en": "New run"},
+    "nat_sample_help": {
+        "es": (
+            "Corre la muestra de Bogotá con el motor Dask en segundo plano: la página sigue "
+            "disponible y la corrida aparece en la lista al terminar."
+        ),
+        "en": (
+            "Runs the bundled Bogotá sample on the Dask engine in the background: the page stays "
+            "usable and the run appears in the list when it is done."
+        ),
+    },
+    "nat_sample_run": {"es": "Correr la muestra en Dask", "en": "Run the bundled sample on Dask"},
+    "nat_job_starting": {
+        "es": "Arrancando el clúster Dask… {seconds} s",
+        "en": "Starting the Dask cluster… {seconds} s",
+    },
+    "nat_job_running": {
+        "es": "{stage}: {done} de {total} · {seconds} s",
+        "en": "{stage}: {done} of {total} · {seconds} s",
+    },
+    "nat_stage_pass1": {"es": "Paso 1 de 2", "en": "Pass 1 of 2"},
+    "nat_stage_pass2": {"es": "Paso 2 de 2", "en": "Pass 2 of 2"},
+    "nat_stage_median": {"es": "Medianas exactas", "en": "Exact medians"},
+    "nat_stage_grid": {"es": "Grilla", "en": "Grid"},
+    "nat_job_cancel": {"es": "Cancelar la corrida", "en": "Cancel the run"},
+    "nat_job_cancelled": {
+        "es": "Corrida cancelada; no se guardó nada.",
+        "en": "Run cancelled; nothing was saved.",
+    },
+    "nat_job_failed": {"es": "La corrida falló: {error}", "en": "The run failed: {error}"},
+    "nat_job_done": {
+        "es": "Corrida lista: {name} ({seconds} s).",
+        "en": "New run ready: {name} ({seconds} s).",
+    },
+    "nat_dashboard": {"es": "Panel de Dask", "en": "Dask dashboard"},
+    "nat_dashboard_help": {
+        "es": "El panel de Dask se sirve en la máquina del servidor: {url}",
+        "en": "The Dask dashboard is served on the server machine: {url}",
+    },
 }
 
 VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
@@ -537,6 +1195,9 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "policy": {"es": "Sistema o política nacional", "en": "National system or policy"},
         "community": {"es": "Aporte de la comunidad", "en": "Community contribution"},
         "user": {"es": "Mi capa", "en": "My layer"},
+        "proposed": {"es": "Sitio nuevo (escenario)", "en": "New site (scenario)"},
+        "suggested": {"es": "Sitio sugerido", "en": "Suggested site"},
+        "candidate": {"es": "Punto candidato", "en": "Candidate point"},
         "boundary": {"es": "Límite", "en": "Boundary"},
     },
     "services": {

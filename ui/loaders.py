@@ -9,21 +9,29 @@ failure, and the page shows the messages while the other layers keep working.
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import access, gaps, nearby, profiles, region, vocab
+from geo import access, gaps, nearby, profiles, region, siting, viewport, vocab
 from geo import gazetteer as gazetteer_mod
 from geo import network as network_mod
+from geo import scenarios as scenarios_mod
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
 from geo.settings import get_settings
-from geo.store import open_store
+from geo.store import StoreError, open_store
+from geo.viewport import BBox
+from ui.map_view import View
+
+log = logging.getLogger(__name__)
 
 INSTITUTIONS_ID = "training_institutions"
 
@@ -219,17 +227,68 @@ def synthetic_spec(layer_id: str, *, title: dict[str, str], kind: str, source: s
 
 
 COMMUNITY_ID = "community"
+COMMUNITY_LIMIT = 5_000
+"""Most community places drawn on one map (a zoomed-out view of a dense region)."""
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def community_places() -> gpd.GeoDataFrame:
-    """Approved community suggestions (refreshed at most every 30 s)."""
+@st.cache_data(ttl=30, show_spinner=False, max_entries=256)
+def community_places(bbox: BBox | None = None, limit: int | None = None) -> gpd.GeoDataFrame:
+    """Approved community places inside ``bbox`` (refreshed at most every 30 s).
+
+    ``bbox`` is a cache key: pass a box snapped to the tile grid
+    (:func:`geo.viewport.snap_bbox`) so that nearby views share an entry. ``None``
+    reads every approved place (moderation only; the maps read boxes). Raises
+    ``StoreError`` when the store cannot be opened.
+    """
     handle = open_store(get_settings())
     try:
-        places = handle.approved()
+        places = handle.approved(bbox=bbox, limit=limit)
     finally:
         handle.close()
     return places.set_index(places["id"].astype(str), drop=False) if not places.empty else places
+
+
+@dataclass(frozen=True)
+class CommunityInView:
+    """The approved community places of a map view.
+
+    Attributes
+    ----------
+    places
+        At most :data:`COMMUNITY_LIMIT` places, indexed by id.
+    bbox
+        The box read (the view's box snapped to the tile grid), ``None`` for the world.
+    capped
+        More places are in the box than were read.
+    error
+        Empty, or why the store could not be read (for the log; the page says it plainly).
+    """
+
+    places: gpd.GeoDataFrame
+    bbox: BBox | None
+    capped: bool = False
+    error: str = ""
+
+
+def community_in_view(view: View | None) -> CommunityInView:
+    """Approved community places in and around a map view (``None``: the world).
+
+    The box is :func:`geo.viewport.view_bbox` of the view (a large screen plus a
+    margin), snapped to the Web Mercator tile grid so nearby views share the cache.
+    """
+    box = None if view is None else viewport.view_bbox(view.lat, view.lon, view.zoom)
+    key = None if box is None else viewport.snap_bbox(box)
+    try:
+        places = community_places(key, COMMUNITY_LIMIT + 1)
+    except StoreError as exc:
+        log.warning("Community places not loaded: %s", exc)
+        return CommunityInView(_no_places(), key, error=str(exc))
+    capped = len(places) > COMMUNITY_LIMIT
+    return CommunityInView(places.iloc[:COMMUNITY_LIMIT], key, capped=capped)
+
+
+def _no_places() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": [], "name": []}, geometry=[], crs=4326)
 
 
 def community_spec() -> LayerSpec:
@@ -283,23 +342,34 @@ def gazetteer_place(label_text: str) -> gazetteer_mod.Place:
     return next(p for p in gazetteer().places if p.name == name and (p.lat, p.lon) == (lat, lon))
 
 
+NEAR_N = 5
+NEAR_START_M = 2_000.0
+NEAR_MAX_M = 128_000.0
+"""Community places are searched in boxes around the point from 2 km to 128 km (half-side)."""
+
+
 @st.cache_data(show_spinner=False)
 def near_services() -> gpd.GeoDataFrame:
-    """Places a person can walk to: care blocks, cooperatives, institutions, approved suggestions."""
+    """Bundled places a person can walk to: care blocks, cooperatives, institutions.
+
+    Approved community places are not in it: they are read from the store around
+    each searched point (:func:`nearest`).
+    """
     frames, _ = layers(list(NEAR_LAYERS))
     parts = [frames[i] for i in NEAR_LAYERS if i in frames]
     if "training_offer" in layers(["training_offer"])[0]:
         parts.append(institutions())
-    community = community_places()
-    if not community.empty:
-        parts.append(community)
     merged = pd.concat([p.to_crs(4326) for p in parts], ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=4326)
 
 
 def near_service_codes() -> list[str]:
-    """Service codes some nearby place offers, in vocabulary order."""
-    found: set[str] = set()
+    """Service codes a walkable place may offer, in vocabulary order.
+
+    The bundled places' codes, and every vocabulary code: a community suggestion may
+    offer any of them, and community places are not all loaded to find out which.
+    """
+    found: set[str] = set(vocab.SERVICES)
     for value in near_services()["services"]:
         found.update(vocab.split_codes(value))
     return [code for code in vocab.SERVICES if code in found]
@@ -310,6 +380,11 @@ def _near_index() -> nearby.NearbyIndex:
     return nearby.NearbyIndex(near_services())
 
 
+def _community_in_box(box: BBox) -> gpd.GeoDataFrame:
+    """Approved community places in a box, read through the tile-grid cache."""
+    return community_places(viewport.snap_bbox(box))
+
+
 def nearest(
     lat: float,
     lon: float,
@@ -318,18 +393,41 @@ def nearest(
     populations: tuple[str, ...],
     operators: tuple[str, ...],
     open_now_at,
-) -> nearby.Nearby:
-    """The five nearest matching places, with care-bus stops when those are nearer."""
-    return _near_index().query(
-        lat=lat,
-        lon=lon,
-        n=5,
-        services_any=services,
-        populations_any=populations,
-        operators=operators,
-        open_now_at=open_now_at,
-        bus_stops=layer("care_bus_stops"),
+) -> tuple[nearby.Nearby, str]:
+    """The five nearest matching places, with care-bus stops when those are nearer.
+
+    The bundled places come from the cached index; approved community places are
+    read from the store in a box around the point that grows until it holds five
+    matches (or the bundled fifth is nearer than its edge, or it reaches
+    :data:`NEAR_MAX_M`). Returns the answer and, when the store could not be read,
+    why (the answer then has the bundled places only).
+    """
+    filters = {
+        "services_any": services,
+        "populations_any": populations,
+        "operators": operators,
+        "open_now_at": open_now_at,
+    }
+    bundled = _near_index().query(
+        lat=lat, lon=lon, n=NEAR_N, bus_stops=layer("care_bus_stops"), **filters
     )
+    distances = bundled.frame["distance_m"]
+    enough_m = float(distances.iloc[-1]) if len(distances) >= NEAR_N else float("inf")
+    try:
+        community = viewport.nearest_in_growing_box(
+            _community_in_box,
+            lat=lat,
+            lon=lon,
+            n=NEAR_N,
+            start_m=NEAR_START_M,
+            max_m=NEAR_MAX_M,
+            enough_m=enough_m,
+            **filters,
+        )
+    except StoreError as exc:
+        log.warning("Community places not searched: %s", exc)
+        return bundled, str(exc)
+    return nearby.merge_nearby([bundled, community], n=NEAR_N), ""
 
 
 def empty_results() -> gpd.GeoDataFrame:
@@ -338,7 +436,7 @@ def empty_results() -> gpd.GeoDataFrame:
 
 
 def near_known_hours() -> int:
-    """How many walkable places have opening hours the app can read."""
+    """How many bundled walkable places have opening hours the app can read."""
     return int(_near_index().known_hours)
 
 
@@ -387,3 +485,198 @@ def along_streets(
     out = out.sort_values("walk_m", kind="stable")
     out["rank"] = np.arange(1, len(out) + 1)
     return out
+
+
+# --------------------------------------------------------------------- plan sites
+# Scenarios are cache keys as canonical JSON (scenario_key): two sessions planning the
+# same change share the analysis. Results are shared read-only (cache_resource).
+
+
+def scenario_key(scenario: scenarios_mod.Scenario) -> str:
+    """A scenario's sites as canonical JSON (its parameters are keyed separately)."""
+    payload = scenario.to_dict()
+    return json.dumps({k: payload[k] for k in ("version", "added", "removed")}, sort_keys=True)
+
+
+def new_site_template() -> dict[str, str]:
+    """What a new site offers: what most care blocks offer (the district catalogue)."""
+    return scenarios_mod.site_template(layer("care_blocks"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_services(service_codes: tuple[str, ...], key: str) -> gpd.GeoDataFrame:
+    """The services counted after the scenario ``key`` (:func:`scenario_key`); read-only."""
+    scenario = scenarios_mod.Scenario.from_dict(json.loads(key))
+    return scenarios_mod.apply(scenario, supply(service_codes), template=new_site_template())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_gaps(
+    service_codes: tuple[str, ...],
+    key: str,
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    cell_m: float,
+    mode: str = "straight",
+) -> gaps.GapsResult:
+    """The gap analysis with the scenario's services (shared, read-only)."""
+    return gaps.run_gaps(
+        demand_sample(cell_m),
+        scenario_services(service_codes, key),
+        minutes=minutes,
+        profile=profile,
+        groups=list(groups),
+        zone_col="zone",
+        network=street_network()[0] if mode == "network" else None,
+    )
+
+
+def reach(minutes: float, profile: str, mode: str) -> float:
+    """Metres of reach: along the streets in network mode, else straight line x detour."""
+    return (
+        walk_m(minutes, profile)
+        if mode == "network"
+        else profiles.reach_m(minutes, profile=profile)
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def weighted_cells(
+    groups: tuple[str, ...], weights: tuple[float, ...], cell_m: float
+) -> gpd.GeoDataFrame:
+    """Demand cell centres with ``weight`` = sum of weight x people of each group; read-only."""
+    cells = demand_sample(cell_m)
+    points = cells[[*groups, "zone"]].set_geometry(gaps.cell_centres(cells))
+    weight = sum(
+        (w * cells[g].to_numpy(dtype=float) for g, w in zip(groups, weights, strict=True)),
+        start=np.zeros(len(cells)),
+    )
+    return points.assign(weight=weight)
+
+
+CandidatesKey = tuple[str, tuple[tuple[float, float, str], ...]]
+"""``("grid", ((spacing_m, 0, ""),))`` or ``(source, ((lon, lat, name), ...))``."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def candidate_sites(candidates: CandidatesKey, cell_m: float) -> gpd.GeoDataFrame:
+    """Candidate sites: every n-th cell centre of the demand grid, or the given points.
+
+    Grid candidates are named after their localidad, so a planner can read a
+    suggestion without the map.
+    """
+    kind, points = candidates
+    if kind == "grid":
+        step = max(1, round(points[0][0] / cell_m))
+        cells = demand_sample(cell_m)
+        pick = (cells["row"].to_numpy() % step == 0) & (cells["col"].to_numpy() % step == 0)
+        chosen = cells[pick]
+        names = layer("localidades").set_index("code")["name"]
+        zone = chosen["zone"].map(names).fillna("").astype(str)
+        frame = gpd.GeoDataFrame(
+            {"name": zone.to_numpy(), "zone": chosen["zone"].to_numpy()},
+            geometry=gaps.cell_centres(chosen).to_numpy(),
+            index=chosen.index,
+            crs=cells.crs,
+        )
+        return frame.to_crs(4326)
+    lon, lat, name = zip(*points, strict=True) if points else ((), (), ())
+    return gpd.GeoDataFrame({"name": list(name)}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def siting_problem(
+    service_codes: tuple[str, ...],
+    key: str,
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    weights: tuple[float, ...],
+    cell_m: float,
+    mode: str,
+    candidates: CandidatesKey,
+    capacity: float,
+) -> siting.Problem:
+    """The covering problem behind a suggestion (coverage matrix built once, shared)."""
+    cells = weighted_cells(groups, weights, cell_m)
+    sites = candidate_sites(candidates, cell_m).to_crs(cells.crs)
+    if capacity > 0:
+        sites = sites.assign(capacity=float(capacity))
+    return siting.build_problem(
+        cells,
+        sites,
+        radius_m=reach(minutes, profile, mode),
+        weight_col="weight",
+        existing=scenario_services(service_codes, key).to_crs(cells.crs),
+        capacity_col="capacity" if capacity > 0 else None,
+        network=street_network()[0] if mode == "network" else None,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def suggestion(
+    service_codes: tuple[str, ...],
+    key: str,
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    weights: tuple[float, ...],
+    cell_m: float,
+    mode: str,
+    candidates: CandidatesKey,
+    capacity: float,
+    k: int,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The suggested sites (greedy + swap) and who each brings within reach."""
+    args = (service_codes, key, minutes, profile, groups, weights, cell_m, mode, candidates)
+    problem = siting_problem(*args, capacity)
+    solution = siting.solve_greedy(
+        problem.matrix,
+        problem.weights,
+        k=k,
+        served=problem.served,
+        capacity=problem.capacity,
+        forbidden=problem.forbidden,
+    )
+    sites = siting.chosen_frame(problem, solution, k=k)
+    report = siting.site_report(
+        demand_sample(cell_m),
+        sites,
+        radius_m=reach(minutes, profile, mode),
+        groups=list(groups),
+        existing=scenario_services(service_codes, key).to_crs(sites.crs),
+        areas=scenario_gaps(
+            service_codes, key, minutes, profile, groups, cell_m, mode
+        ).unserved_areas,
+        network=street_network()[0] if mode == "network" else None,
+    )
+    return sites, report
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def coverage_curve(
+    service_codes: tuple[str, ...],
+    key: str,
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    weights: tuple[float, ...],
+    cell_m: float,
+    mode: str,
+    candidates: CandidatesKey,
+    capacity: float,
+    k_max: int,
+) -> pd.DataFrame:
+    """Weight within reach against the number of new sites, 0..k_max (greedy + swap)."""
+    problem = siting_problem(
+        service_codes, key, minutes, profile, groups, weights, cell_m, mode, candidates, capacity
+    )
+    return siting.coverage_curve(
+        problem.matrix,
+        problem.weights,
+        k_max=k_max,
+        served=problem.served,
+        capacity=problem.capacity,
+        forbidden=problem.forbidden,
+    )

@@ -40,9 +40,21 @@ KIND_COLOURS: dict[str, str] = {
     "policy": "#56B4E9",  # sky blue
     "community": "#000000",  # black: community-sourced, approved by a moderator
     "user": "#F0E442",  # yellow: a layer this session uploaded
+    # Plan page (existing sites keep their colours): new sites of the scenario in blue,
+    # suggestions not yet accepted in sky blue, candidate points clicked in grey.
+    "proposed": "#0072B2",
+    "suggested": "#56B4E9",
+    "candidate": "#999999",
 }
 BOUNDARY_STYLE = {"color": "#6b7280", "weight": 1, "fillColor": "#f3f4f6", "fillOpacity": 0.5}
-MARKER_RADIUS = {"care_block": 9, "care_bus": 7, "home_care": 7}
+MARKER_RADIUS = {
+    "care_block": 9,
+    "care_bus": 7,
+    "home_care": 7,
+    "proposed": 10,
+    "suggested": 10,
+    "candidate": 5,
+}
 DEFAULT_RADIUS = 8
 
 

@@ -9,17 +9,21 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import community
+from geo import community, viewport
 from geo.errors import LayerError
 from geo.settings import Settings
-from geo.store import Place
+from geo.store import Place, Store
 from ui import loaders, safe, uploads
 from ui.i18n import label, t
 
 _SIGNED_IN = "_moderator"
 _FAILURES = "_moderator_failures"
 _LOCKED_UNTIL = "_moderator_locked_until"
+_QUEUE_PAGE = "_moderator_queue_page"
 POINT_LAYERS = ("care_blocks", "care_bus_stops", "home_care", "cooperatives")
+PAGE_SIZE = 20
+"""Pending suggestions shown per page of the queue (every one is reachable by page)."""
+DUPLICATE_RADIUS_M = 100.0
 
 
 def panel(*, lang: str, settings: Settings) -> None:
@@ -36,13 +40,29 @@ def panel(*, lang: str, settings: Settings) -> None:
         st.session_state.pop(_SIGNED_IN, None)
         st.rerun()
     with uploads.store() as store:
-        queue = store.pending()
-        approved = store.approved()
+        waiting = store.count_pending()
+        pages = max(1, -(-waiting // PAGE_SIZE))
+        page = min(st.session_state.get(_QUEUE_PAGE, 1), pages)
+        if pages > 1:
+            # the key carries the page count: a widget of a longer queue never holds a
+            # page that no longer exists
+            page = int(
+                st.number_input(
+                    t("moderation_page", lang), 1, pages, page, step=1, key=f"mod_page_{pages}"
+                )
+            )
+        st.session_state[_QUEUE_PAGE] = page
+        queue = store.pending(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        nearby = {place.id: _approved_near(store, place) for place in queue}
     if not queue:
         st.success(t("moderation_empty", lang))
-    existing = _existing_places(approved)
+    else:
+        first = (page - 1) * PAGE_SIZE + 1
+        st.caption(
+            t("moderation_queue_count", lang, n=waiting, first=first, last=first + len(queue) - 1)
+        )
     for place in queue:
-        _review(place, existing, moderator=moderator, lang=lang)
+        _review(place, _existing_places(nearby[place.id]), moderator=moderator, lang=lang)
     st.subheader(t("moderation_audit", lang))
     with uploads.store() as store:
         st.dataframe(store.audit_log(limit=200), hide_index=True, width="stretch")
@@ -68,6 +88,12 @@ def _sign_in(*, lang: str, settings: Settings) -> None:
     # Each failure doubles the wait before the next try (1, 2, 4 ... 60 s).
     st.session_state[_LOCKED_UNTIL] = time.monotonic() + min(2 ** (failures - 1), 60)
     st.error(t("moderation_failed", lang))
+
+
+def _approved_near(store: Store, place: Place) -> gpd.GeoDataFrame:
+    """Approved places around a suggestion (a box a little larger than the duplicate radius)."""
+    box = viewport.bbox_around(place.lat, place.lon, 2 * DUPLICATE_RADIUS_M)
+    return store.approved(bbox=box)
 
 
 def _existing_places(approved: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -108,7 +134,7 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
             }
         )
         st.table(details.set_index(t("field", lang)))
-        duplicates = community.likely_duplicates(place, existing)
+        duplicates = community.likely_duplicates(place, existing, within_m=DUPLICATE_RADIUS_M)
         if not duplicates.empty:
             st.warning(
                 t(

@@ -8,6 +8,7 @@ keeps a copy under a ``_keep_`` key and is restored from it on return.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import streamlit as st
@@ -107,20 +108,45 @@ def initial_view(page: str, default: View | None) -> View | None:
 
     Fixed for the session (per page and language) so that changing a filter does
     not rebuild the map: the browser keeps the current view itself and mirrors it
-    into the URL as the person pans.
+    into the URL as the person pans. Only :func:`move_view` changes it (when the
+    browser sends its view, e.g. "Load places in this view").
     """
     key = f"{_KEEP}view_{page}"
     if key not in st.session_state:
-        try:
-            view = View(
-                float(st.query_params["lat"]),
-                float(st.query_params["lon"]),
-                int(float(st.query_params["z"])),
-            ).clamped()
-        except (KeyError, ValueError):
-            view = default
-        st.session_state[key] = view
+        st.session_state[key] = url_view() or default
     return st.session_state[key]
+
+
+def url_view() -> View | None:
+    """The view in the URL (``lat``, ``lon``, ``z``), clamped; ``None`` when absent or bad."""
+    return parse_view(
+        st.query_params.get("lat"), st.query_params.get("lon"), st.query_params.get("z")
+    )
+
+
+def parse_view(lat: object, lon: object, zoom: object) -> View | None:
+    """A view from text or numbers (the URL, the browser), clamped; ``None`` when not numbers."""
+    try:
+        view = View(float(lat), float(lon), int(float(zoom)))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not all(math.isfinite(v) for v in (view.lat, view.lon)):
+        return None
+    return view.clamped()
+
+
+def move_view(page: str, view: View) -> None:
+    """Make ``view`` the page's view (:func:`initial_view`) and mirror it in the URL.
+
+    For when the browser has told the server where the map is (the "Load places in
+    this view" button): the map is drawn again at that view and the page reads the
+    data of that area.
+    """
+    view = view.clamped()
+    st.session_state[f"{_KEEP}view_{page}"] = view
+    st.query_params.update(
+        {"lat": f"{view.lat:.5f}", "lon": f"{view.lon:.5f}", "z": str(view.zoom)}
+    )
 
 
 def selection(page: str) -> tuple[str, str] | None:

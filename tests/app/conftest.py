@@ -41,8 +41,10 @@ def run_app(page: str | None = None, **query: str) -> AppTest:
 
 
 def map_args(at: AppTest) -> dict:
-    """Arguments the page sent to the streamlit-folium component."""
-    (component,) = at.get("component_instance")
+    """Arguments the page sent to the streamlit-folium component (the page's one map)."""
+    (component,) = [
+        c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")
+    ]
     return json.loads(component.proto.json_args)
 
 

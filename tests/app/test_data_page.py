@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from geo.community import hash_password
-from geo.settings import get_settings
+from geo.settings import Settings, get_settings
+from geo.store import NewPlace, open_store
 from tests.app.conftest import PROJECT, markers_by_layer, run_app
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
@@ -135,3 +136,31 @@ def test_a_place_name_sets_the_suggestion_point() -> None:
     lon = at.number_input(key="suggest_lon").value
     assert 4.6 < lat < 4.75
     assert -74.2 < lon < -74.1
+
+
+def test_the_moderation_queue_is_paged(private_store: Path) -> None:
+    with open_store(Settings(store_path=private_store)) as store:
+        for n in range(25):
+            store.submit(
+                NewPlace(
+                    name=f"Lugar {n:02d}",
+                    kind="care_block",
+                    populations="children",
+                    services="child_care",
+                    operator="community",
+                    lon=-74.1 + 0.01 * n,
+                    lat=4.6,
+                )
+            )
+    at = run_app("pages/data.py", lang="en")
+    inputs = {w.label: w for w in at.text_input}
+    inputs["Your name (kept in the log)"].input("Ana")
+    inputs["Password"].input(PASSWORD)
+    _button(at, "Sign in").click().run()
+    assert any("25 suggestions waiting; showing 1 to 20" in c.value for c in at.caption)
+    assert sum(b.label == "Approve" for b in at.button) == 20
+    at.number_input(key="mod_page_2").set_value(2).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("showing 21 to 25" in c.value for c in at.caption)
+    assert sum(b.label == "Approve" for b in at.button) == 5
+    assert any("Lugar 24" in m.value for m in at.markdown)

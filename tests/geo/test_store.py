@@ -479,22 +479,148 @@ def test_bad_bbox(store: Store) -> None:
         store.approved(bbox=("a", 1, 2, 3))  # type: ignore[arg-type]
 
 
-def test_bbox_query_uses_the_spatial_index(store: Store) -> None:
-    if isinstance(store, SQLiteStore):
-        plan = store._conn.execute(
-            "EXPLAIN QUERY PLAN " + store_module._SQLITE_SELECT_BBOX,
-            {"status": "approved", "min_lon": -75, "min_lat": 4, "max_lon": -74, "max_lat": 5},
-        ).fetchall()
-        details = " | ".join(row[-1] for row in plan)
-        assert "VIRTUAL TABLE INDEX" in details, details  # the R-tree answers the box
-        return
-    assert isinstance(store, PostGISStore)
-    query = store_module._pg_select(status="approved", bbox=(-75.0, 4.0, -74.0, 5.0))
-    with store._engine.begin() as conn:
-        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+def _approved_places(specs: list[tuple[str, float, float]]) -> list[store_module.Place]:
+    """Approved places ready for ``Store._insert_many`` (one transaction for all of them)."""
+    now = "2026-01-31T14:00:00.000000+00:00"
+    return [
+        store_module.Place(
+            **dataclasses.asdict(place(name, lon=lon, lat=lat)),
+            id=f"cs-{n:032x}",
+            status="approved",
+            submitted_at=now,
+            verified_at=now,
+            moderated_by="ana",
+        )
+        for n, (name, lon, lat) in enumerate(specs)
+    ]
+
+
+def _grid(rows: int, cols: int, *, lon0: float, lat0: float, step: float):
+    """``rows * cols`` named points on a regular lon/lat grid (names carry the cell)."""
+    return [
+        (f"g{r}_{c}", lon0 + c * step, lat0 + r * step) for r in range(rows) for c in range(cols)
+    ]
+
+
+def _sqlite_plan(handle: SQLiteStore, bbox: tuple[float, float, float, float]) -> str:
+    min_lon, min_lat, max_lon, max_lat = bbox
+    plan = handle._conn.execute(
+        "EXPLAIN QUERY PLAN " + store_module._SQLITE_SELECT_BBOX,
+        {
+            "status": "approved",
+            "min_lon": min_lon,
+            "min_lat": min_lat,
+            "max_lon": max_lon,
+            "max_lat": max_lat,
+            "limit": -1,
+            "offset": 0,
+        },
+    ).fetchall()
+    return " | ".join(row[-1] for row in plan)  # places_rtree is aliased r, places p
+
+
+def _assert_rtree_searches(details: str) -> None:
+    """The plan starts with a box search of the R-tree (``places_rtree``, alias ``r``).
+
+    SQLite's R-tree plans a spatial search as index 2 with one constraint code per
+    bound (``B0D1B2D3``: min_x <=, max_x >=, ...); index 1 would be a look-up by rid,
+    i.e. a scan of ``places`` with the R-tree consulted row by row.
+    """
+    first = details.split(" | ")[0]
+    assert first.startswith("SCAN r VIRTUAL TABLE INDEX 2:"), details
+    assert all(code in first for code in ("B0", "D1", "B2", "D3")), details
+    assert "SEARCH p USING INTEGER PRIMARY KEY" in details, details
+    assert "SCAN p" not in details, details
+
+
+def _postgis_plan(
+    handle: PostGISStore, bbox: tuple[float, float, float, float], *, seqscan: bool
+) -> str:
+    query = store_module._pg_select(status="approved", bbox=bbox)
+    with handle._engine.begin() as conn:
+        if not seqscan:
+            conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
         compiled = query.compile(dialect=conn.dialect)
         plan = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars().all()
-    assert "idx_places_geom" in "\n".join(plan), plan  # the GIST index answers the box
+    return "\n".join(plan)
+
+
+def test_bbox_query_uses_the_spatial_index(store: Store) -> None:
+    if isinstance(store, SQLiteStore):
+        _assert_rtree_searches(_sqlite_plan(store, (-75.0, 4.0, -74.0, 5.0)))
+        return
+    assert isinstance(store, PostGISStore)
+    # a small table: forbid the sequential scan to see that the index can answer the box
+    plan = _postgis_plan(store, (-75.0, 4.0, -74.0, 5.0), seqscan=False)
+    assert "idx_places_geom" in plan, plan  # the GIST index answers the box
+
+
+def test_bbox_returns_exactly_the_places_inside(store: Store) -> None:
+    # a 5 x 5 grid 0.01 degrees apart; the boxes below have grid points on their edges
+    store._insert_many(_approved_places(_grid(5, 5, lon0=-74.10, lat0=4.60, step=0.01)))
+    lon = [-74.10 + c * 0.01 for c in range(5)]
+    lat = [4.60 + r * 0.01 for r in range(5)]
+    box = (lon[1], lat[1], lon[3], lat[3])
+    nine = sorted(f"g{r}_{c}" for r in (1, 2, 3) for c in (1, 2, 3))
+    assert sorted(store.approved(bbox=box)["name"]) == nine  # edges and corners are inside
+    hair = 1e-9
+    shrunk = (lon[1] + hair, lat[1] + hair, lon[3] - hair, lat[3] - hair)
+    assert store.approved(bbox=shrunk)["name"].tolist() == ["g2_2"]  # just outside: excluded
+    grown = (lon[1] - hair, lat[1] - hair, lon[3] + hair, lat[3] + hair)
+    assert sorted(store.approved(bbox=grown)["name"]) == nine  # no neighbouring row or column
+    # a box that is one point, and a box between grid points
+    assert store.approved(bbox=(lon[4], lat[0], lon[4], lat[0]))["name"].tolist() == ["g0_4"]
+    assert store.approved(bbox=(lon[0] + 0.002, lat[0], lon[0] + 0.008, lat[4])).empty
+    # only approved places: a pending one inside the box is not returned
+    store.submit(place("Pendiente", lon=lon[2], lat=lat[2]))
+    assert sorted(store.approved(bbox=box)["name"]) == nine
+
+
+def test_bbox_limit_and_pending_pages(store: Store) -> None:
+    store._insert_many(_approved_places(_grid(3, 4, lon0=-74.2, lat0=4.5, step=0.02)))
+    everything = store.approved(bbox=BOGOTA)
+    assert len(everything) == 12
+    first = store.approved(bbox=BOGOTA, limit=5)
+    assert first["id"].tolist() == everything["id"].head(5).tolist()
+    assert len(store.approved(limit=20)) == 12
+    with pytest.raises(ValueError, match="limit"):
+        store.approved(limit=0)
+    queued = [store.submit(place(f"Pendiente {n}")) for n in range(5)]
+    assert store.count_pending() == 5
+    assert [p.id for p in store.pending(limit=2)] == [p.id for p in queued[:2]]
+    assert [p.id for p in store.pending(limit=2, offset=2)] == [p.id for p in queued[2:4]]
+    assert [p.id for p in store.pending(limit=2, offset=4)] == [queued[4].id]
+    assert store.pending(limit=2, offset=6) == []
+    assert len(store.pending()) == 5
+    with pytest.raises(ValueError, match="offset"):
+        store.pending(limit=2, offset=-1)
+
+
+def test_bbox_with_many_rows_uses_the_index(store: Store) -> None:
+    # 5,000 approved places (100 x 50, 0.01 degrees apart over Bogotá), one transaction
+    grid = _grid(50, 100, lon0=-74.40, lat0=4.40, step=0.01)
+    store._insert_many(_approved_places(grid))
+    assert len(store.approved()) == 5_000
+    # a box around 3 x 4 grid points, edges half-way between points
+    box = (-74.40 + 9.5 * 0.01, 4.40 + 19.5 * 0.01, -74.40 + 13.5 * 0.01, 4.40 + 22.5 * 0.01)
+    found = store.approved(bbox=box)
+    expected = {f"g{r}_{c}" for r in range(20, 23) for c in range(10, 14)}
+    assert set(found["name"]) == expected
+    assert len(found) == 12
+    # the whole grid by its own corners (edges inclusive)
+    assert len(store.approved(bbox=(-74.40, 4.40, -74.40 + 99 * 0.01, 4.40 + 49 * 0.01))) == 5_000
+    if isinstance(store, SQLiteStore):
+        with store._lock:
+            store._conn.execute("ANALYZE")
+        _assert_rtree_searches(_sqlite_plan(store, box))
+        return
+    assert isinstance(store, PostGISStore)
+    with store._engine.begin() as conn:
+        conn.execute(sa.text("ANALYZE places"))
+    # with statistics and enough rows the planner picks the GIST index by itself
+    plan = _postgis_plan(store, box, seqscan=True)
+    assert "idx_places_geom" in plan, plan
+    assert "Seq Scan on places" not in plan, plan
 
 
 # --------------------------------------------------------------------------- rate limit
@@ -526,3 +652,111 @@ def test_submissions_since_counts_per_session(store: Store) -> None:
 def test_integrity_check(store: Store) -> None:
     store.submit(place())
     assert store.integrity_check() == "ok"
+
+
+# --------------------------------------------------------------------------- scenarios
+
+SCENARIO = {
+    "version": 1,
+    "params": {"minutes": 15, "profile": "adult", "groups": ["children", "carers"]},
+    "added": [{"name": "Sitio <b>1</b> — Bosa", "lon": -74.19, "lat": 4.62, "origin": "suggested"}],
+    "removed": ["mc-03"],
+}
+
+
+def test_scenario_save_get_list_rename_delete(settings: Settings, store: Store) -> None:
+    first = store.save_scenario("  Tres manzanas   nuevas ", SCENARIO)
+    assert first.id.startswith("sc-") and len(first.id) == 19
+    assert first.name == "Tres manzanas nuevas"
+    assert first.payload == SCENARIO
+    second = store.save_scenario("Otra", {**SCENARIO, "removed": []})
+    with open_store(settings) as again:  # committed: another connection sees both
+        assert again.get_scenario(first.id) == first
+        assert [s.id for s in again.scenarios()] == [second.id, first.id]
+    renamed = store.save_scenario("Renombrado", SCENARIO, scenario_id=first.id)
+    assert renamed.created_at == first.created_at
+    assert renamed.updated_at > first.updated_at
+    assert store.get_scenario(first.id).name == "Renombrado"
+    assert [s.id for s in store.scenarios()] == [first.id, second.id]
+    assert [s.id for s in store.scenarios(limit=1)] == [first.id]
+    store.delete_scenario(second.id)
+    assert [s.id for s in store.scenarios()] == [first.id]
+    with pytest.raises(store_module.ScenarioNotFoundError, match="No saved scenario"):
+        store.get_scenario(second.id)
+    with pytest.raises(store_module.ScenarioNotFoundError):
+        store.delete_scenario(second.id)
+    with pytest.raises(store_module.ScenarioNotFoundError):
+        store.save_scenario("x", SCENARIO, scenario_id="sc-nope")
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "match"),
+    [
+        ("", SCENARIO, "needs a name"),
+        ("   ", SCENARIO, "needs a name"),
+        ("x" * 121, SCENARIO, "under 120"),
+        ("ok", ["not", "an", "object"], "JSON object"),
+        ("ok", {"bad": float("nan")}, "cannot be saved as JSON"),
+        ("ok", {"sites": "x" * (store_module.MAX_SCENARIO_BYTES + 1)}, "remove some sites"),
+    ],
+)
+def test_bad_scenario_is_refused_and_nothing_saved(
+    store: Store, name: str, payload: object, match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        store.save_scenario(name, payload)  # type: ignore[arg-type]
+    assert store.scenarios() == []
+
+
+def test_scenario_sql_is_parameterised(store: Store) -> None:
+    hostile = "x'); DROP TABLE scenarios; --"
+    saved = store.save_scenario(hostile, {"note": hostile})
+    assert store.get_scenario(saved.id).name == hostile
+    with pytest.raises(store_module.ScenarioNotFoundError):
+        store.get_scenario("' OR '1'='1")
+
+
+def test_sqlite_store_of_version_1_gains_the_scenarios_table(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    with open_store(Settings(store_path=path)) as handle:
+        kept = handle.submit(place())
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE scenarios")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with open_store(Settings(store_path=path)) as handle:
+        assert handle.get(kept.id) == kept
+        saved = handle.save_scenario("Después de actualizar", SCENARIO)
+        assert handle.get_scenario(saved.id).payload == SCENARIO
+
+
+def test_stories_are_kept_apart_from_scenarios(settings: Settings, store: Store) -> None:
+    story = store.save_story("Presentación concejo", {"version": 1, "views": []})
+    scenario = store.save_scenario("Escenario", SCENARIO)
+    assert story.id.startswith("st-")
+    assert [s.id for s in store.stories()] == [story.id]
+    assert [s.id for s in store.scenarios()] == [scenario.id]
+    with pytest.raises(store_module.StoryNotFoundError):
+        store.get_story(scenario.id)
+    renamed = store.save_story(
+        "Concejo, versión 2", {"version": 1, "views": [1]}, story_id=story.id
+    )
+    with open_store(settings) as again:
+        assert again.get_story(story.id) == renamed
+    store.delete_story(story.id)
+    assert store.stories() == []
+    with pytest.raises(store_module.StoryNotFoundError, match="No saved story"):
+        store.delete_story(story.id)
+
+
+def test_sqlite_store_of_version_2_gains_the_stories_table(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite"
+    with open_store(Settings(store_path=path)) as handle:
+        kept = handle.save_scenario("Guardado antes", SCENARIO)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE stories")
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with open_store(Settings(store_path=path)) as handle:
+        assert handle.get_scenario(kept.id) == kept
+        assert handle.save_story("Nueva", {"views": []}).id.startswith("st-")

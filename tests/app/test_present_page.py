@@ -1,0 +1,111 @@
+"""AppTest on the Present page: the sample story, slide figures equal the pages', editing, adding views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.settings import get_settings
+from geo.store import open_store
+from tests.app.conftest import markers_by_layer, metric_values, run_app
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CARE_ATLAS_STORE_PATH", str(tmp_path / "store.sqlite"))
+    get_settings.cache_clear()
+    return tmp_path
+
+
+def _button(at, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, (label, [b.label for b in at.button])
+    return found[0]
+
+
+def _titles(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("# ")]
+
+
+def test_slide_figures_are_the_gaps_pages_figures() -> None:
+    gaps = metric_values(run_app("pages/gaps.py", lang="en"))
+    at = run_app("pages/present.py", lang="en", present="1", slide="2")
+    assert _titles(at) == ["# Who do they reach within a 15\\-minute walk?"]
+    shown = metric_values(at)
+    for name in ("Early childhood", "Older persons", "People with no service within reach"):
+        if name in shown:
+            assert shown[name] == gaps[name], name
+    assert len(shown) >= 3
+    assert any("2 / 5" in m.value for m in at.markdown)
+
+
+def test_next_and_previous_move_between_slides() -> None:
+    at = run_app("pages/present.py", lang="es", present="1", slide="1")
+    assert _titles(at) == ["# Las Manzanas del Cuidado de Bogotá"]
+    assert markers_by_layer(at)["care_blocks"] == 19
+    _button(at, "Siguiente").click().run()
+    assert at.query_params["slide"] in ("2", ["2"])
+    assert _titles(at)[0].startswith("# ¿A quién alcanzan")
+    _button(at, "Anterior").click().run()
+    assert _titles(at) == ["# Las Manzanas del Cuidado de Bogotá"]
+    _button(at, "Salir").click().run()
+    assert not at.exception
+    assert "present" not in at.query_params
+
+
+def test_plan_slide_suggests_three_sites() -> None:
+    at = run_app("pages/present.py", lang="en", present="1", slide="4")
+    assert markers_by_layer(at).get("proposed") == 3
+    assert metric_values(at)["New sites"] == "3"
+
+
+def test_save_a_copy_reorder_and_delete_a_slide() -> None:
+    at = run_app("pages/present.py", lang="en")
+    assert len([b for b in at.button if b.label == "Show"]) == 5
+    _button(at, "Save a copy").click().run()
+    assert not at.exception
+    story_id = at.query_params["story"]
+    story_id = story_id[0] if isinstance(story_id, list) else story_id
+    assert story_id.startswith("st-")
+    at.button(key="down_0").click().run()
+    at.button(key="del_4").click().run()
+    with open_store(get_settings()) as handle:
+        views = handle.get_story(story_id).payload["views"]
+    assert [v["page"] for v in views] == ["gaps", "explore", "gaps", "plan"]
+
+
+def test_add_a_gaps_view_to_a_new_story() -> None:
+    at = run_app("pages/gaps.py", lang="en")
+    at.slider(key="gaps_minutes").set_value(30).run()
+    at.text_input(key="add_view_title_gaps").input("Half an hour").run()
+    _button(at, "Add").click().run()
+    assert not at.exception
+    assert any("Added to" in s.value for s in at.success)
+    with open_store(get_settings()) as handle:
+        (story,) = handle.stories()
+    (view,) = story.payload["views"]
+    assert view["page"] == "gaps"
+    assert view["params"]["minutes"] == 30
+    # the slide shows the same figures as the page with those parameters
+    slide = run_app("pages/present.py", lang="en", story=story.id, present="1", slide="1")
+    assert metric_values(slide)["Early childhood"] == metric_values(at)["Early childhood"]
+
+
+def test_exports_are_offered() -> None:
+    at = run_app("pages/present.py", lang="en")
+    labels = [b.label for b in at.get("download_button")]
+    for wanted in (
+        "Story (offline HTML)",
+        "Slides PDF 16:9",
+        "Slides PDF A4",
+        "Figures (CSV)",
+        "Figures (Excel)",
+    ):
+        assert wanted in labels
+
+
+def test_unknown_story_link_falls_back_to_the_sample() -> None:
+    at = run_app("pages/present.py", lang="es", story="st-nope")
+    assert any("st-nope" in e.value for e in at.error)
+    assert len([b for b in at.button if b.label == "Ver"]) == 5

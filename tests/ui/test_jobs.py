@@ -1,0 +1,43 @@
+"""ui.jobs: a solve in its own process returns its result, reports its error, or is stopped."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ui.jobs import Job, JobFailedError
+
+
+def _wait(job: Job, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not job.done():
+        assert time.monotonic() < deadline, "job did not finish"
+        time.sleep(0.05)
+
+
+def test_result_comes_back() -> None:
+    job = Job(divmod, 17, 5)
+    _wait(job)
+    assert job.result() == (3, 2)
+
+
+def test_error_is_reported_not_raised_in_the_child() -> None:
+    job = Job(int, "not a number")
+    _wait(job)
+    with pytest.raises(JobFailedError, match="ValueError"):
+        job.result()
+
+
+def test_cancel_stops_a_long_job_at_once() -> None:
+    job = Job(time.sleep, 60)
+    assert not job.done()
+    with pytest.raises(RuntimeError, match="still running"):
+        job.result()
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 5
+    assert not job.alive
+    assert job.done()
+    with pytest.raises(JobFailedError, match="cancelled"):
+        job.result()

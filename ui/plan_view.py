@@ -1,0 +1,953 @@
+"""What the Plan page shows: parameters, before/after figures, suggestion tables, exports.
+
+The scenario being edited lives in ``st.session_state`` (one per browser session);
+everything computed from it goes through the cached loaders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo import gaps, profiles, siting
+from geo.catchments import catchments as buffer_catchments
+from geo.errors import LayerError
+from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
+from geo.store import ScenarioNotFoundError, StoreError
+from ui import jobs, loaders, safe, state, uploads
+from ui.components import download_buttons
+from ui.export import csv_bytes
+from ui.i18n import label, t
+
+PAGE = "plan"
+SCENARIO_KEY = "_plan_scenario"
+SCENARIO_ID_KEY = "_plan_scenario_id"
+SUGGESTION_KEY = "_plan_suggestion"
+LAST_CLICK_KEY = "_plan_last_click"
+GROUPS = ("children", "older", "disability", "carers")
+CANDIDATE_KINDS = ("grid", "clicked")
+SPACINGS = (200, 300, 500)
+K_MAX_CURVE = 15
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """The planner's settings: who counts and how much, how far, where sites may go, how many."""
+
+    groups: tuple[str, ...] = GROUPS
+    weights: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
+    codes: tuple[str, ...] = ()
+    minutes: int = 15
+    profile: str = "adult"
+    mode: str = "straight"
+    candidates: str = "grid"
+    spacing_m: int = 200
+    k: int = 3
+    capacity: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (saved with the scenario)."""
+        return {
+            **dataclasses.asdict(self),
+            "groups": list(self.groups),
+            "weights": list(self.weights),
+            "codes": list(self.codes),
+        }
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any], *, codes: Sequence[str]) -> PlanParams:
+        """Read saved settings, keeping only values the page offers (others: defaults)."""
+        base = cls(codes=tuple(codes))
+        out: dict[str, Any] = {}
+        groups, weights = values.get("groups", []), values.get("weights", [])
+        if isinstance(groups, list) and isinstance(weights, list) and len(groups) == len(weights):
+            try:
+                pairs = [
+                    (g, min(max(float(w), 0.0), 10.0)) for g, w in zip(groups, weights, strict=True)
+                ]
+            except (TypeError, ValueError):
+                pairs = []
+            pairs = [(g, w) for g, w in pairs if g in GROUPS]
+            if pairs:
+                out["groups"] = tuple(g for g, _ in pairs)
+                out["weights"] = tuple(w for _, w in pairs)
+        offered = [c for c in values.get("codes", []) if c in codes]
+        if offered:
+            out["codes"] = tuple(offered)
+        if values.get("minutes") in range(5, 65, 5):
+            out["minutes"] = int(values["minutes"])
+        if values.get("profile") in profiles.PROFILES:
+            out["profile"] = values["profile"]
+        if values.get("mode") in ("straight", "network"):
+            out["mode"] = values["mode"]
+        if values.get("candidates") in CANDIDATE_KINDS:
+            out["candidates"] = values["candidates"]
+        if values.get("spacing_m") in SPACINGS:
+            out["spacing_m"] = int(values["spacing_m"])
+        if isinstance(values.get("k"), int) and 1 <= values["k"] <= 20:
+            out["k"] = values["k"]
+        if isinstance(values.get("capacity"), int | float) and values["capacity"] >= 0:
+            out["capacity"] = float(values["capacity"])
+        return dataclasses.replace(base, **out)
+
+
+# --------------------------------------------------------------------- the scenario in the session
+
+
+def scenario() -> Scenario:
+    """The scenario this session is editing (empty at first)."""
+    return st.session_state.get(SCENARIO_KEY) or Scenario()
+
+
+def set_scenario(value: Scenario) -> None:
+    """Replace the scenario being edited; a new suggestion is then needed."""
+    st.session_state[SCENARIO_KEY] = value
+    st.session_state.pop(SUGGESTION_KEY, None)
+
+
+def new_click(click: Mapping[str, float] | None) -> tuple[float, float] | None:
+    """A map click ``(lon, lat)`` not handled before (streamlit-folium repeats the last one)."""
+    if not click:
+        return None
+    point = (round(float(click["lng"]), 6), round(float(click["lat"]), 6))
+    if st.session_state.get(LAST_CLICK_KEY) == point:
+        return None
+    st.session_state[LAST_CLICK_KEY] = point
+    return point
+
+
+# --------------------------------------------------------------------- figures
+
+
+def before_after(
+    before: gaps.GapsResult, after: gaps.GapsResult, *, groups: Sequence[str], lang: str
+) -> pd.DataFrame:
+    """The figures of the current services and of the scenario, side by side.
+
+    Rows: people within reach per group, unserved people (a person counted once per
+    group), unserved areas, the 2SFCA distribution (care places per 1,000 people for
+    the 10th, 50th and 90th percentile person) and simultaneity.
+    """
+    rows: list[tuple[str, float, float, str]] = []
+    for group in groups:
+        if group not in before.coverage.index:
+            continue
+        b, a = before.coverage.loc[group], after.coverage.loc[group]
+        rows.append(
+            (
+                t("plan_fig_within", lang, group=label("populations", group, lang)),
+                float(b["covered"]),
+                float(a["covered"]),
+                "people",
+            )
+        )
+        rows.append(
+            (
+                t("plan_fig_pct", lang, group=label("populations", group, lang)),
+                float(b["pct_covered"]),
+                float(a["pct_covered"]),
+                "%",
+            )
+        )
+    present = [g for g in groups if g in before.coverage.index]
+    rows.append(
+        (
+            t("metric_unserved", lang),
+            float(before.coverage.loc[present, "unserved"].sum()),
+            float(after.coverage.loc[present, "unserved"].sum()),
+            "people",
+        )
+    )
+    rows.append(
+        (
+            t("plan_fig_areas", lang),
+            float(before.headline["n_unserved_areas"]),
+            float(after.headline["n_unserved_areas"]),
+            "areas",
+        )
+    )
+    for q in QUANTILES:
+        rows.append(
+            (
+                t("plan_fig_2sfca", lang, pct=f"{q * 100:.0f}"),
+                _access_quantile(before, q),
+                _access_quantile(after, q),
+                "per 1,000",
+            )
+        )
+    if "simultaneity_share" in before.headline and "simultaneity_share" in after.headline:
+        rows.append(
+            (
+                t("plan_fig_simultaneity", lang),
+                100 * float(before.headline["simultaneity_share"]),
+                100 * float(after.headline["simultaneity_share"]),
+                "%",
+            )
+        )
+    table = pd.DataFrame(rows, columns=["figure", "before", "after", "unit"])
+    table["change"] = table["after"] - table["before"]
+    return table
+
+
+def _access_quantile(result: gaps.GapsResult, q: float) -> float:
+    cells = result.demand
+    return gaps.weighted_quantile(
+        cells["access_per_1000"].to_numpy(), cells[result.headline["access_col"]].to_numpy(), q
+    )
+
+
+def shown_before_after(table: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """The before/after table with translated headers and numbers as a person reads them."""
+
+    def fmt(value: float, unit: str) -> str:
+        if unit == "%":
+            return f"{value:.1f} %"
+        if unit == "per 1,000":
+            return f"{value:.3g}"
+        return f"{value:,.0f}"
+
+    def change(value: float, unit: str) -> str:
+        if abs(value) < 1e-9:
+            return "="
+        sign = "+" if value > 0 else "−"
+        return sign + fmt(abs(value), unit).replace(" %", " pts")
+
+    return pd.DataFrame(
+        {
+            t("plan_col_figure", lang): table["figure"],
+            t("plan_col_before", lang): [
+                fmt(v, u) for v, u in zip(table["before"], table["unit"], strict=True)
+            ],
+            t("plan_col_after", lang): [
+                fmt(v, u) for v, u in zip(table["after"], table["unit"], strict=True)
+            ],
+            t("plan_col_change", lang): [
+                change(v, u) for v, u in zip(table["change"], table["unit"], strict=True)
+            ],
+        }
+    )
+
+
+def suggestion_table(
+    sites: gpd.GeoDataFrame,
+    report: pd.DataFrame,
+    *,
+    groups: Sequence[str],
+    area_names: Mapping[Any, str],
+    lang: str,
+) -> pd.DataFrame:
+    """One row per suggested site: order, name, who it brings within reach, the area it answers."""
+    table = pd.DataFrame(
+        {
+            t("plan_col_order", lang): sites["order"].to_numpy(),
+            t("plan_col_name", lang): [suggested_name(sites, i, lang) for i in range(len(sites))],
+        }
+    )
+    for group in groups:
+        if group in report.columns:
+            table[t("plan_col_new", lang, group=label("populations", group, lang))] = (
+                report[group].round(0).to_numpy()
+            )
+    table[t("plan_col_area", lang)] = [
+        area_names.get(a, "") if a is not None and not pd.isna(a) else "—"
+        for a in report.get("area", pd.Series([None] * len(report)))
+    ]
+    points = sites.to_crs(4326).geometry
+    table[t("plan_col_lat", lang)] = points.y.round(5).to_numpy()
+    table[t("plan_col_lon", lang)] = points.x.round(5).to_numpy()
+    return table
+
+
+def suggested_name(sites: gpd.GeoDataFrame, position: int, lang: str) -> str:
+    """ "Suggested site 2 · Bosa": its order and, when known, the candidate's name."""
+    base = t("plan_suggested_name", lang, n=int(sites["order"].iloc[position]))
+    name = str(sites["name"].iloc[position]) if "name" in sites.columns else ""
+    return f"{base} · {name}" if name and name != "nan" else base
+
+
+def suggested_sites(sites: gpd.GeoDataFrame, *, lang: str) -> list[Site]:
+    """The suggestion as scenario sites (what "accept" adds)."""
+    points = sites.to_crs(4326).geometry
+    return [
+        Site(name=suggested_name(sites, i, lang), lon=p.x, lat=p.y, origin="suggested")
+        for i, p in enumerate(points)
+    ]
+
+
+def area_labels(areas: gpd.GeoDataFrame, zone_names: Mapping[Any, str], *, lang: str) -> dict:
+    """Unserved area index -> "Area 3 (Bosa)" as the Gaps page names them."""
+    out = {}
+    for rank, (index, row) in enumerate(areas.iterrows(), start=1):
+        zone = zone_names.get(row.get("zone"), "") if "zone" in areas.columns else ""
+        out[index] = t("plan_area_label", lang, n=rank) + (f" ({zone})" if zone else "")
+    return out
+
+
+def curve_frame(curve: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """Coverage against the number of new sites, as the chart plots it (share in %)."""
+    return pd.DataFrame(
+        {
+            t("plan_curve_k", lang): curve["k"].to_numpy(),
+            t("plan_curve_share", lang): (100 * curve["share"]).round(2).to_numpy(),
+        }
+    ).set_index(t("plan_curve_k", lang))
+
+
+# --------------------------------------------------------------------- exports
+
+
+def sites_geojson(value: Scenario) -> bytes:
+    """GeoJSON of the scenario's sites (added and removed), EPSG:4326.
+
+    Text stays data (JSON-escaped by the writer); whoever shows it must escape it.
+    """
+    added = sites_frame(value).assign(change="added")
+    removed_ids = set(value.removed)
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                *json.loads(added.to_json(drop_id=True))["features"],
+                *(
+                    {
+                        "type": "Feature",
+                        "properties": {"id": rid, "change": "removed"},
+                        "geometry": None,
+                    }
+                    for rid in sorted(removed_ids)
+                ),
+            ],
+            "scenario": value.to_dict(),
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def figures_csv(table: pd.DataFrame, params: PlanParams) -> bytes:
+    """The before/after figures and the parameters, as CSV (formula-safe)."""
+    figures = table.assign(section="figure")
+    settings = pd.DataFrame(
+        [
+            {"section": "parameter", "figure": key, "before": np.nan, "after": np.nan, "unit": ""}
+            | {"after": json.dumps(value) if isinstance(value, list) else value}
+            for key, value in params.to_dict().items()
+        ]
+    )
+    return csv_bytes(pd.concat([figures, settings], ignore_index=True))
+
+
+def check_scenario(payload: Mapping[str, Any]) -> Scenario:
+    """A stored payload as a Scenario (LayerError names what is wrong)."""
+    try:
+        return Scenario.from_dict(payload)
+    except LayerError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise LayerError(f"the saved scenario cannot be read ({exc}).") from None
+
+
+# --------------------------------------------------------------------- page pieces (Streamlit)
+
+CLICKED_KEY = "_plan_clicked_candidates"
+NAME_KEY = "_plan_name"
+OPENED_KEY = "_plan_opened"
+JOB_KEY = "_plan_exact_job"
+EXACT_KEY = "_plan_exact_result"
+EXACT_TIME_LIMIT_S = 120.0
+CLICK_MODES = ("select", "add", "candidate", "move")
+
+
+def candidates_key(params: PlanParams) -> loaders.CandidatesKey:
+    """The cache key of the candidate sites the parameters ask for."""
+    if params.candidates == "grid":
+        return ("grid", ((float(params.spacing_m), 0.0, ""),))
+    if params.candidates.startswith(LAYER_PREFIX):
+        return ("layer", layer_points(params.candidates.removeprefix(LAYER_PREFIX)))
+    return ("clicked", tuple(st.session_state.get(CLICKED_KEY, [])))
+
+
+LAYER_PREFIX = "layer:"
+
+
+def candidate_options() -> list[str]:
+    """Where new sites may go: the grid, points marked on the map, or a layer of this session."""
+    return [*CANDIDATE_KINDS, *(f"{LAYER_PREFIX}{name}" for name in uploads.layers())]
+
+
+def candidate_label(option: str, lang: str) -> str:
+    """How a candidate option reads in the sidebar."""
+    if option.startswith(LAYER_PREFIX):
+        return t("plan_candidates_layer", lang, name=option.removeprefix(LAYER_PREFIX))
+    return t(f"plan_candidates_{option}", lang)
+
+
+def layer_points(name: str) -> tuple[tuple[float, float, str], ...]:
+    """An uploaded layer's features as candidate points (polygons: a point inside them)."""
+    frame = uploads.layers().get(name)
+    if frame is None or frame.empty:
+        return ()
+    label_col = next((c for c in uploads.NAME_COLUMNS if c in frame.columns), None)
+    shapes = frame.to_crs(4326).geometry
+    points = shapes.where(shapes.geom_type == "Point", shapes.representative_point())
+    names = frame[label_col].astype(str) if label_col else pd.Series([name] * len(frame))
+    return tuple(
+        (round(p.x, 6), round(p.y, 6), str(n))
+        for p, n in zip(points, names, strict=True)
+        if p is not None and not p.is_empty
+    )
+
+
+def open_shared(*, lang: str, offered: Sequence[str]) -> None:
+    """Open the scenario named in the URL (``?scenario=<id>``), once per session and id.
+
+    Its sites replace the ones being edited and its parameters are put back in the
+    widgets, so the page shows what was saved. An unknown id or an unreadable store
+    is said plainly; the scenario being edited is then kept as it was.
+    """
+    wanted = st.query_params.get("scenario")
+    if not wanted or st.session_state.get(OPENED_KEY) == wanted:
+        return
+    st.session_state[OPENED_KEY] = wanted
+    try:
+        with uploads.store() as handle:
+            stored = handle.get_scenario(wanted)
+        opened = check_scenario(stored.payload)
+    except ScenarioNotFoundError:
+        st.error(t("plan_not_found", lang, id=wanted))
+        return
+    except (StoreError, LayerError) as exc:
+        st.error(t("plan_open_error", lang, error=str(exc)))
+        return
+    set_scenario(opened)
+    st.session_state[SCENARIO_ID_KEY] = stored.id
+    st.session_state[NAME_KEY] = stored.name
+    restore_widgets(PlanParams.from_dict(opened.params, codes=offered))
+
+
+def restore_widgets(params: PlanParams) -> None:
+    """Put saved parameters back in the sidebar widgets (before they are drawn)."""
+    for key in list(st.session_state):
+        if str(key).startswith(("plan_groups_", "plan_services_", "plan_w_")):
+            del st.session_state[key]
+    state.forget("plan_groups_seen")
+    st.session_state["_keep_plan_groups"] = list(params.groups)
+    st.session_state["_keep_plan_services"] = list(params.codes)
+    for group, weight in zip(params.groups, params.weights, strict=True):
+        st.session_state[f"plan_w_{group}"] = float(weight)
+    st.session_state["plan_minutes"] = params.minutes
+    st.session_state["plan_k"] = params.k
+    st.session_state["plan_capacity"] = int(params.capacity)
+    for keep, value in (
+        ("plan_profile", params.profile),
+        ("plan_mode", params.mode),
+        ("plan_candidates", params.candidates),
+        ("plan_spacing", str(params.spacing_m)),
+    ):
+        st.session_state[f"_keep_{keep}"] = value
+        for lang_code in ("es", "en"):
+            st.session_state.pop(f"{keep}_{lang_code}", None)
+
+
+def headline(
+    before: gaps.GapsResult,
+    after: gaps.GapsResult,
+    *,
+    groups: Sequence[str],
+    lang: str,
+    changed: bool,
+) -> None:
+    """Share of each group within reach with the scenario, and the change from today."""
+    present = [g for g in groups if g in after.coverage.index]
+    cols = st.columns(len(present) + 1)
+    for col, group in zip(cols, present, strict=False):
+        now, then = after.coverage.loc[group], before.coverage.loc[group]
+        col.metric(
+            label("populations", group, lang),
+            f"{now['pct_covered']:.1f} %",
+            delta=(
+                t(
+                    "plan_delta_points",
+                    lang,
+                    points=f"{now['pct_covered'] - then['pct_covered']:+.1f}",
+                )
+                if changed
+                else None
+            ),
+            help=t(
+                "metric_within_help",
+                lang,
+                people=f"{now['covered']:,.0f}",
+                total=f"{now['population']:,.0f}",
+            ),
+        )
+    unserved_now = float(after.coverage.loc[present, "unserved"].sum())
+    unserved_then = float(before.coverage.loc[present, "unserved"].sum())
+    cols[-1].metric(
+        t("metric_unserved", lang),
+        f"{unserved_now:,.0f}",
+        delta=f"{unserved_now - unserved_then:+,.0f}" if changed else None,
+        delta_color="inverse",
+        help=t("metric_unserved_help", lang),
+    )
+    st.caption(t("plan_scenario_state" if changed else "plan_no_changes", lang))
+
+
+def current_suggestion(params: PlanParams, key: str) -> dict[str, Any] | None:
+    """The last suggestion, if it was made for these parameters and this scenario."""
+    found = st.session_state.get(SUGGESTION_KEY)
+    if not found or found["key"] != key:
+        return None
+    asked = found["params"]
+    if dataclasses.replace(asked, k=params.k) != dataclasses.replace(params, k=params.k):
+        return None
+    return found
+
+
+def suggestion_summary(suggestion: Mapping[str, Any], where: Any, *, lang: str) -> None:
+    """One line: how many sites, how many people newly within reach, how it was solved."""
+    sites = suggestion["sites"]
+    info = sites.attrs.get("siting", {})
+    if sites.empty:
+        where.warning(t("plan_nothing_to_gain", lang))
+        return
+    where.success(
+        t(
+            "plan_suggested_line",
+            lang,
+            n=len(sites),
+            asked=suggestion["params"].k,
+            gain=f"{info.get('objective', 0.0):,.0f}",
+            seconds=f"{info.get('seconds', 0.0):.2f}",
+        )
+    )
+
+
+def proposed_spec() -> Any:
+    """Registry-like entry for the scenario's new sites."""
+    return loaders.synthetic_spec(
+        PROPOSED_LAYER,
+        title={"es": "Sitios nuevos del escenario", "en": "New sites in the scenario"},
+        kind="proposed",
+        source="scenario (planning), not an existing service",
+    )
+
+
+def suggested_spec() -> Any:
+    """Registry-like entry for the suggestion not yet accepted."""
+    return loaders.synthetic_spec(
+        "suggested",
+        title={"es": "Sitios sugeridos", "en": "Suggested sites"},
+        kind="suggested",
+        source="maximal covering location (greedy + swap), not an existing service",
+    )
+
+
+def candidate_spec() -> Any:
+    """Registry-like entry for the candidate points clicked on the map."""
+    return loaders.synthetic_spec(
+        "candidates",
+        title={"es": "Puntos candidatos", "en": "Candidate points"},
+        kind="candidate",
+        source="clicked on the map by the planner",
+    )
+
+
+def suggested_layer(suggestion: Mapping[str, Any], lang: str) -> gpd.GeoDataFrame:
+    """The suggested sites as a map layer (ids ``s-1``...)."""
+    sites = suggestion["sites"].to_crs(4326)
+    names = [suggested_name(sites, i, lang) for i in range(len(sites))]
+    return gpd.GeoDataFrame(
+        {"id": [f"s-{n}" for n in sites["order"]], "name": names},
+        geometry=sites.geometry.to_numpy(),
+        index=pd.Index([f"s-{n}" for n in sites["order"]]),
+        crs=4326,
+    )
+
+
+def candidate_layer(points: Sequence[tuple[float, float, str]]) -> gpd.GeoDataFrame:
+    """Candidate points (marked on the map, or of a layer) as a map layer (ids ``c-1``...)."""
+    ids = [f"c-{i}" for i in range(1, len(points) + 1)]
+    return gpd.GeoDataFrame(
+        {"id": ids, "name": [p[2] for p in points]},
+        geometry=gpd.points_from_xy([p[0] for p in points], [p[1] for p in points]),
+        index=pd.Index(ids),
+        crs=4326,
+    )
+
+
+def new_site_zones(
+    layers: Sequence[Any], *, radius_m: float, minutes: float, profile: str
+) -> gpd.GeoDataFrame:
+    """Walking zones of the new and suggested sites (streets when a network is loaded)."""
+    shown = [
+        layer for layer in layers if not layer.features.empty and layer.spec.kind != "candidate"
+    ]
+    if not shown:
+        return gpd.GeoDataFrame(geometry=[], crs=4326)
+    points = pd.concat([layer.features[["geometry"]].to_crs(4326) for layer in shown])
+    if loaders.street_network()[0] is not None:
+        return loaders.network_catchments(
+            loaders.points_key(points), loaders.walk_m(minutes, profile)
+        )
+    return buffer_catchments(points, radius_m=radius_m)
+
+
+def click_mode(candidates: str, *, lang: str) -> str:
+    """What a click on the map does: select, add a site, add a candidate, move the selection."""
+    modes = [m for m in CLICK_MODES if m != "candidate" or candidates == "clicked"]
+    return st.radio(
+        t("plan_click", lang),
+        modes,
+        format_func=lambda m: t(f"plan_click_{m}", lang),
+        horizontal=True,
+        key=f"plan_click_{lang}",
+    )
+
+
+def handle_click(
+    point: tuple[float, float],
+    mode: str,
+    selected: tuple[str, str] | None,
+    layers: Sequence[Any],
+    *,
+    lang: str,
+) -> bool:
+    """Apply a map click; return whether the scenario (or candidates) changed."""
+    lon, lat = point
+    current = scenario()
+    if mode == "add":
+        number = len(current.added) + 1
+        set_scenario(
+            current.add(Site(name=t("plan_manual_name", lang, n=number), lon=lon, lat=lat))
+        )
+        return True
+    if mode == "candidate":
+        clicked = list(st.session_state.get(CLICKED_KEY, []))
+        clicked.append((lon, lat, t("plan_candidate_name", lang, n=len(clicked) + 1)))
+        st.session_state[CLICKED_KEY] = clicked
+        st.session_state.pop(SUGGESTION_KEY, None)
+        return True
+    if mode == "move" and selected is not None:
+        layer_id, fid = selected
+        if layer_id == PROPOSED_LAYER and fid.startswith("new-"):
+            set_scenario(current.move_added(int(fid.removeprefix("new-")) - 1, lon=lon, lat=lat))
+            return True
+        if layer_id in loaders.GAPS_SUPPLY_LAYERS:
+            name = _feature_name(layers, selected) or fid
+            set_scenario(current.move_existing(fid, name=name, lon=lon, lat=lat))
+            state.select(PAGE, None)
+            return True
+    return False
+
+
+def _feature_name(layers: Sequence[Any], selected: tuple[str, str]) -> str:
+    for layer in layers:
+        if layer.spec.id == selected[0] and selected[1] in layer.features.index:
+            return str(layer.features.loc[selected[1]].get("name", ""))
+    return ""
+
+
+def site_actions(selected: tuple[str, str] | None, layers: Sequence[Any], *, lang: str) -> None:
+    """Buttons for the selected site: take it out, or move it (then click the map)."""
+    if selected is None:
+        return
+    layer_id, fid = selected
+    current = scenario()
+    if layer_id in loaders.GAPS_SUPPLY_LAYERS and _feature_name(layers, selected):
+        if st.button(t("plan_remove_existing", lang), key="plan_remove_existing"):
+            set_scenario(current.remove_existing(fid))
+            state.select(PAGE, None)
+            st.rerun()
+        st.caption(t("plan_move_hint", lang))
+    elif layer_id == PROPOSED_LAYER and fid.startswith("new-"):
+        position = int(fid.removeprefix("new-")) - 1
+        if position < len(current.added) and st.button(
+            t("plan_remove_new", lang), key="plan_remove_new"
+        ):
+            set_scenario(current.drop_added(position))
+            state.select(PAGE, None)
+            st.rerun()
+        st.caption(t("plan_move_hint", lang))
+
+
+def suggestion_tab(
+    suggestion: Mapping[str, Any] | None,
+    *,
+    groups: Sequence[str],
+    areas: gpd.GeoDataFrame,
+    zone_names: Mapping[Any, str],
+    lang: str,
+) -> None:
+    """The suggested sites, who each brings within reach, and "add them to the scenario"."""
+    if suggestion is None:
+        st.info(t("plan_no_suggestion", lang))
+        return
+    sites, report = suggestion["sites"], suggestion["report"]
+    if sites.empty:
+        st.warning(t("plan_nothing_to_gain", lang))
+        return
+    names = area_labels(areas, zone_names, lang=lang)
+    table = suggestion_table(sites, report, groups=groups, area_names=names, lang=lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("plan_suggested_note", lang))
+    left, middle = st.columns([1, 2])
+    if left.button(t("plan_accept", lang), type="primary", key="plan_accept"):
+        set_scenario(scenario().add(suggested_sites(sites, lang=lang)))
+        st.rerun()
+    with middle:
+        download_buttons(table, sites, name="suggested_sites", lang=lang, key="plan_suggested")
+
+
+def curve_tab(curve: pd.DataFrame | None, *, lang: str) -> None:
+    """Coverage against the number of new sites: where more sites stop paying off."""
+    if curve is None or curve.empty:
+        st.info(t("plan_no_candidates", lang))
+        return
+    shown = curve_frame(curve, lang=lang)
+    st.line_chart(shown, y_label=t("plan_curve_share", lang), x_label=t("plan_curve_k", lang))
+    st.caption(t("plan_curve_note", lang))
+    table = pd.DataFrame(
+        {
+            t("plan_curve_k", lang): curve["k"],
+            t("plan_curve_new", lang): curve["new"].round(0),
+            t("plan_curve_marginal", lang): curve["marginal"].round(0),
+            t("plan_curve_share", lang): (100 * curve["share"]).round(2),
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def scenario_tab(value: Scenario, params: PlanParams, figures: pd.DataFrame, *, lang: str) -> None:
+    """The scenario's changes, with save, open, share, delete and export."""
+    if value.is_empty:
+        st.info(t("plan_empty_scenario", lang))
+    for position, site in enumerate(value.added):
+        cols = st.columns([4, 1])
+        cols[0].markdown(
+            f"**{safe.markdown(site.name)}** · {safe.markdown(t(f'plan_origin_{site.origin}', lang))}"
+            f" · {site.lat:.5f}, {site.lon:.5f}"
+        )
+        if cols[1].button(t("plan_drop", lang), key=f"plan_drop_{position}"):
+            set_scenario(value.drop_added(position))
+            st.rerun()
+    for removed in value.removed:
+        if any(s.moved_from == removed for s in value.added):
+            continue
+        cols = st.columns([4, 1])
+        cols[0].markdown(t("plan_removed_line", lang, id=safe.markdown(removed)))
+        if cols[1].button(t("plan_restore", lang), key=f"plan_restore_{removed}"):
+            set_scenario(value.restore_existing(removed))
+            st.rerun()
+    st.divider()
+    save_box(value, params, lang=lang)
+    st.divider()
+    saved_list(lang=lang)
+    st.divider()
+    left, right = st.columns(2)
+    left.download_button(
+        t("plan_export_sites", lang),
+        lambda: sites_geojson(value),
+        file_name="scenario_sites.geojson",
+        mime="application/geo+json",
+        key="plan_export_sites",
+        on_click="ignore",
+    )
+    right.download_button(
+        t("plan_export_figures", lang),
+        lambda: figures_csv(figures, params),
+        file_name="scenario_figures.csv",
+        mime="text/csv",
+        key="plan_export_figures",
+        on_click="ignore",
+    )
+
+
+def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
+    """Name and save the scenario (new, or over the one opened); show its link."""
+    current_id = st.session_state.get(SCENARIO_ID_KEY)
+    name = st.text_input(
+        t("plan_name", lang), value=st.session_state.get(NAME_KEY, ""), key="plan_name_input"
+    )
+    left, right = st.columns(2)
+    save_new = left.button(t("plan_save_new", lang), key="plan_save_new")
+    save_over = current_id is not None and right.button(
+        t("plan_save_over", lang), key="plan_save_over"
+    )
+    if save_new or save_over:
+        try:
+            with uploads.store() as handle:
+                stored = handle.save_scenario(
+                    name,
+                    value.with_params(params.to_dict()).to_dict(),
+                    scenario_id=current_id if save_over else None,
+                )
+        except (ValueError, ScenarioNotFoundError, StoreError) as exc:
+            st.error(t("plan_save_error", lang, error=str(exc)))
+            return
+        st.session_state[SCENARIO_ID_KEY] = stored.id
+        st.session_state[NAME_KEY] = stored.name
+        st.session_state[OPENED_KEY] = stored.id
+        st.query_params["scenario"] = stored.id
+        st.success(t("plan_saved", lang, name=safe.markdown(stored.name)))
+        current_id = stored.id
+    if current_id:
+        st.caption(t("plan_share", lang))
+        st.code(f"?scenario={current_id}", language=None)
+
+
+def saved_list(*, lang: str) -> None:
+    """The saved scenarios: open or delete."""
+    try:
+        with uploads.store() as handle:
+            saved = handle.scenarios(limit=50)
+    except StoreError as exc:
+        st.error(t("plan_open_error", lang, error=str(exc)))
+        return
+    st.markdown(f"**{t('plan_saved_list', lang)}**")
+    if not saved:
+        st.caption(t("plan_none_saved", lang))
+        return
+    for item in saved:
+        cols = st.columns([4, 1, 1])
+        cols[0].markdown(
+            f"{safe.markdown(item.name)} · {len(item.payload.get('added', []))} "
+            f"{t('plan_sites_word', lang)} · {item.updated_at[:16].replace('T', ' ')} UTC"
+        )
+        if cols[1].button(t("plan_open", lang), key=f"plan_open_{item.id}"):
+            st.query_params["scenario"] = item.id
+            st.session_state.pop(OPENED_KEY, None)
+            st.rerun()
+        if cols[2].button(t("plan_delete", lang), key=f"plan_delete_{item.id}"):
+            try:
+                with uploads.store() as handle:
+                    handle.delete_scenario(item.id)
+            except (ScenarioNotFoundError, StoreError) as exc:
+                st.error(t("plan_save_error", lang, error=str(exc)))
+                return
+            if st.session_state.get(SCENARIO_ID_KEY) == item.id:
+                st.session_state.pop(SCENARIO_ID_KEY, None)
+            st.rerun()
+
+
+def check_tab(
+    params: PlanParams,
+    key: str,
+    candidate_key: loaders.CandidatesKey,
+    suggestion: Mapping[str, Any] | None,
+    *,
+    cell_m: float,
+    lang: str,
+) -> None:
+    """Compare the suggestion with the exact optimum (a MILP solved in another process)."""
+    st.caption(t("plan_check_intro", lang, seconds=f"{EXACT_TIME_LIMIT_S:.0f}"))
+    if suggestion is None or suggestion["sites"].empty:
+        st.info(t("plan_check_needs", lang))
+        return
+    wanted = (key, params)
+    found = st.session_state.get(EXACT_KEY)
+    if found is not None and found["for"] == wanted:
+        _show_exact(found, lang=lang)
+    running = st.session_state.get(JOB_KEY)
+    if running is not None:
+        _poll_exact(lang)
+        return
+    if st.button(t("plan_check_start", lang), key="plan_check_start"):
+        problem = loaders.siting_problem(
+            params.codes,
+            key,
+            params.minutes,
+            params.profile,
+            params.groups,
+            params.weights,
+            cell_m,
+            params.mode,
+            candidate_key,
+            params.capacity,
+        )
+        job = jobs.Job(
+            siting.solve_exact,
+            problem.matrix,
+            problem.weights,
+            k=params.k,
+            served=problem.served,
+            capacity=problem.capacity,
+            forbidden=problem.forbidden,
+            time_limit_s=EXACT_TIME_LIMIT_S,
+        )
+        greedy = float(suggestion["sites"].attrs.get("siting", {}).get("objective", 0.0))
+        st.session_state[JOB_KEY] = {"job": job, "for": wanted, "greedy": greedy}
+        st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def _poll_exact(lang: str) -> None:
+    """Progress of the exact solve (time used of the limit) with a cancel button."""
+    running = st.session_state.get(JOB_KEY)
+    if running is None:
+        return
+    job: jobs.Job = running["job"]
+    if job.done():
+        st.session_state.pop(JOB_KEY, None)
+        try:
+            exact = job.result()
+        except jobs.JobFailedError as exc:
+            st.session_state[EXACT_KEY] = {
+                "for": running["for"],
+                "error": t("plan_check_failed", lang, error=str(exc)),
+            }
+        else:
+            st.session_state[EXACT_KEY] = {
+                "for": running["for"],
+                "greedy": running["greedy"],
+                "objective": exact.objective,
+                "bound": exact.bound,
+                "optimal": exact.optimal,
+                "seconds": exact.seconds,
+            }
+        st.rerun()
+    share = min(job.elapsed / EXACT_TIME_LIMIT_S, 1.0)
+    st.progress(
+        share,
+        text=t(
+            "plan_check_running",
+            lang,
+            seconds=f"{job.elapsed:.0f}",
+            limit=f"{EXACT_TIME_LIMIT_S:.0f}",
+        ),
+    )
+    if st.button(t("plan_check_cancel", lang), key="plan_check_cancel"):
+        job.cancel()
+        st.session_state.pop(JOB_KEY, None)
+        st.session_state[EXACT_KEY] = {
+            "for": running["for"],
+            "error": t("plan_check_cancelled", lang),
+        }
+        st.rerun()
+
+
+def _show_exact(found: Mapping[str, Any], *, lang: str) -> None:
+    if "error" in found:
+        st.warning(found["error"])
+        return
+    best = found["bound"] if not found["optimal"] and found["bound"] else found["objective"]
+    gap = 0.0 if best <= 0 else max(0.0, (best - found["greedy"]) / best)
+    st.success(
+        t(
+            "plan_check_optimal" if found["optimal"] else "plan_check_bound",
+            lang,
+            exact=f"{found['objective']:,.0f}",
+            bound=f"{(found['bound'] or found['objective']):,.0f}",
+            greedy=f"{found['greedy']:,.0f}",
+            gap=f"{100 * gap:.2f}",
+            seconds=f"{found['seconds']:.1f}",
+        )
+    )

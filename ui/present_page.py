@@ -1,0 +1,438 @@
+"""The Present page and the "add this view to a story" box every map page shows.
+
+A story is chosen by ``?story=<id>`` (``sample`` for the ready-made one); present
+mode is ``?present=1`` with ``?slide=N``, so a copied link reopens the same slide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from geo.errors import LayerError
+from geo.settings import get_settings
+from geo.store import StoreError, StoryNotFoundError
+from geo.stories import Story, StoryView
+from ui import safe, slides, standalone, uploads
+from ui.components import care_map
+from ui.export import csv_bytes, xlsx_bytes
+from ui.frame import PAGES_DIR
+from ui.i18n import label, t
+from ui.map_view import KIND_COLOURS, feature_group
+from ui.present_view import SlideContent, figures_table, sample_story, slide, today
+
+SAMPLE = "sample"
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {
+  display: none !important;
+}
+.stMainBlockContainer, [data-testid="stMainBlockContainer"] {
+  max-width: 100% !important; padding: 1rem 2.5rem 1rem 2.5rem !important;
+}
+[data-testid="stMetricValue"] { font-size: 3rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+h1 { font-size: 3rem !important; }
+</style>
+"""
+
+
+# --------------------------------------------------------------------- choosing a story
+
+
+def chosen_story(lang: str) -> tuple[str, Story, str]:
+    """The story in the URL: ``(id, story, name)``; the sample when none or unreadable."""
+    wanted = st.query_params.get("story", SAMPLE)
+    if wanted != SAMPLE:
+        try:
+            with uploads.store() as handle:
+                stored = handle.get_story(wanted)
+            return stored.id, Story.from_dict(stored.payload), stored.name
+        except StoryNotFoundError:
+            st.error(t("present_not_found", lang, id=wanted))
+        except (StoreError, LayerError) as exc:
+            st.error(t("present_open_error", lang, error=str(exc)))
+    return SAMPLE, sample_story(lang), t("present_sample_name", lang)
+
+
+def presenting() -> bool:
+    """Whether the page is in present mode (``?present=1``)."""
+    return st.query_params.get("present") == "1"
+
+
+def _go(slide_number: int | None) -> None:
+    """Callback: show slide ``slide_number`` (1-based) in present mode, or leave it."""
+    if slide_number is None:
+        st.query_params.pop("present", None)
+        st.query_params.pop("slide", None)
+        return
+    st.query_params["present"] = "1"
+    st.query_params["slide"] = str(slide_number)
+
+
+def _step(delta: int, total: int) -> None:
+    """Callback: the next (``delta`` = 1) or previous (-1) slide of ``total``.
+
+    The target is read from the URL when the callback runs, not bound when the button
+    was drawn: a key pressed while the previous slide's run is still being replaced
+    would otherwise replay that run's target (two quick presses of ArrowLeft on slide 3
+    must land on slide 1 via 2, and one press on 2, never on 1).
+    """
+    try:
+        current = int(st.query_params.get("slide", "1"))
+    except ValueError:
+        current = 1
+    _go(min(max(current + delta, 1), total))
+
+
+def _saved_stories() -> list[Any]:
+    try:
+        with uploads.store() as handle:
+            return handle.stories(limit=50)
+    except StoreError:
+        return []
+
+
+def story_picker(story_id: str, *, lang: str) -> None:
+    """Pick the sample story or a saved one."""
+    saved = _saved_stories()
+    options = [SAMPLE, *(s.id for s in saved)]
+    names = {SAMPLE: t("present_sample_name", lang), **{s.id: s.name for s in saved}}
+    choice = st.selectbox(
+        t("present_pick", lang),
+        options,
+        index=options.index(story_id) if story_id in options else 0,
+        format_func=lambda i: names.get(i, i),
+        key=f"present_pick_{lang}_{story_id}",  # follows the URL when the story changes
+    )
+    if choice != story_id:
+        st.query_params["story"] = choice
+        st.rerun()
+
+
+# --------------------------------------------------------------------- present mode
+
+
+def show_slide(story: Story, *, story_id: str, lang: str) -> None:
+    """One slide, full screen: progress, title, note, figures, the map and its legend."""
+    st.html(PRESENT_CSS)
+    total = len(story.views)
+    if total == 0:
+        st.info(t("present_empty", lang))
+        st.button(t("present_exit", lang), on_click=_go, args=(None,), key="present_exit")
+        return
+    try:
+        number = min(max(int(st.query_params.get("slide", "1")), 1), total)
+    except ValueError:
+        number = 1
+    view = story.views[number - 1]
+    content = slide(view, lang=lang)
+    top_left, top_right = st.columns([1, 3])
+    top_left.markdown(f"**{number} / {total}**")
+    top_right.progress(number / total)
+    st.markdown(f"# {safe.markdown(view.title)}")
+    if view.note:
+        st.markdown(safe.markdown(view.note))
+    if content.figures:
+        for col, (name, value) in zip(
+            st.columns(len(content.figures)), content.figures, strict=True
+        ):
+            col.metric(name, value)
+    settings = get_settings()
+    care_map(
+        content.base(lang=lang, tiles=settings.tiles, tiles_attribution=settings.tiles_attribution),
+        content.layers,
+        key=f"present_map_{story_id}_{number}_{lang}",
+        lang=lang,
+        under=content.under,
+        height=540,
+    )
+    if content.model_note:
+        st.caption(content.model_note)
+    prev_col, next_col, exit_col, png_col = st.columns(4)
+    prev_col.button(
+        t("present_prev", lang),
+        on_click=_step,
+        args=(-1, total),
+        disabled=number == 1,
+        shortcut="ArrowLeft",
+        key="present_prev",
+        width="stretch",
+    )
+    next_col.button(
+        t("present_next", lang),
+        on_click=_step,
+        args=(1, total),
+        disabled=number == total,
+        shortcut="ArrowRight",
+        type="primary",
+        key="present_next",
+        width="stretch",
+    )
+    exit_col.button(
+        t("present_exit", lang), on_click=_go, args=(None,), key="present_exit", width="stretch"
+    )
+    png_col.download_button(
+        t("present_png", lang),
+        lambda: slides.render_png(static_slide(content, lang=lang), size=slides.FORMATS["16:9"]),
+        file_name=f"slide_{number}.png",
+        mime="image/png",
+        key="present_png",
+        on_click="ignore",
+        width="stretch",
+    )
+
+
+# --------------------------------------------------------------------- outline and editing
+
+
+def story_outline(story: Story, *, story_id: str, name: str, lang: str) -> None:
+    """The slides of the story, with reorder / retitle / delete for saved stories."""
+    st.subheader(safe.markdown(name))
+    st.button(
+        t("present_start", lang), on_click=_go, args=(1,), type="primary", key="present_start"
+    )
+    editable = story_id != SAMPLE
+    for position, view in enumerate(story.views):
+        with st.container(border=True):
+            cols = st.columns([6, 1, 1, 1, 1])
+            cols[0].markdown(
+                f"**{position + 1}. {safe.markdown(view.title)}** · "
+                f"{safe.markdown(t('page_' + view.page, lang))}"
+            )
+            if view.note:
+                cols[0].caption(safe.text(view.note))
+            cols[1].button(
+                t("present_show", lang), on_click=_go, args=(position + 1,), key=f"show_{position}"
+            )
+            if not editable:
+                continue
+            if cols[2].button("↑", key=f"up_{position}", disabled=position == 0):
+                _save(story_id, name, story.move(position, -1), lang=lang)
+            if cols[3].button(
+                "↓", key=f"down_{position}", disabled=position == len(story.views) - 1
+            ):
+                _save(story_id, name, story.move(position, 1), lang=lang)
+            if cols[4].button(t("plan_delete", lang), key=f"del_{position}"):
+                _save(story_id, name, story.remove(position), lang=lang)
+    if editable:
+        _rename_or_delete(story, story_id=story_id, name=name, lang=lang)
+    else:
+        st.caption(t("present_sample_hint", lang))
+        if st.button(t("present_save_copy", lang), key="present_save_copy"):
+            _save(None, t("present_sample_name", lang), story, lang=lang)
+
+
+def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
+    try:
+        with uploads.store() as handle:
+            if story_id is None:
+                stored = handle.save_story(name, story.to_dict())
+            else:
+                stored = handle.save_story(name, story.to_dict(), story_id=story_id)
+    except (ValueError, StoryNotFoundError, StoreError) as exc:
+        st.error(t("plan_save_error", lang, error=str(exc)))
+        return
+    st.query_params["story"] = stored.id
+    st.rerun()
+
+
+def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> None:
+    left, right = st.columns([3, 1])
+    new_name = left.text_input(t("present_story_name", lang), value=name, key="present_rename")
+    if new_name != name and left.button(t("present_rename", lang), key="present_rename_go"):
+        _save(story_id, new_name, story, lang=lang)
+    if right.button(t("present_delete_story", lang), key="present_delete_story"):
+        try:
+            with uploads.store() as handle:
+                handle.delete_story(story_id)
+        except (StoryNotFoundError, StoreError) as exc:
+            st.error(t("plan_save_error", lang, error=str(exc)))
+            return
+        st.query_params["story"] = SAMPLE
+        st.rerun()
+    st.caption(t("present_share", lang))
+    st.code(f"?story={story_id}", language=None)
+
+
+# --------------------------------------------------------------------- exports
+
+
+def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
+    """A slide for the PNG/PDF renderer: the same layers, legend and figures."""
+    layers = [
+        slides.SlideLayer(frame=outline, label="", colour="#6b7280", kind="outline")
+        for outline in content.outlines
+    ]
+    if content.areas is not None and not content.areas.empty:
+        layers.append(
+            slides.SlideLayer(
+                frame=content.areas, label=t("unserved_areas", lang), colour="#000000", kind="areas"
+            )
+        )
+    for layer in content.layers:
+        if layer.features.empty:
+            continue
+        layers.append(
+            slides.SlideLayer(
+                frame=layer.features,
+                label=label("kind", layer.spec.kind, lang),
+                colour=KIND_COLOURS[layer.spec.kind],
+                kind="points",
+                size=140.0,  # readable from the back of a meeting room
+            )
+        )
+    sources = "; ".join(
+        dict.fromkeys(layer.spec.source for layer in content.layers if layer.spec.source)
+    )
+    note = " · ".join(p for p in (content.view.note, content.model_note) if p)
+    return slides.Slide(
+        title=content.view.title,
+        layers=layers,
+        figures=list(content.figures),
+        note=f"{note} {t('present_sources', lang)}: {sources}".strip(),
+        date=today(),
+        legend_title=t("legend", lang),
+    )
+
+
+def _html_slide(content: SlideContent, *, lang: str) -> standalone.HtmlSlide:
+    base = content.base(lang=lang, simplify=True)
+    for group in content.under:
+        group.add_to(base)
+    for layer in content.layers:
+        feature_group(layer.features, layer.spec, lang=lang).add_to(base)
+    note = " · ".join(p for p in (content.view.note, content.model_note) if p)
+    return standalone.HtmlSlide(
+        title=content.view.title, map=base, note=note, figures=list(content.figures)
+    )
+
+
+def exports(story: Story, *, name: str, lang: str) -> None:
+    """Download the story: standalone HTML, PDF (16:9 and A4), PNG of a slide, CSV and XLSX."""
+    st.subheader(t("present_exports", lang))
+    st.caption(t("present_exports_note", lang))
+    if not story.views:
+        st.info(t("present_empty", lang))
+        return
+    sources = t("present_sources_all", lang)
+
+    def contents() -> list[SlideContent]:
+        return [slide(view, lang=lang, export=True) for view in story.views]
+
+    pdf, xlsx = (
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    downloads = [  # (label, build the bytes on click, file name, MIME type, key)
+        (
+            "present_html",
+            lambda: standalone.story_html(
+                [_html_slide(c, lang=lang) for c in contents()],
+                title=name,
+                sources=sources,
+                date=today(),
+                lang=lang,
+            ).encode("utf-8"),
+            "care_atlas_story.html",
+            "text/html",
+            "export_html",
+        ),
+        (
+            "present_pdf_169",
+            lambda: slides.render_pdf(
+                [static_slide(c, lang=lang) for c in contents()], page="16:9"
+            ),
+            "care_atlas_story_16x9.pdf",
+            pdf,
+            "export_pdf_169",
+        ),
+        (
+            "present_pdf_a4",
+            lambda: slides.render_pdf([static_slide(c, lang=lang) for c in contents()], page="A4"),
+            "care_atlas_story_A4.pdf",
+            pdf,
+            "export_pdf_a4",
+        ),
+        (
+            "present_csv",
+            lambda: csv_bytes(figures_table(story, contents())),
+            "care_atlas_story_figures.csv",
+            "text/csv",
+            "export_csv",
+        ),
+        (
+            "present_xlsx",
+            lambda: xlsx_bytes(
+                {t("present_figures_sheet", lang): figures_table(story, contents())}
+            ),
+            "care_atlas_story_figures.xlsx",
+            xlsx,
+            "export_xlsx",
+        ),
+    ]
+    for col, (label_key, build, file_name, mime, key) in zip(
+        st.columns(len(downloads)), downloads, strict=True
+    ):
+        col.download_button(
+            t(label_key, lang),
+            build,
+            file_name=file_name,
+            mime=mime,
+            key=key,
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+# --------------------------------------------------------------------- add a view to a story
+
+
+def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
+    """In the sidebar: add what this page shows now to a new or saved story."""
+    with st.sidebar.expander(t("present_add", lang)):
+        saved = _saved_stories()
+        options = ["", *(s.id for s in saved)]
+        names = {"": t("present_new_story", lang), **{s.id: s.name for s in saved}}
+        target = st.selectbox(
+            t("present_to_story", lang),
+            options,
+            format_func=lambda i: names.get(i, i),
+            key=f"add_view_story_{page}_{lang}",
+        )
+        title = st.text_input(t("present_view_title", lang), key=f"add_view_title_{page}")
+        note = st.text_area(t("present_view_note", lang), key=f"add_view_note_{page}", height=80)
+        if not st.button(t("present_add_go", lang), key=f"add_view_go_{page}"):
+            return
+        view_params = {**params, **_map_position()}
+        try:
+            view = StoryView(page=page, title=title, note=note, params=view_params)
+            with uploads.store() as handle:
+                if target:
+                    current = Story.from_dict(handle.get_story(target).payload)
+                    stored = handle.save_story(
+                        names[target], current.add(view).to_dict(), story_id=target
+                    )
+                else:
+                    stored = handle.save_story(title or page, Story(views=(view,)).to_dict())
+        except (LayerError, ValueError, StoryNotFoundError, StoreError) as exc:
+            st.error(t("present_add_error", lang, error=str(exc)))
+            return
+        st.success(t("present_added", lang, name=safe.markdown(stored.name)))
+        st.page_link(
+            str(PAGES_DIR / "present.py"),
+            label=t("present_open_story", lang),
+            query_params={"story": stored.id},
+        )
+
+
+def _map_position() -> dict[str, Any]:
+    """The map's view as mirrored in the URL (lat, lon, z), when there is one."""
+    out: dict[str, Any] = {}
+    for key in ("lat", "lon", "z"):
+        if key in st.query_params:
+            out[key] = st.query_params[key]
+    return out

@@ -1,0 +1,645 @@
+"""Export a map, or a story of maps, as one HTML file that opens with no internet.
+
+For presenters in a room with no network: everything the page needs travels inside
+it. The vendored Leaflet JavaScript and CSS (``static/vendor``, see
+:mod:`ui.offline`) are inlined, with the images the CSS refers to as ``data:`` URIs;
+folium's default assets this app never uses (jQuery, Bootstrap, awesome-markers)
+are dropped; any other asset raises :class:`ui.offline.MissingAssetError`. A map
+with an online basemap raises ``ValueError`` unless ``allow_tiles=True``, and then
+the page says, visibly, that the basemap needs internet. The finished page is
+checked once more: no ``src``/``href``/``url(...)`` may point off the machine.
+
+Each folium map is rendered on its own (a copy: the caller's map is not touched)
+and its script runs in its own function scope, so two slides may carry the same
+care layer (whose element ids are stable, see ``ui.map_view._stable_ids``). A story
+shows one slide at a time: Previous/Next buttons, the arrow and Page Up/Down keys
+(a presentation clicker sends those), a progress indicator, and the map of the
+slide being shown is re-sized with ``invalidateSize()``.
+
+Text (titles, notes, figures, sources, date) is escaped with :func:`ui.safe.text`;
+the page is assembled without a template engine, so nothing in it is evaluated.
+Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import folium
+from branca.element import CssLink, JavascriptLink
+
+from ui import i18n, safe
+from ui.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
+
+log = logging.getLogger(__name__)
+
+MAX_FIGURES = 4
+
+# Export words not yet in ui/i18n.py (es/en, like every interface string).
+_WORDS: dict[str, dict[str, str]] = {
+    "sources": {"es": "Fuentes", "en": "Sources"},
+    "previous": {"es": "Anterior", "en": "Previous"},
+    "next": {"es": "Siguiente", "en": "Next"},
+    "slide": {"es": "Diapositiva", "en": "Slide"},
+    "keys": {
+        "es": "Flechas ← → o Re Pág / Av Pág para cambiar de diapositiva",
+        "en": "Arrow keys ← → or Page Up / Page Down to change slide",
+    },
+    "tiles_note": {
+        "es": "El mapa base necesita conexión a internet; sin ella solo se ven los datos.",
+        "en": "The basemap needs an internet connection; without it only the data is shown.",
+    },
+}
+
+# Leaflet's attribution prefix links to leafletjs.com; offline it stays as plain text.
+_LEAFLET_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
+_LEAFLET_PLAIN = '<a title="Leaflet, a JavaScript library for interactive maps (leafletjs.com)">'
+# L.Icon.Default looks its images up next to the CSS; give it data URIs instead.
+_LEAFLET_ICONS = {
+    "iconUrl": "images/marker-icon.png",
+    "iconRetinaUrl": "images/marker-icon-2x.png",
+    "shadowUrl": "images/marker-shadow.png",
+}
+_MIME = {
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+}
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+# An attribute or CSS reference that would make the browser (or a click) leave the
+# machine; also matches JSON-escaped quotes and slashes inside scripts.
+_EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href|srcset|action|formaction|poster)\s*=\s*\\?["']?\s*"""
+    r"""|url\(\s*\\?["']?\s*|@import\s+\\?["']\s*)"""
+    r"""((?:https?:)?(?://|\\/\\/)[^\s"'\\)<>]*)""",
+    re.IGNORECASE,
+)
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class HtmlSlide:
+    """One slide of a standalone story.
+
+    Parameters
+    ----------
+    title
+        Slide title.
+    map
+        A folium map built with :func:`ui.map_view.base_map`, its feature groups added.
+    note
+        Short text under the title.
+    figures
+        Up to four ``(label, value)`` headline figures, shown as big numbers.
+    """
+
+    title: str
+    map: folium.Map
+    note: str = ""
+    figures: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class _RenderedMap:
+    """One folium map split into the parts of a page."""
+
+    name: str  # JavaScript variable and DOM id of the map
+    head: list[str]
+    body: str
+    script: str
+    js: list[str]  # vendored asset names, in folium's order
+    css: list[str]
+    online: list[str]  # tile URLs (only with allow_tiles)
+    allowed: set[str]  # URLs the online basemap brings (tiles, attribution links)
+
+
+def map_html(
+    m: folium.Map,
+    *,
+    title: str,
+    sources: str,
+    date: str,
+    lang: str,
+    note: str = "",
+    figures: Sequence[tuple[str, str]] = (),
+    allow_tiles: bool = False,
+) -> str:
+    """Return one map as a self-contained HTML page that works offline.
+
+    Parameters
+    ----------
+    m
+        A folium map (e.g. :func:`ui.map_view.base_map` plus feature groups). It is
+        copied, not modified.
+    title, note
+        Shown above the map.
+    figures
+        Up to four ``(label, value)`` headline figures.
+    sources, date
+        Shown under the map.
+    lang
+        Language of the page (``<html lang>``) and of its few words (es/en).
+    allow_tiles
+        Keep an online basemap (the page then says it needs internet) instead of
+        raising ``ValueError``.
+
+    Raises
+    ------
+    ValueError
+        The map has an online basemap and ``allow_tiles`` is false, too many
+        figures, or an unknown language.
+    ui.offline.MissingAssetError
+        The map needs a JavaScript or CSS file that is not vendored.
+    """
+    slide = HtmlSlide(title=title, map=m, note=note, figures=tuple(figures))
+    return _page(
+        [slide],
+        title=title,
+        sources=sources,
+        date=date,
+        lang=lang,
+        story=False,
+        allow_tiles=allow_tiles,
+    )
+
+
+def story_html(
+    slides: Sequence[HtmlSlide],
+    *,
+    title: str,
+    sources: str,
+    date: str,
+    lang: str,
+    allow_tiles: bool = False,
+) -> str:
+    """Return a story, one slide and one map at a time, as a self-contained HTML page.
+
+    Parameters
+    ----------
+    slides
+        The slides in order (at least one).
+    title
+        Title of the story (the page title and the footer).
+    sources, date
+        Shown in the footer of every slide.
+    lang
+        Language of the page and of its buttons (es/en).
+    allow_tiles
+        Keep online basemaps (the page then says they need internet).
+
+    Raises
+    ------
+    ValueError
+        No slides, an online basemap without ``allow_tiles``, too many figures on
+        a slide, or an unknown language.
+    ui.offline.MissingAssetError
+        A map needs a JavaScript or CSS file that is not vendored.
+    """
+    if not slides:
+        raise ValueError("a story needs at least one slide")
+    return _page(
+        slides,
+        title=title,
+        sources=sources,
+        date=date,
+        lang=lang,
+        story=True,
+        allow_tiles=allow_tiles,
+    )
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def _page(
+    slides: Sequence[HtmlSlide],
+    *,
+    title: str,
+    sources: str,
+    date: str,
+    lang: str,
+    story: bool,
+    allow_tiles: bool,
+) -> str:
+    words = _words(lang)
+    for n, slide in enumerate(slides, start=1):
+        if len(slide.figures) > MAX_FIGURES:
+            raise ValueError(
+                f"slide {n} ({slide.title!r}) has {len(slide.figures)} figures; "
+                f"show at most {MAX_FIGURES}"
+            )
+    maps = [
+        _render_map(slide.map, name=f"map_slide{n}", allow_tiles=allow_tiles)
+        for n, slide in enumerate(slides, start=1)
+    ]
+    head = _unique(chunk for rendered in maps for chunk in rendered.head)
+    online = sorted({url for rendered in maps for url in rendered.online})
+    allowed = {url for rendered in maps for url in rendered.allowed}
+
+    total = len(slides)
+    sections = "\n".join(
+        _section(slide, rendered, index=n, total=total, story=story, words=words)
+        for n, (slide, rendered) in enumerate(zip(slides, maps, strict=True), start=1)
+    )
+    scripts = "\n".join(_scoped(rendered) for rendered in maps)
+    tiles_note = (
+        f'<p class="basemap-note" role="note">{safe.text(words["tiles_note"])}</p>'
+        if online
+        else ""
+    )
+    credits = (
+        f'<p class="credits"><span>{safe.text(words["sources"])}: {safe.text(sources)}</span>'
+        f' <span class="sep" aria-hidden="true">·</span> '
+        f"<span>{safe.text(words['date'])}: {safe.text(date)}</span></p>"
+    )
+    if story:
+        foot = (
+            '<footer class="deck-foot">'
+            f'<div class="deck-meta"><h1 class="deck-title">{safe.text(title)}</h1>{credits}</div>'
+            f'<nav class="deck-nav" aria-label="{safe.text(words["slide"])}" '
+            f'title="{safe.text(words["keys"])}">'
+            f'<button type="button" id="deck-prev">← {safe.text(words["previous"])}</button>'
+            f'<span id="deck-progress" class="deck-progress" aria-live="polite">1 / {total}</span>'
+            f'<button type="button" id="deck-next">{safe.text(words["next"])} →</button>'
+            "</nav></footer>"
+            '<div class="deck-bar" aria-hidden="true"><div id="deck-bar-fill"></div></div>'
+        )
+        deck_js = f"<script>\n{_DECK_JS}\n</script>"
+    else:
+        foot = f'<footer class="deck-foot"><div class="deck-meta">{credits}</div></footer>'
+        deck_js = ""
+
+    js, css = _assets(maps)
+    page = f"""<!DOCTYPE html>
+<html lang="{safe.text(lang)}">
+<head>
+<meta charset="utf-8">
+<title>{safe.text(title)}</title>
+<meta name="generator" content="Care Atlas">
+{css}
+{js}
+{head}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+{_PAGE_CSS}
+</style>
+</head>
+<body class="care-atlas-export{" is-story" if story else ""}">
+{tiles_note}
+<main class="deck">
+{sections}
+</main>
+{foot}
+<script>
+window.CareAtlasExport = {{maps: {{}}}};
+{scripts}
+</script>
+{deck_js}
+</body>
+</html>
+"""
+    leaks = [url for url in _external_refs(page) if url not in allowed]
+    if leaks:
+        raise MissingAssetError(
+            f"the exported page would load {leaks[:3]} from the network: vendor the file "
+            "(ui/offline.py VENDORED) or drop the element that needs it."
+        )
+    log.debug("standalone page: %d slide(s), %d characters", total, len(page))
+    return page
+
+
+def _section(
+    slide: HtmlSlide,
+    rendered: _RenderedMap,
+    *,
+    index: int,
+    total: int,
+    story: bool,
+    words: dict[str, str],
+) -> str:
+    heading = "h2" if story else "h1"
+    note = f'<p class="slide-note">{safe.text(slide.note)}</p>' if slide.note else ""
+    figures = ""
+    if slide.figures:
+        items = "".join(
+            f'<li><span class="figure-value">{safe.text(value)}</span>'
+            f'<span class="figure-label">{safe.text(caption)}</span></li>'
+            for caption, value in slide.figures
+        )
+        figures = f'<ul class="figures">{items}</ul>'
+    current = index == 1
+    state = ' class="slide is-current"' if current else ' class="slide" aria-hidden="true" inert'
+    if story:
+        role = (
+            f' aria-roledescription="{safe.text(words["slide"])}" '
+            f'aria-label="{safe.text(f"{index} / {total}: {slide.title}")}"'
+        )
+    else:
+        role = ""
+    return (
+        f'<section{state} id="slide-{index}" data-map="{rendered.name}"{role}>'
+        f'<header class="slide-head"><div class="slide-text">'
+        f'<{heading} class="slide-title">{safe.text(slide.title)}</{heading}>{note}</div>'
+        f"{figures}</header>"
+        f'<div class="map-box" role="region" aria-label="{safe.text(words["map"])}">'
+        f"{rendered.body}</div></section>"
+    )
+
+
+def _scoped(rendered: _RenderedMap) -> str:
+    """The map's script in its own function scope, registering the map by name."""
+    return (
+        "(function () {\n"
+        f"{rendered.script}\n"
+        f"window.CareAtlasExport.maps[{json.dumps(rendered.name)}] = {rendered.name};\n"
+        "})();"
+    )
+
+
+def _words(lang: str) -> dict[str, str]:
+    if not _LANG_TAG.match(lang):
+        raise ValueError(f"lang {lang!r} is not a language tag such as 'es' or 'en'")
+    base = lang.split("-", 1)[0].lower()
+    if base not in i18n.LANGUAGES:
+        raise ValueError(f"lang {lang!r}: the export speaks {', '.join(i18n.LANGUAGES)}")
+    words = {key: texts[base] for key, texts in _WORDS.items()}
+    words["date"] = i18n.t("date", base)
+    words["map"] = i18n.t("map_label", base)
+    return words
+
+
+def _unique(chunks: Iterable[str]) -> str:
+    seen: dict[str, None] = {}
+    for chunk in chunks:
+        seen.setdefault(chunk.strip(), None)
+    return "\n".join(seen)
+
+
+# --------------------------------------------------------------------------- one map
+
+
+def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
+    """Render a copy of ``m`` (named ``name``) into head, body and script parts."""
+    mine = copy.deepcopy(m)  # rendering adds links and styles to the figure: not to theirs
+    mine._id = name.removeprefix("map_")
+    if mine.get_name() != name:  # folium names a map "map_" + its id
+        raise RuntimeError(f"folium named the map {mine.get_name()!r}, expected {name!r}")
+    online, allowed = _online_layers(mine, allow_tiles=allow_tiles)
+    figure = mine.get_root()
+    figure.render()
+    js: list[str] = []
+    css: list[str] = []
+    head: list[str] = []
+    for key, child in list(figure.header._children.items()):
+        if isinstance(child, JavascriptLink | CssLink):
+            _check_asset(key, child.url)
+            if key in VENDORED:
+                (js if isinstance(child, JavascriptLink) else css).append(key)
+            continue
+        if key == "meta_http":  # the page sets its own charset
+            continue
+        head.append(child.render())
+    return _RenderedMap(
+        name=name,
+        head=head,
+        body=figure.html.render(),
+        script=_inert_script(figure.script.render()),
+        js=js,
+        css=css,
+        online=online,
+        allowed=allowed,
+    )
+
+
+def _check_asset(name: str, url: str) -> None:
+    if name in UNUSED or name in VENDORED:
+        return
+    raise MissingAssetError(
+        f"map asset {name!r} ({url}) is not vendored, so it cannot be embedded in an "
+        "offline export: add its file under static/vendor and an entry in ui/offline.py "
+        "VENDORED, or drop the element that needs it."
+    )
+
+
+def _online_layers(m: folium.Map, *, allow_tiles: bool) -> tuple[list[str], set[str]]:
+    """Tile URLs of the map's online basemaps, and the URLs they bring with them."""
+    online: list[str] = []
+    allowed: set[str] = set()
+    for node in walk(m):
+        if isinstance(node, folium.raster_layers.ImageOverlay | folium.raster_layers.VideoOverlay):
+            url = str(getattr(node, "url", "") or getattr(node, "video_url", ""))
+            if _is_remote(url):
+                raise MissingAssetError(
+                    f"overlay {node.get_name()} loads {url}: embed the image as a data URL "
+                    "(ui.raster) so the export works offline."
+                )
+        tiles = None
+        if isinstance(node, folium.raster_layers.TileLayer):
+            tiles = str(node.tiles)
+        elif isinstance(node, folium.raster_layers.WmsTileLayer):
+            tiles = str(node.url)
+        if tiles is None or not _is_remote(tiles):
+            continue
+        if not allow_tiles:
+            raise ValueError(
+                f"the map has an online basemap ({tiles}); tiles cannot be embedded "
+                "offline: build the map with tiles='' or pass allow_tiles=True to keep "
+                "it (the page then says the basemap needs internet)."
+            )
+        online.append(tiles)
+        allowed.add(tiles)
+        attribution = str(getattr(node, "options", {}).get("attribution", ""))
+        allowed.update(match.group(1) for match in _EXTERNAL.finditer(attribution))
+    return online, allowed
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith("//") or urlparse(url).scheme in {"http", "https", "ftp"}
+
+
+def _inert_script(code: str) -> str:
+    """Keep script text from closing its ``<script>`` element early."""
+    return re.sub(r"</(script)", r"<\\/\1", code, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+def _external_refs(page: str) -> list[str]:
+    """URLs off the machine named in a ``src``, ``href`` or ``url(...)`` of ``page``."""
+    return [match.group(1) for match in _EXTERNAL.finditer(page)]
+
+
+# --------------------------------------------------------------------------- vendored assets
+
+
+def _assets(maps: Sequence[_RenderedMap]) -> tuple[str, str]:
+    """Inline ``<script>`` and ``<style>`` elements for the vendored assets the maps need."""
+    js = list(dict.fromkeys(name for rendered in maps for name in rendered.js))
+    css = list(dict.fromkeys(name for rendered in maps for name in rendered.css))
+    scripts = "\n".join(f"<script>\n{_inline_js(name)}\n</script>" for name in js)
+    styles = "\n".join(f"<style>\n{_inline_css(name)}\n</style>" for name in css)
+    return scripts, styles
+
+
+@functools.cache
+def _inline_js(name: str) -> str:
+    path = vendored_files()[name]
+    code = path.read_text(encoding="utf-8")
+    if name == "leaflet":
+        code = code.replace(_LEAFLET_LINK, _LEAFLET_PLAIN)
+        icons = {key: _data_uri(path.parent / rel) for key, rel in _LEAFLET_ICONS.items()}
+        code += (
+            f"\n;L.Icon.Default.imagePath = '';\nL.Icon.Default.mergeOptions({json.dumps(icons)});"
+        )
+    return _inert_script(code)
+
+
+@functools.cache
+def _inline_css(name: str) -> str:
+    path = vendored_files()[name]
+    text = path.read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        ref = match.group(2).strip()
+        if ref.startswith(("data:", "#")):
+            return match.group(0)
+        if _is_remote(ref):
+            raise MissingAssetError(f"{path.name} loads {ref}: vendor it next to the CSS")
+        return f'url("{_data_uri(path.parent / ref)}")'
+
+    text = _CSS_URL.sub(inline, text)
+    if re.search(r"</style", text, flags=re.IGNORECASE):
+        raise MissingAssetError(f"{path.name} contains '</style' and cannot be inlined")
+    return text
+
+
+def _data_uri(path: Path) -> str:
+    mime = _MIME.get(path.suffix.lower())
+    if mime is None or not path.is_file():
+        raise MissingAssetError(
+            f"{path} is referenced by a vendored asset but is missing or of an unknown "
+            "type: vendor it under static/vendor."
+        )
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+# --------------------------------------------------------------------------- page style and script
+
+_PAGE_CSS = """
+:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #d1d5db;
+  --accent: #0072B2; --pad: clamp(12px, 2.2vw, 48px); }
+html, body { height: 100%; margin: 0; padding: 0; }
+body.care-atlas-export { display: flex; flex-direction: column; height: 100vh; height: 100dvh;
+  overflow: hidden; background: #fff; color: var(--ink);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; }
+.deck { position: relative; flex: 1 1 auto; min-height: 0; }
+.slide { position: absolute; inset: 0; display: flex; flex-direction: column;
+  visibility: hidden; }
+.slide.is-current { visibility: visible; }
+.slide-head { display: flex; flex-wrap: wrap; align-items: flex-end;
+  justify-content: space-between; gap: 8px clamp(16px, 3vw, 64px);
+  padding: clamp(10px, 2vh, 32px) var(--pad) clamp(8px, 1.4vh, 20px); }
+.slide-text { flex: 1 1 28rem; min-width: 0; }
+.slide-title { margin: 0; font-size: clamp(1.45rem, 1.5vw + 1.3vh, 3.4rem); line-height: 1.12;
+  font-weight: 750; letter-spacing: -0.01em; overflow-wrap: anywhere; }
+.slide-note { margin: .35em 0 0; max-width: 75ch; color: var(--muted);
+  font-size: clamp(1rem, .55vw + .75vh, 1.6rem); line-height: 1.35; overflow-wrap: anywhere; }
+.figures { display: flex; flex-wrap: wrap; gap: 8px clamp(16px, 2.6vw, 56px); margin: 0;
+  padding: 0; list-style: none; }
+.figures li { display: flex; flex-direction: column; max-width: 18rem; min-width: 0; }
+.figure-value { font-size: clamp(1.6rem, 1.3vw + 1.3vh, 3.6rem); font-weight: 800; line-height: 1;
+  white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+.figure-label { margin-top: .25em; color: var(--muted); font-size: clamp(.85rem, .4vw + .6vh, 1.3rem);
+  line-height: 1.25; }
+.map-box { position: relative; flex: 1 1 auto; min-height: 200px; margin: 0 var(--pad);
+  border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+.map-box .folium-map { position: absolute !important; inset: 0; width: 100%; height: 100%; }
+.care-atlas-export .care-atlas-legend { font-size: clamp(13px, .5vw + .5vh, 20px) !important; }
+.deck-foot { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between;
+  gap: 6px 24px; padding: clamp(6px, 1.2vh, 16px) var(--pad); color: var(--muted);
+  font-size: clamp(.8rem, .3vw + .6vh, 1.15rem); }
+.deck-meta { min-width: 0; flex: 1 1 24rem; }
+.deck-title { margin: 0; font-size: 1em; font-weight: 650; color: var(--ink); }
+.credits { margin: .1em 0 0; overflow-wrap: anywhere; }
+.deck-nav { display: flex; align-items: center; gap: 12px; }
+.deck-nav button { font: inherit; font-size: clamp(1rem, .4vw + .8vh, 1.4rem); padding: .35em 1em;
+  border: 1px solid #9ca3af; border-radius: 6px; background: #fff; color: var(--ink);
+  cursor: pointer; }
+.deck-nav button:disabled { opacity: .4; cursor: default; }
+.deck-nav button:focus-visible, .leaflet-container:focus-visible { outline: 3px solid var(--accent);
+  outline-offset: 2px; }
+.deck-progress { min-width: 4.5ch; text-align: center; font-weight: 700; color: var(--ink);
+  font-size: clamp(1rem, .4vw + .8vh, 1.4rem); font-variant-numeric: tabular-nums; }
+.deck-bar { position: fixed; top: 0; left: 0; right: 0; height: 4px; background: #e5e7eb; }
+#deck-bar-fill { height: 100%; width: 0; background: var(--accent); transition: width .2s; }
+.basemap-note { margin: 0; padding: 6px var(--pad); background: #fef3c7; color: #78350f;
+  font-size: clamp(.85rem, .3vw + .6vh, 1.1rem); }
+@media (prefers-reduced-motion: reduce) { #deck-bar-fill { transition: none; } }
+"""
+
+_DECK_JS = """
+(function () {
+  "use strict";
+  var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
+  var progress = document.getElementById("deck-progress");
+  var fill = document.getElementById("deck-bar-fill");
+  var prev = document.getElementById("deck-prev");
+  var next = document.getElementById("deck-next");
+  var current = 0;
+  function show(index) {
+    index = Math.max(0, Math.min(slides.length - 1, index));
+    slides.forEach(function (slide, i) {
+      var on = i === index;
+      slide.classList.toggle("is-current", on);
+      if (on) {
+        slide.removeAttribute("aria-hidden");
+        slide.removeAttribute("inert");
+      } else {
+        slide.setAttribute("aria-hidden", "true");
+        slide.setAttribute("inert", "");
+      }
+    });
+    current = index;
+    progress.textContent = (index + 1) + " / " + slides.length;
+    fill.style.width = ((index + 1) / slides.length * 100) + "%";
+    prev.disabled = index === 0;
+    next.disabled = index === slides.length - 1;
+    var map = window.CareAtlasExport.maps[slides[index].getAttribute("data-map")];
+    if (map) { map.invalidateSize({pan: false}); }
+  }
+  prev.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var inMap = event.target.closest && event.target.closest(".leaflet-container");
+    if (inMap && event.key === "Escape") { inMap.blur(); return; }
+    if (inMap && (event.key === "ArrowLeft" || event.key === "ArrowRight")) { return; }
+    if (event.key === "ArrowRight" || event.key === "PageDown") {
+      show(current + 1);
+      event.preventDefault();
+    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+      show(current - 1);
+      event.preventDefault();
+    } else if (event.key === "Home") {
+      show(0);
+      event.preventDefault();
+    } else if (event.key === "End") {
+      show(slides.length - 1);
+      event.preventDefault();
+    }
+  });
+  window.CareAtlasExport.show = show;
+  show(0);
+})();
+"""

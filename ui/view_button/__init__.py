@@ -1,0 +1,24 @@
+"""A button that tells the server where the map is: "Load places in this view".
+
+The map never reruns the script on pan or zoom; the browser mirrors its view into the
+page URL (``lat``, ``lon``, ``z``; :class:`ui.map_view.ViewSync`). Streamlit does not
+send that URL back on an ordinary rerun (it sends the query string it last set
+itself), so an ``st.button`` could not learn the view. This component, like
+:mod:`ui.geolocate` a dependency-free ``index.html`` speaking the component message
+protocol, reads the view from the page URL when pressed and returns it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit.components.v1 as components
+
+_component = components.declare_component("care_atlas_view_button", path=str(Path(__file__).parent))
+
+
+def view_button(*, label: str, lang: str, key: str) -> dict | None:
+    """Draw the button; return ``{"lat", "lon", "z", "at"}`` (text from the URL, ``at`` the
+    press time in ms) after a press, ``{"error": "no_view", "at"}`` when the URL has no
+    view, or ``None`` before any press."""
+    return _component(label=label, lang=lang, key=key, default=None)
