@@ -5,6 +5,18 @@ Example::
     python -m geo gaps --demand sample --services data/care_blocks.geojson \\
         --minutes 15 --out gaps.gpkg
 
+National scale, on Dask (:mod:`geo.scale`): write the demand as a partitioned grid
+once, then run on it; the results are a folder of partitioned GeoParquet::
+
+    python -m geo grid --synthetic 10000000 --out var/grids/country \\
+        --services-out var/grids/country-services.gpkg
+    python -m geo gaps --engine dask --demand var/grids/country \\
+        --services var/grids/country-services.gpkg --minutes 15 --out var/runs/country
+
+``--engine dask`` uses the scheduler in ``CARE_ATLAS_DASK_SCHEDULER`` or starts a
+local cluster of ``CARE_ATLAS_DASK_WORKERS`` processes; the dashboard link and a
+progress bar go to standard error.
+
 ``--demand sample`` is the bundled Bogotá sample (modelled from approximate
 localidad populations, see :data:`geo.demand.SAMPLE_MODEL`); any other value is a
 file readable by GDAL (GeoPackage, GeoJSON, shapefile...) holding a grid, polygons
@@ -20,11 +32,14 @@ line on standard error and exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
+import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import geopandas as gpd
 import pandas as pd
@@ -34,6 +49,9 @@ import pyogrio.errors
 from geo import gaps, profiles
 from geo.demand import GROUPS
 from geo.errors import LayerError
+
+if TYPE_CHECKING:
+    from geo.scale import DemandSet
 
 log = logging.getLogger("geo.cli")
 
@@ -68,6 +86,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
     return value
 
 
@@ -118,7 +146,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--zone-col",
         help="zone id column of the demand layer for per-zone figures (sample: localidad code)",
     )
-    cmd.add_argument("--out", required=True, type=Path, help="output GeoPackage (.gpkg)")
+    cmd.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output GeoPackage (.gpkg); with --engine dask, an output folder",
+    )
+    cmd.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: in memory on this machine (default); dask: a partitioned grid on a "
+        "Dask cluster (--demand may then be a folder written by 'python -m geo grid')",
+    )
+    cmd.add_argument(
+        "--overwrite", action="store_true", help="--engine dask: replace an existing --out folder"
+    )
+    grid = commands.add_parser(
+        "grid",
+        help="write a demand grid as partitioned GeoParquet for --engine dask",
+        description="From the sample, a demand file, or a synthetic country built on the "
+        "Dask workers (never held in memory).",
+    )
+    source = grid.add_mutually_exclusive_group(required=True)
+    source.add_argument("--demand", help="'sample' or a grid / polygon / point file")
+    source.add_argument(
+        "--synthetic",
+        type=_count,
+        metavar="N_CELLS",
+        help="a synthetic country of about N_CELLS cells (benchmarks; says so in its provenance)",
+    )
+    grid.add_argument("--demand-layer", help="layer of a multi-layer demand file")
+    grid.add_argument(
+        "--groups",
+        type=_groups,
+        default=None,
+        help="comma-separated groups to keep (default: all of total,children,older,"
+        "disability,carers the demand has)",
+    )
+    grid.add_argument("--cell-m", type=_positive, default=100.0, help="cell side in metres")
+    grid.add_argument("--zone-col", help="zone id column of a demand file")
+    grid.add_argument(
+        "--tile", type=_count, default=512, help="cells per side of a partition (default 512)"
+    )
+    grid.add_argument("--seed", type=int, default=0, help="--synthetic: random seed")
+    grid.add_argument(
+        "--services-out",
+        type=Path,
+        help="--synthetic: also write synthetic services (GeoPackage) for the grid",
+    )
+    grid.add_argument(
+        "--services-n",
+        type=_count,
+        help="--synthetic: number of services (default one per 2,000 cells)",
+    )
+    grid.add_argument("--out", required=True, type=Path, help="output folder")
+    grid.add_argument("--overwrite", action="store_true", help="replace an existing grid")
     fetch = commands.add_parser(
         "fetch-osm",
         help="download the walkable streets of a box from OpenStreetMap (Overpass API)",
@@ -225,6 +308,8 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gaps(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        return _gaps_dask(args)
     _check_out(args.out)
     if not args.detour >= 1:
         raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
@@ -257,6 +342,147 @@ def _gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ProgressBar:
+    """``progress(stage, done, total)`` drawn on standard error.
+
+    On a terminal one bar redrawn in place per stage; in a log (CI, nohup) a line at
+    0, 25, 50, 75 and 100%.
+    """
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = self.stream.isatty()
+        self.started = time.perf_counter()
+        self._last: tuple[str, int] = ("", -1)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        filled = round(share * self.width)
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"{stage:<12} [{bar}] {done}/{total} {time.perf_counter() - self.started:6.1f} s"
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if done == total else ""))
+        else:
+            quarter = int(share * 4)
+            if (stage, quarter) == self._last:
+                return
+            self._last = (stage, quarter)
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _demand_set(
+    args: argparse.Namespace, folder: Path, *, groups: Sequence[str] | None, overwrite: bool
+) -> DemandSet:
+    """Write ``--demand`` (sample or file) as a partitioned grid in ``folder``.
+
+    ``groups`` None keeps every group column the demand has (``total`` included).
+    """
+    from geo import scale
+
+    if args.demand == SAMPLE:
+        grid = gaps.sample_demand_grid(cell_m=args.cell_m)
+        zone_col = "zone"
+        provenance = {
+            "source": "Care Atlas sample: Bogotá localidades (approximate populations)",
+            "licence": "see data/README.md",
+            "date": time.strftime("%Y-%m-%d"),
+            "precision": f"{args.cell_m:g} m cells from approximate localidad zones",
+        }
+    else:
+        layer = _read(Path(args.demand), layer=args.demand_layer, what="demand")
+        wanted = groups or [g for g in GROUPS if g in layer.columns]
+        grid = gaps.prepare_demand(layer, groups=wanted, cell_m=args.cell_m, zone_col=args.zone_col)
+        zone_col = "zone" if args.zone_col else None
+        provenance = {"source": str(args.demand), "date": time.strftime("%Y-%m-%d")}
+    return scale.write_grid(
+        grid,
+        folder,
+        groups=groups or [g for g in GROUPS if g in grid.columns],
+        zone_col=zone_col,
+        tile=getattr(args, "tile", scale.DEFAULT_TILE),
+        provenance=provenance,
+        overwrite=overwrite,
+    )
+
+
+def _grid(args: argparse.Namespace) -> int:
+    from geo import scale  # dask is imported only for the commands that use it
+
+    if args.synthetic is None:
+        if args.services_out or args.services_n:
+            raise UsageError("--services-out and --services-n go with --synthetic.")
+        written = _demand_set(args, args.out, groups=args.groups, overwrite=args.overwrite)
+    else:
+        if args.services_out is not None and args.services_out.suffix.lower() != ".gpkg":
+            raise UsageError(f"--services-out {args.services_out} must end in .gpkg.")
+        with scale.cluster() as client:
+            sys.stderr.write(f"Dask dashboard: {client.dashboard_link}\n")
+            written = scale.write_synthetic_grid(
+                args.out,
+                n_cells=args.synthetic,
+                client=client,
+                cell_m=args.cell_m,
+                seed=args.seed,
+                tile=args.tile,
+                overwrite=args.overwrite,
+                progress=_ProgressBar(),
+            )
+        if args.services_out is not None:
+            n = args.services_n or max(1, written.n_cells // 2_000)
+            services = scale.synthetic_services(written.frame, n, seed=args.seed)
+            services.to_file(args.services_out, layer="services", driver="GPKG")
+            sys.stdout.write(f"Written: {args.services_out} ({n:,} synthetic services)\n")
+    sys.stdout.write(
+        f"Written: {written.path} ({written.n_cells:,} cells in {len(written.files)} "
+        f"partitions, {written.frame.cell_m:g} m, {written.frame.crs})\n"
+    )
+    return 0
+
+
+def _gaps_dask(args: argparse.Namespace) -> int:
+    from geo import scale
+
+    if args.out.suffix.lower() == ".gpkg":
+        raise UsageError(
+            f"--out {args.out}: with --engine dask the results are a folder of partitioned "
+            "GeoParquet; give a folder name."
+        )
+    if not args.out.parent.is_dir():
+        raise UsageError(f"--out folder {args.out.parent} does not exist; create it first.")
+    if not args.detour >= 1:
+        raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
+    services = _read(args.services, layer=args.services_layer, what="services")
+    folder = Path(args.demand)
+    with contextlib.ExitStack() as stack:
+        if args.demand != SAMPLE and folder.is_dir():
+            demand = scale.open_demand(folder)
+            zone_col = args.zone_col
+        else:
+            # a file or the sample: partition it beside the output, for the workers to read
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=args.out.parent)))
+            demand = _demand_set(args, tmp / "demand", groups=None, overwrite=False)
+            zone_col = demand.zone_col if (args.zone_col or args.demand == SAMPLE) else None
+        client = stack.enter_context(scale.cluster())
+        sys.stderr.write(f"Dask dashboard: {client.dashboard_link}\n")
+        result = scale.run_gaps(
+            demand,
+            services,
+            out_dir=args.out,
+            client=client,
+            minutes=args.minutes,
+            profile=args.profile,
+            detour=args.detour,
+            groups=args.groups,
+            zone_col=zone_col,
+            overwrite=args.overwrite,
+            progress=_ProgressBar(),
+        )
+    sys.stdout.write("\n".join([*result.lines(), f"Written: {args.out}"]) + "\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -266,6 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("geo").setLevel(logging.DEBUG if args.verbose else logging.INFO)
         if args.command == "gaps":
             return _gaps(args)
+        if args.command == "grid":
+            return _grid(args)
         if args.command == "fetch-osm":
             return _fetch_osm(args)
         if args.command == "hash-password":

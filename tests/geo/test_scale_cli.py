@@ -1,0 +1,168 @@
+"""``python -m geo grid`` and ``python -m geo gaps --engine dask``: real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from geo import gaps, scale
+from geo.demand import GRID_ATTR
+from geo.settings import PROJECT_DIR
+
+SERVICES = PROJECT_DIR / "data" / "care_blocks.geojson"
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *map(str, args)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, "CARE_ATLAS_DASK_WORKERS": "2", **(env or {})},
+    )
+
+
+def _lines(stdout: str) -> list[str]:
+    """Headline lines without those that name the output or the demand's note."""
+    return [
+        line
+        for line in stdout.splitlines()
+        if not line.startswith(("Written:", "Demand:", "Dask dashboard"))
+    ]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    root = tmp_path_factory.mktemp("cli")
+    grid, services = root / "grid", root / "services.gpkg"
+    done = run_cli(
+        "grid",
+        "--synthetic",
+        "20000",
+        "--tile",
+        "32",
+        "--seed",
+        "4",
+        "--services-out",
+        services,
+        "--services-n",
+        "40",
+        "--out",
+        grid,
+    )
+    assert done.returncode == 0, done.stderr
+    return grid, services, done
+
+
+def test_grid_writes_partitions_and_services(synthetic):
+    grid, services, done = synthetic
+    demand = scale.open_demand(grid)
+    assert 18_000 < demand.n_cells < 22_000
+    assert len(demand.files) > 10
+    assert "Dask dashboard: http://" in done.stderr
+    assert "grid" in done.stderr and "[###" in done.stderr  # the progress bar
+    assert f"{demand.n_cells:,} cells in {len(demand.files)} partitions" in done.stdout
+    assert len(gpd.read_file(services)) == 40
+    assert "SYNTHETIC" in demand.provenance["model"]
+
+
+def test_dask_run_prints_the_single_machine_figures(synthetic, tmp_path):
+    grid, services, _ = synthetic
+    out = tmp_path / "run"
+    done = run_cli(
+        "gaps", "--engine", "dask", "--demand", grid, "--services", services,
+        "--minutes", "10", "--out", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "pass 2/2" in done.stderr and "Dask dashboard" in done.stderr
+    assert "Demand: SYNTHETIC demand" in done.stdout
+
+    demand = scale.open_demand(grid)
+    cells = demand.read().compute().reset_index(drop=True)
+    cells = gpd.GeoDataFrame(
+        cells.drop(columns="geometry"),
+        geometry=demand.frame.boxes(cells["row"].to_numpy(), cells["col"].to_numpy()),
+        crs=demand.frame.crs,
+    )
+    cells.attrs[GRID_ATTR] = demand.frame.as_attrs()
+    want = gaps.run_gaps(cells, gpd.read_file(services), minutes=10)
+    assert _lines(done.stdout) == want.lines()[: len(_lines(done.stdout))]
+    assert len(_lines(done.stdout)) >= 6
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["headline"]["n_cells"] == len(cells)
+    results = scale.read_cells(out, ["row", "col", "covered"]).compute()
+    assert len(results) == len(cells)
+    assert results["covered"].sum() == want.demand["covered"].sum()
+
+
+def test_sample_runs_the_same_on_both_engines(tmp_path):
+    local = run_cli(
+        "gaps", "--demand", "sample", "--services", SERVICES, "--minutes", "15",
+        "--out", tmp_path / "local.gpkg",
+    )  # fmt: skip
+    dasked = run_cli(
+        "gaps", "--engine", "dask", "--demand", "sample", "--services", SERVICES,
+        "--minutes", "15", "--out", tmp_path / "dask",
+    )  # fmt: skip
+    assert local.returncode == 0 and dasked.returncode == 0, dasked.stderr
+    assert _lines(dasked.stdout) == _lines(local.stdout)
+    assert "MODELLED" in dasked.stdout  # the sample says it is a model on both engines
+    by_zone = json.loads((tmp_path / "dask" / "summary.json").read_text())["by_zone"]
+    want = pyogrio.read_dataframe(tmp_path / "local.gpkg", layer="by_zone")
+    assert len(by_zone) == len(want) >= 19  # the sample's localidades
+    assert [z["zone"] for z in by_zone] == want["zone"].tolist()
+    assert not list(tmp_path.glob("tmp*"))  # the partitioned copy of the sample is gone
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--out", "x.gpkg"], "folder of partitioned"),
+        (["--demand", "tests"], "not a partitioned demand grid"),
+    ],
+)
+def test_bad_arguments_are_one_line(tmp_path, args, message):
+    base = {"--demand": "sample", "--out": str(tmp_path / "o")}
+    for flag, value in zip(args[::2], args[1::2], strict=True):
+        base[flag] = value if flag != "--out" else str(tmp_path / value)
+    flat = [item for pair in base.items() for item in pair]
+    done = run_cli("gaps", "--engine", "dask", "--services", SERVICES, "--minutes", "15", *flat)
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("python -m geo: error")]
+    assert len(errors) == 1 and message in errors[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path):
+    done = run_cli(
+        "gaps", "--engine", "dask", "--demand", "sample", "--services", SERVICES,
+        "--minutes", "15", "--out", tmp_path / "o",
+        env={"CARE_ATLAS_DASK_SCHEDULER": "tcp://127.0.0.1:9"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "no Dask scheduler answers at tcp://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_results_are_kept_without_overwrite(synthetic, tmp_path):
+    grid, services, _ = synthetic
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    done = run_cli(
+        "gaps", "--engine", "dask", "--demand", grid, "--services", services,
+        "--minutes", "10", "--out", out, "--overwrite",
+    )  # fmt: skip
+    assert done.returncode == 2 and "nothing was deleted" in done.stderr
+    assert (out / "mine.txt").read_text() == "keep"
