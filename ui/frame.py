@@ -41,6 +41,7 @@ def app_pages(lang: str) -> list[st.Page]:
         st.Page(str(PAGES_DIR / "near.py"), title=t("page_near", lang), url_path="near"),
         st.Page(str(PAGES_DIR / "gaps.py"), title=t("page_gaps", lang), url_path="gaps"),
         st.Page(str(PAGES_DIR / "plan.py"), title=t("page_plan", lang), url_path="plan"),
+        st.Page(str(PAGES_DIR / "national.py"), title=t("nat_page", lang), url_path="national"),
         st.Page(str(PAGES_DIR / "present.py"), title=t("page_present", lang), url_path="present"),
         st.Page(str(PAGES_DIR / "data.py"), title=t("page_data", lang), url_path="data"),
         st.Page(

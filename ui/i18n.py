@@ -1079,7 +1079,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "{people} personas de los grupos (una persona cuenta una vez por grupo).",
         "en": "{people} people in the groups (a person counts once per group).",
     },
-    "nat_m_group": {"es": "{group}: fuera de alcance", "en": "{group}: out of reach"},
+    "nat_m_groups": {
+        "es": "Personas sin ningún servicio a su alcance, por grupo",
+        "en": "People with no service within reach, by group",
+    },
     "nat_m_group_help": {
         "es": "{pct} % de {population} tienen un servicio a su alcance.",
         "en": "{pct}% of {population} have a service within reach.",
@@ -1087,11 +1090,11 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "nat_params": {
         "es": (
             "{minutes} min a pie ({profile}) = {radius} m en línea recta · celdas de {cell} m · "
-            "{crs} · {workers} trabajadores Dask, {partitions} particiones · {seconds} s"
+            "{crs} · trabajadores Dask: {workers} · particiones: {partitions} · tiempo: {seconds} s"
         ),
         "en": (
             "{minutes} min on foot ({profile}) = {radius} m in a straight line · {cell} m cells "
-            "· {crs} · {workers} Dask workers, {partitions} partitions · {seconds} s"
+            "· {crs} · Dask workers: {workers} · partitions: {partitions} · time: {seconds} s"
         ),
     },
     "nat_provenance": {

@@ -1,0 +1,31 @@
+"""National runs: the care gaps of a whole country, computed on Dask, read back and shown."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.settings import get_settings
+from ui import frame, national_view, safe
+from ui.i18n import t
+
+lang = frame.draw()
+settings = get_settings()
+st.title(t("nat_title", lang))
+st.caption(t("nat_intro", lang))
+national_view.sample_runner(settings, lang=lang)
+
+found = national_view.runs(settings.results_dir)
+st.caption(t("nat_runs_dir", lang, path=safe.markdown(str(settings.results_dir))))
+if not found:
+    national_view.no_runs(settings.results_dir, lang=lang)
+    st.stop()
+
+chosen = national_view.pick_run(found, lang=lang)
+summary, error = national_view.load(chosen)
+if summary is None:
+    st.error(t("nat_damaged", lang, error=safe.markdown(error)), icon="⚠️")
+    st.stop()
+
+national_view.headline(summary, lang=lang)
+national_view.draw_map(summary, lang=lang)
+national_view.tables(summary, lang=lang)
