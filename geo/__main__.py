@@ -396,6 +396,8 @@ def _demand_set(
         grid = gaps.prepare_demand(layer, groups=wanted, cell_m=args.cell_m, zone_col=args.zone_col)
         zone_col = "zone" if args.zone_col else None
         provenance = {"source": str(args.demand), "date": time.strftime("%Y-%m-%d")}
+        if args.zone_col:
+            provenance["zone_source"] = args.zone_col  # the grid calls it "zone"
     return scale.write_grid(
         grid,
         folder,
@@ -459,6 +461,8 @@ def _gaps_dask(args: argparse.Namespace) -> int:
         if args.demand != SAMPLE and folder.is_dir():
             demand = scale.open_demand(folder)
             zone_col = args.zone_col
+            if zone_col is not None and zone_col == demand.provenance.get("zone_source"):
+                zone_col = demand.zone_col  # the file's column name, as given to `grid`
         else:
             # a file or the sample: partition it beside the output, for the workers to read
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=args.out.parent)))

@@ -137,11 +137,40 @@ def cluster(settings: Settings | None = None) -> Iterator[Client]:
         yield client
 
 
-def worker_peak_rss_mb(client: Client) -> dict[str, float]:
-    """Peak resident memory (MB) of each worker process since it started."""
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (MB): ``VmHWM`` on Linux, else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _reset_peak_rss() -> bool:
+    """Start this process's peak memory again from its current memory (Linux only)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")  # "reset the peak resident set size" (proc(5))
+    except OSError:
+        return False
+    return True
+
+
+def worker_peak_rss_mb(client: Client, *, reset: bool = False) -> dict[str, float]:
+    """Peak resident memory (MB) of each worker process: since it started or the last reset.
+
+    With ``reset`` the peaks are read and then started again from the current
+    memory, so that the next call measures what ran in between.
+    """
 
     def peak() -> float:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+        value = _peak_rss_mb()
+        if reset:
+            _reset_peak_rss()
+        return value
 
     return {str(k): float(v) for k, v in client.run(peak).items()}
 
@@ -778,8 +807,16 @@ def _bits(values: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
 
 
-def _radix_hist(values: np.ndarray, weights: np.ndarray, prefix: int, level: int) -> np.ndarray:
-    """Weight per 16-bit digit ``level`` (0 = top) among values whose higher digits are ``prefix``."""
+Hist = tuple[np.ndarray, np.ndarray]
+"""A sparse histogram over the 65,536 digits: the digits with weight, their weights."""
+
+
+def _radix_hist(values: np.ndarray, weights: np.ndarray, prefix: int, level: int) -> Hist:
+    """Weight per 16-bit digit ``level`` (0 = top) among values whose higher digits are ``prefix``.
+
+    Sparse (a few hundred digits at most in practice), so that the driver receives
+    kilobytes per partition, not 1 MB, however many partitions a country has.
+    """
     keep = np.isfinite(values) & (weights > 0)
     bits = _bits(values[keep])
     w = weights[keep]
@@ -788,7 +825,17 @@ def _radix_hist(values: np.ndarray, weights: np.ndarray, prefix: int, level: int
         match = (bits >> shift) == np.uint64(prefix)
         bits, w = bits[match], w[match]
     digit = (bits >> np.uint64(48 - 16 * level)) & np.uint64(0xFFFF)
-    return np.bincount(digit.astype(np.int64), weights=w, minlength=1 << 16)
+    dense = np.bincount(digit.astype(np.int64), weights=w, minlength=1 << 16)
+    nonzero = np.flatnonzero(dense)
+    return nonzero.astype(np.int32), dense[nonzero]
+
+
+def _dense(parts: Sequence[Hist]) -> np.ndarray:
+    """Sum sparse histograms into one dense array of 65,536 digits."""
+    out = np.zeros(1 << 16)
+    for digits, weights in parts:
+        out[digits] += weights  # digits are unique within a part
+    return out
 
 
 # ----------------------------------------------------------------------------- gaps
@@ -930,12 +977,12 @@ def _choose(hist: np.ndarray, target: float) -> tuple[int, float]:
 def _medians(
     client: Client,
     files: Sequence[str],
-    first: Sequence[dict[str, np.ndarray]],
+    first: Sequence[dict[str, Hist]],
     access_col: str,
     progress: Progress | None,
 ) -> dict[str, float]:
     """Exact population-weighted medians (as :func:`geo.gaps.weighted_median`) by radix selection."""
-    hists = {k: np.sum([h[k] for h in first], axis=0) for k in ("all", "covered")}
+    hists = {k: _dense([h[k] for h in first]) for k in ("all", "covered")}
     totals = {k: float(h.sum()) for k, h in hists.items()}
     targets = {k: 0.5 * totals[k] for k in hists}
     prefixes = dict.fromkeys(hists, 0)
@@ -947,7 +994,7 @@ def _medians(
                 f"median {level + 1}/4",
                 progress,
             )
-            hists = {k: np.sum([p[k] for p in parts], axis=0) for k in hists}
+            hists = {k: _dense([p[k] for p in parts]) for k in hists}
         for k in hists:
             if totals[k] <= 0:
                 continue

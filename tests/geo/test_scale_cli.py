@@ -166,3 +166,39 @@ def test_existing_results_are_kept_without_overwrite(synthetic, tmp_path):
     )  # fmt: skip
     assert done.returncode == 2 and "nothing was deleted" in done.stderr
     assert (out / "mine.txt").read_text() == "keep"
+
+
+def test_grid_from_a_file_keeps_its_zone_column_name(tmp_path):
+    sample = gaps.sample_demand_grid(cell_m=500.0).rename(columns={"zone": "LOC"})
+    demand_file = tmp_path / "demand.gpkg"
+    sample.to_file(demand_file, layer="demand", driver="GPKG")
+    grid = tmp_path / "grid"
+    made = run_cli("grid", "--demand", demand_file, "--zone-col", "LOC", "--out", grid)
+    assert made.returncode == 0, made.stderr
+    assert scale.open_demand(grid).provenance["zone_source"] == "LOC"
+    args = ["--services", SERVICES, "--minutes", "15", "--zone-col", "LOC"]
+    local = run_cli("gaps", "--demand", demand_file, *args, "--out", tmp_path / "l.gpkg")
+    dasked = run_cli("gaps", "--engine", "dask", "--demand", grid, *args, "--out", tmp_path / "d")
+    assert local.returncode == 0 and dasked.returncode == 0, dasked.stderr
+    assert _lines(dasked.stdout) == _lines(local.stdout)
+    by_zone = json.loads((tmp_path / "d" / "summary.json").read_text())["by_zone"]
+    want = pyogrio.read_dataframe(tmp_path / "l.gpkg", layer="by_zone")
+    assert sorted(z["zone"] for z in by_zone) == sorted(want["zone"])
+    wrong = run_cli("gaps", "--engine", "dask", "--demand", grid, *args[:-1], "NOPE",
+                    "--out", tmp_path / "w")  # fmt: skip
+    assert wrong.returncode == 2 and "no zone column 'NOPE'" in wrong.stderr
+
+
+def test_benchmark_smoke_run():
+    done = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "bench" / "bench_scale.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=PROJECT_DIR,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "-> yes" in done.stdout  # identical to the single-machine results
+    assert "ratio: single / dask = " in done.stdout
+    assert "| cells | partitions |" in done.stdout
