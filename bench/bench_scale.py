@@ -49,7 +49,6 @@ import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo import gaps, scale  # noqa: E402
-from geo.demand import GRID_ATTR  # noqa: E402
 from geo.settings import Settings  # noqa: E402
 
 MINUTES = 15.0
@@ -72,21 +71,9 @@ def _rel(a: Any, b: Any) -> float:
     return float(np.nanmax(rel)) if rel.size else 0.0
 
 
-def _load_cells(folder: Path) -> gpd.GeoDataFrame:
-    demand = scale.open_demand(folder)
-    cells = demand.read().compute().reset_index(drop=True)
-    cells = gpd.GeoDataFrame(
-        cells.drop(columns="geometry"),
-        geometry=demand.frame.boxes(cells["row"].to_numpy(), cells["col"].to_numpy()),
-        crs=demand.frame.crs,
-    )
-    cells.attrs[GRID_ATTR] = demand.frame.as_attrs()
-    return cells
-
-
 def _single(folder: str, services_file: str, queue: Any) -> None:
     """Child process: the single-machine run; sends back its time, memory and figures."""
-    cells = _load_cells(Path(folder))
+    cells = scale.open_demand(folder).to_memory()
     services = gpd.read_parquet(services_file)
     base = scale._peak_rss_mb()
     tick = time.perf_counter()

@@ -64,7 +64,7 @@ from scipy import ndimage, sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo import access, gaps, profiles
-from geo.demand import GridFrame, grid_frame
+from geo.demand import GRID_ATTR, GridFrame, grid_frame
 from geo.errors import LayerError
 
 if TYPE_CHECKING:
@@ -217,6 +217,20 @@ class DemandSet:
         return dask_geopandas.read_parquet(
             [str(f) for f in self.files], columns=cols, gather_spatial_partitions=False
         )
+
+    def to_memory(self) -> gpd.GeoDataFrame:
+        """The whole grid in memory as :mod:`geo.demand` cells (squares, ``attrs["grid"]``).
+
+        Only for grids that fit on one machine: to compare with :func:`geo.gaps.run_gaps`.
+        """
+        cells = self.read().compute().reset_index(drop=True)
+        out = gpd.GeoDataFrame(
+            cells.drop(columns="geometry"),
+            geometry=self.frame.boxes(cells["row"].to_numpy(), cells["col"].to_numpy()),
+            crs=self.frame.crs,
+        )
+        out.attrs[GRID_ATTR] = self.frame.as_attrs()
+        return out
 
     def to_meta(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,6 @@ import pyogrio
 import pytest
 
 from geo import gaps, scale
-from geo.demand import GRID_ATTR
 from geo.settings import PROJECT_DIR
 
 SERVICES = PROJECT_DIR / "data" / "care_blocks.geojson"
@@ -86,14 +85,7 @@ def test_dask_run_prints_the_single_machine_figures(synthetic, tmp_path):
     assert "pass 2/2" in done.stderr and "Dask dashboard" in done.stderr
     assert "Demand: SYNTHETIC demand" in done.stdout
 
-    demand = scale.open_demand(grid)
-    cells = demand.read().compute().reset_index(drop=True)
-    cells = gpd.GeoDataFrame(
-        cells.drop(columns="geometry"),
-        geometry=demand.frame.boxes(cells["row"].to_numpy(), cells["col"].to_numpy()),
-        crs=demand.frame.crs,
-    )
-    cells.attrs[GRID_ATTR] = demand.frame.as_attrs()
+    cells = scale.open_demand(grid).to_memory()
     want = gaps.run_gaps(cells, gpd.read_file(services), minutes=10)
     assert _lines(done.stdout) == want.lines()[: len(_lines(done.stdout))]
     assert len(_lines(done.stdout)) >= 6
