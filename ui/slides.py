@@ -720,6 +720,22 @@ def _draw_layer(ax: Axes, prepared: _Prepared, *, lat: float, u: float, zorder: 
 _ZORDER = {"polygons": 2.0, "areas": 3.0, "outline": 4.0, "points": 5.0}
 
 
+def _say_no_features(ax: Axes, u: float) -> None:
+    """Write "nothing to draw" in the middle of the map panel."""
+    ax.text(
+        0.5,
+        0.5,
+        NO_FEATURES,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color=_MUTED,
+        fontproperties=_font(2.2 * u),
+        parse_math=False,
+        usetex=False,
+    )
+
+
 def _draw_map(
     ax: Axes,
     layers: list[_Prepared],
@@ -738,18 +754,7 @@ def _draw_map(
         spine.set_linewidth(0.1 * u)
     bounds = _map_bounds(layers, extent, box_pt)
     if bounds is None:
-        ax.text(
-            0.5,
-            0.5,
-            NO_FEATURES,
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color=_MUTED,
-            fontproperties=_font(2.2 * u),
-            parse_math=False,
-            usetex=False,
-        )
+        _say_no_features(ax, u)
         return
     x0, y0, x1, y1 = bounds
     ax.set_xlim(x0, x1)
@@ -762,18 +767,7 @@ def _draw_map(
     for order, prepared in enumerate(layers):
         _draw_layer(ax, prepared, lat=lat, u=u, zorder=_ZORDER[prepared.layer.kind] + order / 1000)
     if not layers:
-        ax.text(
-            0.5,
-            0.5,
-            NO_FEATURES,
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color=_MUTED,
-            fontproperties=_font(2.2 * u),
-            parse_math=False,
-            usetex=False,
-        )
+        _say_no_features(ax, u)
     _draw_scale_bar(ax, bounds, lat=lat, u=u, box_pt=box_pt)
     _draw_north_arrow(ax, bounds, u=u, box_pt=box_pt)
 
