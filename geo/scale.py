@@ -1210,7 +1210,7 @@ def run_gaps(
         "n_cells_too_far": 0,
         "engine": "dask",
         "n_partitions": len(demand.files),
-        "workers": len(client.scheduler_info().get("workers", {})),
+        "workers": len(client.nthreads()),
     }
     # the same figures and notes as geo.gaps.run_gaps
     if svc.is_care is None or svc.is_carer is None:
