@@ -37,8 +37,24 @@ def _upload(page: Page, file: Path) -> None:
 
 
 def _accept(page: Page) -> None:
-    page.get_by_role("button", name="Add to my layers").click()
-    expect(page.get_by_text("added (").first).to_be_visible(timeout=20_000)
+    """Press "Add to my layers" once the page is idle; press again if a rerun ate the click.
+
+    A click that lands while Streamlit redraws the preview is lost (the button is
+    replaced); it is repeated only when, the page idle again, nothing was added.
+    """
+    added = page.get_by_text("added (").first
+    wait_idle(page)
+    for attempt in range(3):
+        page.get_by_role("button", name="Add to my layers").click()
+        try:
+            expect(added).to_be_visible(timeout=15_000)
+            break
+        except AssertionError:
+            wait_idle(page)
+            if added.is_visible():
+                break
+            if attempt == 2:
+                raise
     wait_idle(page)
 
 
