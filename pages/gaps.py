@@ -10,9 +10,9 @@ from geo.settings import get_settings
 from ui import frame, gaps_view, loaders, present_page, state
 from ui.components import (
     MapLayer,
+    analysis_inputs,
     download_buttons,
     kept_choice,
-    layer_errors,
     map_and_panel,
 )
 from ui.filters import kept_multiselect
@@ -35,12 +35,7 @@ settings = get_settings()
 st.title(t("gaps_title", lang))
 st.caption(t("gaps_intro", lang))
 
-frames, errors = loaders.layers([*loaders.GAPS_SUPPLY_LAYERS, "localidades"])
-layer_errors(errors, lang=lang)
-if errors:
-    st.stop()
-cells = loaders.demand_sample(CELL_M)
-st.warning(cells.attrs["model"][lang])
+frames, cells = analysis_inputs(lang=lang, cell_m=CELL_M)
 
 with st.sidebar:
     st.header(t("gaps_controls", lang))

@@ -9,7 +9,7 @@ from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
 from ui import frame, gaps_view, loaders, plan_view, present_page, state
-from ui.components import MapLayer, kept_choice, layer_errors, side_panel
+from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
 from ui.i18n import label, t
@@ -24,12 +24,7 @@ settings = get_settings()
 st.title(t("plan_title", lang))
 st.caption(t("plan_intro", lang))
 
-frames, errors = loaders.layers([*loaders.GAPS_SUPPLY_LAYERS, "localidades"])
-layer_errors(errors, lang=lang)
-if errors:
-    st.stop()
-cells = loaders.demand_sample(CELL_M)
-st.warning(cells.attrs["model"][lang])
+frames, cells = analysis_inputs(lang=lang, cell_m=CELL_M)
 offered = loaders.offered_services()
 plan_view.open_shared(lang=lang, offered=offered)
 

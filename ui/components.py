@@ -143,6 +143,23 @@ def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
         st.error(t("load_error", lang, layer=layer_id, error=message), icon="⚠️")
 
 
+def analysis_inputs(
+    *, lang: str, cell_m: float
+) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame]:
+    """What the Gaps and Plan pages start from: the supply layers and localidades, and
+    the demand sample (its "this is a model" warning shown).
+
+    Stops the page, after saying which layers failed and why, when any of them fails.
+    """
+    frames, errors = loaders.layers([*loaders.GAPS_SUPPLY_LAYERS, "localidades"])
+    layer_errors(errors, lang=lang)
+    if errors:
+        st.stop()
+    cells = loaders.demand_sample(cell_m)
+    st.warning(cells.attrs["model"][lang])
+    return frames, cells
+
+
 def layer_notes(specs: Sequence[LayerSpec], *, lang: str) -> None:
     """Where each layer comes from and how far to trust it."""
     with st.expander(t("about_layers", lang)):
