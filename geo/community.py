@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("es", "en")
 # Kinds a person can submit: places, not boundaries or national policies.
-SUBMITTABLE_KINDS = tuple(kind for kind in vocab.KINDS if kind not in ("boundary", "policy"))
+SUBMITTABLE_KINDS = tuple(
+    kind for kind in vocab.KINDS if kind not in ("boundary", "policy", "demand", "proposal")
+)
 # Longest value of each free-text field, in characters, after cleaning (``country`` is
 # checked as a two-letter code, the others against the vocabularies).
 MAX_CHARS = {

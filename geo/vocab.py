@@ -6,7 +6,23 @@ labels live in ``ui/i18n.py``.
 
 from __future__ import annotations
 
-KINDS = ("care_block", "care_bus", "home_care", "cooperative", "training", "policy", "boundary")
+KINDS = (
+    "care_block",
+    "care_bus",
+    "home_care",
+    "service",
+    "proposal",
+    "cooperative",
+    "training",
+    "policy",
+    "boundary",
+    "demand",
+)
+"""Layer kinds. ``service``: an official care service point (e.g. Bogotá's SDIS and
+SDMujer layers, imported by ``python -m geo atlas``); ``proposal``: a site proposed
+by a study, not an official one; ``demand``: a demand grid (people per cell)."""
+CARE_KINDS = ("care_block", "care_bus", "home_care", "service")
+"""Kinds of the layers that hold care a person can walk to (the Gaps and Plan supply)."""
 OPERATORS = ("public", "cooperative", "community", "mixed")
 POPULATIONS = ("children", "older", "disability", "carers", "households")
 SERVICES = (

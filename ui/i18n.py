@@ -1202,6 +1202,9 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "suggested": {"es": "Sitio sugerido", "en": "Suggested site"},
         "candidate": {"es": "Punto candidato", "en": "Candidate point"},
         "boundary": {"es": "Límite", "en": "Boundary"},
+        "service": {"es": "Servicio social del Distrito", "en": "District care service"},
+        "proposal": {"es": "Sitio propuesto (estudio)", "en": "Proposed site (study)"},
+        "demand": {"es": "Demanda (personas por celda)", "en": "Demand (people per cell)"},
     },
     "services": {
         "child_care": {"es": "Cuidado infantil", "en": "Child care"},

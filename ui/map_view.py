@@ -35,6 +35,8 @@ KIND_COLOURS: dict[str, str] = {
     "care_block": "#D55E00",  # vermillion
     "care_bus": "#E69F00",  # orange
     "home_care": "#CC79A7",  # reddish purple
+    "service": "#7A3E9D",  # purple: official district services (many points, drawn small)
+    "proposal": "#6B6B6B",  # grey: a study's proposed sites, not official
     "cooperative": "#009E73",  # bluish green
     "training": "#0072B2",  # blue
     "policy": "#56B4E9",  # sky blue
