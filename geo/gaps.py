@@ -27,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.spatial import cKDTree
 
 from geo import access, demand, profiles, vocab
 from geo import network as network_mod
@@ -59,11 +60,15 @@ class GapsResult:
         ``nearest_service`` (its id), ``access_per_1000`` (2SFCA care places per
         1,000 people of ``headline["access_col"]``) and, when the services have a
         ``services`` codes column, ``care_within``, ``carer_within`` (bool: a care /
-        carer service within reach) and ``simultaneity`` (both).
+        carer service within reach) and ``simultaneity`` (both). Along the streets
+        (``network``), also ``distance_method``: ``"network"`` or ``"straight"`` (the
+        cell is near the network's coverage gap: see :func:`run_gaps`).
     unserved_areas
         Contiguous areas of cells with no service within reach, ranked by people.
     by_zone
-        Coverage per zone and group, or ``None`` without zones.
+        Coverage per zone and group, or ``None`` without zones. Along the streets,
+        also ``straight_pct``: the share (0-100) of the zone's people (of
+        ``headline["access_col"]``) whose figures fall back to straight line x detour.
     coverage
         Per group: ``population``, ``covered``, ``unserved``, ``pct_covered``.
     summary
@@ -83,7 +88,12 @@ class GapsResult:
         the groups in it, a person counted once per group it belongs to), ``model`` (the
         demand's "modelled" note, English, or ""), ``simultaneity_share`` (0-1),
         ``carers_both``, ``carers_total`` (absent when not computed) and
-        ``simultaneity_note`` (why not, or a caveat; "" otherwise).
+        ``simultaneity_note`` (why not, or a caveat; "" otherwise). Along the
+        streets, also ``distance_mode`` (``"network"``), ``network`` (its source),
+        ``n_cells_too_far``, ``fallback_detour`` (the detour of the straight
+        fallback), ``n_cells_straight``, ``people_straight`` and
+        ``people_straight_share`` (0-1; people of ``access_col``): the cells near the
+        coverage gap measured in a straight line x detour.
     """
 
     demand: gpd.GeoDataFrame
@@ -112,6 +122,35 @@ def sample_demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -
     registry = load_registry(data_dir or get_settings().data_dir)
     localidades = load_layer(registry["localidades"], data_dir=registry.data_dir)
     return demand.sample_demand(localidades, cell_m=cell_m)
+
+
+def demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """The demand grid of a data folder: its ``demand`` layer, else the modelled sample.
+
+    An atlas folder (``python -m geo atlas``) registers a demand grid (``kind =
+    "demand"``): it is loaded as it is (its cell size is the atlas's, ``cell_m`` is not
+    used), with ``attrs["model"]`` (note, es/en) and ``attrs["explain"]`` (every figure
+    and source, es/en) from its registry entry. A folder without one (the bundled
+    sample) gets :func:`sample_demand_grid`.
+    """
+    from geo.layers import load_layer, load_registry
+    from geo.settings import get_settings
+
+    registry = load_registry(data_dir or get_settings().data_dir)
+    ids = registry.ids(kind="demand")
+    if not ids:
+        return sample_demand_grid(data_dir=registry.data_dir, cell_m=cell_m)
+    spec = registry[ids[0]]
+    grid = load_layer(spec, data_dir=registry.data_dir).reset_index(drop=True)
+    grid = demand.with_grid_attrs(grid)
+    model = spec.model or {}
+    note = model.get("note") or {"es": spec.description["es"], "en": spec.description["en"]}
+    grid.attrs["model"] = dict(note)
+    grid.attrs["explain"] = {
+        lang: list((model.get("explain") or {}).get(lang, [note[lang]])) for lang in ("es", "en")
+    }
+    grid.attrs["source"] = spec.source
+    return grid
 
 
 def prepare_demand(
@@ -207,7 +246,12 @@ def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 class _NetworkWalk:
-    """Walking distances of the cells to subsets of the services on a street network."""
+    """Walking distances of the cells to subsets of the services on a street network.
+
+    Cells less than ``reach_m`` from the network's coverage gap (or inside it) are
+    measured in a straight line x ``detour`` for every measure (``straight``); the
+    others along the streets.
+    """
 
     def __init__(
         self,
@@ -217,16 +261,20 @@ class _NetworkWalk:
         *,
         reach_m: float,
         max_snap_m: float,
+        detour: float,
     ) -> None:
         from geo.access import _xy
 
         self.network = network
         self.reach_m = float(reach_m)
         self.max_snap_m = max_snap_m
+        self.detour = float(detour)
         self.cell_xy = _xy("demand", points.to_crs(network.crs))
         self.service_xy = _xy("services", services.to_crs(network.crs))
+        self.straight = network.gap_distance_m(self.cell_xy) < self.reach_m
+        self.fallback = np.flatnonzero(self.straight)
         _, _, too_far = network.snap(self.cell_xy, max_snap_m=max_snap_m)
-        self.n_cells_too_far = int(too_far.sum())
+        self.n_cells_too_far = int((too_far & ~self.straight).sum())
 
     def nearest(self, subset: np.ndarray) -> network_mod.NetworkDistances:
         """Nearest service of ``subset`` (bool per service); indices into all services."""
@@ -235,7 +283,24 @@ class _NetworkWalk:
             self.network, self.cell_xy, self.service_xy[positions], max_snap_m=self.max_snap_m
         )
         index = np.where(result.service_index >= 0, positions[result.service_index], -1)
-        return dataclasses.replace(result, service_index=index)
+        if len(self.fallback) == 0:
+            return dataclasses.replace(result, service_index=index)
+        walk = result.walk_m.copy()
+        fb = self.fallback
+        if len(positions):
+            straight_m, found = cKDTree(self.service_xy[positions]).query(self.cell_xy[fb], k=1)
+            walk[fb] = straight_m * self.detour
+            index[fb] = positions[found]
+        else:
+            walk[fb] = np.inf
+            index[fb] = -1
+        too_far = result.too_far.copy()
+        too_far[fb] = False
+        unreachable = result.unreachable.copy()
+        unreachable[fb] = ~np.isfinite(walk[fb])
+        return dataclasses.replace(
+            result, walk_m=walk, service_index=index, too_far=too_far, unreachable=unreachable
+        )
 
     def within(self, subset: np.ndarray) -> np.ndarray:
         """Whether a service of ``subset`` is within walking reach of each cell."""
@@ -243,15 +308,37 @@ class _NetworkWalk:
             return np.zeros(len(self.cell_xy), dtype=bool)
         return self.nearest(subset).walk_m <= self.reach_m
 
-    def two_step_fca(self, need: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-        """Binary 2SFCA on the (cell, service) pairs within walking reach."""
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (cell, service) pairs within reach: streets, or straight x detour."""
+        if len(self.fallback) == 0:
+            rows, cols, _ = network_mod.network_pairs(
+                self.network,
+                self.cell_xy,
+                self.service_xy,
+                limit_m=self.reach_m,
+                max_snap_m=self.max_snap_m,
+            )
+            return rows, cols
+        walking = np.flatnonzero(~self.straight)
         rows, cols, _ = network_mod.network_pairs(
             self.network,
-            self.cell_xy,
+            self.cell_xy[walking],
             self.service_xy,
             limit_m=self.reach_m,
             max_snap_m=self.max_snap_m,
         )
+        near = cKDTree(self.cell_xy[self.fallback]).sparse_distance_matrix(
+            cKDTree(self.service_xy), self.reach_m / self.detour, output_type="ndarray"
+        )
+        ok = near["v"] * self.detour <= self.reach_m  # as in nearest(): the same pairs
+        return (
+            np.concatenate([walking[rows], self.fallback[near["i"][ok]]]),
+            np.concatenate([cols, near["j"][ok].astype(np.int64)]),
+        )
+
+    def two_step_fca(self, need: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+        """Binary 2SFCA on the (cell, service) pairs within walking reach."""
+        rows, cols = self._pairs()
         weights = sparse.csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(len(self.cell_xy), len(self.service_xy))
         )
@@ -339,6 +426,25 @@ def run_gaps(
         walking distance (one Dijkstra search per service, cut at the reach). Cells
         more than ``max_snap_m`` from any street are within reach of nothing and are
         counted in ``headline["n_cells_too_far"]``. Without it: straight lines x detour.
+
+        Where streets are missing (the network's coverage gap,
+        :attr:`geo.network.StreetNetwork.gap`) the streets cannot be walked, so
+        every cell whose walk may run through the gap, i.e. a cell less than the
+        walking reach from the gap or inside it, uses straight line x ``detour``
+        instead of the network for *every* measure: nearest (``nearest_m`` =
+        straight metres x ``detour``, so it compares with the reach like a walk),
+        within reach (``straight x detour <= reach``), 2SFCA (its pairs are the
+        services within ``reach / detour`` in a straight line) and simultaneity.
+        Any service may be its destination, one inside the gap too. Those cells
+        have ``distance_method == "straight"``; the headline counts them
+        (``n_cells_straight``, ``people_straight``, ``people_straight_share``) and
+        ``by_zone["straight_pct"]`` gives each zone's share of people on the
+        fallback. A cell at least the reach from the gap cannot walk into it
+        within reach (a walk is never shorter than the straight line), so its
+        coverage, 2SFCA and simultaneity along the streets are exact; only its
+        ``nearest_m`` *beyond* the reach may be longer than the true walk when the
+        shortest way would cross the gap. Pass the detour factor calibrated on
+        the network (:class:`geo.atlas.streets.StreetsReport`) as ``detour``.
     max_snap_m
         Network mode only: the farthest a cell or service may be from a street node.
 
@@ -412,6 +518,7 @@ def run_gaps(
             services,
             reach_m=minutes / 60.0 * walker.speed_kmh * 1000.0,
             max_snap_m=max_snap_m,
+            detour=detour,
         )
         radius_m = walk.reach_m
         nearest_walk = walk.nearest(np.ones(len(services), bool))
@@ -428,6 +535,8 @@ def run_gaps(
             index=out.index,
         )
     out["nearest_service"] = np.where(found, ids[position], None)
+    if walk is not None:
+        out["distance_method"] = np.where(walk.straight, "straight", "network").astype(object)
     out["covered"] = cov.covered.reindex(out.index).fillna(False).astype(bool).to_numpy()
     out["access_per_1000"] = per_person.to_numpy(dtype=float) * 1000.0
 
@@ -497,13 +606,29 @@ def run_gaps(
     )
     headline["distance_mode"] = "straight" if walk is None else "network"
     headline["n_cells_too_far"] = 0 if walk is None else walk.n_cells_too_far
+    by_zone = cov.by_zone
     if walk is not None:
         headline["detour"] = 1.0  # walked distances: no detour factor
         headline["network"] = network.source
+        headline["fallback_detour"] = float(detour)
+        people = _column(out, access_col)
+        on_fallback = float(people[walk.straight].sum())
+        headline["n_cells_straight"] = len(walk.fallback)
+        headline["people_straight"] = on_fallback
+        headline["people_straight_share"] = on_fallback / people.sum() if people.sum() > 0 else 0.0
+        if by_zone is not None and zone_col is not None:
+            zones = out[zone_col].reset_index(drop=True)
+            frame = pd.DataFrame({"all": people, "straight": people * walk.straight})
+            per_zone = frame.groupby(zones, dropna=False, sort=True).sum().reindex(by_zone.index)
+            by_zone = by_zone.assign(
+                straight_pct=access._pct(
+                    per_zone["straight"].to_numpy(), per_zone["all"].to_numpy()
+                )
+            )
     return GapsResult(
         demand=out,
         unserved_areas=areas,
-        by_zone=cov.by_zone,
+        by_zone=by_zone,
         coverage=cov.totals,
         summary=summary_table(headline),
         headline=headline,
@@ -626,6 +751,11 @@ def summary_table(headline: dict[str, Any]) -> pd.DataFrame:
     if "distance_mode" in headline:
         add("distance_mode", headline["distance_mode"])
         add("n_cells_too_far", headline["n_cells_too_far"], "cells")
+    if "n_cells_straight" in headline:
+        add("fallback_detour", headline["fallback_detour"], "ratio")
+        add("n_cells_straight", headline["n_cells_straight"], "cells")
+        add("people_straight", headline["people_straight"], "people")
+        add("people_straight_share", headline["people_straight_share"], "share")
     return pd.DataFrame(rows, columns=["key", "group", "value", "unit", "text"])
 
 
@@ -640,6 +770,13 @@ def headline_lines(headline: dict[str, Any]) -> list[str]:
             + f" ({headline['n_cells_too_far']:,} too far from a street); "
             f"{headline['n_services']} services"
         )
+        if headline.get("n_cells_straight"):
+            first += (
+                f"; {headline['n_cells_straight']:,} cells "
+                f"({headline['people_straight_share']:.1%} of {headline['access_col']}) near "
+                "the gap in the street layer measured in a straight line x detour "
+                f"{headline['fallback_detour']:g}"
+            )
         return [first, *headline_lines({**headline, "distance_mode": "straight"})[1:]]
     lines = [
         f"Reach: {headline['minutes']:g} min walking ({headline['profile']}, "

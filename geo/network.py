@@ -6,7 +6,16 @@ in a metric CRS (the UTM zone of the area). :func:`load_network` builds one from
 OpenStreetMap extract (``.osm.pbf`` through pyrosm, ``.osm`` XML, or an osmnx
 ``.graphml``), keeps the walkable ways, clips them to an area and caches the result
 on disk (keyed by the file's SHA-256 and the area's bounds), so a restart loads an
-``.npz`` instead of parsing the extract again.
+``.npz`` instead of parsing the extract again. A prepared network (e.g. the Malla
+Vial Integral written by the official-layer importer, :mod:`geo.atlas.streets`) is
+saved with :func:`save_network` and read back by :func:`load_network` from its ``.npz``.
+
+A network may carry a *coverage gap* (:attr:`StreetNetwork.gap`): an area where the
+street layer is known to be missing. Walks that may run through it are not trusted:
+:func:`catchment_polygons` draws a straight circle (reach / detour) for a service near
+the gap, :func:`distances_from` answers NaN (the caller falls back to its straight-line
+estimate) and :func:`geo.gaps.run_gaps` measures the cells near it in a straight line x
+detour.
 
 The numeric core works on plain arrays (:func:`multi_source_distances`,
 :func:`network_distances`, :func:`network_pairs`) and runs
@@ -44,6 +53,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo.errors import LayerError
+from geo.profiles import DEFAULT_DETOUR
 
 __all__ = [
     "NetworkDistances",
@@ -56,6 +66,7 @@ __all__ = [
     "multi_source_distances",
     "network_distances",
     "network_pairs",
+    "save_network",
 ]
 
 log = logging.getLogger(__name__)
@@ -92,6 +103,7 @@ class NetworkError(LayerError):
 
 
 _SNAPS: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_GAP_DISTANCES: dict[tuple, np.ndarray] = {}
 
 
 @dataclass(frozen=True)
@@ -110,12 +122,67 @@ class StreetNetwork:
         The metric CRS of ``node_xy`` (e.g. ``"EPSG:32635"``).
     source
         Where the graph comes from (file name, or a description).
+    gap
+        Where streets are known to be missing (a shapely (Multi)Polygon in ``crs``),
+        or ``None`` when the network is complete for its area. Distances that may
+        run through it are replaced by straight line x detour (see the module notes).
     """
 
     graph: sparse.csr_matrix
     node_xy: np.ndarray
     crs: str
     source: str
+    gap: shapely.Geometry | None = None
+
+    def __post_init__(self) -> None:
+        if self.gap is not None:
+            if self.gap.is_empty:
+                object.__setattr__(self, "gap", None)
+            else:
+                shapely.prepare(self.gap)  # many point queries per run
+
+    def gap_distance_m(self, xy: ArrayLike) -> np.ndarray:
+        """Return the straight metres from each point to the coverage gap.
+
+        ``0`` inside the gap, ``inf`` everywhere when the network has no gap.
+
+        Parameters
+        ----------
+        xy
+            ``(k, 2)`` coordinates in :attr:`crs` (metres).
+        """
+        points = _as_xy("xy", xy)
+        if self.gap is None:
+            return np.full(len(points), np.inf)
+        if len(points) == 0:
+            return np.empty(0)
+        key = (self._gap_key, hashlib.blake2b(points.tobytes(), digest_size=16).digest())
+        if key not in _GAP_DISTANCES:
+            if len(_GAP_DISTANCES) >= 8:
+                _GAP_DISTANCES.pop(next(iter(_GAP_DISTANCES)))
+            # exact distance to the nearest edge of the gap's rings (an R-tree of its
+            # edges: ~3x faster than shapely.distance on the whole polygon), 0 inside
+            (which, _), edge_m = self._gap_edges.query_nearest(
+                shapely.points(points), return_distance=True, all_matches=False
+            )
+            dist = np.full(len(points), np.inf)
+            dist[which] = edge_m
+            dist[shapely.contains_xy(self.gap, points[:, 0], points[:, 1])] = 0.0
+            _GAP_DISTANCES[key] = dist
+        return _GAP_DISTANCES[key].copy()
+
+    @cached_property
+    def _gap_key(self) -> bytes:  # the gap's own bytes: ids of dead objects are reused
+        return hashlib.blake2b(shapely.to_wkb(self.gap), digest_size=16).digest()
+
+    @cached_property
+    def _gap_edges(self) -> shapely.STRtree:
+        rings = shapely.get_rings(shapely.get_parts(self.gap))
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        same = ring[1:] == ring[:-1]
+        return shapely.STRtree(
+            shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+        )
 
     @property
     def n_nodes(self) -> int:
@@ -407,7 +474,9 @@ def load_network(
     ----------
     path
         ``.osm.pbf`` (read with pyrosm), ``.osm`` (OSM XML, e.g. from
-        ``python -m geo fetch-osm``) or ``.graphml`` (an unprojected osmnx graph).
+        ``python -m geo fetch-osm``), ``.graphml`` (an unprojected osmnx graph) or a
+        prepared ``.npz`` written by :func:`save_network` (read as it is: ``area``
+        and ``cache_dir`` are not used).
     area
         Keep only the edges with both ends inside this layer's bounds (any CRS). Its
         UTM zone is the network's CRS (else the UTM zone of the extract).
@@ -429,8 +498,20 @@ def load_network(
     if not path.is_file():
         raise NetworkError(f"street network file {path} not found; check the path.")
     name = path.name.lower()
+    if name.endswith(".npz"):
+        try:
+            network = _read_cache(path)
+        except (OSError, ValueError, KeyError, shapely.errors.GEOSException) as exc:
+            raise NetworkError(
+                f"{path}: not a street network saved by Care Atlas ({exc}); build it again "
+                "(python -m geo atlas)."
+            ) from None
+        log.info("street network from %s: %d nodes", path, network.n_nodes)
+        return network
     if not name.endswith((".osm.pbf", ".pbf", ".osm", ".graphml")):
-        raise NetworkError(f"{path}: give an .osm.pbf, .osm or .graphml street network file.")
+        raise NetworkError(
+            f"{path}: give an .osm.pbf, .osm, .graphml or prepared .npz street network file."
+        )
     bbox = _area_bbox(area) if area is not None else None
     cache_dir = _default_cache_dir() if cache_dir is None else Path(cache_dir)
     key = hashlib.sha256(f"{CACHE_VERSION}|{_sha256(path)}|{bbox!r}".encode()).hexdigest()[:32]
@@ -467,10 +548,12 @@ def _build_from_file(
     return _project(raw, crs=crs, source=path.name, bbox=bbox)
 
 
-def _write_cache(network: StreetNetwork, target: Path) -> None:
+def _savez(network: StreetNetwork, target: Path) -> None:
+    """Write the network to ``target`` atomically (raises OSError)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".npz.part")
+        gap = b"" if network.gap is None else shapely.to_wkb(network.gap)
         with os.fdopen(fd, "wb") as handle:
             np.savez(
                 handle,
@@ -480,11 +563,56 @@ def _write_cache(network: StreetNetwork, target: Path) -> None:
                 node_xy=network.node_xy,
                 crs=np.array(network.crs),
                 source=np.array(network.source),
+                gap_wkb=np.frombuffer(gap, dtype=np.uint8),
             )
         os.replace(tmp, target)  # atomic: a reader never sees half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_cache(network: StreetNetwork, target: Path) -> None:
+    try:
+        _savez(network, target)
         log.info("cached street network in %s", target)
     except OSError as exc:
         log.warning("could not cache the street network in %s: %s", target, exc)
+
+
+def save_network(network: StreetNetwork, path: Path | str) -> Path:
+    """Save a street network (graph, nodes, CRS, source and coverage gap) as ``.npz``.
+
+    The file is written through a temporary file in the same folder, so a reader
+    never sees half of it; :func:`load_network` reads it back.
+
+    Parameters
+    ----------
+    network
+        The network to save.
+    path
+        Target file; must end in ``.npz``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    NetworkError
+        When the name does not end in ``.npz`` or the file cannot be written.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".npz":
+        raise NetworkError(f"{path}: a prepared street network file must end in .npz.")
+    try:
+        _savez(network, path)
+    except OSError as exc:
+        raise NetworkError(
+            f"cannot write the street network to {path} ({exc}); check the folder."
+        ) from None
+    log.info("saved street network (%d nodes) in %s", network.n_nodes, path)
+    return path
 
 
 def _read_cache(path: Path) -> StreetNetwork:
@@ -492,8 +620,13 @@ def _read_cache(path: Path) -> StreetNetwork:
         node_xy = saved["node_xy"]
         n = len(node_xy)
         graph = sparse.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=(n, n))
+        wkb = saved["gap_wkb"].tobytes() if "gap_wkb" in saved.files else b""
         return StreetNetwork(
-            graph=graph, node_xy=node_xy, crs=str(saved["crs"]), source=str(saved["source"])
+            graph=graph,
+            node_xy=node_xy,
+            crs=str(saved["crs"]),
+            source=str(saved["source"]),
+            gap=shapely.from_wkb(wkb) if wkb else None,
         )
 
 
@@ -750,21 +883,37 @@ def catchment_polygons(
     radius_m: float,
     buffer_m: float = 50.0,
     max_snap_m: float = 200.0,
+    detour: float = DEFAULT_DETOUR,
 ) -> gpd.GeoDataFrame:
     """Draw the streets each service reaches within ``radius_m`` walking metres.
 
     An edge counts when both its ends are within ``radius_m`` (service snap + network
     distance); the reached edges are merged and buffered by ``buffer_m`` metres.
 
+    Where the network has a coverage gap (:attr:`StreetNetwork.gap`), a service less
+    than ``radius_m`` from it (or inside it) could walk into streets that are not in
+    the layer: its catchment is the straight circle of ``radius_m / detour`` around
+    the service instead, flagged ``distance_method = "straight"``.
+
+    Parameters
+    ----------
+    detour
+        Walked / straight-line distance for the straight fallback near the gap.
+
     Returns
     -------
     geopandas.GeoDataFrame
         One row per service, in ``network.crs``: ``service_index``, ``snap_m``,
-        ``street_m`` (metres of street reached) and ``geometry`` (empty for a
-        service too far from any street).
+        ``street_m`` (metres of street reached; NaN on the straight fallback),
+        ``distance_method`` (``"network"`` or ``"straight"``) and ``geometry``
+        (empty for a service too far from any street).
     """
+    if not detour >= 1.0:
+        raise ValueError(f"detour = {detour!r} must be a ratio >= 1.")
     services = _as_xy("service_xy", service_xy)
     node, snap_m, too_far = network.snap(services, max_snap_m=max_snap_m)
+    straight = network.gap_distance_m(services) < radius_m
+    too_far = too_far | straight
     coo = sparse.triu(network.graph, format="coo")
     eu, ev, elen = coo.row, coo.col, coo.data
     geometry: list[shapely.Geometry] = []
@@ -789,12 +938,19 @@ def catchment_polygons(
             else:
                 shape = shapely.Point(network.node_xy[node[s]]).buffer(buffer_m)
             by_service[int(s)] = (shape, float(elen[reached].sum()))
+    for s in np.flatnonzero(straight):
+        by_service[int(s)] = (shapely.Point(services[s]).buffer(radius_m / detour), math.nan)
     for s in range(len(services)):
         shape, metres = by_service.get(s, (shapely.Polygon(), 0.0))
         geometry.append(shape)
         street_m[s] = metres
     return gpd.GeoDataFrame(
-        {"service_index": np.arange(len(services)), "snap_m": snap_m, "street_m": street_m},
+        {
+            "service_index": np.arange(len(services)),
+            "snap_m": snap_m,
+            "street_m": street_m,
+            "distance_method": np.where(straight, "straight", "network").astype(object),
+        },
         geometry=geometry,
         crs=network.crs,
     )
@@ -811,7 +967,9 @@ def calibrate_detour(
     """Measure the detour factor: network ÷ straight-line distance of random node pairs.
 
     Pairs are ``min_m``-``max_m`` apart in a straight line and connected; about ten
-    targets are drawn per random origin.
+    targets are drawn per random origin. With a coverage gap
+    (:attr:`StreetNetwork.gap`), origins lie outside it and a pair whose straight
+    line touches it is not drawn (the missing streets would inflate the ratio).
 
     Returns
     -------
@@ -822,8 +980,15 @@ def calibrate_detour(
     rng = np.random.default_rng(seed)
     n = network.n_nodes
     per_origin = 10
-    n_origins = min(n, max(1, math.ceil(samples / per_origin) * 2))
-    origins = rng.choice(n, size=n_origins, replace=False)
+    gap = network.gap
+    outside = (
+        np.ones(n, dtype=bool)
+        if gap is None
+        else ~shapely.contains_xy(gap, network.node_xy[:, 0], network.node_xy[:, 1])
+    )
+    allowed = np.flatnonzero(outside)
+    n_origins = min(len(allowed), max(1, math.ceil(samples / per_origin) * 2))
+    origins = rng.choice(allowed, size=n_origins, replace=False)
     ratios: list[np.ndarray] = []
     have = 0
     for part in _chunks(len(origins), 32):
@@ -833,7 +998,16 @@ def calibrate_detour(
         dist = dijkstra(network.graph, directed=True, indices=src, limit=max_m * 4)
         for row, o in enumerate(src):
             straight = np.hypot(*(network.node_xy - network.node_xy[o]).T)
-            ok = np.flatnonzero((straight >= min_m) & (straight <= max_m) & np.isfinite(dist[row]))
+            ok = np.flatnonzero(
+                (straight >= min_m) & (straight <= max_m) & np.isfinite(dist[row]) & outside
+            )
+            if gap is not None and len(ok):
+                ok = rng.permutation(ok)[: per_origin * 8]
+                ends = network.node_xy[ok]
+                lines = shapely.linestrings(
+                    np.stack([np.broadcast_to(network.node_xy[o], ends.shape), ends], axis=1)
+                )
+                ok = ok[~shapely.intersects(gap, lines)]
             if len(ok) == 0:
                 continue
             pick = rng.choice(ok, size=min(per_origin, len(ok), samples - have), replace=False)
@@ -925,6 +1099,11 @@ def distances_from(
     Snap distance of the origin + network distance + snap distance of the target;
     ``NaN`` where the origin or a target is farther than ``max_snap_m`` from every
     street, or the target lies on a part of the network the origin cannot reach.
+
+    With a coverage gap (:attr:`StreetNetwork.gap`) the answer is also ``NaN`` where a
+    walk through the gap could be shorter than the walk found, i.e. where the walk is
+    longer than (origin's distance to the gap + target's distance to the gap): the
+    caller then uses its straight line x detour estimate.
     """
     origin = _as_xy("origin_xy", np.reshape(np.asarray(origin_xy, dtype=float), (1, 2)))
     targets = _as_xy("targets_xy", targets_xy)
@@ -939,4 +1118,7 @@ def distances_from(
     ok = ~t_far
     walk[ok] = o_snap[0] + dist[t_node[ok]] + t_snap[ok]
     walk[~np.isfinite(walk)] = np.nan
+    if network.gap is not None:
+        through_gap = network.gap_distance_m(origin)[0] + network.gap_distance_m(targets)
+        walk[walk > through_gap] = np.nan
     return walk

@@ -52,9 +52,11 @@ class Settings:
         (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``); empty disables moderation sign-in.
         Make one with ``python -m geo hash-password``.
     network_file
-        A walking street network (``.osm.pbf``, ``.osm`` or ``.graphml``) for catchments
-        that follow the streets (``CARE_ATLAS_NETWORK_FILE``; else the first extract in
-        ``<data>/networks/``; else none, and straight lines x detour are used).
+        A walking street network (``.osm.pbf``, ``.osm``, ``.graphml``, or a prepared
+        ``.npz`` such as the atlas importer's ``networks/malla_vial.npz``) for catchments
+        that follow the streets (``CARE_ATLAS_NETWORK_FILE``; else the first file in
+        ``<data>/networks/``, extracts before ``.npz``; else none, and straight lines x
+        detour are used).
     allow_private_imports
         Let the Data page import from services on private or loopback addresses
         (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``); off by default (server-side request
@@ -181,13 +183,17 @@ def get_settings() -> Settings:
 
 
 def _network_file(env: Mapping[str, str], *, data_dir: Path) -> Path | None:
-    """``CARE_ATLAS_NETWORK_FILE``, else the first extract in ``<data>/networks/``, else None."""
+    """``CARE_ATLAS_NETWORK_FILE``, else the first network in ``<data>/networks/``, else None.
+
+    In that folder an OpenStreetMap extract (``.osm.pbf``, ``.osm``, ``.graphml``) wins
+    over a prepared ``.npz`` (e.g. ``malla_vial.npz`` written by ``python -m geo atlas``).
+    """
     named = env.get("CARE_ATLAS_NETWORK_FILE", "").strip()
     if named:
         return Path(named).expanduser().resolve()
     folder = data_dir / "networks"
     if folder.is_dir():
-        for pattern in ("*.osm.pbf", "*.osm", "*.graphml"):
+        for pattern in ("*.osm.pbf", "*.osm", "*.graphml", "*.npz"):
             found = sorted(folder.glob(pattern))
             if found:
                 return found[0]

@@ -258,3 +258,127 @@ def test_distances_from_a_point_by_hand() -> None:
     assert walk[1] == pytest.approx(10 + 100)
     assert np.isnan(walk[2])  # another component
     assert np.isnan(walk[3])  # too far from any street
+
+
+# --------------------------------------------------------------------------- coverage gap
+# The network of _gaps_inputs with a gap x 1000..1400 (streets missing there): cell A
+# (700, 0) is 300 m from it and the service cell (0, 0) 1,000 m, both less than the
+# 1,125 m reach, so both are measured in a straight line x detour; cell B (-1000, 0) is
+# 2,000 m away and walks the streets; cell F stays too far from any street.
+GAP = shapely.box(1000, -300, 1400, 300)
+
+
+def _with_gap(network: net.StreetNetwork, gap: shapely.Geometry) -> net.StreetNetwork:
+    return net.StreetNetwork(network.graph, network.node_xy, network.crs, network.source, gap)
+
+
+def test_run_gaps_falls_back_to_straight_lines_near_the_gap_by_hand() -> None:
+    grid, services, network = _gaps_inputs()
+    grid = grid.assign(zone=["a", "a", "b", "b"])
+    options = {"minutes": 15, "groups": ["total"], "detour": 1.4, "zone_col": "zone"}
+    result = gaps.run_gaps(grid, services, network=_with_gap(network, GAP), **options)
+    out = result.demand
+    assert out["distance_method"].tolist() == ["straight", "straight", "network", "network"]
+    # A: 700 m x 1.4 = 980 m <= 1,125 m (along the streets it was 1,900 m: not covered)
+    np.testing.assert_allclose(out["nearest_m"].iloc[:3], [0.0, 980.0, 1000.0])
+    assert math.isnan(out["nearest_m"].iloc[3])
+    assert out["covered"].tolist() == [True, True, True, False]
+    np.testing.assert_allclose(  # 12 places for the 10 + 20 + 30 people within reach
+        out["access_per_1000"], [200.0, 200.0, 200.0, 0.0]
+    )
+    assert out["simultaneity"].tolist() == [True, True, True, False]
+    assert result.headline["simultaneity_share"] == pytest.approx(6 / 10)
+    assert result.headline["n_cells_straight"] == 2
+    assert result.headline["people_straight"] == 30.0
+    assert result.headline["people_straight_share"] == pytest.approx(0.3)
+    assert result.headline["n_cells_too_far"] == 1 and result.headline["fallback_detour"] == 1.4
+    assert result.by_zone["straight_pct"].to_dict() == {"a": 100.0, "b": 0.0}
+    assert "straight line x detour 1.4" in result.lines()[0]
+    assert {"n_cells_straight", "people_straight_share"} <= set(result.summary["key"])
+    # a service inside the gap is a destination on the straight fallback only: A walks
+    # 500 m x 1.4 to it; B's street walk cannot reach it (it is 500 m from any node)
+    inside = gpd.GeoDataFrame(
+        {"id": ["t"], "capacity": [6.0], "services": ["child_care"]},
+        geometry=[shapely.Point(1200, 0)],
+        crs=CRS,
+    )
+    both = gpd.GeoDataFrame(gpd.pd.concat([services, inside], ignore_index=True), crs=CRS)
+    result = gaps.run_gaps(grid, both, network=_with_gap(network, GAP), **options)
+    assert result.demand["nearest_service"].tolist()[:3] == ["s", "t", "s"]
+    np.testing.assert_allclose(result.demand["nearest_m"].iloc[:3], [0.0, 700.0, 1000.0])
+    # t (1,200 x 1.4 = 1,680 m from the service cell): 6 places for A's 20 people only;
+    # s: 12 places for 10 + 20 + 30
+    np.testing.assert_allclose(result.demand["access_per_1000"], [200.0, 500.0, 200.0, 0.0])
+
+
+def test_run_gaps_all_in_the_gap_equals_straight_lines() -> None:
+    grid, services, network = _gaps_inputs()
+    everywhere = shapely.box(-10_000, -10_000, 10_000, 10_000)
+    options = {"minutes": 15, "groups": ["total"], "detour": 1.3}
+    straight = gaps.run_gaps(grid, services, **options)
+    fallback = gaps.run_gaps(grid, services, network=_with_gap(network, everywhere), **options)
+    assert (fallback.demand["distance_method"] == "straight").all()
+    for column in ("covered", "care_within", "carer_within", "simultaneity"):
+        assert fallback.demand[column].tolist() == straight.demand[column].tolist()
+    np.testing.assert_allclose(
+        fallback.demand["access_per_1000"], straight.demand["access_per_1000"]
+    )
+    np.testing.assert_allclose(
+        fallback.demand["nearest_minutes"], straight.demand["nearest_minutes"]
+    )
+    assert fallback.headline["people_straight_share"] == 1.0
+    assert fallback.headline["n_cells_too_far"] == 0  # no street walk is attempted
+
+
+def test_run_gaps_network_without_gap_has_no_fallback() -> None:
+    grid, services, network = _gaps_inputs()
+    result = gaps.run_gaps(grid, services, network=network, minutes=15, groups=["total"])
+    assert (result.demand["distance_method"] == "network").all()
+    assert result.headline["n_cells_straight"] == 0
+    assert result.headline["people_straight"] == 0.0
+
+
+def test_catchments_near_the_gap_are_straight_circles(toy: net.StreetNetwork) -> None:
+    gapped = _with_gap(toy, shapely.box(400, -50, 600, 50))  # 200 m east of node 2
+    zones = net.catchment_polygons(
+        gapped, [[0, 0], [200, 0]], radius_m=250, buffer_m=10, detour=1.25
+    )
+    assert zones["distance_method"].tolist() == ["network", "straight"]
+    assert zones["street_m"].iloc[0] == 200.0 and math.isnan(zones["street_m"].iloc[1])
+    circle = zones.geometry.iloc[1]  # 250 / 1.25 = 200 m around the service itself
+    assert circle.area == pytest.approx(math.pi * 200**2, rel=0.01)
+    assert circle.centroid.distance(shapely.Point(200, 0)) < 1e-6
+    with pytest.raises(ValueError, match="detour"):
+        net.catchment_polygons(gapped, [[0, 0]], radius_m=250, detour=0.5)
+
+
+def test_distances_from_refuses_walks_that_may_cross_the_gap() -> None:
+    # a U: 0 (0,0) - 1 (0,500) - 2 (400,500) - 3 (400,0); the gap sits between 0 and 3
+    graph = net.build_graph([0, 1, 2], [1, 2, 3], [500.0, 400.0, 500.0], 4)
+    xy = np.array([[0.0, 0.0], [0.0, 500.0], [400.0, 500.0], [400.0, 0.0]])
+    u = net.StreetNetwork(graph, xy, CRS, "u", shapely.box(150, -50, 250, 50))
+    walk = net.distances_from(u, (0.0, 0.0), [(0.0, 500.0), (400.0, 0.0)])
+    # to node 1: 500 m <= 150 + 291.5 (its distance to the gap): kept; to node 3: 1,400 m
+    # > 150 + 150, a shorter way may cross the gap: NaN (the caller estimates)
+    assert walk[0] == pytest.approx(500.0)
+    assert np.isnan(walk[1])
+    np.testing.assert_allclose(u.gap_distance_m([[0, 0], [200, 0]]), [150.0, 0.0])
+    assert np.isinf(net.StreetNetwork(graph, xy, CRS, "u").gap_distance_m([[0, 0]])).all()
+
+
+def test_detour_calibration_keeps_pairs_off_the_gap() -> None:
+    # a 2 km x 2 km grid of 100 m streets; a gap over its middle column
+    n = 21
+    ij = np.array([(i, j) for i in range(n) for j in range(n)])
+    xy = ij * 100.0
+    index = {tuple(p): k for k, p in enumerate(ij.tolist())}
+    edges = [(index[(i, j)], index[(i + 1, j)]) for i in range(n - 1) for j in range(n)]
+    edges += [(index[(i, j)], index[(i, j + 1)]) for i in range(n) for j in range(n - 1)]
+    u, v = np.array(edges).T
+    graph = net.build_graph(u, v, np.full(len(u), 100.0), len(xy))
+    gap = shapely.box(950, -10, 1050, 2010)
+    gridded = net.StreetNetwork(graph, xy, CRS, "grid", gap)
+    detour = net.calibrate_detour(gridded, samples=200, seed=3, min_m=300, max_m=900)
+    assert detour["n"] == 200
+    # Manhattan / Euclid on a grid lies within 1 .. sqrt(2)
+    assert 1.0 <= detour["p25"] <= detour["median"] <= detour["p75"] <= math.sqrt(2) + 1e-9
