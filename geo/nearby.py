@@ -70,23 +70,46 @@ _TREE_CACHE_SIZE = 32
 # --------------------------------------------------------------------------------------
 
 _DAY_WORDS = {
-    0: ("mon", "monday", "mo", "lun", "lunes", "lu"),
-    1: ("tue", "tues", "tuesday", "tu", "mar", "martes", "ma"),
-    2: ("wed", "wednesday", "we", "mie", "miercoles", "mi", "x"),
-    3: ("thu", "thur", "thurs", "thursday", "th", "jue", "jueves", "ju"),
-    4: ("fri", "friday", "fr", "vie", "viernes", "vi"),
-    5: ("sat", "saturday", "sa", "sab", "sabado"),
-    6: ("sun", "sunday", "su", "dom", "domingo", "do"),
+    0: ("mon", "monday", "mondays", "mo", "lun", "lunes", "lu"),
+    1: ("tue", "tues", "tuesday", "tuesdays", "tu", "mar", "martes", "ma"),
+    2: ("wed", "wednesday", "wednesdays", "we", "mie", "miercoles", "mi", "x"),
+    3: ("thu", "thur", "thurs", "thursday", "thursdays", "th", "jue", "jueves", "ju"),
+    4: ("fri", "friday", "fridays", "fr", "vie", "viernes", "vi"),
+    5: ("sat", "saturday", "saturdays", "sa", "sab", "sabado", "sabados"),
+    6: ("sun", "sunday", "sundays", "su", "dom", "domingo", "domingos", "do"),
 }
 _DAYS = {word: day for day, words in _DAY_WORDS.items() for word in words}
+_FULL_DAY_NAMES = tuple(word for word in _DAYS if len(word) >= 5)
+"""Day names long enough that a cut-off text ending in a prefix of one ("sabad") is
+read as truncated rather than as an unknown word."""
 _ALL_DAYS = ("daily", "diario", "everyday", "todoslosdias", "alldays")
+# Public holidays are not modelled: "domingos y festivos" names Sunday; a weekday
+# holiday reads as its weekday.
+_HOLIDAYS = ("festivo", "festivos", "feriado", "feriados", "holiday", "holidays")
 _CLOSED = ("closed", "cerrado", "cerrada", "off")
 _FULL_DAY = ("24h", "24hs", "24horas", "24hours", "247")
 _RANGE = ("-", "a", "al", "to", "hasta", "till", "until")
 _LIST = (",", "y", "and", "&", "/", "e", "+")
-_FILLER = ("de", "from", "desde", "h", "hs", "hrs", "horas", "hours", "open", "abierto")
-_TOKEN = re.compile(r"24h\b|\d{1,2}(?:[:.h]\d{2})?(?:\s*(?:am|pm))?|[a-z0-9]+|[-,/&+]")
+_FILLER = (
+    "de",
+    "from",
+    "desde",
+    "h",
+    "hs",
+    "hrs",
+    "horas",
+    "hours",
+    "open",
+    "abierto",
+    "diurno",
+    "diurna",
+    "nocturno",
+    "nocturna",
+    "jornada",
+)
+_TOKEN = re.compile(r"24h\b|\d{1,2}(?:[:.h]\d{2})?(?:\s*(?:am|pm))?|[a-z0-9]+|[-,/&+;]")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(?:\s*(am|pm))?$")
+_RULE_BREAK = ";"
 
 
 @dataclass(frozen=True)
@@ -100,18 +123,36 @@ class Schedule:
         day's midnight, start inclusive, end exclusive; ``end_min`` may exceed 1440
         when a range crosses midnight ("Fri 22:00-02:00" is ``(1320, 1560)`` on Friday
         and so covers Saturday 00:00-02:00).
+    unknown
+        Seven flags (Monday first): True for a day whose hours are not known, which
+        happens only when the published text is cut off ("LUNES A VIERNES 7:00 AM -
+        5:00 PM SABAD"): the days its complete part names keep their hours, every
+        other day is unknown rather than closed.
     """
 
     days: tuple[tuple[tuple[int, int], ...], ...]
+    unknown: tuple[bool, ...] = (False,) * 7
 
-    def is_open(self, when: datetime) -> bool:
-        """Say whether the schedule is open at ``when`` (its wall-clock time)."""
+    @property
+    def complete(self) -> bool:
+        """Whether every day's hours are known."""
+        return not any(self.unknown)
+
+    def is_open(self, when: datetime) -> bool | None:
+        """Say whether the schedule is open at ``when`` (its wall-clock time).
+
+        None when the answer depends on a day whose hours are unknown (see ``unknown``).
+        """
         day = when.weekday()
         minute = when.hour * 60 + when.minute
         if any(start <= minute < end for start, end in self.days[day]):
             return True
-        previous = self.days[(day - 1) % 7]
-        return any(start <= minute + _MINUTES_PER_DAY < end for start, end in previous)
+        previous = (day - 1) % 7
+        if any(start <= minute + _MINUTES_PER_DAY < end for start, end in self.days[previous]):
+            return True
+        if self.unknown[day] or self.unknown[previous]:
+            return None
+        return False
 
 
 def _fold(text: str) -> str:
@@ -119,12 +160,18 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _minute(token: str) -> int | None:
+def _time_parts(token: str) -> tuple[int, int, str | None] | None:
     found = _TIME.match(token)
     if not found:
         return None
-    hour, minute = int(found.group(1)), int(found.group(2) or 0)
-    suffix = found.group(3)
+    return int(found.group(1)), int(found.group(2) or 0), found.group(3)
+
+
+def _minute(token: str) -> int | None:
+    parts = _time_parts(token)
+    if parts is None:
+        return None
+    hour, minute, suffix = parts
     if suffix:
         if not 1 <= hour <= 12:
             return None
@@ -132,6 +179,44 @@ def _minute(token: str) -> int | None:
     if hour > 24 or minute > 59 or (hour == 24 and minute):
         return None
     return hour * 60 + minute
+
+
+def _is_time(token: str) -> bool:
+    return token in _FULL_DAY or token in _CLOSED or _minute(token) is not None
+
+
+def _starts_days(tokens: list[str], i: int) -> bool:
+    token = tokens[i]
+    if token in _DAYS or token in _ALL_DAYS:
+        return True
+    return token in ("de", "from") and i + 1 < len(tokens) and tokens[i + 1] in _DAYS
+
+
+def _truncated_word(token: str) -> bool:
+    """A last word cut off inside a day name ("sabad", "domin")."""
+    return len(token) >= 2 and any(
+        name.startswith(token) and name != token for name in _FULL_DAY_NAMES
+    )
+
+
+def _segments(tokens: list[str]) -> list[list[str]]:
+    """Split a rule's tokens where a day expression follows a time.
+
+    "Lun a Vie 08:00-18:00 y Sab 08:00-12:00" holds two segments, "lun a vie
+    08:00-18:00" and "sab 08:00-12:00"; separators between them are dropped.
+    """
+    segments: list[list[str]] = [[]]
+    seen_time = False
+    for i, token in enumerate(tokens):
+        starts = _starts_days(tokens, i) or (i == len(tokens) - 1 and _truncated_word(token))
+        if seen_time and starts:
+            while segments[-1] and (segments[-1][-1] in _LIST or segments[-1][-1] == "-"):
+                segments[-1].pop()
+            segments.append([])
+            seen_time = False
+        segments[-1].append(token)
+        seen_time = seen_time or _is_time(token)
+    return [s for s in segments if s]
 
 
 def _parse_days(tokens: list[str]) -> tuple[list[int] | None, list[str]]:
@@ -153,32 +238,73 @@ def _parse_days(tokens: list[str]) -> tuple[list[int] | None, list[str]]:
             days.extend((first + i) % 7 for i in range((last - first) % 7 + 1))
         else:
             days.append(first)
+        while len(tokens) >= 2 and tokens[0] in _LIST and tokens[1] in _HOLIDAYS:
+            tokens = tokens[2:]  # "domingos y festivos": holidays are not modelled
         if len(tokens) >= 2 and tokens[0] in _LIST and tokens[1] in _DAYS:
             tokens = tokens[1:]
     return (days or None), tokens
 
 
-def _parse_times(tokens: list[str]) -> list[tuple[int, int]] | None:
-    """Time expression -> intervals ([] for closed), None if not understood."""
+def _interval(first: str, last: str) -> tuple[int, int] | None:
+    """One ``start-end`` range in minutes, None when not certain.
+
+    An end earlier than the start crosses midnight ("22:00-02:00", "4:00 PM - 6:00
+    AM"), except when that cannot be what was meant: both ends in the afternoon
+    ("4:00 PM - 1:00 PM", a typo), or a morning start with an earlier end and no
+    am/pm at all ("8:00 - 4:00", a 12-hour clock without its "pm"): not guessed.
+    """
+    start, end = _minute(first), _minute(last)
+    if start is None or end is None or start >= _MINUTES_PER_DAY:
+        return None
+    if end <= start:  # crosses midnight; "00:00-00:00" is the whole day
+        first_parts, last_parts = _time_parts(first), _time_parts(last)
+        suffixes = (first_parts[2], last_parts[2]) if first_parts and last_parts else (None, None)
+        if suffixes[0] is not None and suffixes[0] == suffixes[1] and end < start:
+            return None
+        if suffixes == (None, None) and 0 < end < start < 12 * 60 + 1:
+            return None
+        end += _MINUTES_PER_DAY
+    return start, end
+
+
+def _parse_times(tokens: list[str]) -> tuple[list[tuple[int, int]] | None, bool]:
+    """Time expression -> (intervals, cut); intervals [] for closed, None if not understood.
+
+    ``cut`` is True when the expression stops inside a range ("7:00 AM -"), as a
+    text cut off at a field's length does.
+    """
     tokens = [t for t in tokens if t not in _FILLER]
     if len(tokens) == 1 and tokens[0] in _CLOSED:
-        return []
+        return [], False
     if len(tokens) == 1 and tokens[0] in _FULL_DAY:
-        return [(0, _MINUTES_PER_DAY)]
+        return [(0, _MINUTES_PER_DAY)], False
     intervals = []
     while tokens:
+        if _minute(tokens[0]) is not None and (
+            len(tokens) == 1 or (len(tokens) == 2 and tokens[1] in _RANGE)
+        ):
+            return None, True
         if len(tokens) < 3 or tokens[1] not in _RANGE:
-            return None
-        start, end = _minute(tokens[0]), _minute(tokens[2])
-        if start is None or end is None or start >= _MINUTES_PER_DAY:
-            return None
-        if end <= start:  # crosses midnight; "00:00-00:00" is the whole day
-            end += _MINUTES_PER_DAY
-        intervals.append((start, end))
+            return None, False
+        interval = _interval(tokens[0], tokens[2])
+        if interval is None:
+            return None, False
+        intervals.append(interval)
         tokens = tokens[3:]
-        if tokens and tokens[0] in _LIST:
+        if tokens and (tokens[0] in _LIST or tokens[0] == "-"):
             tokens = tokens[1:]
-    return intervals or None
+    return (intervals or None), False
+
+
+def _normalise_hours(hours: str) -> str:
+    text = re.sub(r"\([^)]*\)", " ", _fold(hours))
+    text = re.sub(r"[–—]", "-", text)
+    text = re.sub(r"\b([ap])\s*\.\s*m\b\.?", r"\1m", text)  # "8:00 a.m." -> "8:00 am"
+    text = re.sub(r"\b12(?::00)?\s*m\b(?!\w)", "12:00pm", text)  # "12 M" (meridiano) is noon
+    text = re.sub(r"\b24\s*/\s*7\b", "24h", text)
+    text = re.sub(r"\b24\s*(h|hs|horas|hours)\b", "24h", text)
+    text = re.sub(r"\btodos\s+los\s+dias\b|\bevery\s+day\b|\ball\s+days\b", "daily", text)
+    return re.sub(r"[;|\n]+", f" {_RULE_BREAK} ", text)
 
 
 @lru_cache(maxsize=4096)
@@ -188,19 +314,30 @@ def parse_hours(hours: str) -> Schedule | None:
     Understood (Spanish or English, accents and case ignored):
 
     * rules separated by ``;``, ``|`` or new lines, e.g.
-      ``"Mon-Fri 08:00-17:00; Sat 09:00-13:00"`` or ``"Lun-Vie 8:00-17:00; Sáb 9-13"``;
-    * days: names or abbreviations (``Mon``/``Mo``/``Lun``/``Lunes``...), ranges
-      (``Mon-Fri``, ``lunes a viernes``, wrapping ``Fri-Mon``), lists
-      (``Mon, Wed y Vie``), ``daily``/``diario``/``todos los días``; a rule without days
-      applies to every day;
-    * times: ``H[:MM]`` or ``H.MM`` or ``HhMM``, optional ``am``/``pm``, ranges with
-      ``-``, ``a`` or ``to``, several per rule separated by ``,`` or ``y``; an end
-      earlier than the start crosses midnight (``"Fri 22:00-02:00"`` is open on
-      Saturday until 02:00); ``24h``/``24 horas``/``24/7`` for the whole day;
-      ``cerrado``/``closed`` for a day off;
+      ``"Mon-Fri 08:00-17:00; Sat 09:00-13:00"`` or ``"Lun-Vie 8:00-17:00; Sáb 9-13"``,
+      or simply following each other: a day name after a time starts a new rule
+      (``"Lun a Vie 08:00 - 18:00 y Sab 08:00 - 12:00"``, ``"LUNES A VIERNES 10:30 AM -
+      4:00 PM SABADOS 10:30 AM - 2:00 PM"``);
+    * days: names, plurals or abbreviations (``Mon``/``Mo``/``Lun``/``Lunes``/
+      ``Sábados``...), ranges (``Mon-Fri``, ``lunes a viernes``, wrapping ``Fri-Mon``),
+      lists (``Mon, Wed y Vie``), ``daily``/``diario``/``todos los días``; a rule
+      without days applies to every day; "y festivos" after a day is ignored (public
+      holidays are not modelled: a holiday reads as its weekday);
+    * times: ``H[:MM]`` or ``H.MM`` or ``HhMM``, optional ``am``/``pm`` (also
+      ``a.m.``/``p.m.``; ``12 M`` is noon), ranges with ``-``, ``a`` or ``to``, several
+      per rule separated by ``,``, ``y`` or ``-`` (``"DIURNO 7:00 AM - 7:00 PM -
+      NOCTURNO 7:00 PM - 7:00 AM"``); an end earlier than the start crosses midnight
+      (``"Fri 22:00-02:00"`` is open on Saturday until 02:00), unless both ends are
+      ``pm`` or, without am/pm, the start is a morning hour (``"8:00 - 4:00"``): those
+      are not guessed; ``24h``/``24 horas``/``24/7`` for the whole day;
+      ``cerrado``/``closed`` for a day off; words such as ``diurno``/``nocturno`` are
+      ignored;
     * later rules replace earlier ones for the days they name (``"Mon-Sat 8-17;
       Sat 9-13"``); days no rule names are closed;
-    * text in parentheses is ignored.
+    * text in parentheses is ignored;
+    * a text cut off at the end (``"... 5:00 PM SABAD"``, ``"... SABADOS 8:00 AM -"``)
+      keeps what its complete rules say; every day they do not name is *unknown*
+      (:attr:`Schedule.unknown`), not closed.
 
     Returns
     -------
@@ -209,25 +346,37 @@ def parse_hours(hours: str) -> Schedule | None:
     """
     if not isinstance(hours, str) or not hours.strip():
         return None
-    text = re.sub(r"\([^)]*\)", " ", _fold(hours))
-    text = re.sub(r"[–—]", "-", text)
-    text = re.sub(r"\b24\s*/\s*7\b", "24h", text)
-    text = re.sub(r"\b24\s*(h|hs|horas|hours)\b", "24h", text)
-    text = re.sub(r"\btodos\s+los\s+dias\b|\bevery\s+day\b|\ball\s+days\b", "daily", text)
+    tokens = [t.replace(" ", "") for t in _TOKEN.findall(_normalise_hours(hours))]
+    rules: list[list[str]] = [[]]
+    for token in tokens:
+        if token == _RULE_BREAK:
+            rules.append([])
+        else:
+            rules[-1].append(token)
+    segments = [segment for rule in rules if rule for segment in _segments(rule)]
     days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
-    rules = [r for r in re.split(r"[;|\n]+", text) if r.strip()]
-    if not rules:
-        return None
-    for rule in rules:
-        tokens = [t.replace(" ", "") for t in _TOKEN.findall(rule)]
-        named, rest = _parse_days(tokens)
-        intervals = _parse_times(rest)
+    named = [False] * 7
+    cut = False
+    for position, segment in enumerate(segments):
+        last = position == len(segments) - 1
+        if last and _truncated_word(segment[-1]):
+            cut = True
+            break
+        which, rest = _parse_days(segment)
+        intervals, stops_inside = _parse_times(rest)
         if intervals is None:
-            log.debug("opening hours %r: rule %r not understood", hours, rule)
+            if last and position > 0 and (stops_inside or (which is not None and not rest)):
+                cut = True  # "... SABADOS" or "... SABADOS 8:00 AM -": the text was cut
+                break
+            log.debug("opening hours %r: %r not understood", hours, " ".join(segment))
             return None
-        for day in named if named is not None else range(7):
+        for day in which if which is not None else range(7):
             days[day] = list(intervals)
-    return Schedule(days=tuple(tuple(sorted(d)) for d in days))
+            named[day] = True
+    if not any(named):
+        return None
+    unknown = tuple(cut and not n for n in named)
+    return Schedule(days=tuple(tuple(sorted(d)) for d in days), unknown=unknown)
 
 
 def is_open(hours: str, when: datetime) -> bool | None:
@@ -244,7 +393,8 @@ def is_open(hours: str, when: datetime) -> bool | None:
     Returns
     -------
     bool or None
-        None when ``hours`` is empty or not understood.
+        None when ``hours`` is empty or not understood, or when the text was cut off
+        and says nothing certain about that day.
 
     Examples
     --------
@@ -443,11 +593,16 @@ class NearbyIndex:
         return passing[codes]  # code -1 (missing) reads the trailing False
 
     def open_at(self, when: datetime) -> np.ndarray:
-        """Per service: 1 open, 0 closed, -1 unknown hours, at ``when`` (local time)."""
+        """Per service: 1 open, 0 closed, -1 unknown, at ``when`` (local time).
+
+        Unknown: no hours, hours not understood, or a cut-off text that says nothing
+        certain about that day.
+        """
         if self._hours is None:
             return np.full(len(self._frame), -1, dtype=np.int8)
         codes, schedules = self._hours
-        state = [-1 if s is None else int(s.is_open(when)) for s in schedules]
+        opened = [None if s is None else s.is_open(when) for s in schedules]
+        state = [-1 if o is None else int(o) for o in opened]
         return np.asarray([*state, -1], dtype=np.int8)[codes]
 
     def _tree(self, epsg: int, key: tuple, mask: np.ndarray) -> tuple[np.ndarray, cKDTree]:

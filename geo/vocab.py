@@ -58,6 +58,20 @@ CARER_SERVICES = (
     "psychosocial",
     "laundry",
 )
+SERVICE_CATEGORIES = (
+    "jardin_infantil",
+    "centro_dia",
+    "cdc",
+    "casa_igualdad",
+    "disability_children",
+    "disability_adults",
+    "comedor",
+    "centro_amar",
+    "centro_proteger",
+    "creciendo_familia",
+)
+"""Categories of Bogotá's official care services (``category`` column of the
+``service`` layers built by :mod:`geo.atlas.services`, where each is explained)."""
 PRECISIONS = ("exact", "address", "neighbourhood", "city")
 CODE_SEPARATOR = ";"
 

@@ -362,6 +362,94 @@ def test_unknown_hours(hours) -> None:
     assert parse_hours(hours) is None
 
 
+# Bogotá's official service layers (SDIS, SDMujer) as published
+@pytest.mark.parametrize(
+    ("hours", "when", "expected"),
+    [
+        ("LUNES A VIERNES 7:00 AM - 4:00 PM", at(MON, 7), True),
+        ("LUNES A VIERNES 7:00 AM - 4:00 PM", at(MON, 16), False),
+        ("LUNES A VIERNES 7:00 AM - 4:00 PM", at(SAT, 10), False),
+        ("LUNES A DOMINGO 24 HORAS", at(SUN, 3), True),
+        ("Lun a Vie 08:00 - 18:00 y Sab 08:00 - 12:00", at(0, 17, 59), True),
+        ("Lun a Vie 08:00 - 18:00 y Sab 08:00 - 12:00", at(SAT, 11), True),
+        ("Lun a Vie 08:00 - 18:00 y Sab 08:00 - 12:00", at(SAT, 12), False),
+        ("Lun a Vie 08:00 - 18:00 y Sab 08:00 - 12", at(SAT, 11, 59), True),
+        (
+            "LUNES A VIERNES 10:30 AM - 4:00 PM SABADOS 10:30 AM - 2:00 PM "
+            "(SIN DOMINGOS NI FESTIVOS)",
+            at(SAT, 13),
+            True,
+        ),
+        (
+            "LUNES A VIERNES 10:30 AM - 4:00 PM SABADOS 10:30 AM - 2:00 PM "
+            "(SIN DOMINGOS NI FESTIVOS)",
+            at(SUN, 13),
+            False,
+        ),
+        # day and night: Friday's night shift runs into Saturday 07:00
+        (
+            "LUNES A VIERNES DIURNO 7:00 AM - 7:00 PM - NOCTURNO 7:00 PM - 7:00 AM - "
+            "DOMINGOS Y FESTIVOS: 7:00 AM - 7:00 PM",
+            at(SAT, 6, 59),
+            True,
+        ),
+        (
+            "LUNES A VIERNES DIURNO 7:00 AM - 7:00 PM - NOCTURNO 7:00 PM - 7:00 AM - "
+            "DOMINGOS Y FESTIVOS: 7:00 AM - 7:00 PM",
+            at(SAT, 7),
+            False,
+        ),
+        (
+            "LUNES A VIERNES DIURNO 7:00 AM - 7:00 PM - NOCTURNO 7:00 PM - 7:00 AM - "
+            "DOMINGOS Y FESTIVOS: 7:00 AM - 7:00 PM",
+            at(SUN, 18),
+            True,
+        ),
+        ("LUNES A SÁBADO 24 HORAS  DOMINGO 8:00 A.M - 12:00 M", at(SUN, 11, 59), True),
+        ("LUNES A SÁBADO 24 HORAS  DOMINGO 8:00 A.M - 12:00 M", at(SUN, 12), False),
+        ("MARTES A DOMINGO 4:00 PM - 6:00 AM", at(MON, 5), True),  # Sunday night
+        ("MARTES A DOMINGO 4:00 PM - 6:00 AM", at(MON, 17), False),
+        # cut off at the end: what is complete is certain, the rest is unknown
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABAD", at(MON, 10), True),
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABAD", at(0, 18), False),  # Friday evening: known
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABAD", at(SAT, 10), None),
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABAD", at(SUN, 10), None),
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABADOS 8:00 AM -", at(SAT, 9), None),
+        ("LUNES A VIERNES 7:00 AM - 5:00 PM SABADOS", at(SAT, 9), None),
+    ],
+)
+def test_official_hours(hours: str, when: datetime, expected: bool | None) -> None:
+    assert is_open(hours, when) is expected
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        "Lunes a Viernes de 8:00 - 4:00",  # no am/pm, ends before it starts: 4 pm? not guessed
+        "LUNES A VIERNES  4:00 PM - 1:00 PM",  # pm to an earlier pm: a typo, not guessed
+        "SABAD",  # nothing complete
+        "LUNES A VIERNES 7:00 AM - 5:00 PM XYZ",  # not a cut-off word: not understood
+    ],
+)
+def test_ambiguous_official_hours_are_unknown(hours: str) -> None:
+    assert parse_hours(hours) is None
+
+
+def test_cut_off_hours_mark_unknown_days() -> None:
+    schedule = parse_hours("LUNES A VIERNES 7:00 AM - 5:00 PM SABAD")
+    assert schedule is not None and not schedule.complete
+    assert schedule.unknown == (False, False, False, False, False, True, True)
+    assert schedule.days[0] == ((7 * 60, 17 * 60),)
+    assert parse_hours("LUNES A VIERNES 7:00 AM - 5:00 PM").complete
+    # the index reads "unknown" (-1), and open_now excludes it, on those days
+    layer = metric_layer([("cut", 0.0, 5.0, "child_care", "children", "public", "")])
+    layer["hours"] = ["LUNES A VIERNES 7:00 AM - 5:00 PM SABAD"]
+    index = NearbyIndex(layer)
+    assert index.known_hours == 1
+    assert index.open_at(at(MON, 10)).tolist() == [1]
+    assert index.open_at(at(SAT, 10)).tolist() == [-1]
+
+
 def test_schedule_representation() -> None:
     schedule = parse_hours("Fri 22:00-02:00")
     assert isinstance(schedule, Schedule)
