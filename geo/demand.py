@@ -918,6 +918,7 @@ def sample_demand(
         zones, value_cols=list(GROUPS), zone_col="zone_id", cell_m=cell_m, crs=crs
     )
     out.attrs["model"] = dict(model.note)
+    out.attrs["explain"] = {lang: model.explain(lang) for lang in ("es", "en")}
     out.attrs["excluded"] = dict(model.excluded_reason)
     log.info("sample demand: %d cells at %g m, %.0f people", len(out), cell_m, out["total"].sum())
     return out
