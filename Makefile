@@ -9,12 +9,13 @@ PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint format unit app e2e bench chromium postgis clean help
+.PHONY: run test lint format unit app e2e bench chromium postgis clean help atlas
 
 help:
 	@echo "make run    start Care Atlas on http://localhost:$(PORT) (bundled sample data)"
 	@echo "make test   lint + unit + AppTest + browser tests"
 	@echo "make bench  benchmarks (ratios against the peers named in the issues)"
+	@echo "make atlas SOURCE=DIR [OUT=var/atlas/bogota]  import Bogotá's official layers"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Care Atlas needs Python 3.11 ($(PYTHON) not found): install it or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -64,6 +65,12 @@ e2e: $(VENV)/.installed-dev chromium
 
 test: $(VENV)/.installed-dev chromium postgis lint
 	CARE_ATLAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+# Bogotá's official open layers -> an atlas folder (CARE_ATLAS_DATA_DIR=$(OUT) make run).
+OUT ?= var/atlas/bogota
+atlas: $(VENV)/.installed
+	@[ -n "$(SOURCE)" ] || { echo "make atlas SOURCE=DIR: the folder where you saved Bogotá's official layers (see README 'Real data for Bogotá')"; exit 2; }
+	$(BIN)/python -m geo atlas --source "$(SOURCE)" --out "$(OUT)"
 
 bench: $(VENV)/.installed-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -223,7 +223,38 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--timeout", type=_positive, default=180.0, help="seconds to wait for the server"
     )
+    atlas = commands.add_parser(
+        "atlas",
+        help="import Bogotá's official open layers into an atlas folder for the app",
+        description="Reads the official layers (IDECA, SDP, SDIS, SDMujer, Malla Vial...) as "
+        "published, from any folder, recognising each by its schema, and writes an atlas "
+        "folder to point CARE_ATLAS_DATA_DIR at. Idempotent: nothing is done when the atlas "
+        "is up to date with the files.",
+    )
+    atlas.add_argument("--source", required=True, type=Path, help="folder of the official layers")
+    atlas.add_argument(
+        "--out", type=Path, default=Path("var/atlas/bogota"), help="atlas folder to write"
+    )
+    atlas.add_argument("--force", action="store_true", help="rebuild even when up to date")
     return parser
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    from geo.atlas import build, sources
+
+    build.check_out_dir(args.out)
+
+    def progress(step: int, steps: int, message: str) -> None:
+        sys.stderr.write(f"[{step}/{steps}] {message}\n")
+        sys.stderr.flush()
+
+    try:
+        report = build.build_atlas(args.source, args.out, force=args.force, progress=progress)
+    except sources.AtlasSourceError as exc:
+        sys.stderr.write(f"python -m geo atlas: cannot import:\n{exc}\n")
+        return EXIT_USAGE
+    sys.stdout.write("\n".join([*build.describe(report), f"Written: {args.out}"]) + "\n")
+    return 0
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -314,7 +345,7 @@ def _gaps(args: argparse.Namespace) -> int:
     if not args.detour >= 1:
         raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
     if args.demand == SAMPLE:
-        grid = gaps.sample_demand_grid(cell_m=args.cell_m)
+        grid = gaps.demand_grid(cell_m=args.cell_m)
         zone_col = "zone"  # the localidad code
         if args.zone_col not in (None, "zone", "code"):
             raise UsageError(
@@ -382,10 +413,12 @@ def _demand_set(
     from geo import scale
 
     if args.demand == SAMPLE:
-        grid = gaps.sample_demand_grid(cell_m=args.cell_m)
+        grid = gaps.demand_grid(cell_m=args.cell_m)
         zone_col = "zone"
         provenance = {
-            "source": "Care Atlas sample: Bogotá localidades (approximate populations)",
+            "source": grid.attrs.get(
+                "source", "Care Atlas sample: Bogotá localidades (approximate populations)"
+            ),
             "licence": "see data/README.md",
             "date": time.strftime("%Y-%m-%d"),
             "precision": f"{args.cell_m:g} m cells from approximate localidad zones",
@@ -500,6 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _grid(args)
         if args.command == "fetch-osm":
             return _fetch_osm(args)
+        if args.command == "atlas":
+            return _atlas(args)
         if args.command == "hash-password":
             from geo.community import main_hash_password
 

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 from shapely.geometry import shape
 
 from geo import vocab
@@ -121,6 +123,9 @@ class LayerSpec:
     date: str
     precision: str
     region: str
+    model: Mapping[str, Any] | None = None
+    """How a modelled layer (a demand grid) was made: ``{"note": {es, en}, "explain":
+    {es: [...], en: [...]}}``, printed by the app's "How was this computed?"."""
 
     def path(self, data_dir: Path) -> Path:
         """Absolute path of the layer's file."""
@@ -133,6 +138,9 @@ class Registry:
 
     data_dir: Path
     layers: Mapping[str, LayerSpec]
+    dataset: Mapping[str, Any] | None = None
+    """The ``[dataset]`` table: which dataset the folder holds (title es/en, vintage,
+    licence, attribution, ``sample`` true for the bundled illustrative sample)."""
 
     def __getitem__(self, layer_id: str) -> LayerSpec:
         try:
@@ -175,7 +183,10 @@ def load_registry(data_dir: Path) -> Registry:
     if not isinstance(entries, dict) or not entries:
         raise RegistryError(f"{path}: no [layers.<id>] tables; add one per layer.")
     layers = {layer_id: _parse_entry(path, layer_id, entry) for layer_id, entry in entries.items()}
-    return Registry(data_dir=data_dir, layers=layers)
+    dataset = raw.get("dataset")
+    if dataset is not None and not isinstance(dataset, dict):
+        raise RegistryError(f"{path}: [dataset] is not a table.")
+    return Registry(data_dir=data_dir, layers=layers, dataset=dataset)
 
 
 def _parse_entry(path: Path, layer_id: str, entry: Any) -> LayerSpec:
@@ -219,6 +230,7 @@ def _parse_entry(path: Path, layer_id: str, entry: Any) -> LayerSpec:
         date=str(entry["date"]),
         precision=str(entry["precision"]),
         region=entry["region"],
+        model=entry.get("model"),
     )
 
 
@@ -244,6 +256,8 @@ def load_layer(spec: LayerSpec, *, data_dir: Path) -> gpd.GeoDataFrame:
         Naming the file, the feature (position and id) and the field at fault.
     """
     path = spec.path(data_dir)
+    if path.suffix.lower() == ".parquet":
+        return _load_parquet(spec, path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -263,6 +277,52 @@ def load_layer(spec: LayerSpec, *, data_dir: Path) -> gpd.GeoDataFrame:
             "fix or re-export the file as GeoJSON."
         ) from None
     return frame_from_geojson(doc, spec, name=path.name)
+
+
+def _load_parquet(spec: LayerSpec, path: Path) -> gpd.GeoDataFrame:
+    """Load a GeoParquet registry layer (a demand grid in a metric CRS) and check it."""
+    try:
+        frame = gpd.read_parquet(path)
+    except FileNotFoundError:
+        raise LayerError(
+            f"{path.name}: file not found for layer {spec.id!r}; rebuild the atlas or fix "
+            f"'file' in {REGISTRY_FILE}."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise LayerError(
+            f"{path.name}: not a readable GeoParquet file ({type(exc).__name__}); rebuild it."
+        ) from None
+    if frame.crs is None or frame.crs != CRS.from_user_input(spec.crs):
+        raise LayerError(
+            f"{path.name}: CRS {frame.crs.to_string() if frame.crs else 'none'} differs from "
+            f"the registry's {spec.crs}; rebuild the file or fix 'crs' in {REGISTRY_FILE}."
+        )
+    missing = [col for col in spec.columns if col not in frame.columns]
+    extra = sorted(set(frame.columns) - set(spec.columns) - {frame.geometry.name})
+    if missing or extra:
+        raise LayerError(
+            f"{path.name}: columns differ from {REGISTRY_FILE} [layers.{spec.id}.columns] "
+            f"(missing: {', '.join(missing) or 'none'}; undeclared: {', '.join(extra) or 'none'})."
+        )
+    for column, ctype in spec.columns.items():
+        series = frame[column]
+        numeric = ctype.name in ("int", "float")
+        if numeric and not pd.api.types.is_numeric_dtype(series):
+            raise LayerError(f"{path.name}: column {column!r} should be {ctype.name}.")
+        if not ctype.nullable and series.isna().any():
+            raise LayerError(f"{path.name}: column {column!r} has empty values.")
+        if numeric and (~np.isfinite(series.to_numpy(dtype=float, na_value=0.0))).any():
+            raise LayerError(f"{path.name}: column {column!r} has non-finite values.")
+    allowed = GEOMETRY_TYPES[spec.geometry]
+    wrong = ~frame.geometry.geom_type.isin(list(allowed))
+    if wrong.any():
+        raise LayerError(
+            f"{path.name}: row {int(np.flatnonzero(wrong.to_numpy())[0]) + 1} is "
+            f"{frame.geometry.geom_type[wrong].iloc[0]}; the registry expects {spec.geometry}."
+        )
+    frame.index = pd.Index(frame[spec.id_field], name=None)
+    log.debug("loaded layer %s: %d rows", spec.id, len(frame))
+    return frame
 
 
 def frame_from_geojson(doc: Any, spec: LayerSpec, *, name: str) -> gpd.GeoDataFrame:

@@ -110,3 +110,17 @@ def official_dir_or_skip() -> Path:
 def official_dir() -> Path:
     """Folder of Bogotá's official layers (``../shared/data/bogota``); see above."""
     return official_dir_or_skip()
+
+
+@pytest.fixture(scope="session")
+def atlas_dir(official_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An atlas folder built once per test session from the official layers.
+
+    Built with ``python -m geo atlas``'s own function into a temporary folder (never
+    into the repository).
+    """
+    from geo.atlas.build import build_atlas
+
+    out = tmp_path_factory.mktemp("atlas") / "bogota"
+    build_atlas(official_dir, out)
+    return out

@@ -254,12 +254,33 @@ def _toml_value(value: Any) -> str:
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
+SAMPLE_DATASET = {
+    "id": "sample",
+    "title": {
+        "es": "Muestra ilustrativa incluida (no oficial)",
+        "en": "Bundled illustrative sample (not official)",
+    },
+    "vintage": "facts compiled 2023-2025",
+    "licence": LICENCE_CC,
+    "attribution": "Care Atlas compilation of public sources; Natural Earth (public domain)",
+}
+
+
 def write_registry(path: Path, layers: Iterable[Layer]) -> None:
     """Write ``layers.toml``: one ``[layers.<id>]`` table and its ``.columns`` per layer."""
     out = [
         "# Registry of the bundled layers. One table per layer under [layers.<id>].",
         "# Written by tools/build_sample_data.py: edit the script, not this file.",
         "# Column types: str, int, float, bool; a trailing '?' means the value may be null.",
+        "",
+        "# Which dataset this folder holds: the app names it on every page.",
+        "[dataset]",
+        f"id = {_toml_value(SAMPLE_DATASET['id'])}",
+        f"title = {_toml_value(SAMPLE_DATASET['title'])}",
+        f"vintage = {_toml_value(SAMPLE_DATASET['vintage'])}",
+        f"licence = {_toml_value(SAMPLE_DATASET['licence'])}",
+        f"attribution = {_toml_value(SAMPLE_DATASET['attribution'])}",
+        "sample = true",
     ]
     for layer in layers:
         out.append("")
