@@ -325,15 +325,18 @@ class Gazetteer:
         countries = _country_names(frames.get("countries"))
         for place in _localidades(frames.get("localidades")):
             add(place)
-        blocks = frames.get("care_blocks")
         local_names = {normalize(p.name) for p in places}
+        for place in _planning_units(frames.get("upz"), frames.get("localidades")):
+            if normalize(place.name) not in local_names:
+                add(place)
+        blocks = frames.get("care_blocks")
         for place in _neighbourhoods(blocks):
             add(place)
         taken = {normalize(p.name) for p in places}
         for place, extra in _landmarks(blocks, taken=taken | local_names):
             add(place, extra)
         for layer_id, frame in frames.items():
-            if layer_id in ("localidades", "countries") or "name" not in frame:
+            if layer_id in ("localidades", "countries", "upz") or "name" not in frame:
                 continue
             for place, extra, codes in _services(layer_id, frame, countries):
                 add(place, extra, codes)
@@ -519,6 +522,37 @@ def _localidades(frame: gpd.GeoDataFrame | None) -> list[Place]:
         for name, centre in zip(frame["name"], centres, strict=True)
         if _text(name) and centre is not None and not centre.is_empty
     ]
+
+
+def _planning_units(
+    upz: gpd.GeoDataFrame | None, localidades: gpd.GeoDataFrame | None
+) -> list[Place]:
+    """Bogotá's UPZ (official atlas): areas people name like neighbourhoods ("Las Cruces")."""
+    if upz is None or "name" not in upz or upz.empty:
+        return []
+    names = {}
+    if localidades is not None and {"code", "name"} <= set(localidades.columns):
+        names = dict(zip(localidades["code"], localidades["name"], strict=True))
+    urban = upz[upz["unit_type"] == "UPZ"] if "unit_type" in upz else upz
+    metric = urban.to_crs(urban.estimate_utm_crs())
+    points = metric.geometry.representative_point().to_crs(4326)
+    places = []
+    for (_, row), point in zip(urban.iterrows(), points, strict=True):
+        name = _text(row.get("name")).title()
+        if not name or point is None or point.is_empty:
+            continue
+        localidad = names.get(row.get("localidad"), "")
+        places.append(
+            Place(
+                name=name,
+                kind="neighbourhood",
+                lat=float(point.y),
+                lon=float(point.x),
+                detail=", ".join(x for x in (f"UPZ {localidad}".strip(), _BOGOTA) if x),
+                precision="neighbourhood",
+            )
+        )
+    return places
 
 
 def _block_rows(blocks: gpd.GeoDataFrame | None) -> list[dict]:

@@ -23,14 +23,15 @@ from ui.i18n import t
 from ui.map_view import BOGOTA_VIEW, base_map, catchment_group
 
 PAGE = "explore"
-CARE_LAYERS = ["care_blocks", "care_bus_stops", "home_care", "cooperatives", "national_systems"]
 
 lang = frame.draw()
 settings = get_settings()
 st.title(t("app_title", lang))
-st.info(t("sample_note", lang), icon="ℹ️")
+frame.data_note(lang)
+CARE_LAYERS = list(loaders.layer_ids(loaders.MAP_KINDS))
+BOUNDARIES = [i for i in ("countries", "localidades", "upz") if i in loaders.registry().layers]
 
-frames, errors = loaders.layers([*CARE_LAYERS, "training_offer", "localidades", "countries"])
+frames, errors = loaders.layers([*CARE_LAYERS, "training_offer", *BOUNDARIES])
 layer_errors(errors, lang=lang)
 registry = loaders.registry()
 catalogue = [(registry[i], frames[i]) for i in CARE_LAYERS if i in frames]
@@ -71,10 +72,11 @@ if count == 0:
     st.warning(t("nothing_matches", lang))
 places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)
 
-boundaries = [frames[i] for i in ("countries", "localidades") if i in frames]
+boundaries = [frames[i] for i in BOUNDARIES if i in frames]
 base = base_map(
     view=view,
     lang=lang,
+    boundary_label=frame.boundary_label(),
     boundaries=boundaries,
     legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
     tiles=settings.tiles,
@@ -90,11 +92,7 @@ if show_walk and shown:
 map_and_panel(PAGE, base, shown, lang=lang, under=under)
 
 layer_notes(
-    [
-        registry[i]
-        for i in [*CARE_LAYERS, "training_offer", "localidades", "countries"]
-        if i in frames
-    ],
+    [registry[i] for i in [*CARE_LAYERS, "training_offer", *BOUNDARIES] if i in frames],
     lang=lang,
 )
 present_page.add_view_box(

@@ -102,6 +102,17 @@ straight = (
     else None
 )
 services = loaders.supply(tuple(codes))
+fallback_cells = int(result.headline.get("n_cells_straight", 0) or 0)
+if mode == "network" and fallback_cells:
+    st.warning(
+        t(
+            "gaps_straight_fallback",
+            lang,
+            pct=f"{100 * float(result.headline.get('people_straight_share', 0.0)):.0f}",
+            people=f"{float(result.headline.get('people_straight', 0.0)):,.0f}",
+            cells=f"{fallback_cells:,}",
+        )
+    )
 
 # Headline figures
 totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
@@ -178,21 +189,23 @@ under = [
 registry = loaders.registry()
 layers = [
     MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
-    for layer_id in loaders.GAPS_SUPPLY_LAYERS
+    for layer_id in loaders.supply_layers()
 ]
 base = base_map(
     view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
     lang=lang,
+    boundary_label=frame.boundary_label(),
     boundaries=[frames["localidades"]],
-    legend_kinds=[registry[i].kind for i in loaders.GAPS_SUPPLY_LAYERS],
+    legend_kinds=[registry[i].kind for i in loaders.supply_layers()],
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
 map_and_panel(PAGE, base, layers, lang=lang, under=under)
 
-tab_groups, tab_areas, tab_zones, tab_how = st.tabs(
-    [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", lang), t("how_title", lang)]
-)
+by_upz = loaders.upz_coverage(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
+tab_names = [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", lang)]
+tab_names += [t("tab_upz", lang)] if by_upz is not None else []
+tab_groups, tab_areas, tab_zones, *tab_upz, tab_how = st.tabs([*tab_names, t("how_title", lang)])
 with tab_groups:
     table = gaps_view.coverage_table(result.coverage, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
@@ -204,6 +217,11 @@ with tab_zones:
     table = gaps_view.zone_table(result.by_zone, zone_names, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, None, name="coverage_by_localidad", lang=lang, key="zones")
+for tab in tab_upz:
+    with tab:
+        table = gaps_view.zone_table(by_upz, loaders.upz_names(), groups=groups, lang=lang)
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, None, name="coverage_by_upz", lang=lang, key="upz")
 with tab_how:
     st.markdown(
         gaps_view.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)

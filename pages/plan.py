@@ -171,7 +171,7 @@ layers = [
         registry[layer_id],
         services_after[services_after["layer"] == layer_id].drop(columns="layer"),
     )
-    for layer_id in loaders.GAPS_SUPPLY_LAYERS
+    for layer_id in loaders.supply_layers()
 ]
 layers.append(
     MapLayer(
@@ -202,9 +202,10 @@ under = [
 base = base_map(
     view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
     lang=lang,
+    boundary_label=frame.boundary_label(),
     boundaries=[frames["localidades"]],
     legend_kinds=[
-        *(registry[i].kind for i in loaders.GAPS_SUPPLY_LAYERS),
+        *(registry[i].kind for i in loaders.supply_layers()),
         "proposed",
         *(["suggested"] if suggestion is not None else []),
         *(["candidate"] if candidates != "grid" else []),

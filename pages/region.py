@@ -21,7 +21,7 @@ lang = frame.draw()
 settings = get_settings()
 st.title(t("region_title", lang))
 st.caption(t("region_intro", lang))
-st.info(t("sample_note", lang), icon="ℹ️")
+frame.data_note(lang)
 
 frames, errors = loaders.layers([*REGION_LAYERS, "training_offer", "countries"])
 layer_errors(errors, lang=lang)

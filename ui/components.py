@@ -151,11 +151,11 @@ def analysis_inputs(
 
     Stops the page, after saying which layers failed and why, when any of them fails.
     """
-    frames, errors = loaders.layers([*loaders.GAPS_SUPPLY_LAYERS, "localidades"])
+    frames, errors = loaders.layers([*loaders.supply_layers(), "localidades"])
     layer_errors(errors, lang=lang)
     if errors:
         st.stop()
-    cells = loaders.demand_sample(cell_m)
+    cells = loaders.demand_grid(cell_m)
     st.warning(cells.attrs["model"][lang])
     return frames, cells
 

@@ -15,7 +15,7 @@ from geo.errors import LayerError
 from geo.ingest import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
-from ui import loaders, offline, safe, uploads
+from ui import frame, loaders, offline, safe, uploads
 from ui.i18n import label, t
 from ui.map_view import BOGOTA_VIEW, base_map, bounds_of
 
@@ -61,6 +61,7 @@ def picker_map(*, lang: str) -> folium.Map:
     m = base_map(
         view=BOGOTA_VIEW,
         lang=lang,
+        boundary_label=frame.boundary_label(),
         boundaries=[frames["localidades"]] if "localidades" in frames else [],
         legend_kinds=[],
     )

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
+from geo.errors import LayerError
+from ui import safe, state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 _FRAMED = "_framed_run"
@@ -78,4 +79,54 @@ def draw(*, page_default_language: str | None = None) -> str:
             on_change=state.mirror_language,
         )
         st.caption(t("app_tagline", lang))
+        st.caption(dataset_line(lang))
     return lang
+
+
+def dataset_line(lang: str) -> str:
+    """Which dataset the app shows, its vintage and licence (every page says it)."""
+    from ui import loaders
+
+    try:
+        dataset = loaders.registry().dataset or {}
+    except LayerError:
+        return t("dataset_unreadable", lang)
+    title = dataset.get("title", {}).get(lang) or t("dataset_unnamed", lang)
+    return t(
+        "dataset_line",
+        lang,
+        title=safe.markdown(title),
+        vintage=safe.markdown(_in_language(dataset.get("vintage", "?"), lang)),
+        licence=safe.markdown(_in_language(dataset.get("licence", "?"), lang)),
+    )
+
+
+def _in_language(value: object, lang: str) -> str:
+    """A registry text given once or as ``{es = ..., en = ...}``."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or next(iter(value.values()), ""))
+    return str(value)
+
+
+def is_sample() -> bool:
+    """Whether the data folder is the bundled illustrative sample (not an official atlas)."""
+    from ui import loaders
+
+    try:
+        dataset = loaders.registry().dataset
+    except LayerError:
+        return True
+    return dataset is None or bool(dataset.get("sample", True))
+
+
+def data_note(lang: str) -> None:
+    """The note about the data shown at the top of Explore and Region."""
+    if is_sample():
+        st.info(t("sample_note", lang), icon="ℹ️")
+    else:
+        st.info(t("atlas_note", lang), icon="ℹ️")
+
+
+def boundary_label() -> str:
+    """The legend's name for the background outlines: approximate zones or official ones."""
+    return "legend_boundaries" if is_sample() else "legend_boundaries_official"

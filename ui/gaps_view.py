@@ -170,7 +170,11 @@ def areas_table(
 def zone_table(
     by_zone: pd.DataFrame, zone_names: pd.Series, *, groups: Sequence[str], lang: str
 ) -> pd.DataFrame:
-    """Coverage per localidad: name, then per group the % within reach and people out of reach."""
+    """Coverage per zone: name, then per group the % within reach and people out of reach.
+
+    When some of a zone's figures use straight line x detour (street-layer gap), a last
+    column gives the share of its people concerned.
+    """
     table = pd.DataFrame(
         {t("col_zone", lang): zone_names.reindex(by_zone.index).fillna("").to_numpy()}
     )
@@ -182,6 +186,9 @@ def zone_table(
             table[f"{name}: {t('col_unserved', lang)}"] = (
                 (by_zone[pop] - by_zone[cov]).round(0).to_numpy()
             )
+    if "straight_pct" in by_zone and (by_zone["straight_pct"] > 0).any():
+        # Where the street layer has a gap, figures use straight line x detour: say so.
+        table[t("col_straight_pct", lang)] = by_zone["straight_pct"].round(0).to_numpy()
     return table
 
 
@@ -208,7 +215,7 @@ def how_text(result, *, minutes: float, profile: str, lang: str, cells: gpd.GeoD
     """The "How was this computed?" text: formulas, parameters, data dates and precision."""
     walker = profiles.PROFILES[profile]
     radius = profiles.reach_m(minutes, profile=profile)
-    model = demand_grid.SAMPLE_MODEL.explain(lang)
+    model = cells.attrs.get("explain", {}).get(lang) or demand_grid.SAMPLE_MODEL.explain(lang)
     lines = [
         t(
             "how_reach",

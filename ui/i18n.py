@@ -33,6 +33,50 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
             "boundaries. Every point states its source and precision."
         ),
     },
+    "atlas_note": {
+        "es": (
+            "Capas oficiales de Bogotá (Datos Abiertos Bogotá): servicios de la SDIS y la "
+            "Secretaría de la Mujer hacia 2020 (verifíquelos antes de presentarlos como "
+            "actuales), límites de IDECA y población proyectada 2024 (SDP – DANE) repartida "
+            "por manzanas: la demanda por celda es MODELADA. La Malla Vial de esta copia no "
+            "cubre buena parte del centro y el nororiente: allí las distancias son en línea "
+            "recta × factor de desvío, y el mapa y las tablas lo dicen."
+        ),
+        "en": (
+            "Bogotá's official layers (Datos Abiertos Bogotá): SDIS and Women's Secretariat "
+            "services about 2020 (re-check them before presenting them as current), IDECA "
+            "boundaries and the 2024 population projection (SDP – DANE) spread over the city "
+            "blocks: demand per cell is MODELLED. This copy of the street network misses much of "
+            "the centre and north-east: there distances are straight line × detour factor, and "
+            "the map and tables say so."
+        ),
+    },
+    "dataset_line": {
+        "es": "Datos: {title} · {vintage} · Licencia: {licence}",
+        "en": "Data: {title} · {vintage} · Licence: {licence}",
+    },
+    "dataset_unnamed": {"es": "carpeta de datos sin nombre", "en": "unnamed data folder"},
+    "dataset_unreadable": {
+        "es": "Datos: no se pudo leer el registro de capas.",
+        "en": "Data: the layer registry could not be read.",
+    },
+    "col_straight_pct": {
+        "es": "% de personas con distancia en línea recta (falta la calle en la capa)",
+        "en": "% of people on straight-line distance (street layer missing)",
+    },
+    "tab_upz": {"es": "Por UPZ", "en": "By UPZ"},
+    "gaps_straight_fallback": {
+        "es": (
+            "La capa de calles no cubre todo el área: para {pct} % de las personas "
+            "({people} en {cells} celdas) las cifras usan línea recta × factor de desvío "
+            "en lugar de las calles. La tabla por localidad y por UPZ dice dónde."
+        ),
+        "en": (
+            "The street layer does not cover the whole area: for {pct} % of people ({people} "
+            "in {cells} cells) the figures use straight line × detour factor instead of the "
+            "streets. The tables by localidad and by UPZ say where."
+        ),
+    },
     "filters": {"es": "Filtros", "en": "Filters"},
     "filter_layers": {"es": "Capas", "en": "Layers"},
     "filter_services": {"es": "Servicio que ofrece", "en": "Service offered"},
@@ -52,6 +96,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "legend_boundaries": {
         "es": "Localidades (aprox.) / países",
         "en": "Localidades (approx.) / countries",
+    },
+    "legend_boundaries_official": {
+        "es": "Localidades y UPZ (IDECA) / países",
+        "en": "Localidades and UPZ (IDECA) / countries",
     },
     "page_gaps": {"es": "Brechas", "en": "Gaps"},
     "page_present": {"es": "Presentar", "en": "Present"},
@@ -1239,6 +1287,42 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "community": {"es": "Comunitario", "en": "Community"},
         "mixed": {"es": "Mixto", "en": "Mixed"},
     },
+    "category": {
+        "jardin_infantil": {"es": "Jardín infantil", "en": "Nursery (jardín infantil)"},
+        "centro_dia": {
+            "es": "Centro Día / Centro Noche (personas mayores)",
+            "en": "Day / night centre (older persons)",
+        },
+        "cdc": {
+            "es": "Centro de Desarrollo Comunitario (CDC)",
+            "en": "Community development centre (CDC)",
+        },
+        "casa_igualdad": {
+            "es": "Casa de Igualdad de Oportunidades para las Mujeres (CIO)",
+            "en": "Women's equal opportunities house (CIO)",
+        },
+        "disability_children": {
+            "es": "Centro para niñas, niños y adolescentes con discapacidad",
+            "en": "Centre for children and adolescents with disabilities",
+        },
+        "disability_adults": {
+            "es": "Centro para personas adultas con discapacidad (Integrarte)",
+            "en": "Centre for adults with disabilities (Integrarte)",
+        },
+        "comedor": {"es": "Comedor comunitario", "en": "Community kitchen (comedor comunitario)"},
+        "centro_amar": {
+            "es": "Centro Amar (niñez en riesgo de trabajo infantil)",
+            "en": "Centro Amar (children at risk of child labour)",
+        },
+        "centro_proteger": {
+            "es": "Centro Proteger (protección de niñas, niños y adolescentes, 24 h)",
+            "en": "Centro Proteger (residential child protection, 24 h)",
+        },
+        "creciendo_familia": {
+            "es": "Creciendo en Familia (educación inicial con la familia)",
+            "en": "Creciendo en Familia (early education with the family)",
+        },
+    },
     "location_precision": {
         "exact": {"es": "exacta", "en": "exact"},
         "address": {"es": "dirección", "en": "address"},
@@ -1326,6 +1410,30 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "iso_a2": {"es": "Código ISO", "en": "ISO code"},
         "name_es": {"es": "Nombre (español)", "en": "Name (Spanish)"},
         "name_en": {"es": "Nombre (inglés)", "en": "Name (English)"},
+        "category": {"es": "Tipo de servicio", "en": "Type of service"},
+        "name_raw": {"es": "Nombre publicado", "en": "Published name"},
+        "address": {"es": "Dirección", "en": "Address"},
+        "phone": {"es": "Teléfono", "en": "Phone"},
+        "email": {"es": "Correo electrónico", "en": "Email"},
+        "hours": {"es": "Horario publicado", "en": "Published opening hours"},
+        "hours_known": {"es": "Horario interpretado", "en": "Opening hours understood"},
+        "residential": {
+            "es": "Atención residencial (internado o noche)",
+            "en": "Residential care (live-in or overnight)",
+        },
+        "localidad_code": {"es": "Código de localidad", "en": "Localidad code"},
+        "upz": {"es": "UPZ / UPR", "en": "UPZ / UPR (planning zone)"},
+        "upz_code": {"es": "Código de UPZ / UPR", "en": "UPZ / UPR code"},
+        "source_vintage": {"es": "Vigencia de la fuente", "en": "Source vintage"},
+        "duplicates": {
+            "es": "Registros idénticos fusionados",
+            "en": "Identical records merged",
+        },
+        "sdis_code": {"es": "Código de servicio SDIS", "en": "SDIS service code"},
+        "premises_code": {
+            "es": "Código de propiedad del inmueble (SDIS, sin diccionario)",
+            "en": "Premises tenure code (SDIS, no data dictionary)",
+        },
     },
     "country": {
         "AR": {"es": "Argentina", "en": "Argentina"},

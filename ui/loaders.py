@@ -87,7 +87,23 @@ def catchments(layer_id: str, radius_m: float) -> gpd.GeoDataFrame:
     return buffer_catchments(frame[["geometry"]], radius_m=radius_m)
 
 
-GAPS_SUPPLY_LAYERS = ("care_blocks", "care_bus_stops")
+SUPPLY_KINDS = ("care_block", "care_bus", "service")
+"""Kinds of the layers the Gaps and Plan pages count as care within walking reach (home
+care is delivered in homes: its points are localidad centres, not places to walk to)."""
+MAP_KINDS = ("care_block", "care_bus", "home_care", "service", "proposal", "cooperative", "policy")
+"""Kinds of the layers Explore draws, in the order they are listed."""
+
+
+def layer_ids(kinds: tuple[str, ...], *, region: str | None = None) -> tuple[str, ...]:
+    """Ids of the registry's layers of these kinds, by kind order then registry order."""
+    specs = registry().layers.values()
+    chosen = [s for s in specs if s.kind in kinds and (region is None or s.region == region)]
+    return tuple(s.id for s in sorted(chosen, key=lambda s: kinds.index(s.kind)))
+
+
+def supply_layers() -> tuple[str, ...]:
+    """Layers of care a person walks to in Bogotá (care blocks, care-bus stops, services)."""
+    return layer_ids(SUPPLY_KINDS, region="bogota")
 
 
 # The demand grid and the analysis results are large (about 45,000 cells) and only
@@ -96,16 +112,19 @@ GAPS_SUPPLY_LAYERS = ("care_blocks", "care_bus_stops")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def demand_sample(cell_m: float = 100.0) -> gpd.GeoDataFrame:
-    """The bundled, modelled Bogotá demand grid (see ``geo.demand.SAMPLE_MODEL``); read-only."""
-    return gaps.sample_demand_grid(data_dir=get_settings().data_dir, cell_m=cell_m)
+def demand_grid(cell_m: float = 100.0) -> gpd.GeoDataFrame:
+    """The demand grid: the atlas's dasymetric grid, else the modelled sample; read-only.
+
+    See :func:`geo.gaps.demand_grid`.
+    """
+    return gaps.demand_grid(data_dir=get_settings().data_dir, cell_m=cell_m)
 
 
 def supply(service_codes: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Bogotá services offering any of ``service_codes`` (care blocks and care-bus stops)."""
     frames = [
         filter_features(layer(layer_id), services=service_codes).assign(layer=layer_id)
-        for layer_id in GAPS_SUPPLY_LAYERS
+        for layer_id in supply_layers()
     ]
     return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
 
@@ -141,7 +160,7 @@ def gap_analysis(
     """
     network = street_network()[0] if mode == "network" else None
     return gaps.run_gaps(
-        demand_sample(cell_m),
+        demand_grid(cell_m),
         supply(service_codes),
         minutes=minutes,
         profile=profile,
@@ -149,6 +168,48 @@ def gap_analysis(
         zone_col="zone",
         network=network,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def upz_coverage(
+    service_codes: tuple[str, ...],
+    minutes: int,
+    profile: str,
+    groups: tuple[str, ...],
+    cell_m: float,
+    mode: str = "straight",
+) -> pd.DataFrame | None:
+    """Coverage per UPZ (atlas demand grids carry each cell's UPZ); None without UPZ.
+
+    With ``straight_pct``: the share of each UPZ's people whose figures use straight line
+    x detour because the street layer has a gap near them (network mode only).
+    """
+    result = gap_analysis(service_codes, minutes, profile, groups, cell_m, mode)
+    cells = result.demand
+    if "upz" not in cells.columns:
+        return None
+    table = access.coverage_from_mask(
+        cells, cells["covered"].to_numpy(dtype=bool), groups=list(groups), zone_col="upz"
+    ).by_zone
+    if table is not None and "distance_method" in cells.columns:
+        people = cells[list(groups)].sum(axis=1).to_numpy()
+        straight = (
+            pd.Series(np.where(cells["distance_method"].to_numpy() == "straight", people, 0.0))
+            .groupby(cells["upz"].to_numpy())
+            .sum()
+        )
+        total = pd.Series(people).groupby(cells["upz"].to_numpy()).sum()
+        share = (100.0 * straight / total.where(total > 0)).fillna(0.0)
+        table = table.assign(straight_pct=share.reindex(table.index).fillna(0.0).to_numpy())
+    return table
+
+
+def upz_names() -> pd.Series:
+    """UPZ names by code (empty when the data has no UPZ layer)."""
+    if "upz" not in registry().layers:
+        return pd.Series(dtype=object)
+    frame = layer("upz")
+    return pd.Series(frame["name"].str.title().to_numpy(), index=frame["code"].to_numpy())
 
 
 def walk_m(minutes: float, profile: str) -> float:
@@ -177,7 +238,7 @@ def points_key(frame: gpd.GeoDataFrame) -> tuple[tuple[float, float], ...]:
 @st.cache_data(show_spinner=False)
 def e2sfca(service_codes: tuple[str, ...], minutes: int, profile: str, cell_m: float) -> pd.Series:
     """E2SFCA (Gaussian decay) care places per 1,000 people, per demand cell."""
-    cells = demand_sample(cell_m)
+    cells = demand_grid(cell_m)
     services = supply(service_codes)
     services = services.assign(_places=1.0)
     radius = profiles.reach_m(minutes, profile=profile)
@@ -194,7 +255,7 @@ def e2sfca(service_codes: tuple[str, ...], minutes: int, profile: str, cell_m: f
 def offered_services() -> list[str]:
     """Service codes that some Bogotá service offers, in vocabulary order."""
     found: set[str] = set()
-    for layer_id in GAPS_SUPPLY_LAYERS:
+    for layer_id in supply_layers():
         for value in layer(layer_id)["services"]:
             found.update(vocab.split_codes(value))
     return [code for code in vocab.SERVICES if code in found]
@@ -303,10 +364,12 @@ def community_spec() -> LayerSpec:
 
 # --------------------------------------------------------------------- near me
 
-NEAR_LAYERS = ("care_blocks", "cooperatives")
+NEAR_KINDS = ("care_block", "service", "cooperative")
 GAZETTEER_LAYERS = (
     "localidades",
+    "upz",
     "care_blocks",
+    "services",
     "care_bus_stops",
     "cooperatives",
     "training_offer",
@@ -355,8 +418,9 @@ def near_services() -> gpd.GeoDataFrame:
     Approved community places are not in it: they are read from the store around
     each searched point (:func:`nearest`).
     """
-    frames, _ = layers(list(NEAR_LAYERS))
-    parts = [frames[i] for i in NEAR_LAYERS if i in frames]
+    wanted = list(layer_ids(NEAR_KINDS))
+    frames, _ = layers(wanted)
+    parts = [frames[i] for i in wanted if i in frames]
     if "training_offer" in layers(["training_offer"])[0]:
         parts.append(institutions())
     merged = pd.concat([p.to_crs(4326) for p in parts], ignore_index=True)
@@ -449,7 +513,7 @@ def straight_coverage(
     cell_m: float,
 ) -> pd.DataFrame:
     """Coverage per group with straight lines x detour (to compare with the streets)."""
-    cells = demand_sample(cell_m)
+    cells = demand_grid(cell_m)
     return access.coverage(
         cells.set_geometry(gaps.cell_centres(cells)),
         supply(service_codes).to_crs(cells.crs),
@@ -522,7 +586,7 @@ def scenario_gaps(
 ) -> gaps.GapsResult:
     """The gap analysis with the scenario's services (shared, read-only)."""
     return gaps.run_gaps(
-        demand_sample(cell_m),
+        demand_grid(cell_m),
         scenario_services(service_codes, key),
         minutes=minutes,
         profile=profile,
@@ -546,7 +610,7 @@ def weighted_cells(
     groups: tuple[str, ...], weights: tuple[float, ...], cell_m: float
 ) -> gpd.GeoDataFrame:
     """Demand cell centres with ``weight`` = sum of weight x people of each group; read-only."""
-    cells = demand_sample(cell_m)
+    cells = demand_grid(cell_m)
     points = cells[[*groups, "zone"]].set_geometry(gaps.cell_centres(cells))
     weight = sum(
         (w * cells[g].to_numpy(dtype=float) for g, w in zip(groups, weights, strict=True)),
@@ -569,7 +633,7 @@ def candidate_sites(candidates: CandidatesKey, cell_m: float) -> gpd.GeoDataFram
     kind, points = candidates
     if kind == "grid":
         step = max(1, round(points[0][0] / cell_m))
-        cells = demand_sample(cell_m)
+        cells = demand_grid(cell_m)
         pick = (cells["row"].to_numpy() % step == 0) & (cells["col"].to_numpy() % step == 0)
         chosen = cells[pick]
         names = layer("localidades").set_index("code")["name"]
@@ -641,7 +705,7 @@ def suggestion(
     )
     sites = siting.chosen_frame(problem, solution, k=k)
     report = siting.site_report(
-        demand_sample(cell_m),
+        demand_grid(cell_m),
         sites,
         radius_m=reach(minutes, profile, mode),
         groups=list(groups),

@@ -56,6 +56,9 @@ MARKER_RADIUS = {
     "proposed": 10,
     "suggested": 10,
     "candidate": 5,
+    # hundreds of official service points: small, so the city and the care blocks show
+    "service": 4,
+    "proposal": 7,
 }
 DEFAULT_RADIUS = 8
 
@@ -275,8 +278,16 @@ def base_map(
 
 
 def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
-    """Geometry only: background outlines carry no text to the browser."""
-    return json.loads(gpd.GeoSeries(layer.geometry, crs=layer.crs).to_crs(4326).to_json())
+    """Geometry only: background outlines carry no text to the browser.
+
+    Outlines are simplified to 5 m and rounded to about 1 m (5 decimals) first: official
+    boundaries carry a vertex every few metres, which the browser need not draw.
+    """
+    outlines = gpd.GeoSeries(layer.geometry, crs=layer.crs)
+    if outlines.crs is not None and not outlines.empty:
+        metric = outlines.to_crs(outlines.estimate_utm_crs())
+        outlines = metric.simplify(5.0, preserve_topology=True).to_crs(4326)
+    return json.loads(outlines.set_precision(1e-5).to_json())
 
 
 def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> folium.FeatureGroup:

@@ -167,6 +167,9 @@ def model_text(headline: Mapping[str, Any], lang: str) -> str:
         return ""
     if note == SAMPLE_MODEL.note["en"]:
         return safe.markdown(SAMPLE_MODEL.note[lang])
+    atlas_note = _data_model_note()
+    if atlas_note and note == atlas_note.get("en"):
+        return safe.markdown(atlas_note[lang])
     return t("nat_model_recorded", lang, note=safe.markdown(note))
 
 
@@ -610,8 +613,39 @@ def error_line(log_text: str, returncode: int) -> str:
     return f"python -m geo ended with exit code {returncode}"
 
 
+def _data_model_note() -> dict[str, str] | None:
+    """The es/en note of the configured data folder's demand model (an atlas), if any."""
+    from ui import loaders
+
+    try:
+        registry = loaders.registry()
+    except LayerError:
+        return None
+    ids = registry.ids(kind="demand")
+    if not ids or not registry[ids[0]].model:
+        return None
+    return dict(registry[ids[0]].model.get("note") or {}) or None
+
+
+def sample_services() -> Path:
+    """The services file of the configured data: the atlas's services, else the care blocks."""
+    from ui import loaders
+
+    settings_dir = loaders.registry().data_dir
+    registry = loaders.registry()
+    for kind in ("service", "care_block"):
+        ids = registry.ids(kind=kind, region="bogota")
+        if ids:
+            return settings_dir / registry[ids[0]].file
+    return PROJECT / SAMPLE_SERVICES
+
+
 def sample_argv(*, minutes: float, out: Path) -> list[str]:
-    """The ``python -m geo`` arguments that run the bundled sample on Dask into ``out``."""
+    """The ``python -m geo`` arguments that run the data folder's demand on Dask into ``out``.
+
+    ``--demand sample`` is the demand of the configured data folder: the bundled sample's
+    modelled grid, or an atlas's dasymetric grid (:func:`geo.gaps.demand_grid`).
+    """
     return [
         "gaps",
         "--engine",
@@ -619,7 +653,7 @@ def sample_argv(*, minutes: float, out: Path) -> list[str]:
         "--demand",
         "sample",
         "--services",
-        str(PROJECT / SAMPLE_SERVICES),
+        str(sample_services()),
         "--minutes",
         f"{minutes:g}",
         "--out",

@@ -12,7 +12,7 @@ import streamlit as st
 from geo import vocab
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
-from ui import offline, safe
+from ui import frame, offline, safe
 from ui.i18n import label, labels, t
 from ui.map_view import KIND_COLOURS, View, base_map
 
@@ -118,7 +118,11 @@ def result_map(
     ``radius_m`` (straight line x detour).
     """
     m = base_map(
-        view=View(origin[0], origin[1], 14), lang=lang, boundaries=boundaries, legend_kinds=[]
+        view=View(origin[0], origin[1], 14),
+        lang=lang,
+        boundary_label=frame.boundary_label(),
+        boundaries=boundaries,
+        legend_kinds=[],
     )
     if zone is not None and not zone.empty:
         folium.GeoJson(

@@ -641,7 +641,7 @@ def handle_click(
         if layer_id == PROPOSED_LAYER and fid.startswith("new-"):
             set_scenario(current.move_added(int(fid.removeprefix("new-")) - 1, lon=lon, lat=lat))
             return True
-        if layer_id in loaders.GAPS_SUPPLY_LAYERS:
+        if layer_id in loaders.supply_layers():
             name = _feature_name(layers, selected) or fid
             set_scenario(current.move_existing(fid, name=name, lon=lon, lat=lat))
             state.select(PAGE, None)
@@ -662,7 +662,7 @@ def site_actions(selected: tuple[str, str] | None, layers: Sequence[Any], *, lan
         return
     layer_id, fid = selected
     current = scenario()
-    if layer_id in loaders.GAPS_SUPPLY_LAYERS and _feature_name(layers, selected):
+    if layer_id in loaders.supply_layers() and _feature_name(layers, selected):
         if st.button(t("plan_remove_existing", lang), key="plan_remove_existing"):
             set_scenario(current.remove_existing(fid))
             state.select(PAGE, None)

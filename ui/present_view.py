@@ -192,7 +192,7 @@ def _supply_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
     registry = loaders.registry()
     return [
         MapLayer(registry[i], services[services["layer"] == i].drop(columns="layer"))
-        for i in loaders.GAPS_SUPPLY_LAYERS
+        for i in loaders.supply_layers()
     ]
 
 
@@ -223,7 +223,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         outlines=[localidades],
         areas=areas,
         start=_start(params, BOGOTA_VIEW),
-        model_note=loaders.demand_sample(CELL_M).attrs["model"][lang],
+        model_note=loaders.demand_grid(CELL_M).attrs["model"][lang],
     )
 
 
@@ -277,7 +277,7 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         under=[catchment_group(zones, name=t("plan_new_zones", lang), colour="#0072B2")],
         outlines=[loaders.layer("localidades")],
         start=_start(params, BOGOTA_VIEW),
-        model_note=loaders.demand_sample(CELL_M).attrs["model"][lang],
+        model_note=loaders.demand_grid(CELL_M).attrs["model"][lang],
     )
 
 

@@ -1,0 +1,209 @@
+"""Benchmark Care Atlas on Bogotá's official layers (issue 13's figures, one run).
+
+Measured here, in this order:
+
+1. **Import** of the whole official folder (``python -m geo atlas --force`` in a child
+   process): wall time and peak memory (the child's maximum RSS). Targets: <= 3 min,
+   <= 4 GB. Then the same command again (idempotent: nothing to do).
+2. **Gaps recompute on a widget change** with the atlas loaded (demand grid, services
+   and the prepared street network in memory, as the app holds them): ``run_gaps`` for
+   a new number of minutes, straight line and along the streets, median of 5 changes.
+   Targets: <= 0.5 s straight, <= 1 s along the streets.
+3. **Straight line vs streets** per group: % of people within 15 minutes each way.
+4. **First Explore map on a warm server** (Debian's Chromium driven by Playwright,
+   no request leaving the machine): from navigation to the map's markers drawn, in a
+   new browser context after one warm-up visit. Target <= 3 s. Then the **server's
+   RSS with one session** (Explore and Gaps visited). Target <= 800 MB.
+
+The official layers are read from ``../shared/data/bogota`` (or ``--source``); without
+them the script says so and exits 0, or 1 when ``CARE_ATLAS_REQUIRE_OFFICIAL=1``.
+
+Usage: ``python bench/bench_atlas.py [--source DIR] [--no-browser]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+if str(PROJECT) not in sys.path:
+    sys.path.insert(0, str(PROJECT))
+
+from geo import gaps, vocab  # noqa: E402
+from geo.layers import load_layer, load_registry  # noqa: E402
+from geo.network import load_network  # noqa: E402
+
+OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
+CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
+GROUPS = ["children", "older", "disability", "carers"]
+MARKERS = "path.leaflet-interactive"
+
+
+def import_atlas(source: Path, out: Path) -> tuple[float, float, float]:
+    """Run the importer twice; return (seconds, peak MB of the child, seconds of the rerun)."""
+    cmd = [sys.executable, "-m", "geo", "atlas", "--source", str(source), "--out", str(out)]
+    start = time.perf_counter()
+    subprocess.run([*cmd, "--force"], check=True, cwd=PROJECT)  # noqa: S603 (our own CLI)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    start = time.perf_counter()
+    done = subprocess.run(cmd, check=True, cwd=PROJECT, capture_output=True, text=True)  # noqa: S603
+    again = time.perf_counter() - start
+    assert "up to date" in done.stderr, done.stderr
+    return seconds, peak_mb, again
+
+
+def supply(atlas: Path):
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.filters import filter_features
+
+    registry = load_registry(atlas)
+    frames = [
+        filter_features(load_layer(registry[i], data_dir=atlas), services=vocab.CARE_SERVICES)
+        for i in registry.ids(region="bogota")
+        if registry[i].kind in ("care_block", "care_bus", "service")
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
+
+
+def recompute(atlas: Path) -> None:
+    cells = gaps.demand_grid(data_dir=atlas)
+    services = supply(atlas)
+    network = load_network(next((atlas / "networks").glob("*.npz")))
+    print(
+        f"atlas: {len(cells):,} demand cells, {len(services):,} care services, "
+        f"network {network.n_nodes:,} nodes"
+    )
+    runs = {}
+    for mode, net in (("straight", None), ("network", network)):
+        kwargs = {"groups": GROUPS, "zone_col": "zone", "network": net}
+        gaps.run_gaps(cells, services, minutes=15, **kwargs)  # warm: snaps, trees
+        times = []
+        for minutes in (10, 20, 25, 30, 45):
+            start = time.perf_counter()
+            gaps.run_gaps(cells, services, minutes=minutes, **kwargs)
+            times.append(time.perf_counter() - start)
+        runs[mode] = gaps.run_gaps(cells, services, minutes=15, **kwargs)
+        target = 0.5 if mode == "straight" else 1.0
+        print(
+            f"gaps recompute ({mode}): median {statistics.median(times):.3f} s over 5 widget "
+            f"changes (max {max(times):.3f} s; target <= {target} s)"
+        )
+    print("within 15 min, % of people:   straight   streets   difference (points)")
+    for group in GROUPS:
+        a = runs["straight"].coverage.loc[group, "pct_covered"]
+        b = runs["network"].coverage.loc[group, "pct_covered"]
+        print(f"  {group:<12} {a:16.1f} {b:9.1f} {b - a:+12.1f}")
+    headline = runs["network"].headline
+    straight_cells = headline.get("n_cells_straight")
+    if straight_cells is not None:
+        print(f"  cells on straight-line fallback (street-layer gap): {straight_cells:,}")
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def browser(atlas: Path, tmp: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import start_server, stop_server
+
+    server = start_server(
+        tmp,
+        {
+            "CARE_ATLAS_DATA_DIR": str(atlas),
+            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
+            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
+        },
+    )
+    outside: list[str] = []
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+
+            def visit(path: str) -> float:
+                context = chromium.new_context(viewport={"width": 1440, "height": 900})
+
+                def guard(route) -> None:
+                    url = route.request.url
+                    if url.startswith(("data:", "blob:", "about:", server.url)):
+                        route.continue_()
+                    else:
+                        outside.append(url)
+                        route.abort()
+
+                context.route("**/*", guard)
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"{server.url}{path}")
+                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+                frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
+                seconds = time.perf_counter() - start
+                context.close()
+                return seconds
+
+            warm = visit("/?lang=es")
+            first = [visit("/?lang=es") for _ in range(3)]
+            print(
+                f"first Explore map, warm server: median {statistics.median(first):.2f} s over 3 "
+                f"new sessions (cold server: {warm:.2f} s; target <= 3 s)"
+            )
+            visit("/gaps?lang=es")
+            print(
+                f"server RSS with one session (Explore + Gaps): {_rss_mb(server.process.pid):.0f} MB "
+                "(target <= 800 MB)"
+            )
+            chromium.close()
+    finally:
+        stop_server(server)
+    print(f"requests that tried to leave the machine: {len(outside)}")
+    if outside:
+        raise SystemExit(f"requests left the machine: {outside[:3]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=OFFICIAL)
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
+    args = parser.parse_args()
+    if not (args.source / "localidades").exists():
+        message = f"official layers not found in {args.source}: nothing measured"
+        if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
+            raise SystemExit(message)
+        print(message)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-atlas-") as tmp_name:
+        tmp = Path(tmp_name)
+        atlas = tmp / "atlas"
+        seconds, peak_mb, again = import_atlas(args.source, atlas)
+        print(
+            f"import: {seconds:.1f} s, peak {peak_mb:,.0f} MB (targets <= 180 s, <= 4,096 MB); "
+            f"second run (up to date): {again:.1f} s"
+        )
+        recompute(atlas)
+        if not args.no_browser:
+            browser(atlas, tmp)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
