@@ -7,7 +7,7 @@ labels live in ``ui/i18n.py``.
 from __future__ import annotations
 
 KINDS = ("care_block", "care_bus", "home_care", "cooperative", "training", "policy", "boundary")
-OPERATORS = ("public", "cooperative", "community", "mixed")
+OPERATORS = ("public", "cooperative", "community", "mixed", "foundation")
 POPULATIONS = ("children", "older", "disability", "carers", "households")
 SERVICES = (
     "child_care",
