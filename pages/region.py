@@ -12,7 +12,7 @@ from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
 from ui.map_view import base_map, bounds_of
-from ui.tables import offer_notes, offer_table
+from ui.tables import offer_notes, offer_population_label, offer_table
 
 PAGE = "region"
 REGION_LAYERS = ["cooperatives", "national_systems"]
@@ -83,7 +83,7 @@ if "training_offer" in frames:
         facet_options([offer])["populations"],
         keep="offer_populations",
         lang=lang,
-        format_func=lambda c: label("populations", c, lang),
+        format_func=lambda c: offer_population_label(c, lang),
         container=c3,
     )
     rows = filter_features(offer, countries=countries, services=types, populations=pops)

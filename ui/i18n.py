@@ -1254,11 +1254,17 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "care_info": {"es": "Información sobre cuidados", "en": "Care information"},
     },
     "populations": {
-        "children": {"es": "Niñas y niños", "en": "Children"},
+        "children": {"es": "Primera infancia", "en": "Early childhood"},
         "older": {"es": "Personas mayores", "en": "Older persons"},
         "disability": {"es": "Personas con discapacidad", "en": "Persons with disabilities"},
         "carers": {"es": "Personas cuidadoras", "en": "Carers"},
         "households": {"es": "Hogares (trabajo doméstico)", "en": "Households (domestic work)"},
+    },
+    # The training offer's populations: wider than the Bogotá demand groups (where
+    # "children" is early childhood, 0-5), because its standards also cover school-age
+    # children and adolescents (e.g. CONOCER EC0886: girls and boys aged 4 to 12).
+    "offer_populations": {
+        "children": {"es": "Niñas, niños y adolescentes", "en": "Children and adolescents"},
     },
     "operator": {
         "public": {"es": "Público", "en": "Public"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo import vocab
-from ui.i18n import label, labels, t
+from ui.i18n import VOCABULARY, label, t
 
 OFFER_COLUMNS = {
     "country": "col_country",
@@ -61,6 +61,13 @@ def offer_notes(rows: pd.DataFrame, *, lang: str) -> list[tuple[str, str]]:
     return [(note_marker(n), text) for text, n in numbers.items()]
 
 
+def offer_population_label(code: str, lang: str) -> str:
+    """Label of a population code in the training offer (wider than the Bogotá groups')."""
+    if code in VOCABULARY["offer_populations"]:
+        return label("offer_populations", code, lang)
+    return label("populations", code, lang)
+
+
 def _flag(text: str, source: object) -> str:
     """Mark ``text`` as Care Atlas's classification when the report gives no ``source``."""
     from_report = isinstance(source, str) and bool(source.strip())
@@ -96,7 +103,10 @@ def offer_table(rows: pd.DataFrame, *, lang: str) -> pd.DataFrame:
             ),
             "entry_requirements": rows["entry_requirements"].map(report_text),
             "populations": [
-                _flag(", ".join(labels("populations", vocab.split_codes(codes), lang)), source)
+                _flag(
+                    ", ".join(offer_population_label(c, lang) for c in vocab.split_codes(codes)),
+                    source,
+                )
                 for codes, source in zip(
                     rows["populations"], rows["populations_source"], strict=True
                 )

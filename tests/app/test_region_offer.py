@@ -63,7 +63,8 @@ def test_offer_table_shows_durations_notes_and_sources(lang: str) -> None:
     assert operators["Assistance for children"].endswith(PROJECT_MARK)
     populations = table[t("col_populations", lang)]
     aged_4_to_12 = next(s for s in table.index if "aged 4 to 12" in s)
-    assert populations[aged_4_to_12] == {"es": "Niñas y niños", "en": "Children"}[lang] + " †"
+    wide = {"es": "Niñas, niños y adolescentes", "en": "Children and adolescents"}[lang]
+    assert populations[aged_4_to_12] == f"{wide} {PROJECT_MARK}"
     assert not populations["Assistance for children"].endswith(PROJECT_MARK)
     assert any(PROJECT_MARK in c.value for c in at.caption)
 
