@@ -23,7 +23,7 @@ SDMujer layers, imported by ``python -m geo atlas``); ``proposal``: a site propo
 by a study, not an official one; ``demand``: a demand grid (people per cell)."""
 CARE_KINDS = ("care_block", "care_bus", "home_care", "service")
 """Kinds of the layers that hold care a person can walk to (the Gaps and Plan supply)."""
-OPERATORS = ("public", "cooperative", "community", "mixed")
+OPERATORS = ("public", "cooperative", "community", "mixed", "foundation")
 POPULATIONS = ("children", "older", "disability", "carers", "households")
 SERVICES = (
     "child_care",

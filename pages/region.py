@@ -6,13 +6,13 @@ import streamlit as st
 
 from geo.filters import filter_features
 from geo.settings import get_settings
-from ui import frame, loaders, present_page, state
+from ui import frame, loaders, present_page, safe, state
 from ui.components import MapLayer, layer_errors, layer_notes, map_and_panel
 from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
 from ui.map_view import base_map, bounds_of
-from ui.tables import offer_table
+from ui.tables import offer_notes, offer_population_label, offer_table
 
 PAGE = "region"
 REGION_LAYERS = ["cooperatives", "national_systems"]
@@ -83,13 +83,18 @@ if "training_offer" in frames:
         facet_options([offer])["populations"],
         keep="offer_populations",
         lang=lang,
-        format_func=lambda c: label("populations", c, lang),
+        format_func=lambda c: offer_population_label(c, lang),
         container=c3,
     )
     rows = filter_features(offer, countries=countries, services=types, populations=pops)
     table = offer_table(rows, lang=lang)
     st.caption(t("offer_rows", lang, n=len(table), total=len(offer)))
     st.dataframe(table, hide_index=True, width="stretch", key="offer_table")
+    st.caption(t("offer_legend", lang))
+    notes = offer_notes(rows, lang=lang)
+    if notes:
+        st.markdown(f"**{t('offer_notes_title', lang)}**")
+        st.markdown("\n".join(f"- {marker} {safe.markdown(text)}" for marker, text in notes))
     st.download_button(
         t("download_csv", lang),
         data=lambda: csv_bytes(table),

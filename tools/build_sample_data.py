@@ -922,6 +922,23 @@ INSTITUTIONS: dict[str, tuple[str, str, str, float, float]] = {
     "INFOTEP": ("INFOTEP (National TVET Institute)", "DO", "Santo Domingo", 18.486, -69.931),
 }  # fmt: skip
 
+# Who runs each institution: (operator code, where the report says so). The report only says
+# that it worked "mainly with public institutions" (section II); an empty source means the
+# classification is Care Atlas's own, not the report's.
+OPERATORS: dict[str, tuple[str, str]] = {
+    "MTEySS": ("public", "a ministry (Table 1)"),
+    "Ministry of Education (SPCC)": ("public", "a ministry (Table 1)"),
+    "INFOCAL": ("foundation", "'INFOCAL Foundation' (Table 1), 'National TVET Foundation'"),
+    "ChileValora": ("public", ""),
+    "SENCE": ("public", "'the Chilean Government entity' (Annex 1, note)"),
+    "SENA": ("public", ""),
+    "INA": ("public", ""),
+    "INSAFORP": ("public", ""),
+    "CONOCER": ("public", ""),
+    "INEFOP": ("public", ""),
+    "INFOTEP": ("public", "one of the '11 government institutions' of the pilot (Box 9)"),
+}
+
 
 @dataclass(frozen=True)
 class Standard:
@@ -937,24 +954,45 @@ class Standard:
     certification_duration: str
     populations: str
     code: str = ""
-    note_es: str = ""
+    note_es: str = ""  # context, in the description only
     note_en: str = ""
     where: str = "Table 1 and Annex 1"
+    # Caveats a reader of the table must see (shown as numbered notes): (es, en) pairs.
+    caveats: tuple[tuple[str, str], ...] = ()
+    # Where the report itself gives the population served ("Annex 2", "Box 14"); "" when
+    # ``populations`` is Care Atlas's reading of the standard's name.
+    populations_source: str = ""
 
 
 _AR_ENTRY = (
     "Over 18 years of age; National Identity Card; completed primary education and/or basic "
-    "literacy and numeracy skills (stated once for all MTEySS courses in Annex 1)"
+    "literacy and numeracy skills"
+)
+_AR_MERGED = (
+    "El Anexo 1 da los requisitos de ingreso una sola vez (celda combinada) para todos los "
+    "cursos del MTEySS; se repiten en cada fila.",
+    "Annex 1 gives the entry requirements once (merged cell) for all MTEySS courses; they are "
+    "repeated on each row.",
 )
 _CL_HEALTH = "Certificate of health condition compatible with the occupation"
 _CL_DEGREE = (
     "To perform the occupation: professional degree in a related field; for assessment and "
     "certification: no requirements"
 )
-_CL_DURATION = (
-    "About 3 weeks, from the call for applications to validation of the assessment (stated "
-    "once for all ChileValora profiles in Annex 1)"
+_CL_DURATION = "3 weeks approx. (from the call for applications to validation of the assessment)"
+_CL_MERGED = (
+    "El Anexo 1 da la duración («3 weeks approx.») una sola vez (celda combinada) para los "
+    "siete perfiles de ChileValora; se repite en cada fila.",
+    "Annex 1 gives the duration ('3 weeks approx.') once (merged cell) for all seven "
+    "ChileValora profiles; it is repeated on each row.",
 )
+_CL_SENCE = (
+    "Solo en el Anexo 1: la Tabla 1 nombra para Chile a ChileValora; el SENCE aparece en una "
+    "nota, como la entidad con la que ChileValora se articula para la formación.",
+    "Annex 1 only: Table 1 names ChileValora for Chile; SENCE appears in a note, as the body "
+    "ChileValora works with for training.",
+)
+NA = "n. a."  # the report's "not applicable", kept as the report prints it
 _CO_ENTRY = (
     "Proof of employment with at least 6 months of experience in the area to be certified; "
     "copy of identity card; Venezuelan migrants: PEP, PPT or foreigner identification card; "
@@ -984,37 +1022,47 @@ _MX_NOTE_EN = (
     "CONOCER reports about 127,000 people certified in care standards in 2008-2023 (Box 13), "
     "mostly in child care centres."
 )
+_MX_MERGED = (
+    "El Anexo 1 da el tipo de servicio, los requisitos de ingreso y la duración una sola vez "
+    "(celdas combinadas) para las ocho normas del CONOCER; se repiten en cada fila.",
+    "Annex 1 gives the type of service, entry requirements and duration once (merged cells) "
+    "for all eight CONOCER standards; they are repeated on each row.",
+)
 _DEP_ES = "personas en situación de dependencia (mayores y con discapacidad, Anexo 2)"
 
 STANDARDS: tuple[Standard, ...] = (
     # Argentina: MTEySS (Table 1 and Annex 1)
     Standard("MTEySS", "Household caregiver", "Cuidador/a en casas particulares", "training",
-             113, None, _AR_ENTRY, "", "households"),
+             113, None, _AR_ENTRY, NA, "households", caveats=(_AR_MERGED,)),
     Standard("MTEySS", "Non-therapeutic home carer for older persons",
              "Cuidador/a domiciliario/a no terapéutico/a de personas mayores", "training",
-             104, None, _AR_ENTRY, "", "older",
-             note_es="La evaluación y certificación de este perfil estaba prevista para 2023.",
-             note_en="Assessment and certification of this profile were planned for 2023."),
+             104, None, _AR_ENTRY, NA, "older", populations_source="Annex 2",
+             caveats=(_AR_MERGED, (
+                 "El Anexo 1 lo marca «Training ****»: la evaluación y certificación de este "
+                 "perfil estaban previstas a partir de 2023.",
+                 "Annex 1 marks it 'Training ****': assessment and certification of this "
+                 "profile were planned to start in 2023."))),
     Standard("MTEySS", "Child and adolescent caregiver",
-             "Cuidador/a de niñas, niños y adolescentes", "training", 100, None, _AR_ENTRY, "",
-             "children"),
+             "Cuidador/a de niñas, niños y adolescentes", "training", 100, None, _AR_ENTRY, NA,
+             "children", populations_source="Annex 2", caveats=(_AR_MERGED,)),
     Standard("MTEySS", "Cook in private homes", "Cocinero/a en casas particulares", "training",
-             60, None, _AR_ENTRY, "", "households"),
+             60, None, _AR_ENTRY, NA, "households", caveats=(_AR_MERGED,)),
     Standard("MTEySS", "Housekeeper", "Encargado/a de la casa (housekeeper)", "training",
-             None, None, _AR_ENTRY, "", "households",
-             note_es="Duración del programa no disponible en el informe.",
-             note_en="Programme duration not available in the report."),
-    Standard("MTEySS", "Gardener", "Jardinero/a", "training", 113, None, _AR_ENTRY, "",
-             "households"),
+             None, None, _AR_ENTRY, NA, "households",
+             caveats=(_AR_MERGED, (
+                 "Horas del programa: «n. d.» (no disponible) en el Anexo 1.",
+                 "Programme hours: 'n. d.' (not available) in Annex 1."))),
+    Standard("MTEySS", "Gardener", "Jardinero/a", "training", 113, None, _AR_ENTRY, NA,
+             "households", caveats=(_AR_MERGED,)),
     # Bolivia
     Standard("Ministry of Education (SPCC)", "Salaried domestic worker",
              "Trabajador/a asalariado/a del hogar", "certification", None, None,
              "Copy of identity card; copy of birth certificate; document supporting the years "
-             "of experience required by the standard (5 years or more)", "", "households"),
+             "of experience required by the standard (5 years or more)", NA, "households"),
     Standard("INFOCAL", "Nursery School Technician", "Técnico/a en Parvulario", "training",
              3600, 360,
              "Baccalaureate degree; valid identity card; birth certificate; COVID-19 "
-             "vaccination card", "", "children",
+             "vaccination card", NA, "children",
              note_es=("Las 360 horas de práctica (unos 4 meses) pueden hacerse en unidades "
                       "educativas o guarderías, incluido el centro infantil INFOCALITO de "
                       "INFOCAL Tarija (Recuadros 15 y 17)."),
@@ -1023,20 +1071,21 @@ STANDARDS: tuple[Standard, ...] = (
                       "centre (Boxes 15 and 17).")),
     # Chile: ChileValora (certification)
     Standard("ChileValora", "Socio-community assistant", "Asistente sociocomunitario/a",
-             "certification", None, None, _CL_HEALTH, _CL_DURATION, ""),
+             "certification", None, None, _CL_HEALTH, _CL_DURATION, "", caveats=(_CL_MERGED,)),
     Standard("ChileValora", "Psychosocial Coordinator", "Coordinador/a psicosocial",
-             "certification", None, None, _CL_DEGREE, _CL_DURATION, ""),
+             "certification", None, None, _CL_DEGREE, _CL_DURATION, "", caveats=(_CL_MERGED,)),
     Standard("ChileValora", "Residence Director", "Director/a de residencia", "certification",
-             None, None, _CL_DEGREE, _CL_DURATION, ""),
+             None, None, _CL_DEGREE, _CL_DURATION, "", caveats=(_CL_MERGED,)),
     Standard("ChileValora", "Direct Care Educator", "Educador/a de trato directo",
              "certification", None, None,
              "To perform the occupation: certificate of health condition compatible with the "
              "occupation and secondary school leaving certificate; for assessment and "
-             "certification: not applicable", _CL_DURATION, ""),
+             "certification: not applicable", _CL_DURATION, "", caveats=(_CL_MERGED,)),
     Standard("ChileValora", "Hostel Monitor", "Monitor/a de hogar", "certification", None, None,
-             "", _CL_DURATION, ""),
+             NA, _CL_DURATION, "", caveats=(_CL_MERGED,)),
     Standard("ChileValora", "Primary Caregiver", "Cuidador/a primario/a", "certification",
              None, None, _CL_HEALTH, _CL_DURATION, "older;disability",
+             populations_source="Annex 2", caveats=(_CL_MERGED,),
              note_es=("Perfil de base de la ruta de cuidados, diseñado con énfasis en el "
                       "cuidado de personas mayores (Recuadro 10); población según el Anexo 2: "
                       + _DEP_ES + "."),
@@ -1044,7 +1093,8 @@ STANDARDS: tuple[Standard, ...] = (
                       "older persons (Box 10); population from Annex 2: persons in a situation "
                       "of dependency (older persons and persons with disabilities).")),
     Standard("ChileValora", "Domestic worker", "Trabajador/a de casa particular",
-             "certification", None, None, "", _CL_DURATION, "households"),
+             "certification", None, None, NA, _CL_DURATION, "households",
+             caveats=(_CL_MERGED,)),
     # Chile: SENCE (training; Annex 1 only)
     Standard("SENCE", "Care assistants for persons in a situation of dependency",
              "Asistentes de cuidados a personas en situación de dependencia", "training",
@@ -1053,19 +1103,20 @@ STANDARDS: tuple[Standard, ...] = (
              "a history of physical or psychological abuse, low impulse control, low "
              "frustration tolerance, emotional instability or inappropriate sexual behaviour, "
              "or disqualified from working with minors, are excluded (Civil Registry "
-             "certificate required)", "", "older;disability", where="Annex 1"),
+             "certificate required)", NA, "older;disability", where="Annex 1",
+             caveats=(_CL_SENCE,)),
     Standard("SENCE", "Socio-community care for persons in situations of dependency and rights "
              "violation",
              "Asistencia sociocomunitaria a personas en situación de dependencia y vulneración "
              "de derechos", "training", 160, None,
              "Completed secondary education; physical and psychological health compatible with "
-             "the job", "", "older;disability", where="Annex 1"),
+             "the job", NA, "older;disability", where="Annex 1", caveats=(_CL_SENCE,)),
     # Colombia: SENA
     Standard("SENA", "Caring for people according to protocols for basic activities of daily "
              "living and degree of autonomy",
              "Cuidar a las personas según protocolos de actividades básicas de la vida diaria y "
              "grado de autonomía", "certification", None, None, _CO_ENTRY, "Approx. 4 weeks",
-             "older", code="NSCL 230101296",
+             "older", code="NSCL 230101296", populations_source="Box 14",
              note_es=("Certificación del proyecto «Yo te cuido y me certifico» (2022) para "
                       "quienes cuidan a personas mayores; 195 personas cuidadoras certificadas "
                       "a noviembre de 2022 (Recuadro 14)."),
@@ -1076,7 +1127,7 @@ STANDARDS: tuple[Standard, ...] = (
              "emotional preferences",
              "Atender las necesidades de acompañamiento según las preferencias espirituales y "
              "emocionales", "certification", None, None, _CO_ENTRY, "Approx. 4 weeks", "older",
-             code="NSCL 230101297",
+             code="NSCL 230101297", populations_source="Box 14",
              note_es=("Certificación del proyecto «Yo te cuido y me certifico» (2022) para "
                       "quienes cuidan a personas mayores (Recuadro 14)."),
              note_en=("Certification of the 'Yo te cuido y me certifico' project (2022) for "
@@ -1084,82 +1135,104 @@ STANDARDS: tuple[Standard, ...] = (
     Standard("SENA", "Basic care for persons with functional dependency",
              "Cuidado básico de personas con dependencia funcional", "training", 1296, None,
              "Entry profile: basic primary education and no physical or cognitive limitations "
-             "that totally or partially impede training and job performance", "",
+             "that totally or partially impede training and job performance", NA,
              "older;disability", code="637102",
-             note_es=("Programa de nivel operario (27 créditos); práctica laboral de 3 meses "
-                      "(no expresada en horas en el informe)."),
-             note_en=("Operator-level training programme (27 credits); 3 months of work "
-                      "experience (not given in hours in the report).")),
+             note_es=("Programa de nivel operario de la oferta especial corporativa o social "
+                      "(1.296 horas y 27 créditos, Recuadro 14)."),
+             note_en=("Operator-level programme of the special corporate or social offer "
+                      "(1,296 hours and 27 credits, Box 14)."),
+             caveats=((
+                 "Experiencia laboral: «3 months» en el Anexo 1, no expresada en horas (la "
+                 "columna de horas queda vacía).",
+                 "Work experience: '3 months' in Annex 1, not given in hours (the hours column "
+                 "is left empty)."),)),
     # Costa Rica: INA
     Standard("INA", "Comprehensive care for older persons",
              "Asistencia integral para la persona adulta mayor", "training;certification",
-             700, None, _CR_ENTRY, "Test: 28 hours", "older",
+             700, None, _CR_ENTRY, "Duration of the test: 28 hours", "older",
+             populations_source="Annex 2",
              code="0921-47-01-1-01 (qualification standard); 0921-17-01-1 (certification)"),
     Standard("INA", "Assistance for children", "Asistencia para la niñez",
-             "training;certification", 636, None, _CR_ENTRY, "Test: 30 hours", "children",
+             "training;certification", 636, None, _CR_ENTRY, "Duration of the test: 30 hours",
+             "children", populations_source="Annex 2",
              code="0922-48-01-1-01 (qualification standard); 0922-16-01-1 (certification)"),
     Standard("INA", "Personal assistance for persons with disabilities",
              "Asistencia personal para personas con discapacidad", "training", 166, None,
              "Minimum age 18; primary school completed; Costa Rican or foreigner with legal "
              "immigration status to study in the country; meet the entry profile of specific "
-             "skills", "", "disability",
-             note_es="Annex 1 da 166 horas; la Tabla 7 del mismo informe da 168 horas.",
-             note_en="Annex 1 gives 166 hours; Table 7 of the same report gives 168 hours."),
+             "skills", NA, "disability",
+             caveats=((
+                 "Horas del programa: 166 en el Anexo 1; la Tabla 7 del mismo informe da 168 "
+                 "horas.",
+                 "Programme hours: 166 in Annex 1; Table 7 of the same report gives 168 "
+                 "hours."),)),
     # El Salvador: INSAFORP
     Standard("INSAFORP", "Early Childhood Care Assistant",
              "Asistente de atención a la primera infancia", "training", 218, 24,
              "Over 18 years of age; ninth grade completed; favourable result in a psychological "
-             "test (16pf, Grieger or Machover)", "", "children",
-             note_es=("Annex 1 da 24 horas de práctica; el Recuadro 15 dice que 60 de las 218 "
-                      "horas son de práctica profesional. Piloto de 2022 con dos grupos (20 y 19 "
-                      "personas)."),
-             note_en=("Annex 1 gives 24 hours of work experience; Box 15 says 60 of the 218 "
-                      "hours are professional practice. Piloted in 2022 with two groups (20 and "
-                      "19 people).")),
+             "test (16pf, Grieger or Machover)", NA, "children", populations_source="Annex 2",
+             note_es=("Piloto de 2022 con dos grupos (20 y 19 personas); tras evaluarlo, el "
+                      "módulo pasó de 204 a 218 horas (Recuadro 15)."),
+             note_en=("Piloted in 2022 with two groups (20 and 19 people); after evaluation the "
+                      "module went from 204 to 218 hours (Box 15)."),
+             caveats=((
+                 "Horas de experiencia laboral: 24 en el Anexo 1; el Recuadro 15 dice que 60 de "
+                 "las 218 horas son de práctica profesional.",
+                 "Work-experience hours: 24 in Annex 1; Box 15 says 60 of the 218 hours are "
+                 "professional practice."),)),
     # Mexico: CONOCER (certification)
     Standard("CONOCER", "Food preparation for people receiving social assistance",
              "Preparación de alimentos para personas en asistencia social", "certification",
              None, None, _MX_ENTRY, _MX_DURATION, "", code="EC0334",
-             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Basic care for older persons at home",
              "Cuidados básicos a la persona mayor en su domicilio", "certification", None, None,
-             _MX_ENTRY, _MX_DURATION, "older", code="EC0669",
-             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             _MX_ENTRY, _MX_DURATION, "older", code="EC0669", populations_source="Annex 2",
+             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Care for older persons in permanent/temporary social assistance "
              "facilities",
              "Cuidado de personas mayores en centros de asistencia social permanentes o "
              "temporales", "certification", None, None, _MX_ENTRY, _MX_DURATION, "older",
-             code="EC0665", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             code="EC0665", populations_source="Annex 2", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Care for children and adolescents with disabilities in social "
              "assistance facilities",
              "Cuidado de niñas, niños y adolescentes con discapacidad en centros de asistencia "
              "social", "certification", None, None, _MX_ENTRY, _MX_DURATION,
-             "children;disability", code="EC0963", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             "children;disability", code="EC0963", populations_source="Annex 2", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Provision of services for the care and integral development of girls "
              "and boys in Child Care Centres",
              "Prestación de servicios para el cuidado y desarrollo integral de niñas y niños en "
              "centros de atención infantil", "certification", None, None, _MX_ENTRY,
-             _MX_DURATION, "children", code="EC0435", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             _MX_DURATION, "children", code="EC0435", populations_source="Annex 2", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Care for children and adolescents in social assistance facilities",
              "Cuidado de niñas, niños y adolescentes en centros de asistencia social",
-             "certification", None, None, _MX_ENTRY, _MX_DURATION, "children", code="EC0934",
-             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             "certification", None, None, _MX_ENTRY, _MX_DURATION, "children", code="EC0934", populations_source="Annex 2",
+             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Provision of counselling support to informal caregivers of older "
              "persons",
              "Orientación y acompañamiento a personas cuidadoras informales de personas mayores",
              "certification", None, None, _MX_ENTRY, _MX_DURATION, "older;carers",
-             code="EC1209", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             code="EC1209", note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     Standard("CONOCER", "Care and integral development of girls and boys aged 4 to 12 enrolled "
              "in the formal education system at extended hours Child Care Centres",
              "Cuidado y desarrollo integral de niñas y niños de 4 a 12 años escolarizados en "
              "centros de atención infantil de horario extendido", "certification", None, None,
              _MX_ENTRY, _MX_DURATION, "children", code="EC0886",
-             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN),
+             note_es=_MX_NOTE_ES, note_en=_MX_NOTE_EN,
+             caveats=(_MX_MERGED,)),
     # Uruguay: INEFOP
     Standard("INEFOP", "Basic Course in Dependency Care",
              "Curso básico de atención a la dependencia", "training", 152, 12,
              "Over 18 years of age; completed primary school; with or without work experience "
-             "in the occupation or previous training", "", "older;disability",
+             "in the occupation or previous training", NA, "older;disability",
+             populations_source="Annex 2",
              note_es=("Curso obligatorio para las y los asistentes personales del Sistema "
                       "Nacional de Cuidados; incluye un módulo de nivelación de 20 horas; 7.229 "
                       "personas egresadas entre 2017 y diciembre de 2022 (Recuadros 7 y 16)."),
@@ -1171,8 +1244,8 @@ STANDARDS: tuple[Standard, ...] = (
              "Proof of 3 years of care work experience (continuous or not) within the last 10 "
              "years; completed primary education (or proof of it to receive certification); on "
              "the work roster of a Long Stay Centre (CLE) registered no more than 6 months "
-             "before the call; signed letter of agreement between worker and CLE", "",
-             "older;disability",
+             "before the call; signed letter of agreement between worker and CLE", NA,
+             "older;disability", populations_source="Annex 2",
              note_es=("Certificación de Uruguay Certifica a través de INEFOP; 527 "
                       "certificaciones entregadas desde el inicio del instrumento (Recuadro 16)."),
              note_en=("Certification by Uruguay Certifica through INEFOP; 527 certifications "
@@ -1180,13 +1253,17 @@ STANDARDS: tuple[Standard, ...] = (
     # Dominican Republic: INFOTEP (Annex 2 and Box 9 only; not in Table 1 / Annex 1)
     Standard("INFOTEP", "Personal assistance to persons with disabilities in need of support",
              "Asistencia personal a personas con discapacidad con necesidades de apoyo",
-             "training", None, None, "", "", "disability",
-             note_es=("Curso diseñado en mayo de 2023 en el piloto Comunidades de Cuidado y "
-                      "publicado para su aplicación piloto en 2023 (Recuadro 9, Anexo 2); no "
-                      "figura en la Tabla 1 ni en el Anexo 1."),
-             note_en=("Course designed in May 2023 within the Communities of Care pilot and "
-                      "released for pilot implementation in 2023 (Box 9, Annex 2); not listed "
-                      "in Table 1 or Annex 1."),
+             "training", None, None, "", "", "disability", populations_source="Annex 2",
+             note_es=("Curso diseñado en mayo de 2023 en el piloto Comunidades de Cuidado "
+                      "(Recuadro 9)."),
+             note_en="Course designed in May 2023 within the Communities of Care pilot (Box 9).",
+             caveats=((
+                 "Solo en el Anexo 2 y el Recuadro 9 (no figura en la Tabla 1 ni en el Anexo "
+                 "1): el informe no da horas, requisitos de ingreso ni duración; curso publicado "
+                 "para su aplicación piloto en 2023, pendiente de evaluación y ajuste.",
+                 "Only in Annex 2 and Box 9 (not in Table 1 or Annex 1): the report gives no "
+                 "hours, entry requirements or duration; course released for pilot "
+                 "implementation in 2023, pending evaluation and adjustment."),),
              where="Annex 2 and Box 9"),
 )  # fmt: skip
 
@@ -1196,11 +1273,17 @@ SERVICE_TYPE_TEXT = {
     "training;certification": ("Formación y certificación", "Training and certification"),
 }
 POPULATION_TEXT = {
-    "children": ("primera infancia y niñez", "early childhood and children"),
+    "children": ("niñas y niños", "children"),
     "older": ("personas mayores", "older persons"),
     "disability": ("personas con discapacidad", "persons with disabilities"),
     "carers": ("personas cuidadoras", "carers"),
     "households": ("trabajo en casas particulares", "domestic work in households"),
+}
+
+
+OPERATOR_TEXT = {
+    "public": ("pública", "public"),
+    "foundation": ("fundación", "foundation"),
 }
 
 
@@ -1222,16 +1305,41 @@ def build_training_offer() -> Layer:
         "work_experience_hours": "float?",
         "entry_requirements": "str",
         "certification_duration": "str",
-        "certification_validity": "str",
+        "operator_source": "str",
+        "populations_source": "str",
+        "caveats_es": "str",
+        "caveats_en": "str",
         "year": "int",
     }
     features = []
     for i, s in enumerate(STANDARDS, 1):
         inst_name, country, city, lat, lon = INSTITUTIONS[s.institution]
+        operator, operator_source = OPERATORS[s.institution]
         kind_es, kind_en = SERVICE_TYPE_TEXT[s.service_type]
         codes = s.populations.split(";") if s.populations else []
         pop_es = ", ".join(POPULATION_TEXT[c][0] for c in codes) or "no indicada en el informe"
         pop_en = ", ".join(POPULATION_TEXT[c][1] for c in codes) or "not stated in the report"
+        if codes and s.populations_source:
+            pop_es += f" (según el informe: {s.populations_source})"
+            pop_en += f" (as the report gives it: {s.populations_source})"
+        elif codes:
+            pop_es += " (clasificación del Atlas del Cuidado a partir del nombre, no del informe)"
+            pop_en += " (Care Atlas's classification from the name, not the report's)"
+        op_es, op_en = OPERATOR_TEXT[operator]
+        if operator_source:
+            op_es = f"Institución {op_es} según el informe: {operator_source}."
+            op_en = f"A {op_en} institution as the report says: {operator_source}."
+        else:
+            op_es = (
+                f"Institución {op_es}: clasificación del Atlas del Cuidado; el informe solo dice "
+                "que trabajó «principalmente con instituciones públicas»."
+            )
+            op_en = (
+                f"A {op_en} institution: Care Atlas's classification; the report only says it "
+                "worked 'mainly with public institutions'."
+            )
+        caveats_es = " ".join(c[0] for c in s.caveats)
+        caveats_en = " ".join(c[1] for c in s.caveats)
         code_es = f" Código: {s.code}." if s.code else ""
         code_en = f" Code: {s.code}." if s.code else ""
         desc_es = " ".join(
@@ -1242,7 +1350,9 @@ def build_training_offer() -> Layer:
                 f"Horas del programa: {_hours(s.programme_hours, 'es')}; horas de práctica "
                 f"laboral: {_hours(s.work_experience_hours, 'es')}.",
                 f"Población atendida: {pop_es}.",
+                op_es,
                 s.note_es,
+                caveats_es,
                 "Requisitos de ingreso y duración de la certificación: en inglés, según el "
                 "informe. Punto en la ciudad sede de la institución (precisión: ciudad); la "
                 "oferta puede impartirse en otros lugares del país.",
@@ -1256,7 +1366,9 @@ def build_training_offer() -> Layer:
                 f"Programme hours: {_hours(s.programme_hours, 'en')}; work-experience hours: "
                 f"{_hours(s.work_experience_hours, 'en')}.",
                 f"Population served: {pop_en}.",
+                op_en,
                 s.note_en,
+                caveats_en,
                 "Point at the institution's headquarters city (precision: city); the offer may "
                 "be delivered elsewhere in the country.",
             )
@@ -1266,7 +1378,7 @@ def build_training_offer() -> Layer:
             "id": f"tr-{i:02d}",
             "name": f"{s.institution}: {s.standard}",
             "kind": "training",
-            "operator": "public",
+            "operator": operator,
             "populations": s.populations,
             "services": s.service_type,
             "country": country,
@@ -1285,7 +1397,10 @@ def build_training_offer() -> Layer:
             ),
             "entry_requirements": s.entry_requirements,
             "certification_duration": s.certification_duration,
-            "certification_validity": "",
+            "operator_source": operator_source,
+            "populations_source": s.populations_source,
+            "caveats_es": "\n".join(c[0] for c in s.caveats),
+            "caveats_en": "\n".join(c[1] for c in s.caveats),
             "year": 2023,
         }
         features.append(point_feature(lat, lon, props))
@@ -1299,13 +1414,17 @@ def build_training_offer() -> Layer:
             ),
             description=(
                 "Una fila por norma, perfil o programa de formación o certificación en cuidados "
-                "de instituciones públicas de nueve países (OIT/CINTERFOR, 2023), en la ciudad "
-                "sede de cada institución, no donde se imparte. Las cifras que el informe no da "
-                "quedan vacías.",
-                "One row per care standard, profile or training/certification programme of "
-                "public institutions in nine countries (ILO/CINTERFOR, 2023), at each "
-                "institution's headquarters city, not where it is delivered. Figures the report "
-                "does not give are left empty.",
+                "(OIT/CINTERFOR, 2023; el informe trabajó «principalmente con instituciones "
+                "públicas») de nueve países: los ocho del Anexo 1 y la República Dominicana "
+                "(Anexo 2 y Recuadro 9). En la ciudad sede de cada institución, no donde se "
+                "imparte. «n. a.» es el «no aplica» del informe; las cifras que el informe no "
+                "da quedan vacías.",
+                "One row per care standard, profile or training/certification programme "
+                "(ILO/CINTERFOR, 2023; the report worked 'mainly with public institutions') of "
+                "nine countries: the eight of Annex 1 plus the Dominican Republic (Annex 2 and "
+                "Box 9). At each institution's headquarters city, not where it is delivered. "
+                "'n. a.' is the report's 'not applicable'; figures the report does not give are "
+                "left empty.",
             ),
             kind="training",
             geometry="Point",
@@ -1379,26 +1498,44 @@ NATIONAL_SYSTEMS: tuple[NationalSystem, ...] = (
     NationalSystem(
         "CO", "Bogotá", "Sistema Nacional de Cuidado", 4.711, -74.072,
         "Sistema Nacional de Cuidado (Ministerio de Igualdad y Equidad); Sistema Distrital de "
-        "Cuidado de Bogotá (2020)",
-        "National System of Care (Ministry of Equality); Bogotá District Care System (2020)",
-        "", ALL_POPULATIONS, f"{SEED_003}; {FACTS} §1 and §4",
+        "Cuidado de Bogotá (lanzado en 2019 según la fuente 001; en 2020 según el archivo de "
+        "hechos)",
+        "National System of Care (Ministry of Equality); Bogotá District Care System (launched "
+        "in 2019 according to seed 001; in 2020 according to the facts file)",
+        "", ALL_POPULATIONS,
+        f"{SEED_003}; {FACTS} §1 and §4; {SEED_001} (launch year 2019)",
         "Sistema Nacional de Cuidado, a cargo de la Dirección de Cuidado del Ministerio de "
-        "Igualdad y Equidad; en la capital, el Sistema Distrital de Cuidado (2020) con sus "
-        "Manzanas del Cuidado. Año del sistema nacional no indicado en las fuentes. "
-        + CAPITAL_ES,
+        "Igualdad y Equidad; en la capital, el Sistema Distrital de Cuidado con sus Manzanas "
+        "del Cuidado. Las fuentes no coinciden en el año de lanzamiento del sistema distrital: "
+        "2019 según la nota de resultados de 2023 (fuente 001: «Launched in 2019, under the "
+        "administration of Mayor Claudia Lopez»), 2020 según el archivo de hechos del proyecto "
+        "(§1, notas de prensa); se muestran ambos. Año del sistema nacional no indicado en las "
+        "fuentes. " + CAPITAL_ES,
         "National System of Care, led by the Care Directorate of the Ministry of Equality; in "
-        "the capital, the District Care System (2020) with its care blocks. Year of the "
-        "national system not given in the sources. " + CAPITAL_EN,
+        "the capital, the District Care System with its care blocks. The sources disagree on "
+        "the district system's launch year: 2019 in the 2023 results note (seed 001: 'Launched "
+        "in 2019, under the administration of Mayor Claudia Lopez'), 2020 in the project's "
+        "facts file (§1, press notes); both are shown. Year of the national system not given "
+        "in the sources. " + CAPITAL_EN,
     ),
     NationalSystem(
         "CL", "Santiago", "Sistema Nacional de Cuidados (en construcción)", -33.449, -70.669,
         "Sistema Nacional de Cuidados en construcción (Subsecretaría de Servicios Sociales)",
         "National care system under construction (Undersecretariat of Social Services)",
-        "", ALL_POPULATIONS, f"{SEED_003}; {SEED_002}, Box 10",
+        "", ALL_POPULATIONS,
+        f"{SEED_003}, session 'Advances and challenges in Chile's national care system' "
+        f"(Undersecretary of Social Services); {SEED_002}, chapter III, guideline 6 "
+        "('Competency-based standards and profiles'), factor 1",
         "Sistema nacional de cuidados en construcción, presentado por la Subsecretaría de "
-        "Servicios Sociales. Población cubierta no detallada en las fuentes. " + CAPITAL_ES,
+        "Servicios Sociales (fuente 003). El informe OIT/CINTERFOR dice que en 2023, durante el "
+        "diseño del Sistema Nacional de Cuidados, ChileValora iniciaría un proyecto de nuevos "
+        "perfiles por población atendida (capítulo III, pauta 6, factor 1). Población cubierta "
+        "no detallada en las fuentes. " + CAPITAL_ES,
         "National care system under construction, presented by the Undersecretariat of Social "
-        "Services. Population covered not detailed in the sources. " + CAPITAL_EN,
+        "Services (seed 003). The ILO/CINTERFOR report says that in 2023, during the design of "
+        "the National Care System, ChileValora would start a project on new profiles by "
+        "population cared for (chapter III, guideline 6, factor 1). Population covered not "
+        "detailed in the sources. " + CAPITAL_EN,
     ),
     NationalSystem(
         "BR", "Brasília", "Política y Sistema Nacional de Cuidados", -15.794, -47.882,

@@ -980,12 +980,37 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "offer_note": {
         "es": (
             "Una fila por norma, perfil o curso, según el informe OIT/Cinterfor (Tabla 1 y "
-            "Anexos 1 y 2). Ordene con un clic en el encabezado de una columna."
+            "Anexos 1 y 2), de nueve países: los ocho del Anexo 1 (Argentina, Bolivia, Chile, "
+            "Colombia, Costa Rica, El Salvador, México y Uruguay) y la República Dominicana, "
+            "cuyo curso solo aparece en el Anexo 2 y el Recuadro 9. Ordene con un clic en el "
+            "encabezado de una columna."
         ),
         "en": (
             "One row per standard, profile or course, from the ILO/Cinterfor report (Table 1 "
-            "and Annexes 1 and 2). Sort by clicking a column header."
+            "and Annexes 1 and 2), in nine countries: the eight of Annex 1 (Argentina, Bolivia, "
+            "Chile, Colombia, Costa Rica, El Salvador, Mexico and Uruguay) and the Dominican "
+            "Republic, whose course appears only in Annex 2 and Box 9. Sort by clicking a "
+            "column header."
         ),
+    },
+    "offer_legend": {
+        "es": (
+            "«n. a.»: el informe dice «no aplica». Celda vacía: el informe no da el dato. "
+            "† Clasificación del Atlas del Cuidado, no del informe (que solo dice que trabajó "
+            "«principalmente con instituciones públicas» y no clasifica todas las normas por "
+            "población)."
+        ),
+        "en": (
+            "'n. a.': the report says 'not applicable'. Empty cell: the report does not give "
+            "the figure. † Care Atlas's classification, not the report's (the report only says "
+            "it worked 'mainly with public institutions' and does not classify every standard "
+            "by population)."
+        ),
+    },
+    "offer_notes_title": {"es": "Notas de la tabla", "en": "Notes to the table"},
+    "offer_na": {
+        "es": "n. a. (no aplica, según el informe)",
+        "en": "n. a. (not applicable, per the report)",
     },
     "offer_type": {"es": "Tipo de servicio", "en": "Type of service"},
     "offer_rows": {
@@ -1000,7 +1025,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "col_work_hours": {"es": "Horas de experiencia laboral", "en": "Work-experience hours"},
     "col_requirements": {"es": "Requisitos de ingreso", "en": "Entry requirements"},
     "col_populations": {"es": "Población atendida", "en": "Population served"},
-    "col_validity": {"es": "Vigencia de la certificación", "en": "Certification validity"},
+    "col_duration": {
+        "es": "Duración del proceso de certificación",
+        "en": "Duration of the certification process",
+    },
+    "col_operator": {"es": "Quién lo presta", "en": "Run by"},
+    "col_notes": {"es": "Notas", "en": "Notes"},
     "download_csv": {"es": "Descargar CSV", "en": "Download CSV"},
     "institutions_offer": {"es": "{n} normas o cursos", "en": "{n} standards or courses"},
     "map_label": {"es": "Mapa", "en": "Map"},
@@ -1281,11 +1311,18 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
         "carers": {"es": "Personas cuidadoras", "en": "Carers"},
         "households": {"es": "Hogares (trabajo doméstico)", "en": "Households (domestic work)"},
     },
+    # The training offer's populations: wider than the Bogotá demand groups (where
+    # "children" is early childhood, 0-5), because its standards also cover school-age
+    # children and adolescents (e.g. CONOCER EC0886: girls and boys aged 4 to 12).
+    "offer_populations": {
+        "children": {"es": "Niñas, niños y adolescentes", "en": "Children and adolescents"},
+    },
     "operator": {
         "public": {"es": "Público", "en": "Public"},
         "cooperative": {"es": "Cooperativa", "en": "Cooperative"},
         "community": {"es": "Comunitario", "en": "Community"},
         "mixed": {"es": "Mixto", "en": "Mixed"},
+        "foundation": {"es": "Fundación", "en": "Foundation"},
     },
     "category": {
         "jardin_infantil": {"es": "Jardín infantil", "en": "Nursery (jardín infantil)"},
@@ -1391,14 +1428,20 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = {
             "en": "Work-experience hours",
         },
         "entry_requirements": {"es": "Requisitos de ingreso", "en": "Entry requirements"},
-        "certification_validity": {
-            "es": "Vigencia de la certificación",
-            "en": "Certification validity",
-        },
         "certification_duration": {
-            "es": "Duración de la certificación",
-            "en": "Certification duration",
+            "es": "Duración del proceso de certificación",
+            "en": "Duration of the certification process",
         },
+        "operator_source": {
+            "es": "Dónde dice el informe quién lo presta",
+            "en": "Where the report says who runs it",
+        },
+        "populations_source": {
+            "es": "Dónde da el informe la población atendida",
+            "en": "Where the report gives the population served",
+        },
+        "caveats_es": {"es": "Notas (español)", "en": "Notes (Spanish)"},
+        "caveats_en": {"es": "Notas (inglés)", "en": "Notes (English)"},
         "year": {"es": "Año", "en": "Year"},
         "instrument": {"es": "Instrumento", "en": "Instrument"},
         "instrument_en": {"es": "Instrumento (inglés)", "en": "Instrument (English)"},
