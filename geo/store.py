@@ -175,7 +175,8 @@ class NewPlace:
     how_known
         How the person knows the place (for the moderators; never published).
     submitter
-        An opaque hash of the submitting session, for rate limiting; not personal data.
+        An opaque key of the submitting client (:meth:`Store.client_key` of its
+        address), for rate limiting; not the address itself.
     country
         ISO 3166-1 alpha-2 code (``"CO"``), or empty when unknown.
     city

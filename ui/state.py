@@ -166,3 +166,30 @@ def select(page: str, value: tuple[str, str] | None) -> None:
         st.query_params["sel"] = f"{value[0]}:{value[1]}"
     elif "sel" in st.query_params:
         del st.query_params["sel"]
+
+
+def client_address() -> str | None:
+    """The client's IP address, for sign-in and suggestion limits (None when unknown).
+
+    ``st.context.ip_address`` (the connection's address; ``None`` on ``localhost``, so
+    all local clients share one limit). Behind a reverse proxy every connection comes
+    from the proxy: with ``CARE_ATLAS_TRUST_FORWARDED_FOR=1`` the last entry of
+    ``X-Forwarded-For`` (the one the proxy added; earlier entries are the client's
+    word and can be forged) is used instead. Never trust the header without a proxy
+    that sets it.
+    """
+    if get_settings().trust_forwarded_for:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return st.context.ip_address
+
+
+SIGNED_IN_KEY = "_moderator"
+
+
+def signed_in_moderator() -> str | None:
+    """The moderator account signed in in this session, if any."""
+    name = st.session_state.get(SIGNED_IN_KEY)
+    return name if isinstance(name, str) and name else None
