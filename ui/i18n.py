@@ -143,6 +143,22 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "present_story_name": {"es": "Nombre de la historia", "en": "Story name"},
     "present_rename": {"es": "Cambiar nombre", "en": "Rename"},
     "present_delete_story": {"es": "Borrar la historia", "en": "Delete the story"},
+    "present_read_only": {
+        "es": "Solo lectura: abrió un enlace compartido. Para cambiarla necesita su enlace de edición; o guarde una copia y cambie la copia.",
+        "en": "Read only: you opened a shared link. Changing it needs its edit link; or save a copy and change the copy.",
+    },
+    "plan_read_only": {
+        "es": "Abrió un escenario compartido: solo lectura. Para guardar encima necesita su enlace de edición; «Guardar como nuevo» guarda sus cambios aparte.",
+        "en": "You opened a shared scenario: read only. Saving over it needs its edit link; “Save as new” keeps your changes separately.",
+    },
+    "edit_link_once": {
+        "es": "Enlace de edición (se muestra una sola vez; guárdelo en privado): quien lo tenga puede cambiar o borrar esto. Para compartir solo la lectura, use el enlace sin «&edit=…».",
+        "en": "Edit link (shown only once; keep it private): whoever has it can change or delete this. To share it read-only, use the link without “&edit=…”.",
+    },
+    "edit_link_invalid": {
+        "es": "Ese enlace de edición no vale para esto: se abre solo para leer.",
+        "en": "That edit link is not valid for this: it opens read-only.",
+    },
     "present_share": {
         "es": "Para compartirla, copie el enlace de esta página (termina así):",
         "en": "To share it, copy this page's link (it ends like this):",

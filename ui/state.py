@@ -193,3 +193,39 @@ def signed_in_moderator() -> str | None:
     """The moderator account signed in in this session, if any."""
     name = st.session_state.get(SIGNED_IN_KEY)
     return name if isinstance(name, str) and name else None
+
+
+EDIT_TOKENS_KEY = "_edit_tokens"
+NEW_EDIT_LINK_KEY = "_new_edit_link"
+
+
+def edit_token(kind: str, item_id: str) -> str | None:
+    """The edit token this session holds for a saved story or scenario, if any."""
+    return st.session_state.get(EDIT_TOKENS_KEY, {}).get(f"{kind}:{item_id}")
+
+
+def keep_edit_token(kind: str, item_id: str, token: str) -> None:
+    """Remember in this session the edit token of a story or scenario (made or opened)."""
+    tokens = dict(st.session_state.get(EDIT_TOKENS_KEY, {}))
+    tokens[f"{kind}:{item_id}"] = token
+    st.session_state[EDIT_TOKENS_KEY] = tokens
+
+
+def forget_edit_token(kind: str, item_id: str) -> None:
+    """Drop a token (its story or scenario was deleted)."""
+    tokens = dict(st.session_state.get(EDIT_TOKENS_KEY, {}))
+    tokens.pop(f"{kind}:{item_id}", None)
+    st.session_state[EDIT_TOKENS_KEY] = tokens
+
+
+def can_edit(kind: str, item_id: str) -> bool:
+    """Whether this session may change a saved story or scenario: its token, or a moderator."""
+    return edit_token(kind, item_id) is not None or signed_in_moderator() is not None
+
+
+def edit_rights(kind: str, item_id: str) -> dict[str, str | None]:
+    """Keyword arguments for the store's save/delete: the token, else the moderator."""
+    token = edit_token(kind, item_id)
+    if token is not None:
+        return {"edit_token": token}
+    return {"moderator": signed_in_moderator()}
