@@ -48,7 +48,7 @@ def panel(*, lang: str, settings: Settings) -> None:
     if not moderator:
         _sign_in(lang=lang, settings=settings)
         return
-    st.caption(t("moderation_signed_in", lang, name=moderator))
+    st.caption(t("moderation_signed_in", lang, name=safe.markdown(moderator)))
     if st.button(t("moderation_sign_out", lang), key="mod_sign_out"):
         st.session_state.pop(_SIGNED_IN, None)
         st.rerun()
