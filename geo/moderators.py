@@ -116,7 +116,12 @@ def sign_in(
     from_legacy = stored is None and bool(legacy_hash) and name == LEGACY_ACCOUNT
     expected = legacy_hash if from_legacy else stored
     # an unknown name costs the same scrypt as a known one
-    matches = verify_password(password, expected or _dummy_hash())
+    try:
+        matches = verify_password(password, expected or _dummy_hash())
+    except ValueError:
+        # a malformed stored hash or setting: nobody signs in with it, and the operator is told
+        log.error("The password hash of moderator %r is malformed; reset it with `passwd`", name)
+        matches = False
     if expected is not None and matches:
         if from_legacy:
             store.add_moderator(LEGACY_ACCOUNT, password_hash=legacy_hash)

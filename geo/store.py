@@ -1335,6 +1335,12 @@ class SQLiteStore(Store):
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def _meta_value(self, key: str, default: str) -> str:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM store_meta WHERE key = ?", (key,)
+            ).fetchone()
+        if row is not None:
+            return str(row[0])
         with self._transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)", (key, default)
@@ -1830,6 +1836,9 @@ class PostGISStore(Store):
     def _meta_value(self, key: str, default: str) -> str:
         c = _pg_meta.c
         with self._engine.begin() as conn:
+            found = conn.execute(sa.select(c.value).where(c.key == key)).scalar()
+            if found is not None:
+                return str(found)
             conn.execute(
                 pg_insert(_pg_meta)
                 .values(key=key, value=default)

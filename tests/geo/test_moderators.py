@@ -161,3 +161,11 @@ def test_python_m_geo_moderator(tmp_path: Path) -> None:
     listed = run("list")
     assert listed.returncode == 0 and listed.stdout.startswith("Ana María\t")
     assert run("frobnicate").returncode == 2
+
+
+def test_a_malformed_hash_signs_nobody_in(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    result = moderators.sign_in(
+        store, "moderator", PASSWORD, client="c", legacy_hash="scrypt$not$a$real$hash$x"
+    )
+    assert result.account is None
+    assert "malformed" in caplog.text
