@@ -27,6 +27,10 @@ The output GeoPackage has the layers ``demand`` (cells), ``unserved_areas``,
 figures and parameters). The headline figures are printed on standard output,
 progress is logged on standard error, and a bad file or argument ends with one
 line on standard error and exit code 2.
+
+Moderator accounts (:mod:`geo.moderators`)::
+
+    python -m geo moderator add NAME     # then passwd NAME, remove NAME, list
 """
 
 from __future__ import annotations
@@ -106,9 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser(
         "hash-password",
-        help="print the hash to put in CARE_ATLAS_MODERATOR_PASSWORD_HASH",
-        description="Reads a password (from the terminal, not echoed, or from standard input).",
+        help="print a hash for the deprecated CARE_ATLAS_MODERATOR_PASSWORD_HASH",
+        description="Reads a password (from the terminal, not echoed, or from standard input). "
+        "Prefer moderator accounts: python -m geo moderator add NAME.",
     )
+    mod = commands.add_parser(
+        "moderator",
+        help="manage moderator accounts (add, passwd, remove, list)",
+        description="Moderator accounts in the store (CARE_ATLAS_DATABASE_URL or "
+        "CARE_ATLAS_STORE_PATH). add and passwd read the password twice at a terminal "
+        "(not echoed) or one line from standard input.",
+    )
+    mod.add_argument("action", choices=["add", "passwd", "remove", "list"])
+    mod.add_argument("name", nargs="?", help="the account name (not for list)")
     cmd = commands.add_parser(
         "gaps",
         help="who can walk to a care service, who cannot",
@@ -520,6 +534,17 @@ def _gaps_dask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moderator(args: argparse.Namespace) -> int:
+    from geo import moderators
+    from geo.settings import get_settings
+    from geo.store import StoreError
+
+    try:
+        return moderators.main(args.action, args.name, settings=get_settings())
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -539,6 +564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from geo.community import main_hash_password
 
             return main_hash_password()
+        if args.command == "moderator":
+            return _moderator(args)
     except (UsageError, LayerError, OSError) as exc:
         sys.stderr.write(f"python -m geo: error: {' '.join(str(exc).split())}\n")
         return EXIT_USAGE

@@ -9,7 +9,8 @@
   zone of the submission, never in degrees.
 - :func:`hash_password` / :func:`verify_password`: the moderators' password as
   ``scrypt$<n>$<r>$<p>$<salt-hex>$<hash-hex>`` (:mod:`hashlib` scrypt, random salt,
-  constant-time comparison). :func:`main_hash_password` is the command that prints one.
+  constant-time comparison). :func:`main_hash_password` is the command that prints one;
+  :func:`read_new_password` reads one for it and for ``python -m geo moderator``.
 """
 
 from __future__ import annotations
@@ -427,24 +428,39 @@ def _parse_hash(hashed: str) -> tuple[int, int, int, bytes, bytes]:
     return n, r, p, salt, expected
 
 
-def main_hash_password() -> int:
-    """Read a password (twice at a terminal, one line from a pipe) and print its hash.
+def read_new_password() -> str | None:
+    """Read a new password: twice at a terminal (not echoed), one line from a pipe.
 
-    The hash goes to standard output, messages to standard error. Returns the exit code:
-    0 on success, 2 when the passwords differ or one is too short.
+    Returns the password, or ``None`` after saying on standard error why not (the two
+    differ, or it is shorter than :data:`MIN_PASSWORD_CHARS`).
     """
     if sys.stdin.isatty():
         password = getpass.getpass("Moderator password: ")
         if getpass.getpass("Repeat it: ") != password:
-            sys.stderr.write("The two passwords differ; nothing was hashed.\n")
-            return 2
+            sys.stderr.write("The two passwords differ; nothing was changed.\n")
+            return None
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD_CHARS:
         sys.stderr.write(
             f"The password is shorter than {MIN_PASSWORD_CHARS} characters; choose a longer one.\n"
         )
+        return None
+    return password
+
+
+def main_hash_password() -> int:
+    """Read a password (twice at a terminal, one line from a pipe) and print its hash.
+
+    The hash goes to standard output, messages to standard error. Returns the exit code:
+    0 on success, 2 when the passwords differ or one is too short.
+    """
+    password = read_new_password()
+    if password is None:
         return 2
     sys.stdout.write(hash_password(password) + "\n")
-    sys.stderr.write("Set it as CARE_ATLAS_MODERATOR_PASSWORD_HASH (quote it: it holds '$').\n")
+    sys.stderr.write(
+        "Set it as CARE_ATLAS_MODERATOR_PASSWORD_HASH (quote it: it holds '$'); that setting "
+        "is deprecated: prefer `python -m geo moderator add NAME`.\n"
+    )
     return 0

@@ -12,6 +12,8 @@ current layer (a site renamed or moved in the data later does not corrupt it).
 weights...), so a saved or shared scenario reopens as it was seen. The store keeps
 scenarios as JSON (:meth:`Scenario.to_dict`); :meth:`Scenario.from_dict` checks a
 payload that came back from the store or a URL and says what is wrong with it.
+Its id gives read access; saving over it or deleting it needs the edit token made
+when it was first saved, or a moderator (:meth:`geo.store.Store.save_scenario`).
 """
 
 from __future__ import annotations

@@ -48,9 +48,14 @@ class Settings:
     store_path
         The SQLite store file (``CARE_ATLAS_STORE_PATH``), ``var/care_atlas.sqlite``.
     moderator_password_hash
-        ``scrypt$<n>$<r>$<p>$<salt-hex>$<hash-hex>`` of the moderators' password
-        (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``); empty disables moderation sign-in.
-        Make one with ``python -m geo hash-password``.
+        Deprecated (``CARE_ATLAS_MODERATOR_PASSWORD_HASH``): a ``scrypt$...`` hash that
+        signs in only as the account ``moderator``, created in the store from it on the
+        first sign-in (see :mod:`geo.moderators`). Use ``python -m geo moderator add``.
+    trust_forwarded_for
+        Take the client address for sign-in and suggestion limits from the last entry
+        of the ``X-Forwarded-For`` header (``CARE_ATLAS_TRUST_FORWARDED_FOR=1``): only
+        behind a reverse proxy that sets it. Off: the connection's address, and all
+        clients on ``localhost`` share one.
     network_file
         A walking street network (``.osm.pbf``, ``.osm``, ``.graphml``, or a prepared
         ``.npz`` such as the atlas importer's ``networks/malla_vial.npz``) for catchments
@@ -90,6 +95,7 @@ class Settings:
     database_url: str = ""
     store_path: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "care_atlas.sqlite")
     moderator_password_hash: str = ""
+    trust_forwarded_for: bool = False
     allow_private_imports: bool = False
     network_file: Path | None = None
     dask_scheduler: str = ""
@@ -131,6 +137,8 @@ class Settings:
             if store_path
             else defaults.store_path,
             moderator_password_hash=env.get("CARE_ATLAS_MODERATOR_PASSWORD_HASH", "").strip(),
+            trust_forwarded_for=env.get("CARE_ATLAS_TRUST_FORWARDED_FOR", "").strip()
+            in ("1", "true"),
             allow_private_imports=env.get("CARE_ATLAS_ALLOW_PRIVATE_IMPORTS", "").strip()
             in ("1", "true"),
             network_file=_network_file(

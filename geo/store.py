@@ -16,6 +16,12 @@ interface may say "saved". A moderation (approve, reject, edit) writes its audit
 (who, when, what, the place before and after, as JSON) in the same transaction as
 the change. All SQL is parameterised; no value is ever formatted into a statement.
 
+Moderator accounts (name + scrypt hash, :meth:`Store.add_moderator`), failed sign-ins
+and lockouts (per account and per client address, :meth:`Store.record_sign_in_failure`)
+live in the store too, so a new browser session starts with the same limits. Saved
+stories and scenarios are read by anyone who has their id; changing or deleting one
+needs the edit token made when it was saved (kept hashed) or a moderator account.
+
 The store keeps what it is given: checking a submission against the vocabularies and
 cleaning its text is :func:`geo.community.validate_place`'s job, done before
 :meth:`Store.submit`. The store only refuses what would corrupt it (a non-string
@@ -36,9 +42,12 @@ import abc
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import math
+import secrets
 import sqlite3
 import threading
 import uuid
@@ -55,6 +64,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 
 from geo.settings import Settings
@@ -64,8 +74,14 @@ log = logging.getLogger(__name__)
 STATUSES = ("pending", "approved", "rejected")
 ACTIONS = ("approve", "reject", "edit")
 SOURCE = "community submission"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_MODERATOR_CHARS = 200
+MAX_ACCOUNT_NAME_CHARS = 80
+"""Longest moderator account name."""
+SIGN_IN_LOG_COLUMNS = ("at", "event", "name", "client")
+SIGN_IN_EVENTS = ("failed", "locked", "signed_in")
+FAILURE_MEMORY = dt.timedelta(days=1)
+"""Failed sign-ins older than this (since the last one) are forgotten."""
 # Columns of :meth:`Store.approved`, like the bundled point layers (plus the community ones).
 APPROVED_COLUMNS = (
     "id",
@@ -120,6 +136,23 @@ class PlaceNotFoundError(LookupError):
     """No place with this id is in the store."""
 
 
+class ModeratorNotFoundError(LookupError):
+    """No moderator account has this name."""
+
+
+class EditDeniedError(PermissionError):
+    """Changing a saved story or scenario needs its edit token or a moderator account."""
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """A moderator account (its password hash is never returned with it)."""
+
+    name: str
+    created_at: str
+    updated_at: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class NewPlace:
     """A care place as a person submits it (before moderation).
@@ -142,7 +175,8 @@ class NewPlace:
     how_known
         How the person knows the place (for the moderators; never published).
     submitter
-        An opaque hash of the submitting session, for rate limiting; not personal data.
+        An opaque key of the submitting client (:meth:`Store.client_key` of its
+        address), for rate limiting; not the address itself.
     country
         ISO 3166-1 alpha-2 code (``"CO"``), or empty when unknown.
     city
@@ -220,6 +254,9 @@ class StoredScenario:
     payload: dict[str, Any]
     created_at: str
     updated_at: str
+    edit_token: str = dataclasses.field(default="", repr=False, compare=False)
+    """The secret that lets its holder change it: set only on the value returned when a
+    new one is saved (the store keeps only its hash), empty otherwise."""
 
 
 class Store(abc.ABC):
@@ -439,7 +476,13 @@ class Store(abc.ABC):
     # ---- saved documents: planning scenarios and presentation stories
 
     def save_scenario(
-        self, name: str, payload: Mapping[str, Any], *, scenario_id: str | None = None
+        self,
+        name: str,
+        payload: Mapping[str, Any],
+        *,
+        scenario_id: str | None = None,
+        edit_token: str | None = None,
+        moderator: str | None = None,
     ) -> StoredScenario:
         """Save a scenario; return once it is committed.
 
@@ -451,7 +494,17 @@ class Store(abc.ABC):
             A JSON object of at most :data:`MAX_SCENARIO_BYTES` bytes.
         scenario_id
             Overwrite this saved scenario (rename or update it); ``None`` saves a new
-            one with a new unguessable id.
+            one with a new unguessable id and a new edit token.
+        edit_token
+            To overwrite: the :attr:`StoredScenario.edit_token` returned when it was made.
+        moderator
+            To overwrite without the token: the name of a moderator account.
+
+        Returns
+        -------
+        StoredScenario
+            The saved scenario; a new one carries its ``edit_token`` (keep it: the
+            store keeps only its hash).
 
         Raises
         ------
@@ -459,8 +512,10 @@ class Store(abc.ABC):
             Empty or too long name, payload not a JSON object or too large.
         ScenarioNotFoundError
             ``scenario_id`` is given but no scenario has it.
+        EditDeniedError
+            ``scenario_id`` is given without its edit token or a moderator account.
         """
-        return self._save("scenario", name, payload, scenario_id)
+        return self._save("scenario", name, payload, scenario_id, edit_token, moderator)
 
     def get_scenario(self, scenario_id: str) -> StoredScenario:
         """Return one saved scenario (ScenarioNotFoundError when no scenario has the id)."""
@@ -470,12 +525,32 @@ class Store(abc.ABC):
         """Return the saved scenarios, most recently saved first."""
         return self._list("scenario", limit)
 
-    def delete_scenario(self, scenario_id: str) -> None:
-        """Delete a saved scenario (committed on return; ScenarioNotFoundError if unknown)."""
-        self._delete("scenario", scenario_id)
+    def delete_scenario(
+        self, scenario_id: str, *, edit_token: str | None = None, moderator: str | None = None
+    ) -> None:
+        """Delete a saved scenario, committed on return.
+
+        Raises
+        ------
+        ScenarioNotFoundError
+            No scenario has this id.
+        EditDeniedError
+            Neither its edit token nor a moderator account was given.
+        """
+        self._delete("scenario", scenario_id, edit_token, moderator)
+
+    def can_edit_scenario(self, scenario_id: str, edit_token: str | None) -> bool:
+        """Whether ``edit_token`` is the edit token of this scenario."""
+        return self._token_matches("scenario", scenario_id, edit_token)
 
     def save_story(
-        self, name: str, payload: Mapping[str, Any], *, story_id: str | None = None
+        self,
+        name: str,
+        payload: Mapping[str, Any],
+        *,
+        story_id: str | None = None,
+        edit_token: str | None = None,
+        moderator: str | None = None,
     ) -> StoredScenario:
         """Save a presentation story (:mod:`geo.stories`), as :meth:`save_scenario`.
 
@@ -485,8 +560,10 @@ class Store(abc.ABC):
             Empty or too long name, payload not a JSON object or too large.
         StoryNotFoundError
             ``story_id`` is given but no story has it.
+        EditDeniedError
+            ``story_id`` is given without its edit token or a moderator account.
         """
-        return self._save("story", name, payload, story_id)
+        return self._save("story", name, payload, story_id, edit_token, moderator)
 
     def get_story(self, story_id: str) -> StoredScenario:
         """Return one saved story (StoryNotFoundError when no story has the id)."""
@@ -496,25 +573,40 @@ class Store(abc.ABC):
         """Return the saved stories, most recently saved first."""
         return self._list("story", limit)
 
-    def delete_story(self, story_id: str) -> None:
-        """Delete a saved story (committed on return; StoryNotFoundError if unknown)."""
-        self._delete("story", story_id)
+    def delete_story(
+        self, story_id: str, *, edit_token: str | None = None, moderator: str | None = None
+    ) -> None:
+        """Delete a saved story, as :meth:`delete_scenario`."""
+        self._delete("story", story_id, edit_token, moderator)
+
+    def can_edit_story(self, story_id: str, edit_token: str | None) -> bool:
+        """Whether ``edit_token`` is the edit token of this story."""
+        return self._token_matches("story", story_id, edit_token)
 
     def _save(
-        self, kind: str, name: str, payload: Mapping[str, Any], item_id: str | None
+        self,
+        kind: str,
+        name: str,
+        payload: Mapping[str, Any],
+        item_id: str | None,
+        edit_token: str | None,
+        moderator: str | None,
     ) -> StoredScenario:
         name, text = _checked_scenario(name, payload)
         now = _now()
         if item_id is None:
+            token = secrets.token_urlsafe(24)
             stored = StoredScenario(
                 id=f"{_ID_PREFIX[kind]}{uuid.uuid4().hex[:16]}",
                 name=name,
                 payload=json.loads(text),
                 created_at=now,
                 updated_at=now,
+                edit_token=token,
             )
-            self._insert_document(kind, stored, text)
+            self._insert_document(kind, stored, text, _token_hash(token))
         else:
+            self._authorise(kind, str(item_id), edit_token, moderator)
             created = self._update_document(kind, str(item_id), name, text, now)
             stored = StoredScenario(str(item_id), name, json.loads(text), created, now)
         log.info("Saved %s %s", kind, stored.id)
@@ -531,13 +623,39 @@ class Store(abc.ABC):
             raise ValueError(f"limit must be a positive integer, not {limit!r}.")
         return self._select_documents(kind, item_id=None, limit=limit)
 
-    def _delete(self, kind: str, item_id: str) -> None:
+    def _delete(
+        self, kind: str, item_id: str, edit_token: str | None, moderator: str | None
+    ) -> None:
+        self._authorise(kind, str(item_id), edit_token, moderator)
         if not self._delete_document(kind, str(item_id)):
             raise _not_found(kind, item_id)
+        log.info("Deleted %s %s%s", kind, item_id, f" (moderator {moderator})" if moderator else "")
+
+    def _token_matches(self, kind: str, item_id: str, edit_token: str | None) -> bool:
+        if not isinstance(edit_token, str) or not edit_token:
+            return False
+        expected = self._document_token_hash(kind, str(item_id))
+        return expected is not None and hmac.compare_digest(_token_hash(edit_token), expected)
+
+    def _authorise(
+        self, kind: str, item_id: str, edit_token: str | None, moderator: str | None
+    ) -> None:
+        """Raise unless the document exists and the token is its own, or a moderator acts."""
+        self._get(kind, item_id)  # the kind's not-found error first
+        if moderator is not None:
+            if self.moderator_password_hash(moderator) is None:
+                raise EditDeniedError(f"{moderator!r} is not a moderator account.")
+            return
+        if not self._token_matches(kind, item_id, edit_token):
+            raise EditDeniedError(
+                f"Changing the saved {kind} {item_id!r} needs its edit link or a moderator."
+            )
 
     @abc.abstractmethod
-    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
-        """Insert a new scenario or story row, committed on return."""
+    def _insert_document(
+        self, kind: str, item: StoredScenario, payload: str, token_hash: str
+    ) -> None:
+        """Insert a new scenario or story row and its token hash, committed on return."""
 
     @abc.abstractmethod
     def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
@@ -551,7 +669,179 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _delete_document(self, kind: str, item_id: str) -> bool:
-        """Delete one document; whether it existed."""
+        """Delete one document and its token hash; whether it existed."""
+
+    @abc.abstractmethod
+    def _document_token_hash(self, kind: str, item_id: str) -> str | None:
+        """The stored hash of a document's edit token; None when it has none."""
+
+    # ---- moderator accounts, failed sign-ins and lockouts
+
+    def add_moderator(self, name: str, *, password_hash: str) -> Moderator:
+        """Create a moderator account.
+
+        Parameters
+        ----------
+        name
+            The account name, 1-80 characters, no control characters (kept as given,
+            stripped; it is what the audit log shows).
+        password_hash
+            ``scrypt$...`` from :func:`geo.community.hash_password`.
+
+        Raises
+        ------
+        ValueError
+            A bad name or hash, or an account of this name exists already.
+        """
+        name = _checked_account(name)
+        _checked_hash(password_hash)
+        now = _now()
+        if not self._put_moderator(name, password_hash, now, create=True):
+            raise ValueError(f"A moderator account named {name!r} exists already.")
+        log.info("Added moderator account %r", name)
+        return Moderator(name, now, now)
+
+    def set_moderator_password(self, name: str, *, password_hash: str) -> None:
+        """Replace an account's password hash (ModeratorNotFoundError when unknown)."""
+        _checked_hash(password_hash)
+        if not self._put_moderator(str(name), password_hash, _now(), create=False):
+            raise ModeratorNotFoundError(f"No moderator account is named {name!r}.")
+        log.info("Changed the password of moderator account %r", name)
+
+    def remove_moderator(self, name: str) -> None:
+        """Delete an account (ModeratorNotFoundError when unknown); its audit rows stay."""
+        if not self._delete_moderator(str(name)):
+            raise ModeratorNotFoundError(f"No moderator account is named {name!r}.")
+        log.info("Removed moderator account %r", name)
+
+    def moderators(self) -> list[Moderator]:
+        """Return the moderator accounts, by name."""
+        return [Moderator(n, c, u) for n, _h, c, u in self._moderator_rows(None)]
+
+    def moderator_password_hash(self, name: str) -> str | None:
+        """Return an account's password hash, or None when no account has this name."""
+        if not isinstance(name, str):
+            return None
+        rows = self._moderator_rows(name)
+        return rows[0][1] if rows else None
+
+    def client_key(self, address: str | None) -> str:
+        """Return an opaque key for a client address (for limits; not the address itself).
+
+        An HMAC-SHA256 of the address with a random secret kept in the store, so the
+        stored key cannot be turned back into the address by trying them all. ``None``
+        (address unknown, e.g. a connection from localhost) is one key of its own.
+        """
+        secret = self._meta_value("client_key_secret", secrets.token_hex(32))
+        text = address if isinstance(address, str) and address else "unknown"
+        digest = hmac.new(bytes.fromhex(secret), text.encode("utf-8"), hashlib.sha256)
+        return "client-" + digest.hexdigest()[:32]
+
+    def sign_in_wait_s(self, keys: Sequence[str], *, now: dt.datetime | None = None) -> float:
+        """Return how many seconds the first of ``keys`` stays locked (0 when none is).
+
+        Parameters
+        ----------
+        keys
+            Throttle keys, e.g. ``"account:ana"`` and ``"client:" + client_key``.
+        """
+        until = self._locked_until(list(keys))
+        if until is None:
+            return 0.0
+        now = now or dt.datetime.now(dt.UTC)
+        return max(0.0, (until - now).total_seconds())
+
+    def record_sign_in_failure(
+        self,
+        keys: Sequence[str],
+        *,
+        name: str,
+        client: str,
+        lock_s: Callable[[int], float],
+        event: str = "failed",
+    ) -> float:
+        """Count a failed sign-in against every key, lock them, log it; one transaction.
+
+        Parameters
+        ----------
+        keys
+            Throttle keys (account and client).
+        name, client
+            What the sign-in log keeps: the name typed (cut to 80 characters) and the
+            client key.
+        lock_s
+            Seconds of lockout after the n-th failure in a row of a key.
+        event
+            ``"failed"`` (a wrong name or password: counted) or ``"locked"`` (a try
+            while locked: logged only).
+
+        Returns
+        -------
+        float
+            Seconds until every key is unlocked again.
+        """
+        if event not in SIGN_IN_EVENTS or event == "signed_in":
+            raise ValueError(f"Unknown failed sign-in event {event!r}.")
+        now = dt.datetime.now(dt.UTC)
+        until = self._record_failure(
+            list(keys) if event == "failed" else [],
+            at=now,
+            forget_before=now - FAILURE_MEMORY,
+            lock_s=lock_s,
+            log_row=(_iso(now), event, str(name)[:MAX_ACCOUNT_NAME_CHARS], str(client)),
+        )
+        return max(0.0, (until - now).total_seconds()) if until else 0.0
+
+    def record_sign_in(self, keys: Sequence[str], *, name: str, client: str) -> None:
+        """Clear the failures of ``keys`` and log a successful sign-in; one transaction."""
+        self._clear_failures(list(keys), log_row=(_now(), "signed_in", name, client))
+
+    def sign_in_log(self, *, limit: int = 200) -> pd.DataFrame:
+        """Return the latest sign-in events, newest first (columns :data:`SIGN_IN_LOG_COLUMNS`)."""
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, not {limit!r}.")
+        return pd.DataFrame(self._sign_in_rows(limit), columns=list(SIGN_IN_LOG_COLUMNS))
+
+    @abc.abstractmethod
+    def _put_moderator(self, name: str, password_hash: str, at: str, *, create: bool) -> bool:
+        """Insert (``create``; False if the name exists) or update (False if missing)."""
+
+    @abc.abstractmethod
+    def _delete_moderator(self, name: str) -> bool:
+        """Delete an account; whether it existed."""
+
+    @abc.abstractmethod
+    def _moderator_rows(self, name: str | None) -> list[tuple[str, str, str, str]]:
+        """``(name, password_hash, created_at, updated_at)`` of one account or all, by name."""
+
+    @abc.abstractmethod
+    def _meta_value(self, key: str, default: str) -> str:
+        """The value kept under ``key``, storing ``default`` first when there is none."""
+
+    @abc.abstractmethod
+    def _locked_until(self, keys: list[str]) -> dt.datetime | None:
+        """The latest ``locked_until`` of these keys (None when none has a row)."""
+
+    @abc.abstractmethod
+    def _record_failure(
+        self,
+        keys: list[str],
+        *,
+        at: dt.datetime,
+        forget_before: dt.datetime,
+        lock_s: Callable[[int], float],
+        log_row: tuple[str, str, str, str],
+    ) -> dt.datetime | None:
+        """Count a failure per key (from 0 when the last is before ``forget_before``),
+        set ``locked_until = at + lock_s(failures)``, add the log row; return the latest."""
+
+    @abc.abstractmethod
+    def _clear_failures(self, keys: list[str], *, log_row: tuple[str, str, str, str]) -> None:
+        """Delete the throttle rows of ``keys`` and add the log row, in one transaction."""
+
+    @abc.abstractmethod
+    def _sign_in_rows(self, limit: int) -> list[tuple[str, str, str, str]]:
+        """``(at, event, name, client)``, newest first."""
 
     @abc.abstractmethod
     def integrity_check(self) -> str:
@@ -707,7 +997,42 @@ _SQLITE_SCHEMA = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS stories_updated_idx ON stories (updated_at)",
-    "PRAGMA user_version = 3",
+    # Version 4: moderator accounts, sign-in limits and log, edit tokens, a key secret.
+    """
+    CREATE TABLE IF NOT EXISTS moderators (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS sign_in_throttle (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_failure_at TEXT NOT NULL,
+        locked_until TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS sign_in_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('failed', 'locked', 'signed_in')),
+        name TEXT NOT NULL,
+        client TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS edit_tokens (
+        kind TEXT NOT NULL CHECK (kind IN ('scenario', 'story')),
+        id TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    )
+    """,
+    "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "PRAGMA user_version = 4",
 )
 
 _SQLITE_INSERT = """
@@ -920,12 +1245,18 @@ class SQLiteStore(Store):
 
     # Table names come from _TABLES (fixed), never from input; values are parameters.
 
-    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
+    def _insert_document(
+        self, kind: str, item: StoredScenario, payload: str, token_hash: str
+    ) -> None:
         with self._transaction() as conn:
             conn.execute(
                 f"INSERT INTO {_TABLES[kind]} (id, name, payload, created_at, updated_at) "  # noqa: S608
                 "VALUES (?, ?, ?, ?, ?)",
                 (item.id, item.name, payload, item.created_at, item.updated_at),
+            )
+            conn.execute(
+                "INSERT INTO edit_tokens (kind, id, token_hash) VALUES (?, ?, ?)",
+                (kind, item.id, token_hash),
             )
 
     def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
@@ -964,7 +1295,116 @@ class SQLiteStore(Store):
                 f"DELETE FROM {_TABLES[kind]} WHERE id = ?",  # noqa: S608
                 (item_id,),
             ).rowcount
+            conn.execute("DELETE FROM edit_tokens WHERE kind = ? AND id = ?", (kind, item_id))
         return deleted > 0
+
+    def _document_token_hash(self, kind: str, item_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT token_hash FROM edit_tokens WHERE kind = ? AND id = ?", (kind, item_id)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def _put_moderator(self, name: str, password_hash: str, at: str, *, create: bool) -> bool:
+        with self._transaction() as conn:
+            if create:
+                changed = conn.execute(
+                    "INSERT OR IGNORE INTO moderators (name, password_hash, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (name, password_hash, at, at),
+                ).rowcount
+            else:
+                changed = conn.execute(
+                    "UPDATE moderators SET password_hash = ?, updated_at = ? WHERE name = ?",
+                    (password_hash, at, name),
+                ).rowcount
+        return changed > 0
+
+    def _delete_moderator(self, name: str) -> bool:
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM moderators WHERE name = ?", (name,)).rowcount > 0
+
+    def _moderator_rows(self, name: str | None) -> list[tuple[str, str, str, str]]:
+        query = "SELECT name, password_hash, created_at, updated_at FROM moderators"
+        params: tuple[str, ...] = ()
+        if name is not None:
+            query += " WHERE name = ?"
+            params = (name,)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY name", params).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def _meta_value(self, key: str, default: str) -> str:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM store_meta WHERE key = ?", (key,)
+            ).fetchone()
+        if row is not None:
+            return str(row[0])
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)", (key, default)
+            )
+            return str(
+                conn.execute("SELECT value FROM store_meta WHERE key = ?", (key,)).fetchone()[0]
+            )
+
+    def _locked_until(self, keys: list[str]) -> dt.datetime | None:
+        if not keys:
+            return None
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT max(locked_until) FROM sign_in_throttle WHERE key IN ({marks})",  # noqa: S608
+                keys,
+            ).fetchone()
+        return None if row[0] is None else _parse_iso(row[0])
+
+    def _record_failure(
+        self,
+        keys: list[str],
+        *,
+        at: dt.datetime,
+        forget_before: dt.datetime,
+        lock_s: Callable[[int], float],
+        log_row: tuple[str, str, str, str],
+    ) -> dt.datetime | None:
+        latest: dt.datetime | None = None
+        with self._transaction() as conn:
+            for key in keys:
+                row = conn.execute(
+                    "SELECT failures, last_failure_at FROM sign_in_throttle WHERE key = ?", (key,)
+                ).fetchone()
+                before = 0 if row is None or _parse_iso(row[1]) < forget_before else row[0]
+                failures = int(before) + 1
+                until = at + dt.timedelta(seconds=float(lock_s(failures)))
+                conn.execute(
+                    "INSERT INTO sign_in_throttle (key, failures, last_failure_at, locked_until)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+                    " failures = excluded.failures, last_failure_at = excluded.last_failure_at,"
+                    " locked_until = excluded.locked_until",
+                    (key, failures, _iso(at), _iso(until)),
+                )
+                latest = until if latest is None else max(latest, until)
+            conn.execute(
+                "INSERT INTO sign_in_log (at, event, name, client) VALUES (?, ?, ?, ?)", log_row
+            )
+        return latest
+
+    def _clear_failures(self, keys: list[str], *, log_row: tuple[str, str, str, str]) -> None:
+        with self._transaction() as conn:
+            conn.executemany("DELETE FROM sign_in_throttle WHERE key = ?", [(k,) for k in keys])
+            conn.execute(
+                "INSERT INTO sign_in_log (at, event, name, client) VALUES (?, ?, ?, ?)", log_row
+            )
+
+    def _sign_in_rows(self, limit: int) -> list[tuple[str, str, str, str]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT at, event, name, client FROM sign_in_log ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def integrity_check(self) -> str:
         """Return ``"ok"`` when ``PRAGMA integrity_check`` and the R-tree check pass.
@@ -1042,6 +1482,50 @@ _pg_stories = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
 _PG_DOCUMENTS = {"scenario": _pg_scenarios, "story": _pg_stories}
+# Version 4 (as SQLite's): accounts, sign-in limits and log, edit tokens, a key secret.
+_pg_moderators = sa.Table(
+    "moderators",
+    _pg_metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+_pg_throttle = sa.Table(
+    "sign_in_throttle",
+    _pg_metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
+)
+_pg_sign_in_log = sa.Table(
+    "sign_in_log",
+    _pg_metadata,
+    sa.Column("seq", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("client", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "event IN ('failed', 'locked', 'signed_in')", name="sign_in_log_event_check"
+    ),
+)
+_pg_edit_tokens = sa.Table(
+    "edit_tokens",
+    _pg_metadata,
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("token_hash", sa.Text, nullable=False),
+    sa.CheckConstraint("kind IN ('scenario', 'story')", name="edit_tokens_kind_check"),
+)
+_pg_meta = sa.Table(
+    "store_meta",
+    _pg_metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+_PG_NEWEST_TABLE = "store_meta"  # schema creation is skipped when it exists
 # Serialises schema creation between processes opening the same database at once.
 _PG_SCHEMA_LOCK = 0x43415245  # "CARE"
 _PG_PLACE_COLUMNS = (
@@ -1143,7 +1627,8 @@ class PostGISStore(Store):
 
     def _create_schema(self) -> None:
         with self._engine.begin() as conn:
-            if conn.execute(sa.select(sa.func.to_regclass("stories"))).scalar() is not None:
+            newest = sa.select(sa.func.to_regclass(_PG_NEWEST_TABLE))
+            if conn.execute(newest).scalar() is not None:
                 return
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK)))
             has_postgis = conn.execute(
@@ -1259,7 +1744,9 @@ class PostGISStore(Store):
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def _insert_document(self, kind: str, item: StoredScenario, payload: str) -> None:
+    def _insert_document(
+        self, kind: str, item: StoredScenario, payload: str, token_hash: str
+    ) -> None:
         with self._engine.begin() as conn:
             conn.execute(
                 sa.insert(_PG_DOCUMENTS[kind]).values(
@@ -1269,6 +1756,9 @@ class PostGISStore(Store):
                     created_at=_parse_iso(item.created_at),
                     updated_at=_parse_iso(item.updated_at),
                 )
+            )
+            conn.execute(
+                sa.insert(_pg_edit_tokens).values(kind=kind, id=item.id, token_hash=token_hash)
             )
 
     def _update_document(self, kind: str, item_id: str, name: str, payload: str, at: str) -> str:
@@ -1297,10 +1787,128 @@ class PostGISStore(Store):
         return [StoredScenario(r[0], r[1], dict(r[2]), _iso(r[3]), _iso(r[4])) for r in rows]
 
     def _delete_document(self, kind: str, item_id: str) -> bool:
-        table = _PG_DOCUMENTS[kind]
+        table, tokens = _PG_DOCUMENTS[kind], _pg_edit_tokens
         with self._engine.begin() as conn:
             deleted = conn.execute(sa.delete(table).where(table.c.id == item_id)).rowcount
+            conn.execute(sa.delete(tokens).where(tokens.c.kind == kind, tokens.c.id == item_id))
         return deleted > 0
+
+    def _document_token_hash(self, kind: str, item_id: str) -> str | None:
+        c = _pg_edit_tokens.c
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(c.token_hash).where(c.kind == kind, c.id == item_id)
+            ).scalar()
+
+    def _put_moderator(self, name: str, password_hash: str, at: str, *, create: bool) -> bool:
+        table, moment = _pg_moderators, _parse_iso(at)
+        with self._engine.begin() as conn:
+            if create:
+                inserted = (
+                    pg_insert(table)
+                    .values(name=name, password_hash=password_hash, created_at=moment)
+                    .values(updated_at=moment)
+                    .on_conflict_do_nothing(index_elements=["name"])
+                    .returning(table.c.name)  # psycopg reports no rowcount for this
+                )
+                return conn.execute(inserted).scalar() is not None
+            statement = (
+                sa.update(table)
+                .where(table.c.name == name)
+                .values(password_hash=password_hash, updated_at=moment)
+            )
+            return conn.execute(statement).rowcount > 0
+
+    def _delete_moderator(self, name: str) -> bool:
+        table = _pg_moderators
+        with self._engine.begin() as conn:
+            return conn.execute(sa.delete(table).where(table.c.name == name)).rowcount > 0
+
+    def _moderator_rows(self, name: str | None) -> list[tuple[str, str, str, str]]:
+        c = _pg_moderators.c
+        query = sa.select(c.name, c.password_hash, c.created_at, c.updated_at).order_by(c.name)
+        if name is not None:
+            query = query.where(c.name == name)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(r[0], r[1], _iso(r[2]), _iso(r[3])) for r in rows]
+
+    def _meta_value(self, key: str, default: str) -> str:
+        c = _pg_meta.c
+        with self._engine.begin() as conn:
+            found = conn.execute(sa.select(c.value).where(c.key == key)).scalar()
+            if found is not None:
+                return str(found)
+            conn.execute(
+                pg_insert(_pg_meta)
+                .values(key=key, value=default)
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            return str(conn.execute(sa.select(c.value).where(c.key == key)).scalar_one())
+
+    def _locked_until(self, keys: list[str]) -> dt.datetime | None:
+        if not keys:
+            return None
+        c = _pg_throttle.c
+        with self._engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.max(c.locked_until)).where(c.key.in_(keys))
+            ).scalar()
+
+    def _record_failure(
+        self,
+        keys: list[str],
+        *,
+        at: dt.datetime,
+        forget_before: dt.datetime,
+        lock_s: Callable[[int], float],
+        log_row: tuple[str, str, str, str],
+    ) -> dt.datetime | None:
+        c = _pg_throttle.c
+        latest: dt.datetime | None = None
+        with self._engine.begin() as conn:
+            for key in keys:
+                row = conn.execute(
+                    sa.select(c.failures, c.last_failure_at).where(c.key == key).with_for_update()
+                ).first()
+                before = 0 if row is None or row[1] < forget_before else int(row[0])
+                failures = before + 1
+                until = at + dt.timedelta(seconds=float(lock_s(failures)))
+                values = {
+                    "failures": failures,
+                    "last_failure_at": at,
+                    "locked_until": until,
+                }
+                conn.execute(
+                    pg_insert(_pg_throttle)
+                    .values(key=key, **values)
+                    .on_conflict_do_update(index_elements=["key"], set_=values)
+                )
+                latest = until if latest is None else max(latest, until)
+            self._log_sign_in(conn, log_row)
+        return latest
+
+    @staticmethod
+    def _log_sign_in(conn: sa.Connection, log_row: tuple[str, str, str, str]) -> None:
+        at, event, name, client = log_row
+        conn.execute(
+            sa.insert(_pg_sign_in_log).values(
+                at=_parse_iso(at), event=event, name=name, client=client
+            )
+        )
+
+    def _clear_failures(self, keys: list[str], *, log_row: tuple[str, str, str, str]) -> None:
+        with self._engine.begin() as conn:
+            if keys:
+                conn.execute(sa.delete(_pg_throttle).where(_pg_throttle.c.key.in_(keys)))
+            self._log_sign_in(conn, log_row)
+
+    def _sign_in_rows(self, limit: int) -> list[tuple[str, str, str, str]]:
+        c = _pg_sign_in_log.c
+        query = sa.select(c.at, c.event, c.name, c.client).order_by(c.seq.desc()).limit(limit)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [(_iso(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def integrity_check(self) -> str:
         """Return ``"ok"`` when a trivial query (PostGIS included) works, else the error."""
@@ -1351,6 +1959,29 @@ def _as_dict(place: Place) -> dict[str, Any]:
 def _first_line(exc: BaseException) -> str:
     detail = getattr(exc, "orig", None) or exc
     return str(detail).strip().splitlines()[0] if str(detail).strip() else type(exc).__name__
+
+
+def _token_hash(token: str) -> str:
+    """SHA-256 of an edit token: tokens are 192 random bits, so no slow hash is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _checked_account(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("A moderator account needs a name.")
+    name = name.strip()
+    if len(name) > MAX_ACCOUNT_NAME_CHARS:
+        raise ValueError(f"The account name is over {MAX_ACCOUNT_NAME_CHARS} characters.")
+    if any(not ch.isprintable() for ch in name):
+        raise ValueError("The account name holds control characters: use letters and digits.")
+    return name
+
+
+def _checked_hash(password_hash: object) -> None:
+    if not isinstance(password_hash, str) or len(password_hash.split("$")) != 6:
+        raise ValueError("The password hash is not a scrypt$<n>$<r>$<p>$<salt>$<hash> hash.")
+    if not password_hash.startswith("scrypt$"):
+        raise ValueError("The password hash is not a scrypt$<n>$<r>$<p>$<salt>$<hash> hash.")
 
 
 def _checked_point(lon: object, lat: object) -> tuple[float, float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import folium
 import geopandas as gpd
@@ -15,7 +14,7 @@ from geo.errors import LayerError
 from geo.ingest import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
-from ui import frame, loaders, offline, safe, uploads
+from ui import frame, loaders, offline, safe, state, uploads
 from ui.i18n import label, t
 from ui.map_view import BOGOTA_VIEW, base_map, bounds_of
 
@@ -109,13 +108,6 @@ def layer_downloads(frame: gpd.GeoDataFrame, *, name: str, lang: str, key: str) 
     )
 
 
-def session_key() -> str:
-    """A stable, anonymous key for this browser session (for rate limiting)."""
-    if "_session_key" not in st.session_state:
-        st.session_state["_session_key"] = secrets.token_hex(8)
-    return st.session_state["_session_key"]
-
-
 def _set_point(lat: float, lon: float) -> None:
     """Callback: put the suggested place's point where a named place is."""
     st.session_state["suggest_lat"] = round(lat, 5)
@@ -123,7 +115,11 @@ def _set_point(lat: float, lon: float) -> None:
 
 
 def suggestion_form(*, lang: str) -> None:
-    """Suggest a care place: it goes to the moderators' queue, rate-limited per session."""
+    """Suggest a care place: it goes to the moderators' queue.
+
+    At most :data:`MAX_SUGGESTIONS_PER_HOUR` per client address, counted in the store
+    (a new browser session does not reset it; see :func:`ui.state.client_address`).
+    """
     st.caption(t("suggest_help", lang))
     st.caption(t("suggest_pick", lang))
     picked = st_folium(
@@ -193,25 +189,26 @@ def suggestion_form(*, lang: str) -> None:
         return
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
     try:
-        place = community.validate_place(
-            NewPlace(
-                name=name,
-                kind=kind,
-                populations=vocab.CODE_SEPARATOR.join(populations),
-                services=vocab.CODE_SEPARATOR.join(services),
-                operator=operator,
-                lon=float(lon),
-                lat=float(lat),
-                place_name=place_name,
-                hours=hours,
-                contact=contact,
-                how_known=how_known,
-                submitter=session_key(),
-            ),
-            lang=lang,
-        )
         with uploads.store() as store:
-            if store.submissions_since(session_key(), since) >= MAX_SUGGESTIONS_PER_HOUR:
+            client = store.client_key(state.client_address())
+            place = community.validate_place(
+                NewPlace(
+                    name=name,
+                    kind=kind,
+                    populations=vocab.CODE_SEPARATOR.join(populations),
+                    services=vocab.CODE_SEPARATOR.join(services),
+                    operator=operator,
+                    lon=float(lon),
+                    lat=float(lat),
+                    place_name=place_name,
+                    hours=hours,
+                    contact=contact,
+                    how_known=how_known,
+                    submitter=client,
+                ),
+                lang=lang,
+            )
+            if store.submissions_since(client, since) >= MAX_SUGGESTIONS_PER_HOUR:
                 st.error(t("suggest_rate_limited", lang, n=MAX_SUGGESTIONS_PER_HOUR))
                 return
             saved = store.submit(place)

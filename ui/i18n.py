@@ -191,6 +191,22 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "present_story_name": {"es": "Nombre de la historia", "en": "Story name"},
     "present_rename": {"es": "Cambiar nombre", "en": "Rename"},
     "present_delete_story": {"es": "Borrar la historia", "en": "Delete the story"},
+    "present_read_only": {
+        "es": "Solo lectura: abrió un enlace compartido. Para cambiarla necesita su enlace de edición; o guarde una copia y cambie la copia.",
+        "en": "Read only: you opened a shared link. Changing it needs its edit link; or save a copy and change the copy.",
+    },
+    "plan_read_only": {
+        "es": "Abrió un escenario compartido: solo lectura. Para guardar encima necesita su enlace de edición; «Guardar como nuevo» guarda sus cambios aparte.",
+        "en": "You opened a shared scenario: read only. Saving over it needs its edit link; “Save as new” keeps your changes separately.",
+    },
+    "edit_link_once": {
+        "es": "Enlace de edición (se muestra una sola vez; guárdelo en privado): quien lo tenga puede cambiar o borrar esto. Para compartir solo la lectura, use el enlace sin «&edit=…».",
+        "en": "Edit link (shown only once; keep it private): whoever has it can change or delete this. To share it read-only, use the link without “&edit=…”.",
+    },
+    "edit_link_invalid": {
+        "es": "Ese enlace de edición no vale para esto: se abre solo para leer.",
+        "en": "That edit link is not valid for this: it opens read-only.",
+    },
     "present_share": {
         "es": "Para compartirla, copie el enlace de esta página (termina así):",
         "en": "To share it, copy this page's link (it ends like this):",
@@ -779,16 +795,25 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Saved: “{name}” is waiting for a moderator's review.",
     },
     "moderation_disabled": {
-        "es": "La moderación está desactivada: defina CARE_ATLAS_MODERATOR_PASSWORD_HASH (créelo con «python -m geo hash-password»).",
-        "en": "Moderation is off: set CARE_ATLAS_MODERATOR_PASSWORD_HASH (make it with “python -m geo hash-password”).",
+        "es": "La moderación está desactivada: no hay cuentas de moderación. Cree una con «python -m geo moderator add NOMBRE».",
+        "en": "Moderation is off: there are no moderator accounts. Create one with “python -m geo moderator add NAME”.",
     },
+    "moderation_legacy_setting": {
+        "es": "CARE_ATLAS_MODERATOR_PASSWORD_HASH está obsoleta: solo permite entrar como la cuenta «moderator». Cree una cuenta por persona («python -m geo moderator add NOMBRE») y quite esa variable.",
+        "en": "CARE_ATLAS_MODERATOR_PASSWORD_HASH is deprecated: it signs in only as the account “moderator”. Create one account per person (“python -m geo moderator add NAME”) and unset it.",
+    },
+    "moderation_store_error": {
+        "es": "No se puede abrir el almacén de sugerencias ahora; la moderación no está disponible. Inténtelo más tarde.",
+        "en": "The suggestions store cannot be opened now, so moderation is unavailable. Try again later.",
+    },
+    "moderation_sign_in_log": {"es": "Registro de accesos", "en": "Sign-in log"},
     "moderation_signed_in": {"es": "Sesión de moderación: {name}", "en": "Moderating as {name}"},
     "moderation_sign_out": {"es": "Cerrar sesión", "en": "Sign out"},
     "moderation_empty": {"es": "No hay sugerencias pendientes.", "en": "No suggestions waiting."},
     "moderation_audit": {"es": "Registro de acciones", "en": "Audit log"},
     "moderation_name": {
-        "es": "Su nombre (queda en el registro)",
-        "en": "Your name (kept in the log)",
+        "es": "Cuenta de moderación",
+        "en": "Moderator account",
     },
     "moderation_password": {"es": "Contraseña", "en": "Password"},
     "moderation_sign_in": {"es": "Entrar", "en": "Sign in"},

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-import time
+import logging
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import community, viewport
+from geo import community, moderators, viewport
 from geo.errors import LayerError
 from geo.settings import Settings
-from geo.store import Place, Store
-from ui import loaders, safe, uploads
+from geo.store import Place, Store, StoreError
+from ui import loaders, safe, state, uploads
 from ui.i18n import label, t
 
-_SIGNED_IN = "_moderator"
-_FAILURES = "_moderator_failures"
-_LOCKED_UNTIL = "_moderator_locked_until"
+log = logging.getLogger(__name__)
+_SIGNED_IN = state.SIGNED_IN_KEY
 _QUEUE_PAGE = "_moderator_queue_page"
 POINT_LAYERS = ("care_blocks", "care_bus_stops", "home_care", "cooperatives")
 PAGE_SIZE = 20
@@ -28,14 +27,28 @@ DUPLICATE_RADIUS_M = 100.0
 
 def panel(*, lang: str, settings: Settings) -> None:
     """The moderators' tab."""
-    if not settings.moderator_password_hash:
+    if settings.moderator_password_hash:
+        log.warning(moderators.LEGACY_WARNING)
+        st.warning(t("moderation_legacy_setting", lang))
+    try:
+        with uploads.store() as store:
+            enabled = moderators.enabled(store, settings)
+            moderator = state.signed_in_moderator()
+            # an account removed (python -m geo moderator remove) signs its sessions out
+            if moderator and store.moderator_password_hash(moderator) is None:
+                st.session_state.pop(_SIGNED_IN, None)
+                moderator = None
+    except StoreError:
+        log.exception("The store cannot be opened for moderation")
+        st.error(t("moderation_store_error", lang))
+        return
+    if not enabled:
         st.info(t("moderation_disabled", lang))
         return
-    moderator = st.session_state.get(_SIGNED_IN)
     if not moderator:
         _sign_in(lang=lang, settings=settings)
         return
-    st.caption(t("moderation_signed_in", lang, name=moderator))
+    st.caption(t("moderation_signed_in", lang, name=safe.markdown(moderator)))
     if st.button(t("moderation_sign_out", lang), key="mod_sign_out"):
         st.session_state.pop(_SIGNED_IN, None)
         st.rerun()
@@ -66,28 +79,33 @@ def panel(*, lang: str, settings: Settings) -> None:
     st.subheader(t("moderation_audit", lang))
     with uploads.store() as store:
         st.dataframe(store.audit_log(limit=200), hide_index=True, width="stretch")
+        st.subheader(t("moderation_sign_in_log", lang))
+        st.dataframe(store.sign_in_log(limit=200), hide_index=True, width="stretch")
 
 
 def _sign_in(*, lang: str, settings: Settings) -> None:
-    locked = st.session_state.get(_LOCKED_UNTIL, 0.0) - time.monotonic()
+    """The sign-in form; failures and lockouts are kept in the store (geo.moderators)."""
     with st.form("moderator_sign_in"):
         name = st.text_input(t("moderation_name", lang), max_chars=80)
         password = st.text_input(t("moderation_password", lang), type="password")
         sent = st.form_submit_button(t("moderation_sign_in", lang))
     if not sent:
         return
-    if locked > 0:
-        st.error(t("moderation_wait", lang, seconds=f"{locked:.0f}"))
-        return
-    if name.strip() and community.verify_password(password, settings.moderator_password_hash):
-        st.session_state[_SIGNED_IN] = name.strip()
-        st.session_state[_FAILURES] = 0
+    with uploads.store() as store:
+        result = moderators.sign_in(
+            store,
+            name,
+            password,
+            client=store.client_key(state.client_address()),
+            legacy_hash=settings.moderator_password_hash,
+        )
+    if result.account is not None:
+        st.session_state[_SIGNED_IN] = result.account
         st.rerun()
-    failures = st.session_state.get(_FAILURES, 0) + 1
-    st.session_state[_FAILURES] = failures
-    # Each failure doubles the wait before the next try (1, 2, 4 ... 60 s).
-    st.session_state[_LOCKED_UNTIL] = time.monotonic() + min(2 ** (failures - 1), 60)
-    st.error(t("moderation_failed", lang))
+    if result.locked:
+        st.error(t("moderation_wait", lang, seconds=f"{result.wait_s:.0f}"))
+    else:
+        st.error(t("moderation_failed", lang))
 
 
 def _approved_near(store: Store, place: Place) -> gpd.GeoDataFrame:

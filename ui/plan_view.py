@@ -21,7 +21,7 @@ from geo import gaps, profiles, siting
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
-from geo.store import ScenarioNotFoundError, StoreError
+from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
 from ui import jobs, loaders, safe, state, uploads
 from ui.components import download_buttons
 from ui.export import csv_bytes
@@ -409,17 +409,28 @@ def layer_points(name: str) -> tuple[tuple[float, float, str], ...]:
 def open_shared(*, lang: str, offered: Sequence[str]) -> None:
     """Open the scenario named in the URL (``?scenario=<id>``), once per session and id.
 
+    Anyone with the link reads it; ``&edit=<token>`` (the edit link shown once to its
+    maker) also lets this session save over it or delete it.
+
     Its sites replace the ones being edited and its parameters are put back in the
     widgets, so the page shows what was saved. An unknown id or an unreadable store
     is said plainly; the scenario being edited is then kept as it was.
     """
     wanted = st.query_params.get("scenario")
-    if not wanted or st.session_state.get(OPENED_KEY) == wanted:
+    token = st.query_params.get("edit")
+    if token is not None:
+        st.query_params.pop("edit", None)  # the secret does not stay in the address bar
+    if not wanted or (st.session_state.get(OPENED_KEY) == wanted and token is None):
         return
     st.session_state[OPENED_KEY] = wanted
     try:
         with uploads.store() as handle:
             stored = handle.get_scenario(wanted)
+            if token is not None:
+                if handle.can_edit_scenario(stored.id, token):
+                    state.keep_edit_token("scenario", stored.id, token)
+                else:
+                    st.warning(t("edit_link_invalid", lang))
         opened = check_scenario(stored.payload)
     except ScenarioNotFoundError:
         st.error(t("plan_not_found", lang, id=wanted))
@@ -772,27 +783,38 @@ def scenario_tab(value: Scenario, params: PlanParams, figures: pd.DataFrame, *, 
 
 
 def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
-    """Name and save the scenario (new, or over the one opened); show its link."""
+    """Name and save the scenario (new, or over the one opened if this session may); links."""
     current_id = st.session_state.get(SCENARIO_ID_KEY)
     name = st.text_input(
         t("plan_name", lang), value=st.session_state.get(NAME_KEY, ""), key="plan_name_input"
     )
+    may_change = current_id is not None and state.can_edit("scenario", current_id)
     left, right = st.columns(2)
     save_new = left.button(t("plan_save_new", lang), key="plan_save_new")
-    save_over = current_id is not None and right.button(
-        t("plan_save_over", lang), key="plan_save_over"
-    )
+    save_over = may_change and right.button(t("plan_save_over", lang), key="plan_save_over")
+    if current_id is not None and not may_change:
+        right.caption(t("plan_read_only", lang))
+    new_token = ""
     if save_new or save_over:
         try:
             with uploads.store() as handle:
-                stored = handle.save_scenario(
-                    name,
-                    value.with_params(params.to_dict()).to_dict(),
-                    scenario_id=current_id if save_over else None,
-                )
-        except (ValueError, ScenarioNotFoundError, StoreError) as exc:
+                if save_over:
+                    stored = handle.save_scenario(
+                        name,
+                        value.with_params(params.to_dict()).to_dict(),
+                        scenario_id=current_id,
+                        **state.edit_rights("scenario", current_id),
+                    )
+                else:
+                    stored = handle.save_scenario(
+                        name, value.with_params(params.to_dict()).to_dict()
+                    )
+        except (ValueError, ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("plan_save_error", lang, error=str(exc)))
             return
+        if stored.edit_token:
+            new_token = stored.edit_token
+            state.keep_edit_token("scenario", stored.id, new_token)
         st.session_state[SCENARIO_ID_KEY] = stored.id
         st.session_state[NAME_KEY] = stored.name
         st.session_state[OPENED_KEY] = stored.id
@@ -802,10 +824,13 @@ def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
     if current_id:
         st.caption(t("plan_share", lang))
         st.code(f"?scenario={current_id}", language=None)
+    if new_token:
+        st.warning(t("edit_link_once", lang))
+        st.code(f"?scenario={current_id}&edit={new_token}", language=None)
 
 
 def saved_list(*, lang: str) -> None:
-    """The saved scenarios: open or delete."""
+    """The saved scenarios: open any; delete those this session may change."""
     try:
         with uploads.store() as handle:
             saved = handle.scenarios(limit=50)
@@ -826,13 +851,16 @@ def saved_list(*, lang: str) -> None:
             st.query_params["scenario"] = item.id
             st.session_state.pop(OPENED_KEY, None)
             st.rerun()
+        if not state.can_edit("scenario", item.id):
+            continue
         if cols[2].button(t("plan_delete", lang), key=f"plan_delete_{item.id}"):
             try:
                 with uploads.store() as handle:
-                    handle.delete_scenario(item.id)
-            except (ScenarioNotFoundError, StoreError) as exc:
+                    handle.delete_scenario(item.id, **state.edit_rights("scenario", item.id))
+            except (ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
                 st.error(t("plan_save_error", lang, error=str(exc)))
                 return
+            state.forget_edit_token("scenario", item.id)
             if st.session_state.get(SCENARIO_ID_KEY) == item.id:
                 st.session_state.pop(SCENARIO_ID_KEY, None)
             st.rerun()

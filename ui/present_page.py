@@ -2,20 +2,25 @@
 
 A story is chosen by ``?story=<id>`` (``sample`` for the ready-made one); present
 mode is ``?present=1`` with ``?slide=N``, so a copied link reopens the same slide.
+
+A shared link gives read access. Changing a saved story (reorder, retitle, rename,
+delete, add a view) needs its edit token: kept in the session that made it and given
+once as an edit link ``?story=<id>&edit=<token>`` (opening that link puts the token in
+the session and takes it out of the address bar), or a signed-in moderator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from geo.errors import LayerError
 from geo.settings import get_settings
-from geo.store import StoreError, StoryNotFoundError
+from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
-from ui import safe, slides, standalone, uploads
+from ui import safe, slides, standalone, state, uploads
 from ui.components import care_map
 from ui.export import csv_bytes, xlsx_bytes
 from ui.frame import PAGES_DIR
@@ -50,12 +55,42 @@ def chosen_story(lang: str) -> tuple[str, Story, str]:
         try:
             with uploads.store() as handle:
                 stored = handle.get_story(wanted)
+                _take_edit_link(handle.can_edit_story, stored.id, lang=lang)
             return stored.id, Story.from_dict(stored.payload), stored.name
         except StoryNotFoundError:
             st.error(t("present_not_found", lang, id=wanted))
         except (StoreError, LayerError) as exc:
             st.error(t("present_open_error", lang, error=str(exc)))
     return SAMPLE, sample_story(lang), t("present_sample_name", lang)
+
+
+def _take_edit_link(check: Callable[[str, str | None], bool], story_id: str, *, lang: str) -> None:
+    """Keep the token of an edit link (``&edit=``) in the session; drop it from the URL."""
+    token = st.query_params.get("edit")
+    if token is None:
+        return
+    st.query_params.pop("edit", None)
+    if check(story_id, token):
+        state.keep_edit_token("story", story_id, token)
+    else:
+        st.warning(t("edit_link_invalid", lang))
+
+
+def _kept(stored: StoredScenario) -> None:
+    """Keep the token of a story just made, and show its edit link once."""
+    if stored.edit_token:
+        state.keep_edit_token("story", stored.id, stored.edit_token)
+        st.session_state[state.NEW_EDIT_LINK_KEY] = ("story", stored.id, stored.edit_token)
+
+
+def _edit_link_once(story_id: str, *, lang: str) -> None:
+    """The edit link of a story made in this session, on the first run after it was made."""
+    new = st.session_state.get(state.NEW_EDIT_LINK_KEY)
+    if new is None or new[:2] != ("story", story_id):
+        return
+    del st.session_state[state.NEW_EDIT_LINK_KEY]
+    st.warning(t("edit_link_once", lang))
+    st.code(f"?story={story_id}&edit={new[2]}", language=None)
 
 
 def presenting() -> bool:
@@ -190,12 +225,12 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
 
 
 def story_outline(story: Story, *, story_id: str, name: str, lang: str) -> None:
-    """The slides of the story, with reorder / retitle / delete for saved stories."""
+    """The slides of the story; reorder / retitle / delete only with the right to edit it."""
     st.subheader(safe.markdown(name))
     st.button(
         t("present_start", lang), on_click=_go, args=(1,), type="primary", key="present_start"
     )
-    editable = story_id != SAMPLE
+    editable = story_id != SAMPLE and state.can_edit("story", story_id)
     for position, view in enumerate(story.views):
         with st.container(border=True):
             cols = st.columns([6, 1, 1, 1, 1])
@@ -220,10 +255,16 @@ def story_outline(story: Story, *, story_id: str, name: str, lang: str) -> None:
                 _save(story_id, name, story.remove(position), lang=lang)
     if editable:
         _rename_or_delete(story, story_id=story_id, name=name, lang=lang)
-    else:
+    elif story_id == SAMPLE:
         st.caption(t("present_sample_hint", lang))
         if st.button(t("present_save_copy", lang), key="present_save_copy"):
             _save(None, t("present_sample_name", lang), story, lang=lang)
+    else:
+        st.caption(t("present_read_only", lang))
+        if st.button(t("present_save_copy", lang), key="present_save_copy"):
+            _save(None, name, story, lang=lang)
+        st.caption(t("present_share", lang))
+        st.code(f"?story={story_id}", language=None)
 
 
 def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
@@ -232,15 +273,19 @@ def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
             if story_id is None:
                 stored = handle.save_story(name, story.to_dict())
             else:
-                stored = handle.save_story(name, story.to_dict(), story_id=story_id)
-    except (ValueError, StoryNotFoundError, StoreError) as exc:
+                stored = handle.save_story(
+                    name, story.to_dict(), story_id=story_id, **state.edit_rights("story", story_id)
+                )
+    except (ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
         st.error(t("plan_save_error", lang, error=str(exc)))
         return
+    _kept(stored)
     st.query_params["story"] = stored.id
     st.rerun()
 
 
 def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> None:
+    _edit_link_once(story_id, lang=lang)
     left, right = st.columns([3, 1])
     new_name = left.text_input(t("present_story_name", lang), value=name, key="present_rename")
     if new_name != name and left.button(t("present_rename", lang), key="present_rename_go"):
@@ -248,10 +293,11 @@ def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> N
     if right.button(t("present_delete_story", lang), key="present_delete_story"):
         try:
             with uploads.store() as handle:
-                handle.delete_story(story_id)
-        except (StoryNotFoundError, StoreError) as exc:
+                handle.delete_story(story_id, **state.edit_rights("story", story_id))
+        except (StoryNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("plan_save_error", lang, error=str(exc)))
             return
+        state.forget_edit_token("story", story_id)
         st.query_params["story"] = SAMPLE
         st.rerun()
     st.caption(t("present_share", lang))
@@ -394,7 +440,7 @@ def exports(story: Story, *, name: str, lang: str) -> None:
 def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
     """In the sidebar: add what this page shows now to a new or saved story."""
     with st.sidebar.expander(t("present_add", lang)):
-        saved = _saved_stories()
+        saved = [s for s in _saved_stories() if state.can_edit("story", s.id)]
         options = ["", *(s.id for s in saved)]
         names = {"": t("present_new_story", lang), **{s.id: s.name for s in saved}}
         target = st.selectbox(
@@ -414,13 +460,17 @@ def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
                 if target:
                     current = Story.from_dict(handle.get_story(target).payload)
                     stored = handle.save_story(
-                        names[target], current.add(view).to_dict(), story_id=target
+                        names[target],
+                        current.add(view).to_dict(),
+                        story_id=target,
+                        **state.edit_rights("story", target),
                     )
                 else:
                     stored = handle.save_story(title or page, Story(views=(view,)).to_dict())
-        except (LayerError, ValueError, StoryNotFoundError, StoreError) as exc:
+        except (LayerError, ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("present_add_error", lang, error=str(exc)))
             return
+        _kept(stored)
         st.success(t("present_added", lang, name=safe.markdown(stored.name)))
         st.page_link(
             str(PAGES_DIR / "present.py"),

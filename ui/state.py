@@ -166,3 +166,66 @@ def select(page: str, value: tuple[str, str] | None) -> None:
         st.query_params["sel"] = f"{value[0]}:{value[1]}"
     elif "sel" in st.query_params:
         del st.query_params["sel"]
+
+
+def client_address() -> str | None:
+    """The client's IP address, for sign-in and suggestion limits (None when unknown).
+
+    ``st.context.ip_address`` (the connection's address; ``None`` on ``localhost``, so
+    all local clients share one limit). Behind a reverse proxy every connection comes
+    from the proxy: with ``CARE_ATLAS_TRUST_FORWARDED_FOR=1`` the last entry of
+    ``X-Forwarded-For`` (the one the proxy added; earlier entries are the client's
+    word and can be forged) is used instead. Never trust the header without a proxy
+    that sets it.
+    """
+    if get_settings().trust_forwarded_for:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return st.context.ip_address
+
+
+SIGNED_IN_KEY = "_moderator"
+
+
+def signed_in_moderator() -> str | None:
+    """The moderator account signed in in this session, if any."""
+    name = st.session_state.get(SIGNED_IN_KEY)
+    return name if isinstance(name, str) and name else None
+
+
+EDIT_TOKENS_KEY = "_edit_tokens"
+NEW_EDIT_LINK_KEY = "_new_edit_link"
+
+
+def edit_token(kind: str, item_id: str) -> str | None:
+    """The edit token this session holds for a saved story or scenario, if any."""
+    return st.session_state.get(EDIT_TOKENS_KEY, {}).get(f"{kind}:{item_id}")
+
+
+def keep_edit_token(kind: str, item_id: str, token: str) -> None:
+    """Remember in this session the edit token of a story or scenario (made or opened)."""
+    tokens = dict(st.session_state.get(EDIT_TOKENS_KEY, {}))
+    tokens[f"{kind}:{item_id}"] = token
+    st.session_state[EDIT_TOKENS_KEY] = tokens
+
+
+def forget_edit_token(kind: str, item_id: str) -> None:
+    """Drop a token (its story or scenario was deleted)."""
+    tokens = dict(st.session_state.get(EDIT_TOKENS_KEY, {}))
+    tokens.pop(f"{kind}:{item_id}", None)
+    st.session_state[EDIT_TOKENS_KEY] = tokens
+
+
+def can_edit(kind: str, item_id: str) -> bool:
+    """Whether this session may change a saved story or scenario: its token, or a moderator."""
+    return edit_token(kind, item_id) is not None or signed_in_moderator() is not None
+
+
+def edit_rights(kind: str, item_id: str) -> dict[str, str | None]:
+    """Keyword arguments for the store's save/delete: the token, else the moderator."""
+    token = edit_token(kind, item_id)
+    if token is not None:
+        return {"edit_token": token}
+    return {"moderator": signed_in_moderator()}

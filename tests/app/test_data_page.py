@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
+from geo import moderators
 from geo.community import hash_password
 from geo.settings import Settings, get_settings
 from geo.store import NewPlace, open_store
 from tests.app.conftest import PROJECT, markers_by_layer, run_app
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
+ACCOUNT = "Moderator account"  # the sign-in form's labels
+HASH = hash_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)
 def private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store with one moderator account, Ana; no lockout unless a test asks for one."""
     path = tmp_path / "store.sqlite"
     monkeypatch.setenv("CARE_ATLAS_STORE_PATH", str(path))
-    monkeypatch.setenv("CARE_ATLAS_MODERATOR_PASSWORD_HASH", hash_password(PASSWORD))
+    monkeypatch.delenv("CARE_ATLAS_MODERATOR_PASSWORD_HASH", raising=False)
+    monkeypatch.setattr(moderators, "LOCK_BASE_S", 0.0)
     get_settings.cache_clear()
+    with open_store(Settings(store_path=path)) as store:
+        store.add_moderator("Ana", password_hash=HASH)
     return path
+
+
+def _sign_in(at, name: str, password: str) -> None:
+    inputs = {w.label: w for w in at.text_input}
+    inputs[ACCOUNT].input(name)
+    inputs["Password"].input(password)
+    _button(at, "Sign in").click().run()
+    assert not at.exception, [e.message for e in at.exception]
 
 
 def _geojson(names: list[str]) -> bytes:
@@ -96,34 +112,76 @@ def test_suggest_moderate_and_publish() -> None:
     _suggest(at, "Casa comunitaria de cuidado La Esperanza")
     assert any("Saved" in s.value for s in at.success)
 
-    # a wrong password is refused, the right one signs in
-    inputs = {w.label: w for w in at.text_input}
-    inputs["Your name (kept in the log)"].input("Ana")
-    inputs["Password"].input("wrong password")
-    _button(at, "Sign in").click().run()
+    # a wrong password is refused; so is a name that is no account, with the right password
+    _sign_in(at, "Ana", "wrong password")
     assert any("Wrong name or password" in e.value for e in at.error)
-    at = run_app("pages/data.py", lang="en")  # a new session: no lockout carried over
-    inputs = {w.label: w for w in at.text_input}
-    inputs["Your name (kept in the log)"].input("Ana")
-    inputs["Password"].input(PASSWORD)
-    _button(at, "Sign in").click().run()
+    _sign_in(at, "Mallory", PASSWORD)
+    assert any("Wrong name or password" in e.value for e in at.error)
+    assert not any("Moderating as" in c.value for c in at.caption)
+    at = run_app("pages/data.py", lang="en")  # lockouts are off in this test (LOCK_BASE_S=0)
+    _sign_in(at, "  Ana ", PASSWORD)
     assert any("Moderating as Ana" in c.value for c in at.caption)
     _button(at, "Approve").click().run()
     assert not at.exception
     audit = next(df.value for df in at.dataframe if "moderator" in df.value.columns)
-    assert list(audit["moderator"]) == ["Ana"]
+    assert list(audit["moderator"]) == ["Ana"]  # the account's name, not the typed text
     assert list(audit["action"]) == ["approve"]
+    sign_ins = next(df.value for df in at.dataframe if "event" in df.value.columns)
+    assert list(sign_ins["event"]) == ["signed_in", "failed", "failed"]
+    assert list(sign_ins["name"]) == ["Ana", "Mallory", "Ana"]
 
     at.switch_page(str(PROJECT / "pages/explore.py")).run()
     assert markers_by_layer(at).get("community") == 1
 
 
-def test_suggestions_are_rate_limited() -> None:
+def test_suggestions_are_rate_limited_across_sessions(private_store: Path) -> None:
     at = run_app("pages/data.py", lang="en")
     for n in range(5):
         _suggest(at, f"Lugar de cuidado {n}")
+    assert not at.error
+    at = run_app("pages/data.py", lang="en")  # a new session from the same address
     _suggest(at, "Lugar de cuidado 6")
     assert any("in the last hour" in e.value for e in at.error)
+    with open_store(Settings(store_path=private_store)) as store:
+        assert store.count_pending() == 5
+
+
+def test_a_lockout_survives_a_new_session(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(moderators, "LOCK_BASE_S", 600.0)
+    at = run_app("pages/data.py", lang="en")
+    with caplog.at_level(logging.WARNING, logger="geo.moderators"):
+        _sign_in(at, "Ana", "wrong password")
+    assert any("Failed moderator sign-in as 'Ana'" in r.getMessage() for r in caplog.records)
+    at = run_app("pages/data.py", lang="en")  # a new session, the right password
+    _sign_in(at, "Ana", PASSWORD)
+    assert any("Too many attempts" in e.value for e in at.error)
+    assert not any("Moderating as" in c.value for c in at.caption)
+    assert not any(b.label == "Approve" for b in at.button)
+
+
+def test_no_account_means_moderation_is_off(private_store: Path) -> None:
+    with open_store(Settings(store_path=private_store)) as store:
+        store.remove_moderator("Ana")
+    at = run_app("pages/data.py", lang="en")
+    assert any("python -m geo moderator add" in i.value for i in at.info)
+    assert not any(b.label == "Sign in" for b in at.button)
+
+
+def test_the_old_shared_password_becomes_the_account_moderator(
+    private_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARE_ATLAS_MODERATOR_PASSWORD_HASH", HASH)
+    get_settings.cache_clear()
+    at = run_app("pages/data.py", lang="en")
+    assert any("deprecated" in w.value for w in at.warning)
+    _sign_in(at, "Ana Typed", PASSWORD)  # any name with the shared password: refused
+    assert not any("Moderating as" in c.value for c in at.caption)
+    _sign_in(at, "moderator", PASSWORD)
+    assert any("Moderating as moderator" in c.value for c in at.caption)
+    with open_store(Settings(store_path=private_store)) as store:
+        assert [m.name for m in store.moderators()] == ["Ana", "moderator"]
 
 
 def test_a_place_name_sets_the_suggestion_point() -> None:
@@ -153,10 +211,7 @@ def test_the_moderation_queue_is_paged(private_store: Path) -> None:
                 )
             )
     at = run_app("pages/data.py", lang="en")
-    inputs = {w.label: w for w in at.text_input}
-    inputs["Your name (kept in the log)"].input("Ana")
-    inputs["Password"].input(PASSWORD)
-    _button(at, "Sign in").click().run()
+    _sign_in(at, "Ana", PASSWORD)
     assert any("25 suggestions waiting; showing 1 to 20" in c.value for c in at.caption)
     assert sum(b.label == "Approve" for b in at.button) == 20
     at.number_input(key="mod_page_2").set_value(2).run()

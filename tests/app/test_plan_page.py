@@ -143,3 +143,34 @@ def test_candidates_from_an_uploaded_layer() -> None:
     table = at.dataframe[1].value
     assert len(table) == 1
     assert table["Site"].iloc[0].startswith("Suggested site 1 · Colegio")
+
+
+def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: Path) -> None:
+    mine = run_app("pages/plan.py", lang="en")
+    mine.text_input(key="plan_name_input").input("Mío").run()
+    _button(mine, "Save as new").click().run()
+    scenario_id = mine.query_params["scenario"]
+    scenario_id = scenario_id[0] if isinstance(scenario_id, list) else scenario_id
+    (edit_link,) = [c.value for c in mine.code if "&edit=" in c.value]
+    assert edit_link.startswith(f"?scenario={scenario_id}&edit=")
+    assert any(b.key == f"plan_delete_{scenario_id}" for b in mine.button)
+
+    other = run_app("pages/plan.py", lang="en", scenario=scenario_id)
+    assert not other.exception
+    assert not any(b.key == "plan_save_over" for b in other.button)
+    assert not any(b.key == f"plan_delete_{scenario_id}" for b in other.button)
+    assert any("read only" in c.value for c in other.caption)
+    # what it saves is a new scenario; the shared one is as it was
+    other.text_input(key="plan_name_input").input("Otro").run()
+    _button(other, "Save as new").click().run()
+    with open_store(get_settings()) as handle:
+        assert handle.get_scenario(scenario_id).name == "Mío"
+        assert len(handle.scenarios()) == 2
+
+    token = edit_link.split("&edit=")[1]
+    holder = run_app("pages/plan.py", lang="en", scenario=scenario_id, edit=token)
+    assert "edit" not in holder.query_params
+    holder.button(key=f"plan_delete_{scenario_id}").click().run()
+    assert not holder.exception
+    with open_store(get_settings()) as handle:
+        assert [s.name for s in handle.scenarios()] == ["Otro"]

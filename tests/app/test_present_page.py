@@ -109,3 +109,72 @@ def test_unknown_story_link_falls_back_to_the_sample() -> None:
     at = run_app("pages/present.py", lang="es", story="st-nope")
     assert any("st-nope" in e.value for e in at.error)
     assert len([b for b in at.button if b.label == "Ver"]) == 5
+
+
+def _story_id(at) -> str:
+    story_id = at.query_params["story"]
+    return story_id[0] if isinstance(story_id, list) else story_id
+
+
+def _edit_widgets(at) -> list[str]:
+    keys = [b.key for b in at.button if b.key] + [w.key for w in at.text_input if w.key]
+    return [k for k in keys if k.startswith(("up_", "down_", "del_", "present_rename"))] + [
+        b.label for b in at.button if b.label == "Delete the story"
+    ]
+
+
+def test_a_shared_story_link_is_read_only_in_another_session() -> None:
+    mine = run_app("pages/present.py", lang="en")
+    _button(mine, "Save a copy").click().run()
+    story_id = _story_id(mine)
+    # the maker sees the edit link once, and keeps the right to edit in the session
+    (edit_link,) = [c.value for c in mine.code if "&edit=" in c.value]
+    assert edit_link.startswith(f"?story={story_id}&edit=")
+    assert _edit_widgets(mine)
+    mine.button(key="down_0").click().run()
+    assert not any("&edit=" in c.value for c in mine.code)  # shown once
+
+    other = run_app("pages/present.py", lang="en", story=story_id)
+    assert not other.exception
+    assert _edit_widgets(other) == []
+    assert any("Read only" in c.value for c in other.caption)
+    with open_store(get_settings()) as handle:
+        assert len(handle.get_story(story_id).payload["views"]) == 5
+    # nor can it add a view to that story from another page
+    gaps = run_app("pages/gaps.py", lang="en", story=story_id)
+    options = gaps.selectbox(key="add_view_story_gaps_en").options
+    assert options == ["A new story"]
+
+    # the edit link gives the right to another session; the token leaves the URL
+    token = edit_link.split("&edit=")[1]
+    holder = run_app("pages/present.py", lang="en", story=story_id, edit=token)
+    assert "edit" not in holder.query_params
+    _button(holder, "Delete the story").click().run()
+    assert not holder.exception
+    with open_store(get_settings()) as handle:
+        assert handle.stories() == []
+
+
+def test_a_wrong_edit_link_opens_read_only() -> None:
+    mine = run_app("pages/present.py", lang="en")
+    _button(mine, "Save a copy").click().run()
+    story_id = _story_id(mine)
+    other = run_app("pages/present.py", lang="en", story=story_id, edit="guessed")
+    assert any("not valid" in w.value for w in other.warning)
+    assert _edit_widgets(other) == []
+
+
+def test_a_signed_in_moderator_may_delete_a_shared_story() -> None:
+    from geo.community import hash_password
+
+    with open_store(get_settings()) as handle:
+        handle.add_moderator("Ana", password_hash=hash_password("correct horse battery"))
+        story = handle.save_story("De otra persona", {"version": 1, "views": []})
+    at = run_app("pages/present.py", lang="en", story=story.id)
+    assert _edit_widgets(at) == []
+    at.session_state["_moderator"] = "Ana"  # as the Data page's sign-in leaves it
+    at.run()
+    _button(at, "Delete the story").click().run()
+    assert not at.exception
+    with open_store(get_settings()) as handle:
+        assert handle.stories() == []

@@ -673,20 +673,22 @@ def test_scenario_save_get_list_rename_delete(settings: Settings, store: Store) 
     with open_store(settings) as again:  # committed: another connection sees both
         assert again.get_scenario(first.id) == first
         assert [s.id for s in again.scenarios()] == [second.id, first.id]
-    renamed = store.save_scenario("Renombrado", SCENARIO, scenario_id=first.id)
+    renamed = store.save_scenario(
+        "Renombrado", SCENARIO, scenario_id=first.id, edit_token=first.edit_token
+    )
     assert renamed.created_at == first.created_at
     assert renamed.updated_at > first.updated_at
     assert store.get_scenario(first.id).name == "Renombrado"
     assert [s.id for s in store.scenarios()] == [first.id, second.id]
     assert [s.id for s in store.scenarios(limit=1)] == [first.id]
-    store.delete_scenario(second.id)
+    store.delete_scenario(second.id, edit_token=second.edit_token)
     assert [s.id for s in store.scenarios()] == [first.id]
     with pytest.raises(store_module.ScenarioNotFoundError, match="No saved scenario"):
         store.get_scenario(second.id)
     with pytest.raises(store_module.ScenarioNotFoundError):
-        store.delete_scenario(second.id)
+        store.delete_scenario(second.id, edit_token=second.edit_token)
     with pytest.raises(store_module.ScenarioNotFoundError):
-        store.save_scenario("x", SCENARIO, scenario_id="sc-nope")
+        store.save_scenario("x", SCENARIO, scenario_id="sc-nope", edit_token=first.edit_token)
 
 
 @pytest.mark.parametrize(
@@ -739,14 +741,17 @@ def test_stories_are_kept_apart_from_scenarios(settings: Settings, store: Store)
     with pytest.raises(store_module.StoryNotFoundError):
         store.get_story(scenario.id)
     renamed = store.save_story(
-        "Concejo, versión 2", {"version": 1, "views": [1]}, story_id=story.id
+        "Concejo, versión 2",
+        {"version": 1, "views": [1]},
+        story_id=story.id,
+        edit_token=story.edit_token,
     )
     with open_store(settings) as again:
         assert again.get_story(story.id) == renamed
-    store.delete_story(story.id)
+    store.delete_story(story.id, edit_token=story.edit_token)
     assert store.stories() == []
     with pytest.raises(store_module.StoryNotFoundError, match="No saved story"):
-        store.delete_story(story.id)
+        store.delete_story(story.id, edit_token=story.edit_token)
 
 
 def test_sqlite_store_of_version_2_gains_the_stories_table(tmp_path: Path) -> None:
@@ -760,3 +765,132 @@ def test_sqlite_store_of_version_2_gains_the_stories_table(tmp_path: Path) -> No
     with open_store(Settings(store_path=path)) as handle:
         assert handle.get_scenario(kept.id) == kept
         assert handle.save_story("Nueva", {"views": []}).id.startswith("st-")
+
+
+def test_sqlite_store_of_version_3_gains_accounts_and_edit_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite"
+    with open_store(Settings(store_path=path)) as handle:
+        old = handle.save_story("De antes", {"views": []})
+    conn = sqlite3.connect(path)
+    for table in ("moderators", "sign_in_throttle", "sign_in_log", "edit_tokens", "store_meta"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    with open_store(Settings(store_path=path)) as handle:
+        assert handle.get_story(old.id) == old
+        # a story saved before edit tokens existed: only a moderator may change it
+        assert not handle.can_edit_story(old.id, old.edit_token)
+        handle.add_moderator("Ana", password_hash=HASH)
+        handle.delete_story(old.id, moderator="Ana")
+        assert handle.stories() == []
+
+
+# --------------------------------------------------------------------------- edit tokens
+
+HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "11" * 32  # shape only: never checked here
+
+
+@pytest.mark.parametrize("kind", ["story", "scenario"])
+def test_shared_documents_change_only_with_their_edit_token(store: Store, kind: str) -> None:
+    save = store.save_story if kind == "story" else store.save_scenario
+    delete = store.delete_story if kind == "story" else store.delete_scenario
+    can_edit = store.can_edit_story if kind == "story" else store.can_edit_scenario
+    get = store.get_story if kind == "story" else store.get_scenario
+    id_arg = "story_id" if kind == "story" else "scenario_id"
+
+    mine = save("Mía", {"views": []})
+    other = save("Otra", {"views": []})
+    assert len(mine.edit_token) >= 32
+    assert mine.edit_token != other.edit_token
+    assert get(mine.id).edit_token == ""  # the token is returned once, never read back
+    assert can_edit(mine.id, mine.edit_token)
+    for wrong in (None, "", other.edit_token, mine.edit_token + "x"):
+        assert not can_edit(mine.id, wrong)
+        with pytest.raises(store_module.EditDeniedError, match="edit link or a moderator"):
+            save("Renombrada", {"views": []}, **{id_arg: mine.id}, edit_token=wrong)
+        with pytest.raises(store_module.EditDeniedError):
+            delete(mine.id, edit_token=wrong)
+    assert get(mine.id).name == "Mía"
+    with pytest.raises(store_module.EditDeniedError, match="not a moderator account"):
+        delete(mine.id, moderator="Nadie")
+    save("Renombrada", {"views": []}, **{id_arg: mine.id}, edit_token=mine.edit_token)
+    assert get(mine.id).name == "Renombrada"
+    store.add_moderator("Ana", password_hash=HASH)
+    delete(other.id, moderator="Ana")
+    delete(mine.id, edit_token=mine.edit_token)
+    assert not can_edit(mine.id, mine.edit_token)  # its token went with it
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def test_moderator_accounts(settings: Settings, store: Store) -> None:
+    assert store.moderators() == []
+    added = store.add_moderator("  Ana María ", password_hash=HASH)
+    assert added.name == "Ana María"
+    with pytest.raises(ValueError, match="exists already"):
+        store.add_moderator("Ana María", password_hash=HASH)
+    store.add_moderator("Beto", password_hash=HASH)
+    with open_store(settings) as again:
+        assert [m.name for m in again.moderators()] == ["Ana María", "Beto"]
+        assert again.moderator_password_hash("Ana María") == HASH
+    new_hash = HASH.replace("11", "22")
+    store.set_moderator_password("Beto", password_hash=new_hash)
+    assert store.moderator_password_hash("Beto") == new_hash
+    store.remove_moderator("Beto")
+    assert store.moderator_password_hash("Beto") is None
+    with pytest.raises(store_module.ModeratorNotFoundError):
+        store.remove_moderator("Beto")
+    with pytest.raises(store_module.ModeratorNotFoundError):
+        store.set_moderator_password("Beto", password_hash=HASH)
+    for bad_name in ("", "  ", "x" * 81, "Ana\x1b[31m"):
+        with pytest.raises(ValueError, match="name"):
+            store.add_moderator(bad_name, password_hash=HASH)
+    with pytest.raises(ValueError, match="scrypt"):
+        store.add_moderator("Carla", password_hash="plain text")  # noqa: S106
+    assert [m.name for m in store.moderators()] == ["Ana María"]
+
+
+def test_failed_sign_ins_lock_per_key_and_outlive_the_connection(
+    settings: Settings, store: Store
+) -> None:
+    keys = ["account:Ana", "client:c1"]
+    assert store.sign_in_wait_s(keys) == 0.0
+    waits = [
+        store.record_sign_in_failure(keys, name="Ana", client="c1", lock_s=lambda n: 100.0 * n)
+        for _ in range(3)
+    ]
+    assert waits[0] == pytest.approx(100, abs=2)
+    assert waits[2] == pytest.approx(300, abs=2)
+    with open_store(settings) as again:  # another connection (a new session) sees it
+        assert again.sign_in_wait_s(["account:Ana"]) == pytest.approx(300, abs=2)
+        assert again.sign_in_wait_s(["client:c1"]) == pytest.approx(300, abs=2)
+        assert again.sign_in_wait_s(["account:Beto", "client:c1"]) > 200  # same client
+        assert again.sign_in_wait_s(["account:Beto", "client:c2"]) == 0.0
+    # a try while locked is logged, not counted
+    store.record_sign_in_failure(
+        keys, name="Ana", client="c1", lock_s=lambda n: 1e6, event="locked"
+    )
+    assert store.sign_in_wait_s(keys) < 400
+    store.record_sign_in(["account:Ana", "client:c1"], name="Ana", client="c1")
+    assert store.sign_in_wait_s(keys) == 0.0
+    log_rows = store.sign_in_log()
+    assert list(log_rows.columns) == list(store_module.SIGN_IN_LOG_COLUMNS)
+    assert list(log_rows["event"]) == ["signed_in", "locked", "failed", "failed", "failed"]
+    assert set(log_rows["name"]) == {"Ana"}
+
+
+def test_old_failures_are_forgotten(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "FAILURE_MEMORY", dt.timedelta(0))
+    for _ in range(3):
+        wait = store.record_sign_in_failure(["k"], name="x", client="c", lock_s=lambda n: 10.0 * n)
+    assert wait == pytest.approx(10, abs=2)  # each failure starts the count again
+
+
+def test_client_key_is_stable_opaque_and_per_address(settings: Settings, store: Store) -> None:
+    key = store.client_key("203.0.113.7")
+    assert key.startswith("client-") and "203" not in key
+    with open_store(settings) as again:
+        assert again.client_key("203.0.113.7") == key
+    assert store.client_key("203.0.113.8") != key
+    assert store.client_key(None) == store.client_key("") != key
