@@ -7,7 +7,8 @@ import streamlit as st
 from geo import ingest, remote
 from geo.errors import LayerError, NeedsChoice
 from geo.settings import get_settings
-from ui import frame, loaders, moderation, uploads
+from geo.store import StoreError
+from ui import frame, loaders, moderation, safe, uploads
 from ui.components import kept_choice
 from ui.data_view import layer_downloads, preview, suggestion_form
 from ui.i18n import t
@@ -54,9 +55,11 @@ with tab_upload:
                     lang=lang,
                 )
         except NeedsChoice as question:
-            st.warning(str(question))
+            st.warning(safe.markdown(question))
+            # option labels name the file's columns: shown as text
             options = {
-                option.value: getattr(option, f"label_{lang}") for option in question.options
+                option.value: safe.markdown(getattr(option, f"label_{lang}"))
+                for option in question.options
             }
             answer = st.radio(
                 t(f"question_{question.question}", lang),
@@ -68,7 +71,7 @@ with tab_upload:
                 waiting.choices[question.question] = answer
                 st.rerun()
         except LayerError as problem:
-            st.error(str(problem))
+            st.error(safe.markdown(problem))
             st.caption(t("upload_nothing_lost", lang))
             if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
                 uploads.set_pending(None)
@@ -81,7 +84,7 @@ with tab_upload:
                 uploads.set_pending(None)
                 st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
                 st.session_state["_upload_flash"] = t(
-                    "upload_added", lang, name=name, n=len(result.frame)
+                    "upload_added", lang, name=safe.markdown(name), n=len(result.frame)
                 )
                 st.rerun()  # show an empty uploader for the next file
 
@@ -90,7 +93,7 @@ with tab_mine:
     if not mine:
         st.caption(t("my_layers_empty", lang))
     for n, (name, layer) in enumerate(list(mine.items())):
-        with st.expander(f"{name} · {len(layer)}", expanded=False):
+        with st.expander(f"{safe.markdown(name)} · {len(layer)}", expanded=False):
             st.dataframe(layer.drop(columns=layer.geometry.name).head(200), hide_index=True)
             layer_downloads(
                 layer,
@@ -103,7 +106,10 @@ with tab_mine:
                 st.rerun()
 
 with tab_suggest:
-    suggestion_form(lang=lang)
+    try:
+        suggestion_form(lang=lang)
+    except StoreError as exc:  # the form stays drawn above; the other tabs keep working
+        st.error(t("suggest_store_error", lang, error=uploads.problem_text(exc, lang=lang)))
 
 with tab_import:
     st.caption(t("import_help", lang))
@@ -132,15 +138,18 @@ with tab_import:
                         url, type_name=type_name, max_features=settings.max_features, lang=lang
                     )
         except LayerError as problem:
-            st.error(str(problem))
+            st.error(safe.markdown(problem))
         else:
             name = uploads.add_layer(
                 url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import", imported
             )
-            st.success(t("upload_added", lang, name=name, n=len(imported)))
+            st.success(t("upload_added", lang, name=safe.markdown(name), n=len(imported)))
 
 with tab_moderate:
-    moderation.panel(lang=lang, settings=settings)
+    try:
+        moderation.panel(lang=lang, settings=settings)
+    except StoreError as exc:  # the tabs after this one keep working
+        st.error(t("moderation_store_error", lang, error=uploads.problem_text(exc, lang=lang)))
 
 with tab_download:
     registry = loaders.registry()
@@ -154,6 +163,6 @@ with tab_download:
     try:
         chosen = loaders.layer(choice)
     except LayerError as problem:
-        st.error(str(problem))
+        st.error(safe.markdown(problem))
     else:
         layer_downloads(chosen, name=choice, lang=lang, key="bundled")

@@ -25,9 +25,9 @@ SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
 
 def preview(result: Upload, *, lang: str) -> None:
     """What an upload holds, before it is accepted: warnings, table and map."""
-    st.subheader(t("preview", lang, name=result.source_name, n=len(result.frame)))
-    for warning in result.warnings:
-        st.warning(warning)
+    st.subheader(t("preview", lang, name=safe.markdown(result.source_name), n=len(result.frame)))
+    for warning in result.warnings:  # they name the file's columns and values
+        st.warning(safe.markdown(warning))
     st.dataframe(result.frame.drop(columns=result.frame.geometry.name).head(200), hide_index=True)
     st_folium(preview_map(result.frame), key="upload_preview", height=360, returned_objects=[])
 
@@ -215,6 +215,6 @@ def suggestion_form(*, lang: str) -> None:
                 return
             saved = store.submit(place)
     except LayerError as problem:
-        st.error(str(problem))
+        st.error(safe.markdown(problem))
         return
-    st.success(t("suggest_saved", lang, name=saved.name))
+    st.success(t("suggest_saved", lang, name=safe.markdown(saved.name)))

@@ -35,7 +35,7 @@ def panel(*, lang: str, settings: Settings) -> None:
     if not moderator:
         _sign_in(lang=lang, settings=settings)
         return
-    st.caption(t("moderation_signed_in", lang, name=moderator))
+    st.caption(t("moderation_signed_in", lang, name=safe.markdown(moderator)))
     if st.button(t("moderation_sign_out", lang), key="mod_sign_out"):
         st.session_state.pop(_SIGNED_IN, None)
         st.rerun()
@@ -133,14 +133,14 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
                 ],
             }
         )
-        st.table(details.set_index(t("field", lang)))
+        st.table(safe.table(details.set_index(t("field", lang))))  # cells are Markdown: escaped
         duplicates = community.likely_duplicates(place, existing, within_m=DUPLICATE_RADIUS_M)
         if not duplicates.empty:
             st.warning(
                 t(
                     "moderation_duplicates",
                     lang,
-                    names=", ".join(map(str, duplicates["name"].head(5))),
+                    names=safe.markdown(", ".join(map(str, duplicates["name"].head(5)))),
                 )
             )
         new_name = st.text_input(
@@ -171,7 +171,7 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
                 store.moderate(place.id, action=action, moderator=moderator, changes=changes)
             loaders.community_places.clear()  # the maps show the decision at once
         except LayerError as problem:
-            st.error(str(problem))
+            st.error(safe.markdown(problem))
             return
         st.toast(t(f"moderation_done_{action}", lang))
         st.rerun()

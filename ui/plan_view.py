@@ -422,10 +422,10 @@ def open_shared(*, lang: str, offered: Sequence[str]) -> None:
             stored = handle.get_scenario(wanted)
         opened = check_scenario(stored.payload)
     except ScenarioNotFoundError:
-        st.error(t("plan_not_found", lang, id=wanted))
+        st.error(t("plan_not_found", lang, id=safe.markdown(wanted)))
         return
     except (StoreError, LayerError) as exc:
-        st.error(t("plan_open_error", lang, error=str(exc)))
+        st.error(t("plan_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     set_scenario(opened)
     st.session_state[SCENARIO_ID_KEY] = stored.id
@@ -791,7 +791,7 @@ def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
                     scenario_id=current_id if save_over else None,
                 )
         except (ValueError, ScenarioNotFoundError, StoreError) as exc:
-            st.error(t("plan_save_error", lang, error=str(exc)))
+            st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         st.session_state[SCENARIO_ID_KEY] = stored.id
         st.session_state[NAME_KEY] = stored.name
@@ -810,7 +810,7 @@ def saved_list(*, lang: str) -> None:
         with uploads.store() as handle:
             saved = handle.scenarios(limit=50)
     except StoreError as exc:
-        st.error(t("plan_open_error", lang, error=str(exc)))
+        st.error(t("plan_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     st.markdown(f"**{t('plan_saved_list', lang)}**")
     if not saved:
@@ -831,7 +831,7 @@ def saved_list(*, lang: str) -> None:
                 with uploads.store() as handle:
                     handle.delete_scenario(item.id)
             except (ScenarioNotFoundError, StoreError) as exc:
-                st.error(t("plan_save_error", lang, error=str(exc)))
+                st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
                 return
             if st.session_state.get(SCENARIO_ID_KEY) == item.id:
                 st.session_state.pop(SCENARIO_ID_KEY, None)
@@ -902,7 +902,7 @@ def _poll_exact(lang: str) -> None:
         except jobs.JobFailedError as exc:
             st.session_state[EXACT_KEY] = {
                 "for": running["for"],
-                "error": t("plan_check_failed", lang, error=str(exc)),
+                "error": t("plan_check_failed", lang, error=safe.markdown(exc)),
             }
         else:
             st.session_state[EXACT_KEY] = {

@@ -52,9 +52,9 @@ def chosen_story(lang: str) -> tuple[str, Story, str]:
                 stored = handle.get_story(wanted)
             return stored.id, Story.from_dict(stored.payload), stored.name
         except StoryNotFoundError:
-            st.error(t("present_not_found", lang, id=wanted))
+            st.error(t("present_not_found", lang, id=safe.markdown(wanted)))
         except (StoreError, LayerError) as exc:
-            st.error(t("present_open_error", lang, error=str(exc)))
+            st.error(t("present_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
     return SAMPLE, sample_story(lang), t("present_sample_name", lang)
 
 
@@ -204,7 +204,7 @@ def story_outline(story: Story, *, story_id: str, name: str, lang: str) -> None:
                 f"{safe.markdown(t('page_' + view.page, lang))}"
             )
             if view.note:
-                cols[0].caption(safe.text(view.note))
+                cols[0].caption(safe.markdown(view.note))
             cols[1].button(
                 t("present_show", lang), on_click=_go, args=(position + 1,), key=f"show_{position}"
             )
@@ -234,7 +234,7 @@ def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
             else:
                 stored = handle.save_story(name, story.to_dict(), story_id=story_id)
     except (ValueError, StoryNotFoundError, StoreError) as exc:
-        st.error(t("plan_save_error", lang, error=str(exc)))
+        st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     st.query_params["story"] = stored.id
     st.rerun()
@@ -250,7 +250,7 @@ def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> N
             with uploads.store() as handle:
                 handle.delete_story(story_id)
         except (StoryNotFoundError, StoreError) as exc:
-            st.error(t("plan_save_error", lang, error=str(exc)))
+            st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         st.query_params["story"] = SAMPLE
         st.rerun()
@@ -419,7 +419,7 @@ def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
                 else:
                     stored = handle.save_story(title or page, Story(views=(view,)).to_dict())
         except (LayerError, ValueError, StoryNotFoundError, StoreError) as exc:
-            st.error(t("present_add_error", lang, error=str(exc)))
+            st.error(t("present_add_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         st.success(t("present_added", lang, name=safe.markdown(stored.name)))
         st.page_link(

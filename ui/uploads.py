@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,9 +23,13 @@ import streamlit as st
 
 from geo.layers import LayerSpec
 from geo.settings import get_settings
-from geo.store import Store, open_store
+from geo.store import Store, StoreError, open_store
+from ui import safe
 from ui.export import csv_bytes
+from ui.i18n import t
 from ui.loaders import synthetic_spec
+
+log = logging.getLogger(__name__)
 
 _LAYERS = "_user_layers"
 _PENDING = "_pending_upload"
@@ -91,6 +96,20 @@ def store() -> Iterator[Store]:
         yield handle
     finally:
         handle.close()
+
+
+def problem_text(exc: BaseException, *, lang: str) -> str:
+    """What to tell the person about a failed store operation, as inert Markdown.
+
+    A :class:`StoreError` names the database (a file path, a server): that is for the
+    operator, so it goes to the server log and the person reads plain words. Other
+    problems (a name too long, a story not found, a bad layer) are theirs to fix and
+    are shown, escaped.
+    """
+    if isinstance(exc, StoreError):
+        log.error("store operation failed: %s", exc)
+        return t("store_error", lang)
+    return safe.markdown(str(exc))
 
 
 def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
