@@ -50,6 +50,12 @@ def join(values: Iterable[object], sep: str = ", ") -> str:
 # (links, images, HTML, emphasis, tables, :colour[...] and :emoji: directives, $maths$)
 # is all made of it: escaping every one of them leaves nothing to interpret.
 _MARKDOWN_SPECIALS = frozenset(string.punctuation)
+WORD_JOINER = "\u2060"
+"""An invisible character that keeps an address from being turned into a link."""
+# GitHub-flavoured Markdown turns web and e-mail addresses in *text* into links after
+# the escapes are read (http://..., www.x, a@b.c): a word joiner before "://", after
+# "www" and before "@" breaks the pattern and is not seen.
+_AUTOLINK = re.compile(r"(?<=[A-Za-z])(?=://)|(?<=[Ww]{3})(?=\.)|(?=@)")
 
 
 def markdown(value: object) -> str:
@@ -58,15 +64,17 @@ def markdown(value: object) -> str:
     Every widget label, ``st.markdown``/``st.caption``/``st.info``/``st.error``/
     ``st.metric`` and ``st.table`` cell renders Markdown, so text from data, URLs or
     people passes through here before it is put into one (``None``/NaN give ``""``).
+    Web and e-mail addresses get an invisible word joiner so they are not made links.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(value))
+    text = _AUTOLINK.sub(WORD_JOINER, str(value))
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
 
 
 def unmarkdown(value: str) -> str:
     """The text :func:`markdown` escaped, as a reader sees it (for tests and checks)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value).replace(WORD_JOINER, "")
 
 
 def table(frame: pd.DataFrame) -> pd.DataFrame:

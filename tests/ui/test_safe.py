@@ -82,6 +82,14 @@ def test_markdown_escapes_every_special_character(value: str) -> None:
     assert safe.unmarkdown(out) == value
 
 
+def test_markdown_keeps_addresses_from_becoming_links() -> None:
+    out = safe.markdown("http://203.0.113.10/x www.example.org ana@example.org")
+    assert "http" + safe.WORD_JOINER + "\\:" in out
+    assert "www" + safe.WORD_JOINER + "\\." in out
+    assert "ana" + safe.WORD_JOINER + "\\@" in out
+    assert safe.unmarkdown(out) == "http://203.0.113.10/x www.example.org ana@example.org"
+
+
 def test_markdown_keeps_plain_words_and_handles_none() -> None:
     assert safe.markdown("Ciudad Bolívar") == "Ciudad Bolívar"
     assert safe.markdown(None) == ""
@@ -94,6 +102,6 @@ def test_table_escapes_cells_index_and_columns() -> None:
     out = safe.table(frame)
     assert list(out.columns) == ["\\[c\\]\\(x\\)"]
     assert list(out.index) == ["\\*a\\*", "b"]
-    assert out.iloc[0, 0] == "\\!\\[p\\]\\(http\\:\\/\\/203\\.0\\.113\\.10\\/p\\.png\\)"
+    assert out.iloc[0, 0] == "\\!\\[p\\]\\(http\u2060\\:\\/\\/203\\.0\\.113\\.10\\/p\\.png\\)"
     assert out.iloc[1, 0] == ""
     assert frame.iloc[0, 0] == "![p](http://203.0.113.10/p.png)"  # the input is not changed
