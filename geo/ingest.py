@@ -459,6 +459,16 @@ _MESSAGES: dict[str, dict[str, str | tuple[str, str]]] = {
             "{n} control or text-direction characters were removed (columns: {cols}).",
         ),
     },
+    "w_truncated": {
+        "es": (
+            "1 valor de más de {cap} caracteres se recortó a {cap} (columnas: {cols}; filas: {rows}).",
+            "{n} valores de más de {cap} caracteres se recortaron a {cap} (columnas: {cols}; filas: {rows}).",
+        ),
+        "en": (
+            "1 value longer than {cap} characters was cut to {cap} (columns: {cols}; rows: {rows}).",
+            "{n} values longer than {cap} characters were cut to {cap} (columns: {cols}; rows: {rows}).",
+        ),
+    },
     "w_decimal_comma": {
         "es": "Las comas decimales se leyeron como puntos decimales en {cols}.",
         "en": "Decimal commas were read as decimal points in {cols}.",
@@ -2406,6 +2416,10 @@ def _clean_records(
     json_cols: list[str] = []
     control_count = 0
     control_cols: list[str] = []
+    cap = ctx.settings.max_value_chars
+    long_rows: set[int] = set()
+    long_cols: list[str] = []
+    long_count = 0
     for column in out.columns:
         series = out[column]
         if series.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(series.dtype):
@@ -2414,17 +2428,26 @@ def _clean_records(
         changed = False
         nested = 0
         stripped = 0
+        cut = 0
         for i, value in enumerate(values):
             if isinstance(value, list | dict):
                 values[i] = json.dumps(value, ensure_ascii=False, default=str)
                 nested += 1
                 changed = True
             if isinstance(values[i], str):
+                if len(values[i]) > cap:  # one value may not hold a whole file (setting)
+                    values[i] = values[i][:cap]
+                    long_rows.add(i)
+                    cut += 1
+                    changed = True
                 clean, count = _strip_controls(values[i])
                 if count:
                     values[i] = clean
                     stripped += count
                     changed = True
+        if cut:
+            long_count += cut
+            long_cols.append(column)
         if nested:
             json_values += nested
             json_cols.append(column)
@@ -2437,7 +2460,36 @@ def _clean_records(
         ctx.warn("w_json_values", n=json_values, cols=_list_names(json_cols))
     if control_count:
         ctx.warn("w_control", n=control_count, cols=_list_names(control_cols))
+    if long_count:
+        ctx.warn(
+            "w_truncated",
+            n=long_count,
+            cap=f"{cap:,}",
+            cols=_list_names(long_cols),
+            rows=ctx.rows(long_rows),
+        )
     return out
+
+
+def check_upload_size(
+    size_bytes: int, *, filename: str, settings: Settings | None = None, lang: str = "es"
+) -> None:
+    """Refuse a file over the upload cap from its size alone, before its bytes are copied.
+
+    Raises
+    ------
+    LayerError
+        The same message :func:`read_upload` gives a file over ``max_upload_mb``.
+    """
+    settings = settings or get_settings()
+    if size_bytes > settings.max_upload_mb * MB:
+        ctx = _Ctx(
+            name=_display_name(filename, "upload"),
+            lang=lang if lang in LANGUAGES else "es",
+            choices={},
+            settings=settings,
+        )
+        raise ctx.error("cap_upload", size=_megabytes(size_bytes), cap=_num(settings.max_upload_mb))
 
 
 def _warn_renamed(renamed: Sequence[tuple[str, str]], ctx: _Ctx) -> None:

@@ -39,10 +39,17 @@ with tab_upload:
         t("upload_label", lang),
         type=None,
         accept_multiple_files=False,
+        # the browser refuses a larger file before sending it (Streamlit's server limit,
+        # server.maxUploadSize, is set to the same by make run)
+        max_upload_size=settings.streamlit_upload_mb,
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
-    if file is not None and (uploads.pending() is None or uploads.pending().name != file.name):
-        uploads.set_pending(uploads.PendingUpload(name=file.name, data=file.getvalue()))
+    new_file = file is not None and (
+        uploads.pending() is None or uploads.pending().name != file.name
+    )
+    if new_file and not uploads.take(file, settings=settings, lang=lang):  # over the cap
+        st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+        st.rerun()
     waiting = uploads.pending()
     if waiting is not None:
         try:
@@ -71,12 +78,11 @@ with tab_upload:
                 waiting.choices[question.question] = answer
                 st.rerun()
         except LayerError as problem:
-            st.error(safe.markdown(problem))
-            st.caption(t("upload_nothing_lost", lang))
-            if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
-                uploads.set_pending(None)
-                st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-                st.rerun()
+            # the bytes are dropped now, not when the person moves on; an empty
+            # uploader takes the next file
+            uploads.reject(waiting.name, str(problem))
+            st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+            st.rerun()
         else:
             preview(result, lang=lang)
             if st.button(t("upload_accept", lang), type="primary", key="upload_accept"):
@@ -87,6 +93,13 @@ with tab_upload:
                     "upload_added", lang, name=safe.markdown(name), n=len(result.frame)
                 )
                 st.rerun()  # show an empty uploader for the next file
+    elif refused := uploads.rejected():
+        st.error(safe.markdown(refused[1]))
+        st.caption(t("upload_nothing_lost", lang))
+        if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
+            uploads.dismiss_rejected()
+            st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+            st.rerun()
 
 with tab_mine:
     mine = uploads.layers()
@@ -94,7 +107,8 @@ with tab_mine:
         st.caption(t("my_layers_empty", lang))
     for n, (name, layer) in enumerate(list(mine.items())):
         with st.expander(f"{safe.markdown(name)} · {len(layer)}", expanded=False):
-            st.dataframe(layer.drop(columns=layer.geometry.name).head(200), hide_index=True)
+            table = layer.drop(columns=layer.geometry.name).head(200)
+            st.dataframe(uploads.preview(table), hide_index=True)
             layer_downloads(
                 layer,
                 name=name,

@@ -28,7 +28,8 @@ def preview(result: Upload, *, lang: str) -> None:
     st.subheader(t("preview", lang, name=safe.markdown(result.source_name), n=len(result.frame)))
     for warning in result.warnings:  # they name the file's columns and values
         st.warning(safe.markdown(warning))
-    st.dataframe(result.frame.drop(columns=result.frame.geometry.name).head(200), hide_index=True)
+    table = result.frame.drop(columns=result.frame.geometry.name).head(200)
+    st.dataframe(uploads.preview(table), hide_index=True)  # long text cut for the screen
     st_folium(preview_map(result.frame), key="upload_preview", height=360, returned_objects=[])
 
 
@@ -43,7 +44,9 @@ def preview_map(frame: gpd.GeoDataFrame) -> folium.Map:
     text_cols = [c for c in shown.columns if c != shown.geometry.name][:4]
     data = shown[[shown.geometry.name]].copy()
     data["_tip"] = [
-        "<br>".join(f"<b>{safe.text(c)}</b>: {safe.text(row[c])}" for c in text_cols)
+        "<br>".join(
+            f"<b>{safe.text(c)}</b>: {safe.text(uploads.shorten(row[c]))}" for c in text_cols
+        )
         for _, row in shown.iterrows()
     ]
     folium.GeoJson(

@@ -1079,3 +1079,50 @@ def test_all_rows_with_empty_coordinates_say_so(tmp_path: Path) -> None:
         r"coordinates",
     )
     assert "geometr" not in message
+
+
+def test_a_value_over_the_cap_is_cut_and_reported(tmp_path: Path) -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-74.08, 4.6]},
+                "properties": {"name": "Bosa", "note": "x" * 5000 if n == 1 else "corta"},
+            }
+            for n in range(3)
+        ],
+    }
+    path = tmp_path / "upload.tmp"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    small = Settings(max_value_chars=100)
+    upload = read_upload(path, filename="largo.geojson", lang="en", settings=small)
+    assert list(upload.frame["note"].str.len()) == [5, 100, 5]
+    assert upload.frame["note"].iloc[1] == "x" * 100
+    assert "1 value longer than 100 characters was cut to 100 (columns: note; rows: 2)." in (
+        upload.warnings
+    )
+    # the default cap (10,000 characters) keeps this value whole
+    assert (
+        read_upload(path, filename="largo.geojson", lang="en").frame["note"].str.len().max() == 5000
+    )
+
+
+def test_a_csv_value_over_the_cap_is_cut(tmp_path: Path) -> None:
+    path = tmp_path / "upload.tmp"
+    path.write_text(
+        "name,lat,lon\n" + "y" * 300 + ",4.6,-74.08\nBosa,4.61,-74.19\n", encoding="utf-8"
+    )
+    upload = read_upload(path, filename="l.csv", lang="es", settings=Settings(max_value_chars=50))
+    assert list(upload.frame["name"]) == ["y" * 50, "Bosa"]
+    assert any(
+        w.startswith("1 valor de más de 50 caracteres se recortó a 50") for w in upload.warnings
+    )
+
+
+def test_upload_size_is_checked_before_the_bytes_are_read() -> None:
+    with pytest.raises(LayerError, match=r"grande\.zip: the file is 3\.0 MB, over the 2 MB"):
+        ingest.check_upload_size(
+            3 * 1024 * 1024, filename="grande.zip", settings=Settings(max_upload_mb=2), lang="en"
+        )
+    ingest.check_upload_size(2 * 1024 * 1024, filename="ok.zip", settings=Settings(max_upload_mb=2))
