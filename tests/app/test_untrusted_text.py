@@ -141,3 +141,12 @@ def test_a_scenario_code_in_the_url_is_echoed_as_text() -> None:
     assert safe.markdown(SCENARIO) in error.value
     assert SCENARIO in safe.unmarkdown(error.value)
     assert_no_raw(_texts(at))
+
+
+def test_a_place_name_in_the_near_me_link_is_echoed_as_text() -> None:
+    at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place=STORY, lang="en")
+    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    heading = next(s.value for s in at.subheader if safe.markdown(STORY) in s.value)
+    assert STORY in safe.unmarkdown(heading)
+    assert_no_raw(_texts(at))
