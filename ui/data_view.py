@@ -152,7 +152,7 @@ def suggestion_form(*, lang: str) -> None:
             st.caption(t("near_unknown_place", lang))
         for n, match in enumerate(matches):
             st.button(
-                loaders.place_label(match.place),
+                safe.markdown(loaders.place_label(match.place)),  # a label is Markdown
                 key=f"suggest_place_{n}",
                 on_click=_set_point,
                 args=(match.place.lat, match.place.lon),
