@@ -605,6 +605,12 @@ def stage_label(stage: str, lang: str) -> str:
     return stage
 
 
+def without_results_dir(message: str, results_dir: Path) -> str:
+    """``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
+    every visitor may read it, and the server's paths are the operator's."""
+    return message.replace(str(results_dir), "$CARE_ATLAS_RESULTS_DIR")
+
+
 def error_line(log_text: str, returncode: int) -> str:
     """The one line that says why the command failed (never a traceback)."""
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
@@ -807,4 +813,5 @@ def sample_runner(settings: Settings, *, lang: str) -> None:
         elif outcome.get("cancelled"):
             st.info(t("nat_job_cancelled", lang))
         else:
-            st.error(t("nat_job_failed", lang, error=safe.markdown(outcome["error"])))
+            shown = without_results_dir(outcome["error"], settings.results_dir)
+            st.error(t("nat_job_failed", lang, error=safe.markdown(shown)))

@@ -299,3 +299,11 @@ def test_a_run_without_unserved_areas_draws_an_empty_layer(built_run: Path) -> N
     assert layer.fit is not None  # the grid's extent
     group = national_view.areas_group(layer, lang="en")
     assert list(group._children) == []  # no boxes, and no colour bar explaining none
+
+
+def test_a_failed_runs_message_does_not_show_the_results_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "srv" / "runs"
+    message = f"cannot write {folder}/sample: permission denied"
+    shown = national_view.without_results_dir(message, folder)
+    assert shown == "cannot write $CARE_ATLAS_RESULTS_DIR/sample: permission denied"
+    assert str(tmp_path) not in shown
