@@ -2471,6 +2471,53 @@ def _clean_records(
     return out
 
 
+def cap_text_values(
+    frame: gpd.GeoDataFrame,
+    *,
+    name: str,
+    settings: Settings | None = None,
+    lang: str = "es",
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Cut text values longer than ``settings.max_value_chars``, for layers that do not
+    come through :func:`read_upload` (imports from a service).
+
+    Returns
+    -------
+    A copy of ``frame`` and the warnings (one, naming the columns and rows, when
+    anything was cut).
+    """
+    settings = settings or get_settings()
+    ctx = _Ctx(
+        name=_display_name(name, "layer"),
+        lang=lang if lang in LANGUAGES else "es",
+        choices={},
+        settings=settings,
+    )
+    cap = settings.max_value_chars
+    out = frame.copy()
+    rows: set[int] = set()
+    cols: list[str] = []
+    count = 0
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        values = list(out[column])
+        long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > cap]
+        if not long:
+            continue
+        for i in long:
+            values[i] = values[i][:cap]
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+        rows.update(long)
+        cols.append(str(column))
+        count += len(long)
+    if count:
+        ctx.warn(
+            "w_truncated", n=count, cap=f"{cap:,}", cols=_list_names(cols), rows=ctx.rows(rows)
+        )
+    return out, list(ctx.warnings)
+
+
 def check_upload_size(
     size_bytes: int, *, filename: str, settings: Settings | None = None, lang: str = "es"
 ) -> None:

@@ -154,9 +154,14 @@ with tab_import:
         except LayerError as problem:
             st.error(safe.markdown(problem))
         else:
-            name = uploads.add_layer(
-                url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import", imported
+            source = url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import"
+            # one text value may not hold a whole file (CARE_ATLAS_MAX_VALUE_CHARS)
+            imported, cut = ingest.cap_text_values(
+                imported, name=source, settings=settings, lang=lang
             )
+            for note in cut:
+                st.warning(safe.markdown(note))
+            name = uploads.add_layer(source, imported)
             st.success(t("upload_added", lang, name=safe.markdown(name), n=len(imported)))
 
 with tab_moderate:

@@ -261,3 +261,31 @@ def test_the_operator_is_warned_when_streamlits_upload_limit_is_not_the_apps(
         "Streamlit's server.maxUploadSize is 50 MB but CARE_ATLAS_MAX_UPLOAD_MB asks for 20 MB: "
         "start the app with 'streamlit run app.py --server.maxUploadSize 20' (make run does)."
     ]
+
+
+def test_an_imported_layers_long_values_are_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo import remote
+
+    served = gpd.GeoDataFrame(
+        {"nombre": ["x" * 5000, "Bosa"]},
+        geometry=[shapely.Point(-74.08, 4.6), shapely.Point(-74.19, 4.61)],
+        crs=4326,
+    )
+    monkeypatch.setenv("CARE_ATLAS_MAX_VALUE_CHARS", "100")
+    monkeypatch.setattr(remote, "check_public_host", lambda url, *, lang: None)
+    monkeypatch.setattr(remote, "import_arcgis", lambda url, *, max_features, lang: served)
+    get_settings.cache_clear()
+    at = run_app("pages/data.py", lang="en")
+    # a loopback address: were the import not replaced here, nothing would leave the machine
+    at.text_input(key="import_url").input("http://127.0.0.1:9/arcgis/rest/services/x/0").run()
+    _button(at, "Import").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    warnings = [safe.unmarkdown(w.value) for w in at.warning]
+    assert "1 value longer than 100 characters was cut to 100 (columns: nombre; rows: 1)." in (
+        warnings
+    )
+    (layer,) = at.session_state["_user_layers"].values()
+    assert list(layer["nombre"].str.len()) == [100, 4]

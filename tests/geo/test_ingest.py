@@ -1126,3 +1126,21 @@ def test_upload_size_is_checked_before_the_bytes_are_read() -> None:
             3 * 1024 * 1024, filename="grande.zip", settings=Settings(max_upload_mb=2), lang="en"
         )
     ingest.check_upload_size(2 * 1024 * 1024, filename="ok.zip", settings=Settings(max_upload_mb=2))
+
+
+def test_imported_layers_have_their_long_values_cut() -> None:
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"name": ["a" * 30, "b"], "n": [1, 2]},
+        geometry=[shapely.Point(-74.08, 4.6), shapely.Point(-74.1, 4.61)],
+        crs=4326,
+    )
+    out, warnings = ingest.cap_text_values(
+        frame, name="servicio", settings=Settings(max_value_chars=10), lang="en"
+    )
+    assert list(out["name"]) == ["a" * 10, "b"]
+    assert list(out["n"]) == [1, 2]
+    assert warnings == ["1 value longer than 10 characters was cut to 10 (columns: name; rows: 1)."]
+    assert frame["name"].iloc[0] == "a" * 30  # the input is not changed
+    assert ingest.cap_text_values(frame, name="servicio")[1] == []
