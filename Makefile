@@ -31,7 +31,8 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 run: $(VENV)/.installed
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) \
+	  --server.maxUploadSize $$($(BIN)/python -m geo.settings upload-mb)
 
 # Debian's chromium drives the browser tests (never a browser downloaded by a test tool).
 chromium:

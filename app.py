@@ -10,8 +10,10 @@ import logging
 
 import streamlit as st
 
-from ui import frame
+from geo.settings import get_settings
+from ui import frame, uploads
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Atlas del Cuidado · Care Atlas", page_icon="🧡", layout="wide")
+uploads.check_upload_limit(get_settings())  # logged once when Streamlit's limit is not ours
 frame.run_navigation()

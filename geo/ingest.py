@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import logging
 import math
@@ -195,8 +196,20 @@ _MESSAGES: dict[str, dict[str, str | tuple[str, str]]] = {
         "en": "{name}: the layer has no features; export a layer with at least one feature.",
     },
     "all_dropped": {
-        "es": "{name}: no se puede usar ninguno de sus {n} elementos ({reasons}); corrija las geometrías y vuelva a subirlo.",
-        "en": "{name}: none of its {n} features can be used ({reasons}); fix the geometries and upload it again.",
+        "es": "{name}: no se puede usar ninguno de sus {n} elementos ({reasons}); {fix} y vuelva a subirlo.",
+        "en": "{name}: none of its {n} features can be used ({reasons}); {fix} and upload it again.",
+    },
+    "claimed_json": {
+        "es": "{name}: el nombre dice JSON, pero el contenido no es JSON (no empieza por una llave ni un corchete); vuelva a exportar la capa como GeoJSON y súbala.",
+        "en": "{name}: the name says JSON, but the content is not JSON (it does not start with a brace or a bracket); export the layer again as GeoJSON and upload that.",
+    },
+    "claimed_gpkg": {
+        "es": "{name}: el nombre dice GeoPackage, pero el contenido no es un GeoPackage (una base SQLite); vuelva a exportar la capa como GeoPackage y súbala.",
+        "en": "{name}: the name says GeoPackage, but the content is not a GeoPackage (an SQLite database); export the layer again as GeoPackage and upload that.",
+    },
+    "claimed_zip": {
+        "es": "{name}: el nombre dice .zip, pero el contenido no es un archivo zip; vuelva a comprimir los archivos de la capa en un .zip y súbalo.",
+        "en": "{name}: the name says .zip, but the content is not a zip archive; zip the layer's files again and upload the .zip.",
     },
     "damaged": {
         "es": "{name}: el {kind} está dañado o incompleto y no se puede leer; vuelva a exportarlo y súbalo de nuevo.",
@@ -446,6 +459,16 @@ _MESSAGES: dict[str, dict[str, str | tuple[str, str]]] = {
             "{n} control or text-direction characters were removed (columns: {cols}).",
         ),
     },
+    "w_truncated": {
+        "es": (
+            "1 valor de más de {cap} caracteres se recortó a {cap} (columnas: {cols}; filas: {rows}).",
+            "{n} valores de más de {cap} caracteres se recortaron a {cap} (columnas: {cols}; filas: {rows}).",
+        ),
+        "en": (
+            "1 value longer than {cap} characters was cut to {cap} (columns: {cols}; rows: {rows}).",
+            "{n} values longer than {cap} characters were cut to {cap} (columns: {cols}; rows: {rows}).",
+        ),
+    },
     "w_decimal_comma": {
         "es": "Las comas decimales se leyeron como puntos decimales en {cols}.",
         "en": "Decimal commas were read as decimal points in {cols}.",
@@ -506,6 +529,32 @@ _DROP_REASONS: dict[str, dict[str, tuple[str, str]]] = {
         "es": ("con un número de campos distinto al del encabezado", "campos de más"),
         "en": ("with a different number of fields than the header", "extra fields"),
     },
+    "empty_coords": {
+        "es": ("con celdas de coordenadas vacías", "coordenadas vacías"),
+        "en": ("with empty coordinate cells", "empty coordinates"),
+    },
+}
+
+#: What to do when every feature was dropped, by reason (reasons not listed: the geometries).
+_DROP_FIXES: dict[str, dict[str, str]] = {
+    "wrong_fields": {
+        "es": (
+            "deje en cada fila tantos campos como en el encabezado (ponga entre comillas los "
+            "valores que contienen el separador)"
+        ),
+        "en": (
+            "give every row as many fields as the header (quote values that contain the separator)"
+        ),
+    },
+    "bad_number": {
+        "es": "escriba las coordenadas como números en grados",
+        "en": "write the coordinates as numbers in degrees",
+    },
+    "empty_coords": {
+        "es": "complete las coordenadas vacías",
+        "en": "fill in the empty coordinates",
+    },
+    "geometry": {"es": "corrija las geometrías", "en": "fix the geometries"},
 }
 
 _KIND_NAMES = {
@@ -778,10 +827,32 @@ def _read_bytes(data: bytes, ctx: _Ctx, *, inside_zip: bool = False) -> Upload:
         return _finish(_read_geojson(data, ctx), ctx)
     if kind == "kml":
         return _finish(_read_kml(data, ctx), ctx)
-    if kind == "text":
-        return _finish(_read_csv(data, ctx), ctx)
-    _refuse_format(kind, ctx)
+    claimed = _CLAIMED_FORMATS.get(Path(ctx.name).suffix.lower())
+    try:
+        if kind == "text":
+            return _finish(_read_csv(data, ctx), ctx)
+        _refuse_format(kind, ctx)
+    except NeedsChoice:
+        raise
+    except LayerError:
+        # The name promised a format the content is not: say that, not what the
+        # content failed to be as a CSV ("no coordinate columns").
+        if claimed is not None and kind == "text":
+            raise ctx.error(f"claimed_{claimed}") from None
+        raise
     raise AssertionError(kind)  # pragma: no cover - _refuse_format always raises
+
+
+#: File name endings that promise a format; the content decides how a file is read,
+#: the ending only which problem a failed read is reported as.
+_CLAIMED_FORMATS = {
+    ".json": "json",
+    ".geojson": "json",
+    ".topojson": "json",
+    ".gpkg": "gpkg",
+    ".zip": "zip",
+    ".kmz": "zip",
+}
 
 
 def _sniff(data: bytes) -> str:
@@ -1867,8 +1938,33 @@ def _parse_coordinate_choice(value: str) -> tuple[str, ...] | None:
     return None
 
 
+#: Cells a spreadsheet uses for "no value": counted as empty, not as text.
+_MISSING = {
+    "",
+    "na",
+    "n/a",
+    "#n/a",
+    "nd",
+    "n.d.",
+    "null",
+    "none",
+    "-",
+    "--",
+    "s/d",
+    "sd",
+    "sin dato",
+    "sin datos",
+}
+
+
+def _missing(cell: object) -> bool:
+    """Whether a CSV cell holds no value (blank or a common "no data" marker)."""
+    return not isinstance(cell, str) or cell.strip().lower() in _MISSING
+
+
 def _mostly_numbers(column: pd.Series) -> bool:
-    values = [v for v in column.head(500) if isinstance(v, str) and v.strip()]
+    # the first 500 cells that hold something: a column may start with empty cells
+    values = list(itertools.islice((v for v in column if not _missing(v)), 500))
     if not values:
         return False
     good = sum(_parse_number(v)[0] is not None for v in values)
@@ -1888,6 +1984,9 @@ def _parse_number(text: str) -> tuple[float | None, bool]:
     into a sign (``74.08 W`` is -74.08). ``None`` when it is not a number.
     """
     value = text.strip().replace("\u2212", "-")
+    dms = _dms(value)
+    if dms is not None:
+        return dms
     value = re.sub(r"[\s\u00a0\u202f]", "", value)
     if not value:
         return None, False
@@ -1896,6 +1995,8 @@ def _parse_number(text: str) -> tuple[float | None, bool]:
     if lowered.lstrip("-") in _NONFINITE:
         return sign * _NONFINITE[lowered.lstrip("-")], False
     hemisphere = _HEMISPHERE.match(value)
+    if hemisphere and hemisphere.group(1) and hemisphere.group(3):
+        return None, False  # two hemispheres (N 4°3' S): not guessed
     if hemisphere and (hemisphere.group(1) or hemisphere.group(3)):
         letter = (hemisphere.group(1) or hemisphere.group(3)).upper()
         number, comma = _parse_number(hemisphere.group(2))
@@ -1916,6 +2017,51 @@ def _parse_number(text: str) -> tuple[float | None, bool]:
 
 _SIMPLE_NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
 
+_DMS_PART = r"\d+(?:[.,]\d+)?"
+#: Degrees, minutes and seconds: 4°36'35"N, 74°4'W, 74º 4' 30'' O, 4d36m35s, N 4 36 35.
+_DMS_SYMBOLS = re.compile(
+    rf"^(?P<pre>[NSEWO])?\s*(?P<sign>[+-])?\s*(?P<d>{_DMS_PART})\s*(?:°|º|˚|d)\s*"
+    rf"(?:(?P<m>{_DMS_PART})\s*(?:'|′|’|m)\s*)?"
+    rf"(?:(?P<s>{_DMS_PART})\s*(?:\"|″|”|''|′′|’’|s)\s*)?"
+    r"(?P<post>[NSEWO])?$",
+    re.IGNORECASE,
+)
+#: The same with spaces only (4 36 35 N, 74 4 W): minutes and seconds have one or two
+#: digits, so a number with thousands spaces (1 000) is not taken for one.
+_DMS_SPACES = re.compile(
+    r"^(?P<pre>[NSEWO])?\s*(?P<sign>[+-])?(?P<d>\d{1,3})\s+(?P<m>\d{1,2}(?:[.,]\d+)?)"
+    r"(?:\s+(?P<s>\d{1,2}(?:[.,]\d+)?))?\s*(?P<post>[NSEWO])?$",
+    re.IGNORECASE,
+)
+
+
+def _dms(text: str) -> tuple[float, bool] | None:
+    """Decimal degrees from degrees, minutes and seconds; ``None`` when it is not that form.
+
+    A hemisphere letter (``S``, ``W`` or ``O``) or a minus sign makes it negative;
+    minutes and seconds must be below 60.
+    """
+    found = _DMS_SYMBOLS.match(text)
+    if found is None or not (found.group("m") or found.group("s")):
+        found = _DMS_SPACES.match(text)
+        if found is not None and not (
+            found.group("s") or found.group("pre") or found.group("post")
+        ):
+            return None  # "4 36" alone may be a number with a space: not guessed
+    if found is None or (found.group("pre") and found.group("post")):
+        return None
+    parts = [found.group(k) for k in ("d", "m", "s")]
+    degrees, minutes, seconds = (float(p.replace(",", ".")) if p else 0.0 for p in parts)
+    if minutes >= 60 or seconds >= 60:
+        return None
+    value = degrees + minutes / 60 + seconds / 3600
+    letter = (found.group("pre") or found.group("post") or "").upper()
+    negative = found.group("sign") == "-"
+    if letter and negative:
+        return None
+    used_comma = any(p and "," in p for p in parts)
+    return (-value if negative or letter in ("S", "W", "O") else value), used_comma
+
 
 def _csv_points(
     frame: pd.DataFrame, lon_col: str, lat_col: str, source: _Source, ctx: _Ctx
@@ -1933,7 +2079,7 @@ def _csv_points(
             cell = cells.iloc[position]
             number, used_comma = _parse_number(cell)
             if number is None:
-                reason = "bad_number" if cell else "no_geometry"
+                reason = "empty_coords" if _missing(cell) else "bad_number"
                 if source.drops.get(int(position)) not in ("bad_number", "wrong_fields"):
                     source.drops[int(position)] = reason
                 continue
@@ -2082,7 +2228,13 @@ def _finish(source: _Source | Upload, ctx: _Ctx) -> Upload:
             f"{count} {_DROP_REASONS[reason][ctx.lang][1]}"
             for reason, count in summary.most_common()
         )
-        raise ctx.error("all_dropped", n=n, reasons=reasons)
+        fixes = dict.fromkeys(
+            r if r in _DROP_FIXES else "geometry" for r, _ in summary.most_common()
+        )
+        joined = (" y " if ctx.lang == "es" else " and ").join(
+            _DROP_FIXES[f][ctx.lang] for f in fixes
+        )
+        raise ctx.error("all_dropped", n=n, reasons=reasons, fix=joined)
     _warn_geometry_changes(flags, drops, geoms, keep, ctx)
 
     kept = records.loc[keep].reset_index(drop=True)
@@ -2264,6 +2416,10 @@ def _clean_records(
     json_cols: list[str] = []
     control_count = 0
     control_cols: list[str] = []
+    cap = ctx.settings.max_value_chars
+    long_rows: set[int] = set()
+    long_cols: list[str] = []
+    long_count = 0
     for column in out.columns:
         series = out[column]
         if series.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(series.dtype):
@@ -2272,17 +2428,26 @@ def _clean_records(
         changed = False
         nested = 0
         stripped = 0
+        cut = 0
         for i, value in enumerate(values):
             if isinstance(value, list | dict):
                 values[i] = json.dumps(value, ensure_ascii=False, default=str)
                 nested += 1
                 changed = True
             if isinstance(values[i], str):
+                if len(values[i]) > cap:  # one value may not hold a whole file (setting)
+                    values[i] = values[i][:cap]
+                    long_rows.add(i)
+                    cut += 1
+                    changed = True
                 clean, count = _strip_controls(values[i])
                 if count:
                     values[i] = clean
                     stripped += count
                     changed = True
+        if cut:
+            long_count += cut
+            long_cols.append(column)
         if nested:
             json_values += nested
             json_cols.append(column)
@@ -2295,7 +2460,83 @@ def _clean_records(
         ctx.warn("w_json_values", n=json_values, cols=_list_names(json_cols))
     if control_count:
         ctx.warn("w_control", n=control_count, cols=_list_names(control_cols))
+    if long_count:
+        ctx.warn(
+            "w_truncated",
+            n=long_count,
+            cap=f"{cap:,}",
+            cols=_list_names(long_cols),
+            rows=ctx.rows(long_rows),
+        )
     return out
+
+
+def cap_text_values(
+    frame: gpd.GeoDataFrame,
+    *,
+    name: str,
+    settings: Settings | None = None,
+    lang: str = "es",
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Cut text values longer than ``settings.max_value_chars``, for layers that do not
+    come through :func:`read_upload` (imports from a service).
+
+    Returns
+    -------
+    A copy of ``frame`` and the warnings (one, naming the columns and rows, when
+    anything was cut).
+    """
+    settings = settings or get_settings()
+    ctx = _Ctx(
+        name=_display_name(name, "layer"),
+        lang=lang if lang in LANGUAGES else "es",
+        choices={},
+        settings=settings,
+    )
+    cap = settings.max_value_chars
+    out = frame.copy()
+    rows: set[int] = set()
+    cols: list[str] = []
+    count = 0
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        values = list(out[column])
+        long = [i for i, v in enumerate(values) if isinstance(v, str) and len(v) > cap]
+        if not long:
+            continue
+        for i in long:
+            values[i] = values[i][:cap]
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+        rows.update(long)
+        cols.append(str(column))
+        count += len(long)
+    if count:
+        ctx.warn(
+            "w_truncated", n=count, cap=f"{cap:,}", cols=_list_names(cols), rows=ctx.rows(rows)
+        )
+    return out, list(ctx.warnings)
+
+
+def check_upload_size(
+    size_bytes: int, *, filename: str, settings: Settings | None = None, lang: str = "es"
+) -> None:
+    """Refuse a file over the upload cap from its size alone, before its bytes are copied.
+
+    Raises
+    ------
+    LayerError
+        The same message :func:`read_upload` gives a file over ``max_upload_mb``.
+    """
+    settings = settings or get_settings()
+    if size_bytes > settings.max_upload_mb * MB:
+        ctx = _Ctx(
+            name=_display_name(filename, "upload"),
+            lang=lang if lang in LANGUAGES else "es",
+            choices={},
+            settings=settings,
+        )
+        raise ctx.error("cap_upload", size=_megabytes(size_bytes), cap=_num(settings.max_upload_mb))
 
 
 def _warn_renamed(renamed: Sequence[tuple[str, str]], ctx: _Ctx) -> None:

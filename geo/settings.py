@@ -5,6 +5,7 @@ Every tunable of the app lives here; nothing else reads ``os.environ``.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ class Settings:
         Caps checked on an uploaded layer before expensive work
         (``CARE_ATLAS_MAX_UPLOAD_MB`` ...): file size, size once unzipped, zip
         compression ratio, number of features, number of vertices, parse time.
+        Streamlit's own limit, ``server.maxUploadSize``, must match
+        (:attr:`streamlit_upload_mb`; ``make run`` passes it).
+    max_value_chars
+        Longest text value kept from an uploaded layer (``CARE_ATLAS_MAX_VALUE_CHARS``,
+        default 10,000): a longer one is cut, with a warning naming its rows.
     max_grid_cells
         Largest demand grid built in the app (``CARE_ATLAS_MAX_GRID_CELLS``).
     database_url
@@ -91,6 +97,7 @@ class Settings:
     max_features: int = 200_000
     max_vertices: int = 5_000_000
     max_parse_seconds: float = 30.0
+    max_value_chars: int = 10_000
     max_grid_cells: int = 2_000_000
     database_url: str = ""
     store_path: Path = field(default_factory=lambda: PROJECT_DIR / "var" / "care_atlas.sqlite")
@@ -131,6 +138,9 @@ class Settings:
             max_parse_seconds=_number(
                 env, "CARE_ATLAS_MAX_PARSE_SECONDS", defaults.max_parse_seconds
             ),
+            max_value_chars=int(
+                _number(env, "CARE_ATLAS_MAX_VALUE_CHARS", defaults.max_value_chars)
+            ),
             max_grid_cells=int(_number(env, "CARE_ATLAS_MAX_GRID_CELLS", defaults.max_grid_cells)),
             database_url=env.get("CARE_ATLAS_DATABASE_URL", "").strip(),
             store_path=Path(store_path).expanduser().resolve()
@@ -151,6 +161,11 @@ class Settings:
             if env.get("CARE_ATLAS_RESULTS_DIR", "").strip()
             else defaults.results_dir,
         )
+
+    @property
+    def streamlit_upload_mb(self) -> int:
+        """Streamlit's ``server.maxUploadSize`` for :attr:`max_upload_mb` (whole MB, at least 1)."""
+        return max(1, math.ceil(self.max_upload_mb))
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -206,3 +221,24 @@ def _network_file(env: Mapping[str, str], *, data_dir: Path) -> Path | None:
             if found:
                 return found[0]
     return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m geo.settings upload-mb``: print Streamlit's ``server.maxUploadSize``.
+
+    ``make run``, the browser tests and the systemd example start Streamlit with
+    ``--server.maxUploadSize $(python -m geo.settings upload-mb)``, so Streamlit refuses
+    what the app would refuse before it holds the bytes.
+    """
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["upload-mb"]:
+        print("usage: python -m geo.settings upload-mb", file=sys.stderr)
+        return 2
+    print(get_settings().streamlit_upload_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

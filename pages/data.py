@@ -7,7 +7,8 @@ import streamlit as st
 from geo import ingest, remote
 from geo.errors import LayerError, NeedsChoice
 from geo.settings import get_settings
-from ui import frame, loaders, moderation, uploads
+from geo.store import StoreError
+from ui import frame, loaders, moderation, safe, uploads
 from ui.components import kept_choice
 from ui.data_view import layer_downloads, preview, suggestion_form
 from ui.i18n import t
@@ -38,10 +39,17 @@ with tab_upload:
         t("upload_label", lang),
         type=None,
         accept_multiple_files=False,
+        # the browser refuses a larger file before sending it (Streamlit's server limit,
+        # server.maxUploadSize, is set to the same by make run)
+        max_upload_size=settings.streamlit_upload_mb,
         key=f"upload_{st.session_state.get('_upload_round', 0)}",
     )
-    if file is not None and (uploads.pending() is None or uploads.pending().name != file.name):
-        uploads.set_pending(uploads.PendingUpload(name=file.name, data=file.getvalue()))
+    new_file = file is not None and (
+        uploads.pending() is None or uploads.pending().name != file.name
+    )
+    if new_file and not uploads.take(file, settings=settings, lang=lang):  # over the cap
+        st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+        st.rerun()
     waiting = uploads.pending()
     if waiting is not None:
         try:
@@ -54,9 +62,11 @@ with tab_upload:
                     lang=lang,
                 )
         except NeedsChoice as question:
-            st.warning(str(question))
+            st.warning(safe.markdown(question))
+            # option labels name the file's columns: shown as text
             options = {
-                option.value: getattr(option, f"label_{lang}") for option in question.options
+                option.value: safe.markdown(getattr(option, f"label_{lang}"))
+                for option in question.options
             }
             answer = st.radio(
                 t(f"question_{question.question}", lang),
@@ -68,12 +78,11 @@ with tab_upload:
                 waiting.choices[question.question] = answer
                 st.rerun()
         except LayerError as problem:
-            st.error(str(problem))
-            st.caption(t("upload_nothing_lost", lang))
-            if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
-                uploads.set_pending(None)
-                st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-                st.rerun()
+            # the bytes are dropped now, not when the person moves on; an empty
+            # uploader takes the next file
+            uploads.reject(waiting.name, str(problem))
+            st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+            st.rerun()
         else:
             preview(result, lang=lang)
             if st.button(t("upload_accept", lang), type="primary", key="upload_accept"):
@@ -81,17 +90,25 @@ with tab_upload:
                 uploads.set_pending(None)
                 st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
                 st.session_state["_upload_flash"] = t(
-                    "upload_added", lang, name=name, n=len(result.frame)
+                    "upload_added", lang, name=safe.markdown(name), n=len(result.frame)
                 )
                 st.rerun()  # show an empty uploader for the next file
+    elif refused := uploads.rejected():
+        st.error(safe.markdown(refused[1]))
+        st.caption(t("upload_nothing_lost", lang))
+        if st.button(t("upload_dismiss", lang), key="upload_dismiss"):
+            uploads.dismiss_rejected()
+            st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+            st.rerun()
 
 with tab_mine:
     mine = uploads.layers()
     if not mine:
         st.caption(t("my_layers_empty", lang))
     for n, (name, layer) in enumerate(list(mine.items())):
-        with st.expander(f"{name} · {len(layer)}", expanded=False):
-            st.dataframe(layer.drop(columns=layer.geometry.name).head(200), hide_index=True)
+        with st.expander(f"{safe.markdown(name)} · {len(layer)}", expanded=False):
+            table = layer.drop(columns=layer.geometry.name).head(200)
+            st.dataframe(uploads.preview(table), hide_index=True)
             layer_downloads(
                 layer,
                 name=name,
@@ -103,7 +120,10 @@ with tab_mine:
                 st.rerun()
 
 with tab_suggest:
-    suggestion_form(lang=lang)
+    try:
+        suggestion_form(lang=lang)
+    except StoreError as exc:  # the form stays drawn above; the other tabs keep working
+        st.error(t("suggest_store_error", lang, error=uploads.problem_text(exc, lang=lang)))
 
 with tab_import:
     st.caption(t("import_help", lang))
@@ -132,15 +152,23 @@ with tab_import:
                         url, type_name=type_name, max_features=settings.max_features, lang=lang
                     )
         except LayerError as problem:
-            st.error(str(problem))
+            st.error(safe.markdown(problem))
         else:
-            name = uploads.add_layer(
-                url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import", imported
+            source = url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import"
+            # one text value may not hold a whole file (CARE_ATLAS_MAX_VALUE_CHARS)
+            imported, cut = ingest.cap_text_values(
+                imported, name=source, settings=settings, lang=lang
             )
-            st.success(t("upload_added", lang, name=name, n=len(imported)))
+            for note in cut:
+                st.warning(safe.markdown(note))
+            name = uploads.add_layer(source, imported)
+            st.success(t("upload_added", lang, name=safe.markdown(name), n=len(imported)))
 
 with tab_moderate:
-    moderation.panel(lang=lang, settings=settings)
+    try:
+        moderation.panel(lang=lang, settings=settings)
+    except StoreError as exc:  # the tabs after this one keep working
+        st.error(t("moderation_store_error", lang, error=uploads.problem_text(exc, lang=lang)))
 
 with tab_download:
     registry = loaders.registry()
@@ -154,6 +182,6 @@ with tab_download:
     try:
         chosen = loaders.layer(choice)
     except LayerError as problem:
-        st.error(str(problem))
+        st.error(safe.markdown(problem))
     else:
         layer_downloads(chosen, name=choice, lang=lang, key="bundled")

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.profiles import reach_m
 from geo.settings import get_settings
-from ui import frame, loaders, present_page, state, uploads
+from ui import frame, loaders, present_page, safe, state, uploads
 from ui.components import (
     MapLayer,
     layer_errors,
@@ -67,7 +67,7 @@ count = sum(len(layer.features) for layer in shown)
 cols = st.columns(len(shown) + 1 if shown else 1)
 cols[0].metric(t("shown_total", lang), count, help=t("shown_of", lang, total=total))
 for col, layer in zip(cols[1:], shown, strict=False):
-    col.metric(layer.spec.title[lang], len(layer.features))
+    col.metric(safe.markdown(layer.spec.title[lang]), len(layer.features))  # may be a file name
 if count == 0:
     st.warning(t("nothing_matches", lang))
 places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)

@@ -7,7 +7,7 @@ import streamlit as st
 from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, present_page, state
+from ui import frame, gaps_view, loaders, present_page, safe, state
 from ui.components import (
     MapLayer,
     analysis_inputs,
@@ -93,7 +93,7 @@ with st.sidebar:
     if mode == "network":
         st.caption(t("walk_streets", lang, metres=f"{loaders.walk_m(minutes, profile):,.0f}"))
 if network_error:
-    st.error(network_error)
+    st.error(safe.markdown(network_error))
 
 result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
 straight = (

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from geo.settings import get_settings
 from ui import frame, national_view, safe
 from ui.i18n import t
 
+log = logging.getLogger(__name__)
 lang = frame.draw()
 settings = get_settings()
 st.title(t("nat_title", lang))
@@ -15,15 +18,16 @@ st.caption(t("nat_intro", lang))
 national_view.sample_runner(settings, lang=lang)
 
 found = national_view.runs(settings.results_dir)
-st.caption(t("nat_runs_dir", lang, path=safe.markdown(str(settings.results_dir))))
+st.caption(t("nat_runs_dir", lang))  # the folder's path is the operator's, not the visitor's
 if not found:
-    national_view.no_runs(settings.results_dir, lang=lang)
+    national_view.no_runs(lang=lang)
     st.stop()
 
 chosen = national_view.pick_run(found, lang=lang)
 summary, error = national_view.load(chosen)
 if summary is None:
-    st.error(t("nat_damaged", lang, error=safe.markdown(error)), icon="⚠️")
+    log.error("run %s cannot be read: %s", chosen, error)
+    st.error(t("nat_damaged", lang, name=safe.markdown(chosen.name)), icon="⚠️")
     st.stop()
 
 national_view.headline(summary, lang=lang)

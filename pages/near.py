@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import profiles, vocab
-from ui import frame, loaders, near_view
+from ui import frame, loaders, near_view, safe
 from ui.filters import kept_multiselect
 from ui.geolocate import geolocate
 from ui.i18n import label, t
@@ -122,7 +122,9 @@ if point is None:
 else:
     lat, lon, place_label = point
     st.query_params.update({"plat": f"{lat:.5f}", "plon": f"{lon:.5f}", "place": place_label})
-    st.subheader(t("near_results_for", lang, place=place_label or f"{lat:.4f}, {lon:.4f}"))
+    # the place may come from the URL (?place=): shown as text
+    shown_place = safe.markdown(place_label) if place_label else f"{lat:.4f}, {lon:.4f}"
+    st.subheader(t("near_results_for", lang, place=shown_place))
     answer, store_problem = loaders.nearest(
         lat,
         lon,

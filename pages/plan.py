@@ -8,7 +8,7 @@ from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, plan_view, present_page, state
+from ui import frame, gaps_view, loaders, plan_view, present_page, safe, state
 from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
@@ -100,7 +100,7 @@ with st.sidebar:
     )
     st.caption(t("plan_capacity_help", lang))
 if network_error:
-    st.error(network_error)
+    st.error(safe.markdown(network_error))
 
 params = PlanParams(
     groups=tuple(groups),

@@ -132,7 +132,8 @@ def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, 
             description = row.get(f"description_{lang}")
             if description:
                 st.markdown(safe.markdown(str(description)))
-            st.table(record_table(row, layer.spec, lang=lang).set_index(t("field", lang)))
+            record = record_table(row, layer.spec, lang=lang).set_index(t("field", lang))
+            st.table(safe.table(record))  # st.table renders cells as Markdown: escaped
             return
     st.info(t("selection_gone", lang))
 
@@ -140,7 +141,10 @@ def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, 
 def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
     """Tell the person which layers could not be loaded and why; the rest still work."""
     for layer_id, message in errors.items():
-        st.error(t("load_error", lang, layer=layer_id, error=message), icon="⚠️")
+        st.error(
+            t("load_error", lang, layer=safe.markdown(layer_id), error=safe.markdown(message)),
+            icon="⚠️",
+        )
 
 
 def analysis_inputs(

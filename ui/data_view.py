@@ -24,10 +24,11 @@ SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
 
 def preview(result: Upload, *, lang: str) -> None:
     """What an upload holds, before it is accepted: warnings, table and map."""
-    st.subheader(t("preview", lang, name=result.source_name, n=len(result.frame)))
-    for warning in result.warnings:
-        st.warning(warning)
-    st.dataframe(result.frame.drop(columns=result.frame.geometry.name).head(200), hide_index=True)
+    st.subheader(t("preview", lang, name=safe.markdown(result.source_name), n=len(result.frame)))
+    for warning in result.warnings:  # they name the file's columns and values
+        st.warning(safe.markdown(warning))
+    table = result.frame.drop(columns=result.frame.geometry.name).head(200)
+    st.dataframe(uploads.preview(table), hide_index=True)  # long text cut for the screen
     st_folium(preview_map(result.frame), key="upload_preview", height=360, returned_objects=[])
 
 
@@ -42,7 +43,9 @@ def preview_map(frame: gpd.GeoDataFrame) -> folium.Map:
     text_cols = [c for c in shown.columns if c != shown.geometry.name][:4]
     data = shown[[shown.geometry.name]].copy()
     data["_tip"] = [
-        "<br>".join(f"<b>{safe.text(c)}</b>: {safe.text(row[c])}" for c in text_cols)
+        "<br>".join(
+            f"<b>{safe.text(c)}</b>: {safe.text(uploads.shorten(row[c]))}" for c in text_cols
+        )
         for _, row in shown.iterrows()
     ]
     folium.GeoJson(
@@ -146,7 +149,7 @@ def suggestion_form(*, lang: str) -> None:
             st.caption(t("near_unknown_place", lang))
         for n, match in enumerate(matches):
             st.button(
-                loaders.place_label(match.place),
+                safe.markdown(loaders.place_label(match.place)),  # a label is Markdown
                 key=f"suggest_place_{n}",
                 on_click=_set_point,
                 args=(match.place.lat, match.place.lon),
@@ -213,6 +216,6 @@ def suggestion_form(*, lang: str) -> None:
                 return
             saved = store.submit(place)
     except LayerError as problem:
-        st.error(str(problem))
+        st.error(safe.markdown(problem))
         return
-    st.success(t("suggest_saved", lang, name=saved.name))
+    st.success(t("suggest_saved", lang, name=safe.markdown(saved.name)))

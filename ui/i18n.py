@@ -1093,6 +1093,24 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "No se pudo leer la posición del mapa. Mueva el mapa y vuelva a intentarlo.",
         "en": "The map's position could not be read. Move the map and try again.",
     },
+    "store_error": {
+        "es": (
+            "la base de datos no responde. Vuelva a intentarlo en un momento o avise a quien "
+            "administra el sitio (el motivo está en su registro)."
+        ),
+        "en": (
+            "the database is not answering. Try again in a moment or tell whoever runs this "
+            "site (the reason is in its log)."
+        ),
+    },
+    "suggest_store_error": {
+        "es": "No se pudo guardar la sugerencia: {error}",
+        "en": "The suggestion could not be saved: {error}",
+    },
+    "moderation_store_error": {
+        "es": "No se puede mostrar la cola de moderación: {error}",
+        "en": "The moderation queue cannot be shown: {error}",
+    },
     "store_unavailable": {
         "es": (
             "No se pudieron cargar los aportes de la comunidad: la base de datos no responde. "
@@ -1126,8 +1144,14 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         ),
     },
     "nat_runs_dir": {
-        "es": "Corridas leídas de {path} (variable CARE_ATLAS_RESULTS_DIR).",
-        "en": "Runs are read from {path} (CARE_ATLAS_RESULTS_DIR).",
+        "es": (
+            "Corridas leídas de la carpeta de resultados que fija quien administra el sitio "
+            "(variable CARE_ATLAS_RESULTS_DIR)."
+        ),
+        "en": (
+            "Runs are read from the results folder set by whoever runs this site "
+            "(CARE_ATLAS_RESULTS_DIR)."
+        ),
     },
     "nat_pick": {"es": "Corrida", "en": "Run"},
     "nat_run_option": {
@@ -1160,8 +1184,14 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "# a synthetic country of 10 million 100 m cells: first the grid, then the run",
     },
     "nat_damaged": {
-        "es": "No se puede leer esta corrida: {error} Elija otra o vuelva a correrla.",
-        "en": "This run cannot be read: {error} Pick another one or run it again.",
+        "es": (
+            "No se puede leer la corrida «{name}»: faltan archivos o están dañados (el motivo "
+            "está en el registro del servidor). Elija otra o vuelva a correrla."
+        ),
+        "en": (
+            "The run '{name}' cannot be read: files are missing or damaged (the reason is in "
+            "the server's log). Pick another one or run it again."
+        ),
     },
     "nat_model_recorded": {
         "es": "**Demanda modelada o sintética, no un censo.** Nota guardada con la corrida (en inglés): {note}",

@@ -151,14 +151,14 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
                 ],
             }
         )
-        st.table(details.set_index(t("field", lang)))
+        st.table(safe.table(details.set_index(t("field", lang))))  # cells are Markdown: escaped
         duplicates = community.likely_duplicates(place, existing, within_m=DUPLICATE_RADIUS_M)
         if not duplicates.empty:
             st.warning(
                 t(
                     "moderation_duplicates",
                     lang,
-                    names=", ".join(map(str, duplicates["name"].head(5))),
+                    names=safe.markdown(", ".join(map(str, duplicates["name"].head(5)))),
                 )
             )
         new_name = st.text_input(
@@ -189,7 +189,7 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
                 store.moderate(place.id, action=action, moderator=moderator, changes=changes)
             loaders.community_places.clear()  # the maps show the decision at once
         except LayerError as problem:
-            st.error(str(problem))
+            st.error(safe.markdown(problem))
             return
         st.toast(t(f"moderation_done_{action}", lang))
         st.rerun()

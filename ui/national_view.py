@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -435,15 +434,23 @@ def draw_map(summary: scale.RunSummary, *, lang: str, limit: int = MAP_LIMIT) ->
 # ----------------------------------------------------------------------------- page parts
 
 
-def no_runs(results_dir: Path, *, lang: str) -> None:
+def no_runs(*, lang: str) -> None:
     """No run yet: what a run is and the exact commands that make one."""
     st.info(t("nat_none", lang))
-    st.code(commands(results_dir, lang=lang), language="bash")
+    st.code(commands(lang=lang), language="bash")
 
 
-def commands(results_dir: Path, *, lang: str) -> str:
-    """The commands that make a run in ``results_dir`` (the sample, then a synthetic country)."""
-    out = shlex.quote(str(results_dir))
+RESULTS_DIR_SHELL = '"${CARE_ATLAS_RESULTS_DIR:-var/runs}"'
+"""The results folder in the commands shown: the variable, never the server's path."""
+
+
+def commands(*, lang: str) -> str:
+    """The commands that make a run in the results folder (the sample, then a synthetic country).
+
+    The folder is written as ``$CARE_ATLAS_RESULTS_DIR`` (default ``var/runs`` in the
+    project): every visitor reads these commands, and the server's paths are not theirs.
+    """
+    out = RESULTS_DIR_SHELL
     return "\n".join(
         [
             t("nat_cmd_sample", lang),
@@ -599,6 +606,12 @@ def stage_label(stage: str, lang: str) -> str:
     if stage == "grid":
         return t("nat_stage_grid", lang)
     return stage
+
+
+def without_results_dir(message: str, results_dir: Path) -> str:
+    """``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
+    every visitor may read it, and the server's paths are the operator's."""
+    return message.replace(str(results_dir), "$CARE_ATLAS_RESULTS_DIR")
 
 
 def error_line(log_text: str, returncode: int) -> str:
@@ -834,4 +847,5 @@ def sample_runner(settings: Settings, *, lang: str) -> None:
         elif outcome.get("cancelled"):
             st.info(t("nat_job_cancelled", lang))
         else:
-            st.error(t("nat_job_failed", lang, error=safe.markdown(outcome["error"])))
+            shown = without_results_dir(outcome["error"], settings.results_dir)
+            st.error(t("nat_job_failed", lang, error=safe.markdown(shown)))

@@ -433,10 +433,10 @@ def open_shared(*, lang: str, offered: Sequence[str]) -> None:
                     st.warning(t("edit_link_invalid", lang))
         opened = check_scenario(stored.payload)
     except ScenarioNotFoundError:
-        st.error(t("plan_not_found", lang, id=wanted))
+        st.error(t("plan_not_found", lang, id=safe.markdown(wanted)))
         return
     except (StoreError, LayerError) as exc:
-        st.error(t("plan_open_error", lang, error=str(exc)))
+        st.error(t("plan_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     set_scenario(opened)
     st.session_state[SCENARIO_ID_KEY] = stored.id
@@ -810,7 +810,7 @@ def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
                         name, value.with_params(params.to_dict()).to_dict()
                     )
         except (ValueError, ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
-            st.error(t("plan_save_error", lang, error=str(exc)))
+            st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         if stored.edit_token:
             new_token = stored.edit_token
@@ -835,7 +835,7 @@ def saved_list(*, lang: str) -> None:
         with uploads.store() as handle:
             saved = handle.scenarios(limit=50)
     except StoreError as exc:
-        st.error(t("plan_open_error", lang, error=str(exc)))
+        st.error(t("plan_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     st.markdown(f"**{t('plan_saved_list', lang)}**")
     if not saved:
@@ -858,7 +858,7 @@ def saved_list(*, lang: str) -> None:
                 with uploads.store() as handle:
                     handle.delete_scenario(item.id, **state.edit_rights("scenario", item.id))
             except (ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
-                st.error(t("plan_save_error", lang, error=str(exc)))
+                st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
                 return
             state.forget_edit_token("scenario", item.id)
             if st.session_state.get(SCENARIO_ID_KEY) == item.id:
@@ -930,7 +930,7 @@ def _poll_exact(lang: str) -> None:
         except jobs.JobFailedError as exc:
             st.session_state[EXACT_KEY] = {
                 "for": running["for"],
-                "error": t("plan_check_failed", lang, error=str(exc)),
+                "error": t("plan_check_failed", lang, error=safe.markdown(exc)),
             }
         else:
             st.session_state[EXACT_KEY] = {

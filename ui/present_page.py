@@ -58,9 +58,9 @@ def chosen_story(lang: str) -> tuple[str, Story, str]:
                 _take_edit_link(handle.can_edit_story, stored.id, lang=lang)
             return stored.id, Story.from_dict(stored.payload), stored.name
         except StoryNotFoundError:
-            st.error(t("present_not_found", lang, id=wanted))
+            st.error(t("present_not_found", lang, id=safe.markdown(wanted)))
         except (StoreError, LayerError) as exc:
-            st.error(t("present_open_error", lang, error=str(exc)))
+            st.error(t("present_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
     return SAMPLE, sample_story(lang), t("present_sample_name", lang)
 
 
@@ -239,7 +239,7 @@ def story_outline(story: Story, *, story_id: str, name: str, lang: str) -> None:
                 f"{safe.markdown(t('page_' + view.page, lang))}"
             )
             if view.note:
-                cols[0].caption(safe.text(view.note))
+                cols[0].caption(safe.markdown(view.note))
             cols[1].button(
                 t("present_show", lang), on_click=_go, args=(position + 1,), key=f"show_{position}"
             )
@@ -277,7 +277,7 @@ def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
                     name, story.to_dict(), story_id=story_id, **state.edit_rights("story", story_id)
                 )
     except (ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
-        st.error(t("plan_save_error", lang, error=str(exc)))
+        st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
     _kept(stored)
     st.query_params["story"] = stored.id
@@ -295,7 +295,7 @@ def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> N
             with uploads.store() as handle:
                 handle.delete_story(story_id, **state.edit_rights("story", story_id))
         except (StoryNotFoundError, EditDeniedError, StoreError) as exc:
-            st.error(t("plan_save_error", lang, error=str(exc)))
+            st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         state.forget_edit_token("story", story_id)
         st.query_params["story"] = SAMPLE
@@ -468,7 +468,7 @@ def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
                 else:
                     stored = handle.save_story(title or page, Story(views=(view,)).to_dict())
         except (LayerError, ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
-            st.error(t("present_add_error", lang, error=str(exc)))
+            st.error(t("present_add_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
         _kept(stored)
         st.success(t("present_added", lang, name=safe.markdown(stored.name)))

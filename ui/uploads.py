@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,15 +20,26 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from geo import ingest
+from geo.errors import LayerError
 from geo.layers import LayerSpec
-from geo.settings import get_settings
-from geo.store import Store, open_store
+from geo.settings import Settings, get_settings
+from geo.store import Store, StoreError, open_store
+from ui import safe
 from ui.export import csv_bytes
+from ui.i18n import t
 from ui.loaders import synthetic_spec
+
+log = logging.getLogger(__name__)
 
 _LAYERS = "_user_layers"
 _PENDING = "_pending_upload"
+_REJECTED = "_rejected_upload"
+PREVIEW_CHARS = 200
+"""Longest text shown in a preview cell or tooltip (the value itself is kept)."""
 
 
 @dataclass
@@ -69,6 +81,91 @@ def set_pending(value: PendingUpload | None) -> None:
     st.session_state[_PENDING] = value
 
 
+def take(file: UploadedFile, *, settings: Settings, lang: str) -> bool:
+    """Make ``file`` the pending upload, holding its bytes once; ``False`` if refused.
+
+    A file over the upload cap is refused from its size, before any copy (see
+    :func:`rejected`). Otherwise its bytes become the pending upload and Streamlit's
+    own record of the file is dropped, so one copy is held while the person answers
+    questions, not two.
+    """
+    st.session_state.pop(_REJECTED, None)
+    try:
+        ingest.check_upload_size(file.size, filename=file.name, settings=settings, lang=lang)
+    except LayerError as problem:
+        _release(file)
+        reject(file.name, str(problem))
+        return False
+    set_pending(PendingUpload(name=file.name, data=file.getvalue()))
+    _release(file)
+    return True
+
+
+def reject(name: str, message: str) -> None:
+    """Forget a refused upload's bytes at once; keep only its name and why it was refused."""
+    set_pending(None)
+    st.session_state[_REJECTED] = (name, message)
+
+
+def rejected() -> tuple[str, str] | None:
+    """The last refused upload, ``(name, message)``, until the person dismisses it."""
+    return st.session_state.get(_REJECTED)
+
+
+def dismiss_rejected() -> None:
+    """Forget the refused upload's message."""
+    st.session_state.pop(_REJECTED, None)
+
+
+def _release(file: UploadedFile) -> None:
+    """Drop Streamlit's record of an uploaded file (its bytes), which it keeps otherwise
+    until the session ends; the widget then reads as empty on the next run."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
+
+
+def check_upload_limit(settings: Settings) -> str | None:
+    """Warn the operator (server log, once per process) when Streamlit's upload limit is
+    not the app's: Streamlit holds in memory whatever it accepts, and refuses with its
+    own words what it does not."""
+    configured = st.get_option("server.maxUploadSize")
+    return _upload_limit_warning(int(configured), settings.streamlit_upload_mb)
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_limit_warning(configured_mb: int, wanted_mb: int) -> str | None:
+    if configured_mb == wanted_mb:
+        return None
+    message = (
+        f"Streamlit's server.maxUploadSize is {configured_mb} MB but CARE_ATLAS_MAX_UPLOAD_MB "
+        f"asks for {wanted_mb} MB: start the app with 'streamlit run app.py "
+        f"--server.maxUploadSize {wanted_mb}' (make run does)."
+    )
+    log.warning(message)
+    return message
+
+
+def preview(frame: pd.DataFrame, *, max_chars: int = PREVIEW_CHARS) -> pd.DataFrame:
+    """A copy of a table for showing: text longer than ``max_chars`` ends in "…"."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind in "OSU" or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = pd.Series(
+                [shorten(v, max_chars=max_chars) for v in out[column]],
+                index=out.index,
+                dtype=object,
+            )
+    return out
+
+
+def shorten(value: object, *, max_chars: int = PREVIEW_CHARS) -> object:
+    """``value`` cut to ``max_chars`` characters with "…" when it is longer text."""
+    if isinstance(value, str) and len(value) > max_chars:
+        return value[: max_chars - 1] + "…"
+    return value
+
+
 @contextlib.contextmanager
 def as_file(name: str, data: bytes) -> Iterator[Path]:
     """The uploaded bytes as a private temporary file (removed afterwards).
@@ -91,6 +188,20 @@ def store() -> Iterator[Store]:
         yield handle
     finally:
         handle.close()
+
+
+def problem_text(exc: BaseException, *, lang: str) -> str:
+    """What to tell the person about a failed store operation, as inert Markdown.
+
+    A :class:`StoreError` names the database (a file path, a server): that is for the
+    operator, so it goes to the server log and the person reads plain words. Other
+    problems (a name too long, a story not found, a bad layer) are theirs to fix and
+    are shown, escaped.
+    """
+    if isinstance(exc, StoreError):
+        log.error("store operation failed: %s", exc)
+        return t("store_error", lang)
+    return safe.markdown(str(exc))
 
 
 def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:

@@ -13,6 +13,7 @@ from geo.community import hash_password
 from geo.settings import Settings, get_settings
 from geo.store import NewPlace, open_store
 from tests.app.conftest import PROJECT, markers_by_layer, run_app
+from ui import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 ACCOUNT = "Moderator account"  # the sign-in form's labels
@@ -69,17 +70,20 @@ def _upload(at, name: str, data: bytes, mime: str = "application/geo+json") -> N
 def test_upload_preview_accept_then_bad_file_keeps_it() -> None:
     at = run_app("pages/data.py", lang="en")
     _upload(at, "hogares.geojson", _geojson(["Casa de cuidado Bolívar", "Jardín"]))
-    assert any("Preview of “hogares.geojson”: 2 features" in s.value for s in at.subheader)
+    # names from the file are shown as text: escaped Markdown, read back unescaped
+    assert any(
+        "Preview of “hogares.geojson”: 2 features" in safe.unmarkdown(s.value) for s in at.subheader
+    )
     _button(at, "Add to my layers").click().run()
-    assert any("hogares.geojson" in s.value for s in at.success)
+    assert any("hogares.geojson" in safe.unmarkdown(s.value) for s in at.success)
 
     _upload(at, "roto.geojson", b'{"type": "FeatureCollection", "features": [')
-    errors = [e.value for e in at.error]
+    errors = [safe.unmarkdown(e.value) for e in at.error]
     assert errors
     assert "roto.geojson" in errors[0]
     assert "/tmp" not in errors[0]  # noqa: S108
     assert any("earlier layers are as they were" in c.value for c in at.caption)
-    assert any(e.label.startswith("hogares.geojson") for e in at.expander)
+    assert any(safe.unmarkdown(e.label).startswith("hogares.geojson") for e in at.expander)
 
     at.switch_page(str(PROJECT / "pages/explore.py")).run()
     assert markers_by_layer(at).get("user_0") == 2
@@ -92,11 +96,13 @@ def test_a_question_is_asked_and_answered() -> None:
     _upload(at, "sin_crs.csv", csv, "text/csv")
     assert at.radio, "a question should be asked"
     question = at.radio[0]
-    assert question.options[0].startswith("EPSG:3116 · MAGNA-SIRGAS / Colombia Bogota zone")
+    option = safe.unmarkdown(question.options[0])
+    assert option.startswith("EPSG:3116 · MAGNA-SIRGAS / Colombia Bogota zone")
     question.set_value("EPSG:3116").run()
     _button(at, "Continue").click().run()
     assert not at.exception
-    assert any("sin_crs.csv" in s.value and "2 features" in s.value for s in at.subheader)
+    assert any("sin_crs.csv" in safe.unmarkdown(s.value) for s in at.subheader)
+    assert any("2 features" in s.value for s in at.subheader)
 
 
 def _suggest(at, name: str) -> None:
@@ -219,3 +225,121 @@ def test_the_moderation_queue_is_paged(private_store: Path) -> None:
     assert any("showing 21 to 25" in c.value for c in at.caption)
     assert sum(b.label == "Approve" for b in at.button) == 5
     assert any("Lugar 24" in m.value for m in at.markdown)
+
+
+def _bytes_in_session(at) -> int:
+    """Bytes of uploaded data the session holds (pending uploads, refused ones)."""
+    total = 0
+    for key in ("_pending_upload", "_rejected_upload"):
+        value = at.session_state[key] if key in at.session_state else None  # noqa: SIM401
+        if value is None:
+            continue
+        data = getattr(value, "data", None)
+        total += len(data) if isinstance(data, bytes) else 0
+        if isinstance(value, tuple):
+            total += sum(len(part) for part in value if isinstance(part, bytes))
+    return total
+
+
+def test_a_file_over_the_cap_is_refused_without_keeping_its_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CARE_ATLAS_MAX_UPLOAD_MB", "1")
+    get_settings.cache_clear()
+    at = run_app("pages/data.py", lang="en")
+    # the browser is told the same limit (it refuses a larger file before sending it)
+    assert at.file_uploader[0].proto.max_upload_size_mb == 1
+    big = b'{"type": "FeatureCollection", "features": []}' + b" " * (2 * 1024 * 1024)
+    _upload(at, "grande.geojson", big)
+    errors = [safe.unmarkdown(e.value) for e in at.error]
+    assert errors == [
+        "grande.geojson: the file is 2.0 MB, over the 1 MB upload limit (setting max_upload_mb, "
+        "CARE_ATLAS_MAX_UPLOAD_MB); clip or simplify it before uploading."
+    ]
+    assert _bytes_in_session(at) == 0
+    assert at.session_state["_pending_upload"] is None
+    assert at.file_uploader[0].value is None  # an empty uploader for the next file
+    at.run()  # the person does something else: still nothing held, the message stays
+    assert _bytes_in_session(at) == 0
+    assert [safe.unmarkdown(e.value) for e in at.error] == errors
+    _button(at, "Try another file").click().run()
+    assert not at.error
+
+
+def test_a_refused_file_drops_its_bytes_at_once() -> None:
+    at = run_app("pages/data.py", lang="en")
+    _upload(at, "roto.geojson", b'{"type": "FeatureCollection", "features": [' + b" " * 100_000)
+    assert any("roto.geojson" in safe.unmarkdown(e.value) for e in at.error)
+    assert at.session_state["_pending_upload"] is None
+    assert _bytes_in_session(at) == 0
+
+
+def test_a_file_waiting_for_an_answer_is_held_once() -> None:
+    csv = "nombre;x;y\nCasa de cuidado;1000000;1000000\nJardín;1000500;1000400\n".encode()
+    at = run_app("pages/data.py", lang="en")
+    _upload(at, "sin_crs.csv", csv, "text/csv")
+    assert at.radio, "a question should be asked"
+    assert _bytes_in_session(at) == len(csv)
+    at.run()  # (AppTest registers the file again on every run: tests/ui/test_uploads.py
+    # checks that Streamlit's own record is dropped)
+    assert at.radio, "the question is still asked"
+    assert _bytes_in_session(at) == len(csv)
+
+
+def test_long_values_are_cut_in_the_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARE_ATLAS_MAX_VALUE_CHARS", "1000")
+    get_settings.cache_clear()
+    at = run_app("pages/data.py", lang="en")
+    _upload(at, "largo.geojson", _geojson(["z" * 5000, "Jardín"]))
+    warnings = [safe.unmarkdown(w.value) for w in at.warning]
+    assert "1 value longer than 1,000 characters was cut to 1,000 (columns: name; rows: 1)." in (
+        warnings
+    )
+    shown = at.dataframe[0].value["name"]
+    assert shown.iloc[0] == "z" * 199 + "…"
+    assert shown.iloc[1] == "Jardín"
+
+
+def test_the_operator_is_warned_when_streamlits_upload_limit_is_not_the_apps(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="ui.uploads"):
+        run_app(lang="en")  # Streamlit's limit (.streamlit/config.toml) is the default cap
+    assert not [r for r in caplog.records if "maxUploadSize" in r.getMessage()]
+    monkeypatch.setenv("CARE_ATLAS_MAX_UPLOAD_MB", "20")
+    get_settings.cache_clear()
+    with caplog.at_level(logging.WARNING, logger="ui.uploads"):
+        run_app(lang="en")
+    warned = [r.getMessage() for r in caplog.records if "maxUploadSize" in r.getMessage()]
+    assert warned == [
+        "Streamlit's server.maxUploadSize is 50 MB but CARE_ATLAS_MAX_UPLOAD_MB asks for 20 MB: "
+        "start the app with 'streamlit run app.py --server.maxUploadSize 20' (make run does)."
+    ]
+
+
+def test_an_imported_layers_long_values_are_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo import remote
+
+    served = gpd.GeoDataFrame(
+        {"nombre": ["x" * 5000, "Bosa"]},
+        geometry=[shapely.Point(-74.08, 4.6), shapely.Point(-74.19, 4.61)],
+        crs=4326,
+    )
+    monkeypatch.setenv("CARE_ATLAS_MAX_VALUE_CHARS", "100")
+    monkeypatch.setattr(remote, "check_public_host", lambda url, *, lang: None)
+    monkeypatch.setattr(remote, "import_arcgis", lambda url, *, max_features, lang: served)
+    get_settings.cache_clear()
+    at = run_app("pages/data.py", lang="en")
+    # a loopback address: were the import not replaced here, nothing would leave the machine
+    at.text_input(key="import_url").input("http://127.0.0.1:9/arcgis/rest/services/x/0").run()
+    _button(at, "Import").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    warnings = [safe.unmarkdown(w.value) for w in at.warning]
+    assert "1 value longer than 100 characters was cut to 100 (columns: nombre; rows: 1)." in (
+        warnings
+    )
+    (layer,) = at.session_state["_user_layers"].values()
+    assert list(layer["nombre"].str.len()) == [100, 4]

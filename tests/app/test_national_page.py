@@ -97,9 +97,13 @@ def test_no_runs_explains_and_gives_the_commands(
     (code,) = at.code
     assert command in code.value
     assert "python -m geo gaps --engine dask --demand sample" in code.value
-    assert f"--out {results}/sample" in code.value
+    assert '--out "${CARE_ATLAS_RESULTS_DIR:-var/runs}"/sample' in code.value
     assert "python -m geo grid --synthetic" in code.value
     assert not at.get("component_instance")  # no map without a run
+    # the results folder is the operator's: its path is shown to no visitor
+    shown = [e.value for kind in ("caption", "info", "code", "markdown") for e in getattr(at, kind)]
+    assert all(str(results) not in text and str(results.parent) not in text for text in shown)
+    assert any("CARE_ATLAS_RESULTS_DIR" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize(
@@ -180,9 +184,9 @@ def test_a_damaged_run_says_why_and_the_page_works(
     at = run_app(PAGE, lang="en")
     assert at.selectbox[0].value == "broken"
     (error,) = at.error
-    assert "This run cannot be read" in error.value
-    assert "broken" in error.value
+    assert error.value.startswith("The run 'broken' cannot be read: files are missing")
     assert "Traceback" not in error.value
+    assert str(one_run.parent) not in error.value  # the folder is the operator's
     assert _button(at, "Run the bundled sample on Dask")
     at.selectbox[0].set_value(RUN).run()
     assert not at.exception
@@ -295,3 +299,11 @@ def test_a_run_without_unserved_areas_draws_an_empty_layer(built_run: Path) -> N
     assert layer.fit is not None  # the grid's extent
     group = national_view.areas_group(layer, lang="en")
     assert list(group._children) == []  # no boxes, and no colour bar explaining none
+
+
+def test_a_failed_runs_message_does_not_show_the_results_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "srv" / "runs"
+    message = f"cannot write {folder}/sample: permission denied"
+    shown = national_view.without_results_dir(message, folder)
+    assert shown == "cannot write $CARE_ATLAS_RESULTS_DIR/sample: permission denied"
+    assert str(tmp_path) not in shown

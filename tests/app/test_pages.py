@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import PROJECT, map_args, markers_by_layer, metric_values, run_app
+from ui import safe
 
 
 def test_explore_defaults_to_spanish_with_every_layer() -> None:
@@ -112,7 +113,7 @@ def test_a_broken_layer_is_reported_and_the_rest_still_works(tmp_path: Path, mon
     (data / "cooperatives.geojson").write_text(json.dumps(doc), encoding="utf-8")
     monkeypatch.setenv("CARE_ATLAS_DATA_DIR", str(data))
     at = run_app()
-    errors = [e.value for e in at.error]
+    errors = [safe.unmarkdown(e.value) for e in at.error]  # shown as text: escaped Markdown
     assert len(errors) == 1
     assert "cooperatives.geojson: feature 1" in errors[0]
     assert "'populations' should be str" in errors[0]

@@ -9,6 +9,7 @@ import pytest
 from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import markers_by_layer, metric_values, run_app
+from ui import safe
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +101,7 @@ def test_save_and_reopen_from_the_url(private_store: Path) -> None:
 
 def test_unknown_scenario_link_is_explained() -> None:
     at = run_app("pages/plan.py", lang="es", scenario="sc-doesnotexist")
-    assert any("sc-doesnotexist" in e.value for e in at.error)
+    assert any("sc-doesnotexist" in safe.unmarkdown(e.value) for e in at.error)
     assert at.title[0].value == "¿Dónde debería ir la próxima manzana del cuidado?"
 
 

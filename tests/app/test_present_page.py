@@ -9,6 +9,7 @@ import pytest
 from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import markers_by_layer, metric_values, run_app
+from ui import safe
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def _titles(at) -> list[str]:
 def test_slide_figures_are_the_gaps_pages_figures() -> None:
     gaps = metric_values(run_app("pages/gaps.py", lang="en"))
     at = run_app("pages/present.py", lang="en", present="1", slide="2")
-    assert _titles(at) == ["# Who do they reach within a 15\\-minute walk?"]
+    assert _titles(at) == ["# Who do they reach within a 15\\-minute walk\\?"]
     shown = metric_values(at)
     for name in ("Early childhood", "Older persons", "People with no service within reach"):
         if name in shown:
@@ -107,7 +108,7 @@ def test_exports_are_offered() -> None:
 
 def test_unknown_story_link_falls_back_to_the_sample() -> None:
     at = run_app("pages/present.py", lang="es", story="st-nope")
-    assert any("st-nope" in e.value for e in at.error)
+    assert any("st-nope" in safe.unmarkdown(e.value) for e in at.error)
     assert len([b for b in at.button if b.label == "Ver"]) == 5
 
 

@@ -23,6 +23,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
 
+from geo.settings import Settings
+
 PROJECT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT / "artifacts"
 CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
@@ -63,6 +65,8 @@ def start_server(tmp: Path, env_extra: dict[str, str] | None = None) -> Server:
         f"--server.port={port}",
         "--server.headless=true",
         "--browser.gatherUsageStats=false",
+        # Streamlit's upload limit is the app's, as make run sets it
+        f"--server.maxUploadSize={Settings.from_env(env).streamlit_upload_mb}",
     ]
     handle = log.open("w")
     process = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=handle, stderr=subprocess.STDOUT)

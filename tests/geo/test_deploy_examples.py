@@ -88,3 +88,18 @@ def test_units_read_the_env_file_and_run_from_the_venv(unit: str, command: str) 
     assert command in exec_start
     if unit.startswith("care-atlas@"):
         assert "--server.port=%i" in exec_start
+
+
+def test_the_app_unit_gives_streamlit_the_apps_upload_limit() -> None:
+    text = (DEPLOY / "care-atlas@.service.example").read_text(encoding="utf-8")
+    (exec_start,) = re.findall(r"^ExecStart=(.*)$", text, re.M)
+    assert "--server.maxUploadSize=${CARE_ATLAS_MAX_UPLOAD_MB}" in exec_start
+    env = parse_env_file(ENV_EXAMPLE)
+    # systemd passes the text as it is: Streamlit wants whole megabytes
+    assert env["CARE_ATLAS_MAX_UPLOAD_MB"] == str(Settings.from_env(env).streamlit_upload_mb)
+
+
+def test_make_run_gives_streamlit_the_apps_upload_limit() -> None:
+    makefile = (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
+    run = makefile[makefile.index("\nrun:") : makefile.index("\n\n", makefile.index("\nrun:"))]
+    assert "--server.maxUploadSize $$($(BIN)/python -m geo.settings upload-mb)" in run

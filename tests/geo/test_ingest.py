@@ -329,8 +329,8 @@ def test_more_rows_than_listed_are_counted(tmp_path: Path) -> None:
     path.write_text("\n".join(rows))
     warnings = read_upload(path, filename="filas.csv", lang="es").warnings
     assert (
-        "Se descartaron 15 elementos sin geometría: filas 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (y 5 más)."
-        in warnings
+        "Se descartaron 15 elementos con celdas de coordenadas vacías: "
+        "filas 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (y 5 más)." in warnings
     )
 
 
@@ -664,7 +664,7 @@ def test_bad_csv_rows_are_dropped_and_listed() -> None:
     assert upload.frame.geometry.iloc[1].equals(shapely.Point(-74.126, 4.474))  # 74,1260 W
     assert upload.warnings[1:] == [
         "1 feature whose coordinates are not numbers was dropped: row 2.",
-        "1 feature without geometry was dropped: row 3.",
+        "1 feature with empty coordinate cells was dropped: row 3.",
         "1 feature with a different number of fields than the header was dropped: row 4.",
     ]
 
@@ -810,6 +810,7 @@ def test_message_catalogue_is_bilingual_and_one_sentence() -> None:
         "declared": "UTF-8",
         "pairs": "'a' → 'b'",
         "cols": "a",
+        "fix": "f",
     }
     for key, texts in ingest._MESSAGES.items():
         assert set(texts) == {"es", "en"}, key
@@ -941,3 +942,205 @@ def test_random_geojson_only_ever_raises_layer_error(tmp_path: Path, features: l
         assert len(outcome.frame) <= len(features)
     else:
         assert re.match(r"azar\.geojson: ", outcome)
+
+
+# ------------------------------------------------- messages that name the real problem
+
+
+def write_fails(tmp_path: Path, name: str, content: bytes, match: str, lang: str = "en") -> str:
+    """Write ``content`` as ``name`` and check the message it gets (see :func:`fails`)."""
+    folder = tmp_path / "made"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(content)
+    return fails(tmp_path, name, match, folder=folder, lang=lang)
+
+
+CSV_WITHOUT_COORDINATES = b"nombre,localidad\nBosa,Bosa\nUsme,Usme\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("capa.json", CSV_WITHOUT_COORDINATES, "the name says JSON, but the content is not JSON"),
+        ("capa.geojson", b"hello\nworld\n", "the name says JSON, but the content is not JSON"),
+        ("capa.gpkg", CSV_WITHOUT_COORDINATES, "the content is not a GeoPackage"),
+        ("capa.zip", CSV_WITHOUT_COORDINATES, "the content is not a zip archive"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_told_so(
+    tmp_path: Path, name: str, content: bytes, match: str
+) -> None:
+    message = write_fails(tmp_path, name, content, match)
+    assert "coordinate" not in message
+    assert "CSV" not in message
+
+
+def test_a_misnamed_file_is_told_so_in_spanish(tmp_path: Path) -> None:
+    write_fails(tmp_path, "capa.zip", CSV_WITHOUT_COORDINATES, "no es un archivo zip", lang="es")
+
+
+def test_a_csv_named_json_with_coordinates_is_still_read(tmp_path: Path) -> None:
+    # the content decides how a file is read; the name only which problem is reported
+    path = tmp_path / "puntos.json"
+    path.write_text("nombre,lat,lon\nBosa,4.61,-74.19\n", encoding="utf-8")
+    upload = read_upload(path, filename="puntos.json", lang="en", settings=DEFAULTS)
+    assert upload.format == "csv"
+    assert len(upload.frame) == 1
+
+
+@pytest.mark.parametrize("blank", ["", "NA", "N/A", "-", "null", "sin dato"])
+def test_empty_coordinate_cells_drop_only_their_rows(tmp_path: Path, blank: str) -> None:
+    # more empty cells than values, and the first 600 rows empty: the columns are
+    # still the coordinates, the valid rows are kept and the empty ones listed by row
+    rows = [f"vacía {n},{blank},{blank}" for n in range(600)]
+    rows += ["Bosa,4.61,-74.19", f"Usme,{blank},-74.12", "Suba,4.74,-74.08"]
+    path = tmp_path / "puntos.csv"
+    path.write_text("nombre,lat,lon\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    upload = read_upload(path, filename="puntos.csv", lang="en", settings=DEFAULTS)
+    check_frame(upload)
+    assert list(upload.frame["nombre"]) == ["Bosa", "Suba"]
+    assert list(upload.frame["feature_id"]) == ["601", "603"]
+    assert upload.warnings[-1] == (
+        "601 features with empty coordinate cells were dropped: "
+        "rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (and 591 more)."
+    )
+
+
+def test_a_few_empty_coordinate_cells_are_reported_by_row(tmp_path: Path) -> None:
+    path = tmp_path / "puntos.csv"
+    path.write_text(
+        "nombre;lat;lon\nBosa;4,61;-74,19\nUsme;;\nSuba;4,74;-74,08\nKennedy;4,63;\n",
+        encoding="utf-8",
+    )
+    upload = read_upload(path, filename="puntos.csv", lang="es", settings=DEFAULTS)
+    assert list(upload.frame["nombre"]) == ["Bosa", "Suba"]
+    assert "Se descartaron 2 elementos con celdas de coordenadas vacías: filas 2, 4." in (
+        upload.warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("4°36'35\"N", 4 + 36 / 60 + 35 / 3600),
+        ("74°4'W", -(74 + 4 / 60)),
+        ("74º 4' 30'' O", -(74 + 4 / 60 + 30 / 3600)),
+        ("4°36′35″ N", 4 + 36 / 60 + 35 / 3600),
+        ("S 12°3'4,5\"", -(12 + 3 / 60 + 4.5 / 3600)),
+        ("-74°4'", -(74 + 4 / 60)),
+        ("4°36.5'N", 4 + 36.5 / 60),
+        ("4d36m35s", 4 + 36 / 60 + 35 / 3600),
+        ("4 36 35 N", 4 + 36 / 60 + 35 / 3600),
+        ("74 4 W", -(74 + 4 / 60)),
+    ],
+)
+def test_degrees_minutes_seconds_are_read(text: str, value: float) -> None:
+    assert ingest._parse_number(text)[0] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["4°61'N", "4°3'75\"N", "N 4°3'S", "-4°3'S", "1 000"])
+def test_impossible_degrees_minutes_seconds_are_not_guessed(text: str) -> None:
+    number = ingest._parse_number(text)[0]
+    assert number is None or (text == "1 000" and number == 1000)
+
+
+def test_a_csv_in_degrees_minutes_seconds_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "dms.csv"
+    path.write_text(
+        'nombre,lat,lon\nPlaza de Bolívar,"4°35\'53""N","74°4\'33""W"\nUsme,4°28\'N,74°7\'W\n',
+        encoding="utf-8",
+    )
+    upload = read_upload(path, filename="dms.csv", lang="en", settings=DEFAULTS)
+    check_frame(upload)
+    first, second = upload.frame.geometry
+    assert (first.x, first.y) == pytest.approx(
+        (-(74 + 4 / 60 + 33 / 3600), 4 + 35 / 60 + 53 / 3600)
+    )
+    assert (second.x, second.y) == pytest.approx((-(74 + 7 / 60), 4 + 28 / 60))
+
+
+def test_rows_with_extra_fields_are_not_told_to_fix_geometries(tmp_path: Path) -> None:
+    message = write_fails(
+        tmp_path,
+        "campos.csv",
+        b"nombre,lat,lon\nBosa,4.61,-74.19,sobra\nUsme,4.5,-74.1,x,y\n",
+        r"none of its 2 features can be used \(2 extra fields\); give every row as many "
+        r"fields as the header",
+    )
+    assert "geometr" not in message
+
+
+def test_all_rows_with_empty_coordinates_say_so(tmp_path: Path) -> None:
+    message = write_fails(
+        tmp_path,
+        "vacias.csv",
+        b"nombre,lat,lon\nBosa,,-74.1\nUsme,NA,-74.2\nSuba,4.6,\n",
+        r"none of its 3 features can be used \(3 empty coordinates\); fill in the empty "
+        r"coordinates",
+    )
+    assert "geometr" not in message
+
+
+def test_a_value_over_the_cap_is_cut_and_reported(tmp_path: Path) -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [-74.08, 4.6]},
+                "properties": {"name": "Bosa", "note": "x" * 5000 if n == 1 else "corta"},
+            }
+            for n in range(3)
+        ],
+    }
+    path = tmp_path / "upload.tmp"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    small = Settings(max_value_chars=100)
+    upload = read_upload(path, filename="largo.geojson", lang="en", settings=small)
+    assert list(upload.frame["note"].str.len()) == [5, 100, 5]
+    assert upload.frame["note"].iloc[1] == "x" * 100
+    assert "1 value longer than 100 characters was cut to 100 (columns: note; rows: 2)." in (
+        upload.warnings
+    )
+    # the default cap (10,000 characters) keeps this value whole
+    assert (
+        read_upload(path, filename="largo.geojson", lang="en").frame["note"].str.len().max() == 5000
+    )
+
+
+def test_a_csv_value_over_the_cap_is_cut(tmp_path: Path) -> None:
+    path = tmp_path / "upload.tmp"
+    path.write_text(
+        "name,lat,lon\n" + "y" * 300 + ",4.6,-74.08\nBosa,4.61,-74.19\n", encoding="utf-8"
+    )
+    upload = read_upload(path, filename="l.csv", lang="es", settings=Settings(max_value_chars=50))
+    assert list(upload.frame["name"]) == ["y" * 50, "Bosa"]
+    assert any(
+        w.startswith("1 valor de más de 50 caracteres se recortó a 50") for w in upload.warnings
+    )
+
+
+def test_upload_size_is_checked_before_the_bytes_are_read() -> None:
+    with pytest.raises(LayerError, match=r"grande\.zip: the file is 3\.0 MB, over the 2 MB"):
+        ingest.check_upload_size(
+            3 * 1024 * 1024, filename="grande.zip", settings=Settings(max_upload_mb=2), lang="en"
+        )
+    ingest.check_upload_size(2 * 1024 * 1024, filename="ok.zip", settings=Settings(max_upload_mb=2))
+
+
+def test_imported_layers_have_their_long_values_cut() -> None:
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame(
+        {"name": ["a" * 30, "b"], "n": [1, 2]},
+        geometry=[shapely.Point(-74.08, 4.6), shapely.Point(-74.1, 4.61)],
+        crs=4326,
+    )
+    out, warnings = ingest.cap_text_values(
+        frame, name="servicio", settings=Settings(max_value_chars=10), lang="en"
+    )
+    assert list(out["name"]) == ["a" * 10, "b"]
+    assert list(out["n"]) == [1, 2]
+    assert warnings == ["1 value longer than 10 characters was cut to 10 (columns: name; rows: 1)."]
+    assert frame["name"].iloc[0] == "a" * 30  # the input is not changed
+    assert ingest.cap_text_values(frame, name="servicio")[1] == []

@@ -57,3 +57,27 @@ def test_network_file_from_variable_or_data_folder(tmp_path: Path) -> None:
     assert found == tmp_path.resolve() / "networks" / "bogota.osm.pbf"
     named = Settings.from_env({"CARE_ATLAS_NETWORK_FILE": str(tmp_path / "x.graphml")})
     assert named.network_file == (tmp_path / "x.graphml").resolve()
+
+
+def test_value_cap_and_streamlit_upload_limit() -> None:
+    assert Settings.from_env({}).max_value_chars == 10_000
+    s = Settings.from_env({"CARE_ATLAS_MAX_VALUE_CHARS": "500", "CARE_ATLAS_MAX_UPLOAD_MB": "7.5"})
+    assert s.max_value_chars == 500
+    assert s.streamlit_upload_mb == 8  # Streamlit takes whole megabytes: never below the cap
+    assert Settings.from_env({"CARE_ATLAS_MAX_UPLOAD_MB": "0.2"}).streamlit_upload_mb == 1
+    assert Settings.from_env({}).streamlit_upload_mb == 50
+
+
+def test_settings_cli_prints_streamlits_upload_limit(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo import settings as module
+
+    monkeypatch.setenv("CARE_ATLAS_MAX_UPLOAD_MB", "12")
+    module.get_settings.cache_clear()
+    try:
+        assert module.main(["upload-mb"]) == 0
+        assert capsys.readouterr().out == "12\n"
+        assert module.main([]) == 2
+    finally:
+        module.get_settings.cache_clear()
