@@ -168,7 +168,7 @@ with tab_moderate:
     try:
         moderation.panel(lang=lang, settings=settings)
     except StoreError as exc:  # the tabs after this one keep working
-        st.error(t("moderation_store_error", lang, error=uploads.problem_text(exc, lang=lang)))
+        st.error(t("moderation_queue_error", lang, error=uploads.problem_text(exc, lang=lang)))
 
 with tab_download:
     registry = loaders.registry()

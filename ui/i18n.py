@@ -1107,7 +1107,7 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "No se pudo guardar la sugerencia: {error}",
         "en": "The suggestion could not be saved: {error}",
     },
-    "moderation_store_error": {
+    "moderation_queue_error": {
         "es": "No se puede mostrar la cola de moderación: {error}",
         "en": "The moderation queue cannot be shown: {error}",
     },
