@@ -445,12 +445,19 @@ class HttpOpener:
         self, url: str, data: bytes | None, timeout_s: float
     ) -> tuple[int, str | None, bytes]:
         """One request: ``(status, redirect location or None, body)``."""
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:  # a bad port or bracket in a redirect's Location
+            raise _RefusedRedirectError(url) from exc
         if not host:
             raise _RefusedRedirectError(url)
+        try:  # an accented name travels as IDNA (punycode), like browsers send it
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise _RefusedHostError(host, "unresolved") from exc
         scheme = parts.scheme.lower()
-        port = parts.port or (443 if scheme == "https" else 80)
+        port = port or (443 if scheme == "https" else 80)
         address = pin_host(host, port, allow_private=self.allow_private)
         connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
         connection = connection_class(host, port, address=address, timeout=timeout_s)

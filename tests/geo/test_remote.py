@@ -988,3 +988,12 @@ def test_check_public_host_accepts_public_names_and_refuses_other_schemes(
     remote.check_public_host("https://sig.catastrobogota.gov.co/arcgis/rest/services")
     with pytest.raises(LayerError, match="no es una URL http"):
         remote.check_public_host("file:///etc/passwd")
+
+
+def test_redirect_to_a_bad_port_or_an_unencodable_name_is_a_clear_error(
+    public_server: FixtureServer, public_looking: list[str]
+) -> None:
+    public = f"public.example:{public_server.server_address[1]}"
+    for hop, words in [("127.0.0.1:99999", "redirects to"), ("ex\u00e1mple..x", "No address")]:
+        with pytest.raises(LayerError, match=words):
+            import_arcgis(f"http://{public}/to/{hop}/MapServer/0", timeout_s=5, lang="en")
