@@ -12,7 +12,13 @@ Measured in one run on that instance:
 * ``solve_exact`` (the MILP, HiGHS through scipy), its optimality flag, and the gaps of
   both heuristics to it;
 * ``coverage_curve`` for k = 0 .. 2k (goal < 1 s);
-* the suggestion time a user waits for: matrix + greedy + swaps (goal < 0.5 s).
+* the suggestion time a user waits for: matrix + greedy + swaps (goal < 0.5 s);
+* with capacities: the gap of greedy + swaps to the exact optimum (``solve_exact``)
+  before (``allocation="proportional"``: proportional shares, the earlier evaluation)
+  and after (sets valued by optimal assignment, the default), on random small
+  instances and on city-like ones (the generator below at 60 x 60 cells, 300
+  candidates, k = 10, capacities binding), and the capacitated suggestion's time on
+  the main instance.
 
 Peer: spopt ``MCLP.from_cost_matrix(cost, weights, service_radius, p_facilities,
 predefined_facilities_arr=...)`` solved with PuLP's bundled CBC, with the existing
@@ -50,6 +56,10 @@ if str(PROJECT) not in sys.path:
 from scipy import sparse  # noqa: E402
 
 from geo.siting import coverage_curve, coverage_matrix, solve_exact, solve_greedy  # noqa: E402
+
+CAPACITY_SHARE = 0.3
+"""City-like capacities: uniform 0.5-1.5 x this share of the 90th percentile of the
+weight within reach of a candidate, so they bind."""
 
 X0, Y0 = 590_000.0, 500_000.0
 CELL_M = 100.0
@@ -118,6 +128,83 @@ def newly_covered(
     return float(weights[reached & ~served].sum())
 
 
+def capacities(cover: sparse.csr_matrix, residual: np.ndarray, seed: int) -> np.ndarray:
+    """City-like capacities that bind (see :data:`CAPACITY_SHARE`), deterministic."""
+    reach = cover.T @ residual
+    rng = np.random.default_rng(seed)
+    scale = CAPACITY_SHARE * float(np.quantile(reach, 0.9))
+    return rng.uniform(0.5, 1.5, cover.shape[1]) * scale
+
+
+def random_small(seed: int) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, int]:
+    """30 demand points, 8 candidates in 1.5 km, reach 450 m, capacities, k = 1-4."""
+    rng = np.random.default_rng(seed)
+    demand = rng.uniform(0, 1500, (30, 2))
+    sites = rng.uniform(0, 1500, (8, 2))
+    weights = rng.lognormal(1.0, 1.0, 30)
+    weights[rng.random(30) < 0.2] = 0.0
+    capacity = rng.uniform(0.2, 1.5, 8) * weights.sum() / 6
+    return coverage_matrix(demand, sites, 450.0), weights, capacity, 1 + seed % 4
+
+
+def gap_line(label: str, gaps: list[float]) -> str:
+    """'short in x% of cases, mean y%, worst z%' for gaps to the optimum (fractions)."""
+    values = np.asarray(gaps)
+    short = float(np.mean(values > 1e-6)) if len(values) else 0.0
+    return (
+        f"{label}: short of the optimum in {short:.0%} of {len(values)} cases, mean gap "
+        f"{100 * values.mean():.2f}%, worst {100 * values.max():.2f}%"
+    )
+
+
+def capacitated_gaps(n_random: int, city_side: int, n_city: int, time_limit_s: float) -> None:
+    """Print the capacitated gaps to the exact optimum, before and after, and times."""
+    before: list[float] = []
+    after: list[float] = []
+    seconds = [0.0, 0.0]
+    for seed in range(n_random):
+        cover, weights, capacity, k = random_small(seed)
+        best = solve_exact(cover, weights, k=k, capacity=capacity, time_limit_s=time_limit_s)
+        if not best.optimal or best.objective <= 0:
+            continue
+        for slot, (gaps, allocation) in enumerate(((before, "proportional"), (after, "optimal"))):
+            start = time.perf_counter()
+            found = solve_greedy(cover, weights, k=k, capacity=capacity, allocation=allocation)
+            seconds[slot] += time.perf_counter() - start
+            gaps.append(1 - found.objective / best.objective)
+    print(f"capacitated, random small (30 x 8, k=1-4, {len(after)} cases solved to optimality):")
+    print(f"  {gap_line('before (proportional shares)', before)}, {seconds[0]:.2f} s in all")
+    print(f"  {gap_line('after (optimal assignment)', after)}, {seconds[1]:.2f} s in all")
+    before, after = [], []
+    times: list[tuple[float, float, float]] = []
+    for seed in range(n_city):
+        data = instance(city_side, city_side, 300, 4, seed)
+        cover = coverage_matrix(data.demand_xy, data.candidate_xy, 800.0)
+        served = np.diff(coverage_matrix(data.demand_xy, data.existing_xy, 800.0).indptr) > 0
+        capacity = capacities(cover, np.where(served, 0.0, data.weights), seed)
+        options = {"k": 10, "served": served, "capacity": capacity}
+        best = solve_exact(cover, data.weights, time_limit_s=time_limit_s, **options)
+        if not best.optimal:
+            print(f"  city-like seed {seed}: HiGHS not optimal within {time_limit_s:g} s; skipped")
+            continue
+        old = solve_greedy(cover, data.weights, allocation="proportional", **options)
+        new = solve_greedy(cover, data.weights, **options)
+        before.append(1 - old.objective / best.objective)
+        after.append(1 - new.objective / best.objective)
+        times.append((old.seconds, new.seconds, best.seconds))
+    if not after:
+        return
+    label = f"{city_side * city_side:,} x 300, k=10, capacities x{CAPACITY_SHARE:g}"
+    print(f"capacitated, city-like ({label}, {len(after)} instances):")
+    print(f"  {gap_line('before (proportional shares)', before)}")
+    print(f"  {gap_line('after (optimal assignment)', after)}")
+    old_s, new_s, exact_s = np.asarray(times).T
+    print(
+        f"  time per instance: before {old_s.mean():.2f} s (max {old_s.max():.2f}), after "
+        f"{new_s.mean():.2f} s (max {new_s.max():.2f}), HiGHS {exact_s.mean():.1f} s"
+    )
+
+
 def run_spopt(data: Instance, k: int, radius_m: float) -> dict[str, Any]:
     """spopt MCLP on the dense cost matrix, existing sites as predefined facilities."""
     import pulp
@@ -158,9 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024, help="instance seed (2024)")
     parser.add_argument("--time-limit", type=float, default=120.0, help="HiGHS seconds (120)")
     parser.add_argument("--peer-full", action="store_true", help="run spopt at full size")
+    parser.add_argument(
+        "--capacity-cases", type=int, default=100, help="random small capacitated cases (100)"
+    )
+    parser.add_argument("--city-cases", type=int, default=5, help="city-like capacitated (5)")
     args = parser.parse_args(argv)
     if args.quick:
         args.side, args.candidates, args.existing, args.k = 40, 200, 4, 5
+        args.capacity_cases, args.city_cases = 10, 0
 
     from importlib.metadata import version
 
@@ -215,6 +307,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"suggestion (both matrices + greedy+swap): {t_suggest:.3f} s (best of {REPEATS}; "
         f"goal < {GOAL_S} s {'met' if fast else 'MISSED'})"
+    )
+
+    residual = np.where(served, 0.0, data.weights)
+    capacity = capacities(cover, residual, args.seed)
+    t_capacitated, capacitated = best_of(
+        REPEATS, lambda: solve_greedy(cover, data.weights, capacity=capacity, **options)
+    )
+    print(
+        f"capacitated greedy+swap on {data.label()}, k={k}: {t_capacitated:.3f} s (best of "
+        f"{REPEATS}), objective {capacitated.objective:,.1f} (optimal assignment of its sites)"
+    )
+    capacitated_gaps(
+        args.capacity_cases,
+        60,
+        args.city_cases,
+        args.time_limit,
     )
 
     peer = data

@@ -6,6 +6,8 @@ The gazetteer is built from the bundled layers (:meth:`Gazetteer.from_layers`), 
 ``localidad``
     Each zone of the ``localidades`` layer, at its centroid (computed in the layer's
     UTM zone, then returned to EPSG:4326). The zones are approximate, so is the centre.
+    A localidad is also found by its number, the layer's ``code`` ("localidad 19",
+    "loc 19", "19 Ciudad Bolívar").
 ``neighbourhood``
     A small built-in list of Bogotá neighbourhoods named in the facts (Manitas, El
     Mochuelo, Campo Verde, Molinos, La Giralda, 20 de Julio, Usme centro, Suba centro),
@@ -23,7 +25,10 @@ The gazetteer is built from the bundled layers (:meth:`Gazetteer.from_layers`), 
 
 Search (:meth:`Gazetteer.search`) is accent- and case-insensitive (Unicode NFKD with the
 combining marks dropped, then ``casefold``), ranks prefix matches first (suggestions as
-a person types) and tolerates typos with :func:`rapidfuzz.fuzz.WRatio`. Everyday words
+a person types) and tolerates typos with :func:`rapidfuzz.fuzz.WRatio`. Stop words
+(:data:`STOP_WORDS`: "el", "la", "de", "the"...) never make a match: a fuzzy match
+must share the query's other words, so an unknown barrio ("el restrepo") is not found
+rather than matched to "El Alto" on "el". Everyday words
 for a kind of care ("guardería", "daycare", "abuelos", "caregiver"...) are recognised by
 :meth:`Gazetteer.service_terms`; search removes them before looking for the place, so
 "guardería cerca de Bosa" finds Bosa, and a query made only of such words lists the
@@ -49,6 +54,7 @@ from geo import vocab
 __all__ = [
     "KINDS",
     "NEIGHBOURHOODS",
+    "STOP_WORDS",
     "SYNONYMS",
     "Gazetteer",
     "Match",
@@ -180,7 +186,18 @@ _FILLERS = frozenset(
         "my",
     ]
 )
+# Words that name no place: Spanish and English articles, prepositions, conjunctions.
+# They are ignored when matching, so "el restrepo" never matches "El Alto" on "el".
+STOP_WORDS = frozenset(
+    [
+        *("el", "la", "los", "las", "lo", "un", "una", "unos", "unas"),
+        *("de", "del", "al", "a", "en", "con", "por", "para", "sin", "sobre", "entre"),
+        *("y", "e", "o", "u", "que", "su", "sus"),
+        *("the", "a", "an", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with"),
+    ]
+)
 _FUZZY_CUTOFF = 70.0
+_WORD_RATIO = 80.0  # a misspelt word still matches a name's word this alike (fuzz.ratio)
 _MIN_QUERY_CHARS = 2
 _MIN_FUZZY_CHARS = 3
 
@@ -278,6 +295,8 @@ class Gazetteer:
                     owners.append(position)
         self._keys = keys
         self._owners = np.asarray(owners, dtype=np.int64)
+        self._key_words = [_content_words(key) for key in keys]
+        self._content_keys = [" ".join(words) for words in self._key_words]
 
     @property
     def places(self) -> tuple[Place, ...]:
@@ -323,8 +342,8 @@ class Gazetteer:
             offers.append(frozenset(codes))
 
         countries = _country_names(frames.get("countries"))
-        for place in _localidades(frames.get("localidades")):
-            add(place)
+        for place, numbers in _localidades(frames.get("localidades")):
+            add(place, numbers)
         local_names = {normalize(p.name) for p in places}
         for place in _planning_units(frames.get("upz"), frames.get("localidades")):
             if normalize(place.name) not in local_names:
@@ -385,17 +404,20 @@ class Gazetteer:
             landmark before service before city), then name. Scores: 100 for the
             whole name; 90-100 when the query starts the name; 80-90 when it starts a
             later word of the name; otherwise 0.9 x :func:`rapidfuzz.fuzz.WRatio`
-            (kept when WRatio >= 70), so prefix matches come first as a person types.
+            (kept when WRatio >= 70 on the names without stop words, and when the name
+            shares the query's words, :func:`_shares_terms`), so prefix matches come
+            first as a person types.
             A query made only of care words ("guardería") lists the services offering
-            that kind of care (score 90). Empty, too short (< 2 characters) or unknown
-            queries give ``[]``.
+            that kind of care (score 90). Empty, too short (< 2 characters), unknown
+            or stop-word-only queries give ``[]``: "not found" rather than something
+            unrelated.
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValueError(f"limit = {limit!r} must be an integer >= 1.")
         query = normalize(text or "")
         terms, rest = _named_terms(query)
         rest = _strip_fillers(rest)
-        if len(rest) < _MIN_QUERY_CHARS:
+        if len(rest) < _MIN_QUERY_CHARS or not _content_words(rest):
             return self._services_offering(terms, limit=limit) if terms else []
         scores = self._scores(rest)
         order = sorted(
@@ -410,8 +432,14 @@ class Gazetteer:
         return [Match(place=self._places[i], score=round(s, 2)) for i, s in order[:limit]]
 
     def _scores(self, query: str) -> dict[int, float]:
-        """Best score per place position for a normalised query."""
+        """Best score per place position for a normalised query.
+
+        Exact, prefix and word-start matches of the whole query count as they are;
+        fuzzy matches compare the names without stop words and are kept only when
+        they share the query's terms (:func:`_shares_terms`).
+        """
         best: dict[int, float] = {}
+        words = _content_words(query)
 
         def keep(position: int, score: float) -> None:
             if score > best.get(position, -1.0):
@@ -424,15 +452,17 @@ class Gazetteer:
                 keep(int(owner), 90.0 + 10.0 * len(query) / len(key))
             elif f" {query}" in f" {key}":
                 keep(int(owner), 80.0 + 10.0 * len(query) / len(key))
-        if len(query) >= _MIN_FUZZY_CHARS:
+        content = " ".join(words)
+        if len(content) >= _MIN_FUZZY_CHARS:
             for _, score, index in process.extract(
-                query,
-                self._keys,
+                content,
+                self._content_keys,
                 scorer=fuzz.WRatio,
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=None,
             ):
-                keep(int(self._owners[index]), 0.9 * float(score))
+                if _shares_terms(words, self._key_words[index]):
+                    keep(int(self._owners[index]), 0.9 * float(score))
         return best
 
     def _services_offering(
@@ -459,6 +489,40 @@ def _named_terms(
             found.append(SYNONYMS[word])
             rest = rest.replace(needle, " ")
     return found, " ".join(rest.split())
+
+
+def _content_words(text: str) -> list[str]:
+    """The words of a normalised text that are not :data:`STOP_WORDS`."""
+    return [word for word in text.split() if word not in STOP_WORDS]
+
+
+def _word_matches(word: str, name_words: Sequence[str]) -> bool:
+    """Whether a query word names one of a name's words (numbers: exactly)."""
+    if word.isdigit():
+        return any(w.isdigit() and int(w) == int(word) for w in name_words)
+    for name_word in name_words:
+        if name_word == word or (len(word) >= _MIN_FUZZY_CHARS and name_word.startswith(word)):
+            return True
+        if len(word) > _MIN_FUZZY_CHARS and fuzz.ratio(word, name_word) >= _WORD_RATIO:
+            return True
+    return False
+
+
+def _shares_terms(words: Sequence[str], name_words: Sequence[str]) -> bool:
+    """Whether a fuzzy match is about the query's terms, not its stop words or shape.
+
+    Every number of the query must be in the name ("localidad 19" is not
+    "localidad 18"), and at least half of its other words (at least one) must match a
+    word of the name, exactly, as a prefix or misspelt (:func:`_word_matches`).
+    """
+    numbers = [w for w in words if w.isdigit()]
+    others = [w for w in words if not w.isdigit()]
+    if not all(_word_matches(w, name_words) for w in numbers):
+        return False
+    if not others:
+        return bool(numbers)
+    matched = sum(_word_matches(w, name_words) for w in others)
+    return matched >= max(1, math.ceil(len(others) / 2))
 
 
 def _strip_fillers(query: str) -> str:
@@ -505,21 +569,26 @@ def _country_names(countries: gpd.GeoDataFrame | None) -> dict[str, str]:
     return dict(zip(countries["iso_a2"], countries[column], strict=True))
 
 
-def _localidades(frame: gpd.GeoDataFrame | None) -> list[Place]:
+def _localidades(frame: gpd.GeoDataFrame | None) -> list[tuple[Place, tuple[str, ...]]]:
+    """Each localidad at its centroid, with the names that give its number (``code``)."""
     if frame is None or "name" not in frame or frame.empty:
         return []
     metric = frame.to_crs(frame.estimate_utm_crs())
     centres = metric.geometry.centroid.to_crs(4326)
+    codes = frame["code"] if "code" in frame else [""] * len(frame)
     return [
-        Place(
-            name=_text(name),
-            kind="localidad",
-            lat=float(centre.y),
-            lon=float(centre.x),
-            detail=_BOGOTA,
-            precision="neighbourhood",
+        (
+            Place(
+                name=_text(name),
+                kind="localidad",
+                lat=float(centre.y),
+                lon=float(centre.x),
+                detail=_BOGOTA,
+                precision="neighbourhood",
+            ),
+            _number_names(_text(code), _text(name)),
         )
-        for name, centre in zip(frame["name"], centres, strict=True)
+        for name, code, centre in zip(frame["name"], codes, centres, strict=True)
         if _text(name) and centre is not None and not centre.is_empty
     ]
 
@@ -553,6 +622,21 @@ def _planning_units(
             )
         )
     return places
+
+
+def _number_names(code: str, name: str) -> tuple[str, ...]:
+    """Names giving a localidad by number: "localidad 19", "loc 19", "19 Ciudad Bolívar".
+
+    Both "5" and "05" for the code "05"; nothing when the code is not a number.
+    """
+    if not code.isdigit():
+        return ()
+    forms = dict.fromkeys([str(int(code)), code])
+    return tuple(
+        f"{prefix}{number}{suffix}"
+        for number in forms
+        for prefix, suffix in (("localidad ", ""), ("loc ", ""), ("", f" {name}"))
+    )
 
 
 def _block_rows(blocks: gpd.GeoDataFrame | None) -> list[dict]:

@@ -9,7 +9,10 @@ its query string) and ``location_precision``.
 
 Only ``http`` and ``https`` addresses are fetched, with the standard library
 (:class:`HttpOpener`): no ``file:``, ``ftp:`` or ``data:`` URL, and no redirect to
-one. Every failure a person can meet (timeout, HTTP error, an answer that is not
+one. Unless ``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``, only public addresses are
+fetched: each request and each redirect hop resolves its host once, refuses it when
+any address is internal (:func:`is_internal`), when the name has no address or is an
+odd numeric form, and connects to the address it checked (:func:`pin_host`). Every failure a person can meet (timeout, HTTP error, an answer that is not
 JSON, an ArcGIS ``{"error": ...}`` body, an empty layer, too many features) raises
 :class:`~geo.errors.LayerError` with one sentence, in Spanish or English, that
 names the service and says what to do.
@@ -27,10 +30,10 @@ import ipaddress
 import json
 import logging
 import math
+import re
 import socket
 import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +117,26 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "redirect": {
         "es": "El servicio {service} redirige a «{url}», que no es una dirección http(s): use directamente la URL http(s) del servicio.",
         "en": "The service {service} redirects to '{url}', which is not an http(s) address: use the service's http(s) URL directly.",
+    },
+    "too_many_redirects": {
+        "es": "El servicio {service} redirigió más de {count} veces seguidas (la última a «{url}»): use directamente la URL final del servicio.",
+        "en": "The service {service} redirected more than {count} times in a row (last to '{url}'): use the service's final URL directly.",
+    },
+    "internal": {
+        "es": "La dirección {host} apunta a una red interna o a este mismo equipo ({address}); solo se importan servicios públicos (quien administra la app puede permitirlo con CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1).",
+        "en": "The address {host} points to an internal network or to this machine ({address}); only public services are imported (the app's administrator can allow it with CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1).",
+    },
+    "numeric": {
+        "es": "La dirección {host} es un número escrito de forma inusual: escriba el nombre del servicio (o su dirección IP en cuatro números decimales, como 190.27.10.4).",
+        "en": "The address {host} is a number written in an unusual form: write the service's name (or its IP address as four decimal numbers, such as 190.27.10.4).",
+    },
+    "trailing_dot": {
+        "es": "La dirección {host} termina en punto: quite el punto final.",
+        "en": "The address {host} ends in a dot: remove the final dot.",
+    },
+    "unresolved": {
+        "es": "No se encontró ninguna dirección para el nombre {host}: revise la URL (y que el nombre exista).",
+        "en": "No address was found for the name {host}: check the URL (and that the name exists).",
     },
     "http": {
         "es": "El servicio {service} respondió con el error HTTP {code} ({reason}): revise la URL o inténtelo más tarde.",
@@ -210,20 +233,179 @@ class _RefusedRedirectError(Exception):
         self.url = url
 
 
-class _HttpOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) addresses only."""
+class _TooManyRedirectsError(Exception):
+    """More redirects than :attr:`HttpOpener.max_redirects` in a row."""
 
-    max_redirections = 5
+    def __init__(self, url: str, count: int) -> None:
+        super().__init__(url)
+        self.url = url
+        self.count = count
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ALLOWED_SCHEMES:
-            raise _RefusedRedirectError(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+class _RefusedHostError(Exception):
+    """A host that is not fetched: internal address, odd numeric form, or no address."""
+
+    def __init__(self, host: str, reason: str, address: str = "") -> None:
+        super().__init__(f"{host}: {reason} {address}".strip())
+        self.host = host
+        self.reason = reason  # "internal", "numeric", "trailing_dot" or "unresolved"
+        self.address = address
+
+
+# An IPv4 address written in one of the forms inet_aton() also reads: fewer than four
+# parts ("127.1", "0"), octal ("0177.0.0.1") or hex ("0x7f.0.0.1") parts, one integer
+# ("2130706433", "0x7f000001"). Only the canonical dotted quad is accepted.
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.IGNORECASE)
+_NAT64 = (
+    ipaddress.ip_network("64:ff9b::/96"),  # RFC 6052 well-known prefix: IPv4 in the last 32 bits
+    ipaddress.ip_network("64:ff9b:1::/48"),  # RFC 8215 local-use NAT64 prefix
+)
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in _NAT64[0]:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    return None
+
+
+def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Tell whether an address must not be fetched from: not a public unicast address.
+
+    Loopback, private, link-local, shared (100.64/10), reserved, multicast and
+    unspecified addresses are internal, and so is an IPv6 address whose embedded IPv4
+    address (IPv4-mapped ``::ffff:a.b.c.d``, NAT64 ``64:ff9b::/96``, 6to4
+    ``2002::/16``) is; the local-use NAT64 prefix ``64:ff9b:1::/48`` always is.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.scope_id:  # "fe80::1%eth0": an interface-bound address
+            return True
+        if address in _NAT64[1]:
+            return True
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            return is_internal(inner)
+    return (
+        not address.is_global
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names literally (canonical forms only); None for a name.
+
+    Raises
+    ------
+    _RefusedHostError
+        For a trailing-dot name or an IPv4 address in a non-canonical numeric form.
+    """
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.match(host):
+        raise _RefusedHostError(host, "numeric")
+    if host.endswith("."):
+        raise _RefusedHostError(host, "trailing_dot")
+    return None
+
+
+def pin_host(host: str, port: int, *, allow_private: bool = False) -> str:
+    """Resolve ``host`` once and return the address to connect to, after checking it.
+
+    Every address the name resolves to is checked (:func:`is_internal`), so a name
+    that answers with one public and one internal address is refused; the first is
+    returned, and the caller connects to it and nowhere else, so a second DNS answer
+    (rebinding) cannot send the request elsewhere.
+
+    Parameters
+    ----------
+    host
+        Host name or literal address (without brackets), as in a URL.
+    port
+        Port of the URL (passed to the resolver).
+    allow_private
+        Accept internal addresses (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``); names are
+        still resolved once and pinned, odd numeric forms still refused.
+
+    Raises
+    ------
+    _RefusedHostError
+        When the name does not resolve, is written in an odd form, or resolves to an
+        internal address while ``allow_private`` is off.
+    """
+    literal = _literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise _RefusedHostError(host, "unresolved") from exc
+        addresses = []
+        for info in infos:
+            try:
+                addresses.append(ipaddress.ip_address(str(info[4][0])))
+            except ValueError:
+                continue
+        if not addresses:
+            raise _RefusedHostError(host, "unresolved")
+    if not allow_private:
+        for address in addresses:
+            if is_internal(address):
+                raise _RefusedHostError(host, "internal", str(address))
+    return str(addresses[0])
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to a checked address; the ``Host`` header keeps the name."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._pinned = address
+        self._create_connection = self._connect_pinned
+
+    def _connect_pinned(
+        self, where: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((self._pinned, where[1]), timeout, source_address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address; SNI, certificate check and ``Host``
+    use the name."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._pinned = address
+        self._create_connection = self._connect_pinned
+
+    def _connect_pinned(
+        self, where: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((self._pinned, where[1]), timeout, source_address)
 
 
 @dataclass(frozen=True, kw_only=True)
 class HttpOpener:
-    """The standard-library opener: http(s) only, a byte cap, no file/ftp/data handlers.
+    """The standard-library opener: http(s) only, checked and pinned hosts, a byte cap.
+
+    Each request (and each redirect, followed by hand) resolves its host once with
+    :func:`socket.getaddrinfo`, refuses it unless every address is public
+    (:func:`pin_host`) and connects to that checked address, while the ``Host``
+    header, TLS SNI and the certificate check use the name. Redirects go to http(s)
+    only, at most :attr:`max_redirects` in a row. No proxy is used: a proxy would
+    resolve the name again, out of reach of the check.
 
     Attributes
     ----------
@@ -231,42 +413,80 @@ class HttpOpener:
         Largest answer read, in bytes; ``None`` for no limit.
     user_agent
         ``User-Agent`` header sent with every request.
+    allow_private
+        Fetch from internal addresses too (``CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1``).
+    max_redirects
+        Most redirects followed for one request.
     """
 
     max_bytes: int | None = None
     user_agent: str = USER_AGENT
+    allow_private: bool = False
+    max_redirects: int = 5
 
     def __call__(self, url: str, *, data: bytes | None = None, timeout_s: float) -> bytes:
         """Fetch ``url`` (a form POST when ``data`` is given) and return the body."""
         if urllib.parse.urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES:
             raise ValueError(f"only http(s) URLs are fetched, not {url[:80]!r}")
-        director = urllib.request.OpenerDirector()
-        for handler in (
-            urllib.request.ProxyHandler(),
-            urllib.request.UnknownHandler(),
-            urllib.request.HTTPHandler(),
-            urllib.request.HTTPSHandler(),
-            urllib.request.HTTPDefaultErrorHandler(),
-            _HttpOnlyRedirectHandler(),
-            urllib.request.HTTPErrorProcessor(),
-        ):
-            director.add_handler(handler)
-        # The scheme is checked above and the director has no file/ftp/data handler.
-        request = urllib.request.Request(  # noqa: S310
-            url,
-            data=data,
-            headers={
-                "User-Agent": self.user_agent,
-                "Accept": "application/json, application/geo+json, application/xml;q=0.9, */*;q=0.5",
-            },
-        )
-        with director.open(request, timeout=timeout_s) as response:
+        current, body = url, data
+        for _ in range(self.max_redirects + 1):
+            status, location, answer = self._once(current, body, timeout_s)
+            if location is None:
+                return answer
+            target = urllib.parse.urljoin(current, location)
+            if urllib.parse.urlsplit(target).scheme.lower() not in ALLOWED_SCHEMES:
+                raise _RefusedRedirectError(target)
+            if status in (301, 302, 303):  # as browsers and urllib: the POST becomes a GET
+                body = None
+            current = target
+        raise _TooManyRedirectsError(current, self.max_redirects)
+
+    def _once(
+        self, url: str, data: bytes | None, timeout_s: float
+    ) -> tuple[int, str | None, bytes]:
+        """One request: ``(status, redirect location or None, body)``."""
+        try:
+            parts = urllib.parse.urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:  # a bad port or bracket in a redirect's Location
+            raise _RefusedRedirectError(url) from exc
+        if not host:
+            raise _RefusedRedirectError(url)
+        try:  # an accented name travels as IDNA (punycode), like browsers send it
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise _RefusedHostError(host, "unresolved") from exc
+        scheme = parts.scheme.lower()
+        port = port or (443 if scheme == "https" else 80)
+        address = pin_host(host, port, allow_private=self.allow_private)
+        connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(host, port, address=address, timeout=timeout_s)
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "application/json, application/geo+json, application/xml;q=0.9, */*;q=0.5",
+            "Connection": "close",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        try:
+            connection.request("POST" if data is not None else "GET", target, data, headers)
+            response = connection.getresponse()
+            location = response.getheader("Location")
+            if response.status in _REDIRECT_CODES and location:
+                return response.status, location, b""
+            if not 200 <= response.status < 300:
+                raise urllib.error.HTTPError(
+                    url, response.status, response.reason, response.headers, BytesIO()
+                )
             if self.max_bytes is None:
-                return response.read()
+                return response.status, None, response.read()
             body = response.read(self.max_bytes + 1)
+        finally:
+            connection.close()
         if len(body) > self.max_bytes:
             raise _TooLargeError(url)
-        return body
+        return response.status, None, body
 
 
 @dataclass(frozen=True)
@@ -305,6 +525,11 @@ class _Client:
             body = self.opener(target, data=data, timeout_s=self.timeout_s)
         except _RefusedRedirectError as exc:
             raise self.error("redirect", url=_short(exc.url)) from exc
+        except _TooManyRedirectsError as exc:
+            raise self.error("too_many_redirects", count=exc.count, url=_short(exc.url)) from exc
+        except _RefusedHostError as exc:
+            log.warning("refused to fetch %s: %s %s", exc.host, exc.reason, exc.address)
+            raise _host_error(exc, self.lang) from exc
         except _TooLargeError as exc:
             raise self.error("too_large", max_mb=self.max_bytes / 1e6) from exc
         except urllib.error.HTTPError as exc:
@@ -667,7 +892,9 @@ def _client(
     client = _Client(
         service=base,
         extra=extra,
-        opener=opener if opener is not None else HttpOpener(max_bytes=max_bytes),
+        opener=opener
+        if opener is not None
+        else HttpOpener(max_bytes=max_bytes, allow_private=settings.allow_private_imports),
         timeout_s=float(timeout_s),
         max_bytes=max_bytes,
         lang=lang,
@@ -1195,37 +1422,33 @@ def _wfs_gml_page(client: _Client, body: bytes, root: ET.Element) -> _WfsPage:
     return _WfsPage(features, matched)
 
 
-_PUBLIC_ONLY = {
-    "es": (
-        "La dirección {host} apunta a una red interna o a este mismo equipo ({address}); solo se "
-        "importan servicios públicos (quien administra la app puede permitirlo con "
-        "CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1)."
-    ),
-    "en": (
-        "The address {host} points to an internal network or to this machine ({address}); only "
-        "public services are imported (the app's administrator can allow it with "
-        "CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1)."
-    ),
-}
+def _host_error(refused: _RefusedHostError, lang: str) -> LayerError:
+    """The LayerError telling why a host is not fetched."""
+    return _error(refused.reason, lang, host=_short(refused.host, 80), address=refused.address)
 
 
-def check_public_host(url: str, *, lang: str = "es", resolver=socket.getaddrinfo) -> None:
-    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address.
+def check_public_host(url: str, *, lang: str = "es") -> None:
+    """Refuse a URL whose host is internal, oddly written or unknown, before any request.
 
     The Data page lets people type a service URL; without this check the server could
-    be made to fetch internal addresses (cloud metadata, databases). Every address the
-    name resolves to is checked. DNS can still change between this check and the
-    request (rebinding), so deployments that need more should also filter egress.
+    be made to fetch internal addresses (cloud metadata, databases). The same check
+    (:func:`pin_host`) runs again inside :class:`HttpOpener` for every request and
+    redirect, on the address the request then connects to; this early call only
+    gives the person the answer before the import starts.
+
+    Raises
+    ------
+    LayerError
+        For a URL that is not http(s), and for a host :func:`pin_host` refuses.
     """
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname
-    if parts.scheme not in ("http", "https") or not host:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        scheme, host, port = "", None, None
+    if scheme not in ALLOWED_SCHEMES or not host:
         raise _error("bad_scheme", lang, url=_short(url))
     try:
-        infos = resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except OSError:
-        return  # the request itself will report the unknown host in its own words
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            raise LayerError(_PUBLIC_ONLY[lang].format(host=host, address=address))
+        pin_host(host, port or (443 if scheme == "https" else 80))
+    except _RefusedHostError as exc:
+        raise _host_error(exc, lang) from exc

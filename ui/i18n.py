@@ -879,8 +879,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     },
     "near_did_you_mean": {"es": "¿Quiso decir…?", "en": "Did you mean…?"},
     "near_unknown_place": {
-        "es": "No encontramos ese lugar. Pruebe con otro nombre, use su ubicación o toque el mapa donde está.",
-        "en": "We could not find that place. Try another name, use your location or tap the map where you are.",
+        "es": "No encontramos ese lugar. Pruebe con otro nombre o con su localidad (el nombre o el número, como «localidad 19»), use su ubicación o toque el mapa donde está.",
+        "en": "We could not find that place. Try another name or your localidad (its name or number, such as 'localidad 19'), use your location or tap the map where you are.",
     },
     "near_locate": {"es": "Usar mi ubicación", "en": "Use my location"},
     "near_locate_asking": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import vocab
-from geo.gazetteer import KINDS, SYNONYMS, Gazetteer, Match, Place, normalize
+from geo.gazetteer import KINDS, STOP_WORDS, SYNONYMS, Gazetteer, Match, Place, normalize
 from geo.layers import load_all, load_registry
 from geo.settings import PROJECT_DIR
 
@@ -93,7 +93,7 @@ def test_prefix_matches_come_first(gaz: Gazetteer) -> None:
 
 def test_order_is_score_then_kind_then_name(gaz: Gazetteer) -> None:
     priority = {"localidad": 0, "neighbourhood": 0, "landmark": 0, "service": 1, "city": 2}
-    for text in ("Bosa", "Ciud", "Kenedy", "sub", "la"):
+    for text in ("Bosa", "Ciud", "Kenedy", "sub", "la cand"):
         found = gaz.search(text, limit=20)
         keys = [(-m.score, priority[m.place.kind], normalize(m.place.name)) for m in found]
         assert keys == sorted(keys), text
@@ -110,6 +110,62 @@ def test_limit(gaz: Gazetteer) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "x", "xyzzy qwerty", "Tokyo", "Paris"])
 def test_unknown_or_empty_gives_nothing(gaz: Gazetteer, text: str) -> None:
     assert gaz.search(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el restrepo",  # once: a cooperative in El Alto, Bolivia, on "el" alone
+        "villa de los alpes",
+        "los alpes",
+        "el tunal",
+        "san juan de dios",
+        "barrio la esperanza",
+        "guardería en el restrepo",
+        "the old mill",
+        "la",
+        "de los",
+    ],
+)
+def test_unknown_barrio_is_not_found_rather_than_matched_on_stop_words(
+    gaz: Gazetteer, text: str
+) -> None:
+    assert gaz.search(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("localidad 19", "19"),
+        ("Localidad 19", "19"),
+        ("loc 19", "19"),
+        ("Loc. 19", "19"),
+        ("19 ciudad bolivar", "19"),
+        ("localidad 7", "07"),
+        ("localidad 07", "07"),
+        ("loc 5", "05"),
+        ("guardería en la localidad 19", "19"),
+        ("localidad 20", "20"),
+    ],
+)
+def test_localidad_by_number(gaz: Gazetteer, text: str, code: str) -> None:
+    layers = load_all(load_registry(PROJECT_DIR / "data"))
+    zones = layers["localidades"]
+    name = zones.loc[zones["code"] == code, "name"].iloc[0]
+    found = gaz.search(text)
+    assert found and (found[0].place.name, found[0].place.kind) == (name, "localidad")
+    # the number is not fuzzy: "localidad 19" does not also suggest localidad 18
+    assert [m.place.name for m in found if m.place.kind == "localidad"] == [name]
+
+
+def test_every_fuzzy_match_shares_a_real_word_with_the_query(gaz: Gazetteer) -> None:
+    for text in ("el mochuelo", "la giralda", "Ciudad Bolivra", "parque entrenubes usme"):
+        words = {w for w in normalize(text).split() if w not in STOP_WORDS}
+        for match in gaz.search(text, limit=20):
+            name_words = set(normalize(match.place.name).split())
+            assert any(
+                any(n.startswith(w[:4]) or w.startswith(n[:4]) for n in name_words) for w in words
+            ), (text, match.place.name)
 
 
 @pytest.mark.parametrize(

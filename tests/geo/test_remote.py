@@ -8,6 +8,7 @@ but the loopback one.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import socket
@@ -17,7 +18,7 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import pandas as pd
 import pytest
@@ -144,6 +145,11 @@ def _route(path: str, params: dict[str, str]) -> Answer:
         return 200, "text/html; charset=utf-8", page, {}
     if path.startswith("/redirect/"):
         return 302, "text/plain", b"", {"Location": "file:///etc/passwd"}
+    if path.startswith("/loop/"):
+        return 302, "text/plain", b"", {"Location": path}
+    if path.startswith("/to/"):  # /to/<host:port>/<path>: a redirect there, same query
+        target = f"http://{unquote(path.removeprefix('/to/'))}?{urlencode(params)}"
+        return 302, "text/plain", b"", {"Location": target}
     answer = _arcgis_route(path, params) or _wfs_route(path, params)
     return answer or (404, "text/plain", b"Not Found", {})
 
@@ -166,6 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, params: dict[str, str]) -> None:
         path = urlsplit(self.path).path
         self.server.log.append((self.command, path, params))
+        self.server.hosts.append(self.headers.get("Host", ""))
         status, ctype, body, headers = _route(path, params)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -177,13 +184,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FixtureServer(ThreadingHTTPServer):
-    """The canned services on 127.0.0.1, with a log of the requests received."""
+    """The canned services on a loopback address, with a log of the requests received."""
 
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, address: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__((address, port), _Handler)
         self.log: list[tuple[str, str, dict[str, str]]] = []
+        self.hosts: list[str] = []  # the Host header of each request
 
     @property
     def url(self) -> str:
@@ -213,8 +221,19 @@ def running_server() -> Iterator[FixtureServer]:
 def server(running_server: FixtureServer, monkeypatch: pytest.MonkeyPatch) -> FixtureServer:
     for name in ("no_proxy", "NO_PROXY"):  # a proxy from the environment must not get these
         monkeypatch.setenv(name, "127.0.0.1,localhost")
+    # the canned services live on 127.0.0.1: allowed only by the administrator's setting
+    # (CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1)
+    monkeypatch.setattr(remote, "get_settings", lambda: Settings(allow_private_imports=True))
     running_server.log.clear()
+    running_server.hosts.clear()
     return running_server
+
+
+def _is_loopback_literal(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @pytest.fixture(autouse=True)
@@ -223,11 +242,27 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     real = socket.getaddrinfo
 
     def loopback_only(host, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host != "localhost" and not _is_loopback_literal(host):
             raise OSError(f"a test tried to reach {host!r}")
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def loopback_connections_only(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Refuse to open a connection to anything but a loopback address; list those opened."""
+    real = socket.create_connection
+    opened: list[str] = []
+
+    def guarded(address, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise AssertionError(f"a test tried to connect to {address!r}")
+        opened.append(address[0])
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", guarded)
+    return opened
 
 
 def _recording_opener(answers: dict[str, bytes] | None = None) -> tuple[list[str], Callable]:
@@ -406,7 +441,11 @@ def test_redirect_to_a_file_url_is_refused(server: FixtureServer) -> None:
 def test_answer_larger_than_the_upload_cap_is_refused(
     server: FixtureServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(remote, "get_settings", lambda: Settings(max_upload_mb=0.0001))
+    monkeypatch.setattr(
+        remote,
+        "get_settings",
+        lambda: Settings(max_upload_mb=0.0001, allow_private_imports=True),
+    )
     with pytest.raises(LayerError, match=r"larger than 0\.0001 MB"):
         import_arcgis(f"{server.url}{ARC}/0", timeout_s=5, lang="en")
 
@@ -628,25 +667,333 @@ def test_wfs_2_pages_gml_when_json_is_not_offered() -> None:
     assert ["outputFormat" in url for url in calls] == [False, False, False]
 
 
+# -- no request to internal hosts (server-side request forgery) ------------------------------
+#
+# Every server below listens on a loopback address. A name "looks public" because the
+# test injects two things into the module: a resolver (socket.getaddrinfo) that maps
+# the invented name to 127.0.0.2, and an address check that counts 127.0.0.2 (and
+# only it) as public. 127.0.0.1 stays internal, as in production.
+
+PUBLIC_LOOKING = "127.0.0.2"
+
+# Hosts given names through the injected resolver: name -> addresses it resolves to
+NAMES = {
+    "metadata.example": ["169.254.169.254"],
+    "intranet.example": ["10.0.0.5"],
+    "mixed.example": ["190.27.10.4", "10.0.0.5"],  # one public, one internal answer
+    "nat64.example": ["64:ff9b::a9fe:a9fe"],  # NAT64 of 169.254.169.254
+    "mapped.example": ["::ffff:127.0.0.1"],
+    "public.example": [PUBLIC_LOOKING],
+    "tls.example": [PUBLIC_LOOKING],
+}
+
+# Targets refused with private imports off: host[:port] -> the refusal's reason
+REFUSED = {
+    "127.0.0.1:{port}": "internal network",
+    "localhost:{port}": "internal network",
+    "LOCALHOST:{port}": "internal network",
+    "[::1]:{port}": "internal network",
+    "0.0.0.0:{port}": "internal network",
+    "[::]:{port}": "internal network",
+    "10.0.0.1": "internal network",
+    "172.16.5.4": "internal network",
+    "192.168.1.1": "internal network",
+    "169.254.169.254": "internal network",
+    "100.64.0.1": "internal network",
+    "224.0.0.1": "internal network",
+    "240.0.0.1": "internal network",
+    "255.255.255.255": "internal network",
+    "[fe80::1]": "internal network",
+    "[fc00::1]": "internal network",
+    "[ff02::1]": "internal network",
+    "[::ffff:127.0.0.1]:{port}": "internal network",
+    "[::ffff:7f00:1]:{port}": "internal network",
+    "[::ffff:169.254.169.254]": "internal network",
+    "[64:ff9b::7f00:1]": "internal network",
+    "[64:ff9b::a9fe:a9fe]": "internal network",
+    "[64:ff9b::10.0.0.1]": "internal network",
+    "[64:ff9b:1::a00:1]": "internal network",
+    "[2002:7f00:1::]": "internal network",
+    "[2002:a9fe:a9fe::]": "internal network",
+    "metadata.example": "internal network",
+    "intranet.example": "internal network",
+    "mixed.example": "internal network",
+    "nat64.example": "internal network",
+    "mapped.example": "internal network",
+    "0:{port}": "unusual form",
+    "127.1:{port}": "unusual form",
+    "10.1": "unusual form",
+    "0x7f000001:{port}": "unusual form",
+    "0x7f.0.0.1:{port}": "unusual form",
+    "2130706433:{port}": "unusual form",
+    "017700000001:{port}": "unusual form",
+    "0177.0.0.1:{port}": "unusual form",
+    "127.000.000.001:{port}": "unusual form",
+    "127.0.0.1.:{port}": "unusual form",
+    "localhost.:{port}": "ends in a dot",
+    "public.example.": "ends in a dot",
+    "no-such-host.invalid": "No address was found",
+}
+
+
+@pytest.fixture
+def names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Resolve the invented names of NAMES (others as before); list the names asked for."""
+    previous = socket.getaddrinfo
+    asked: list[str] = []
+
+    def resolver(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(host)
+        if host in NAMES:
+            family = {4: socket.AF_INET, 6: socket.AF_INET6}
+            return [
+                (family[ipaddress.ip_address(a).version], socket.SOCK_STREAM, 6, "", (a, port))
+                for a in NAMES[host]
+            ]
+        if host.endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return previous(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    return asked
+
+
+@pytest.fixture
+def public_looking(monkeypatch: pytest.MonkeyPatch, names: list[str]) -> list[str]:
+    """Count 127.0.0.2 as a public address (every other address as in production)."""
+    monkeypatch.setattr(remote, "get_settings", lambda: Settings(allow_private_imports=False))
+    real = remote.is_internal
+    public = ipaddress.ip_address(PUBLIC_LOOKING)
+    monkeypatch.setattr(remote, "is_internal", lambda a: a != public and real(a))
+    return names
+
+
+@pytest.fixture
+def public_server(running_server: FixtureServer) -> Iterator[FixtureServer]:
+    """The canned services again, on 127.0.0.2 (reached as public.example)."""
+    server = FixtureServer(PUBLIC_LOOKING)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("target", list(REFUSED))
+def test_internal_and_odd_targets_are_refused_before_any_connection(
+    running_server: FixtureServer,
+    public_looking: list[str],
+    loopback_connections_only: list[str],
+    target: str,
+) -> None:
+    running_server.log.clear()
+    port = running_server.server_address[1]
+    url = f"http://{target.format(port=port)}{ARC}/0"
+    with pytest.raises(LayerError, match=REFUSED[target]):
+        import_arcgis(url, timeout_s=5, lang="en")
+    with pytest.raises(LayerError, match=REFUSED[target]):
+        remote.check_public_host(url, lang="en")
+    assert loopback_connections_only == []  # refused before connecting anywhere
+    assert running_server.log == []
+
+
+def test_refusals_are_worded_in_spanish_too(public_looking: list[str]) -> None:
+    for url, words in [
+        ("http://10.0.0.1/MapServer/0", "red interna"),
+        ("http://127.1/MapServer/0", "forma inusual"),
+        ("http://public.example./MapServer/0", "termina en punto"),
+        ("http://no-such-host.invalid/MapServer/0", "No se encontró ninguna dirección"),
+    ]:
+        with pytest.raises(LayerError, match=words):
+            import_arcgis(url, timeout_s=5)
+
+
+def test_public_looking_name_is_fetched_at_its_checked_address(
+    public_server: FixtureServer,
+    public_looking: list[str],
+    loopback_connections_only: list[str],
+) -> None:
+    port = public_server.server_address[1]
+    gdf = import_arcgis(f"http://public.example:{port}{ARC}/0", timeout_s=5)
+    assert len(gdf) == 5
+    requests = len(public_server.log)
+    asked = [host for host in public_looking if not _is_loopback_literal(host)]
+    assert asked == ["public.example"] * requests  # resolved once per request
+    assert loopback_connections_only == [PUBLIC_LOOKING] * requests  # connected there
+    assert set(public_server.hosts) == {f"public.example:{port}"}  # Host keeps the name
+
+
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.5", "169.254.169.254", "::1", "fd00::1"]
+    "hop",
+    [
+        "127.0.0.1:{port}",
+        "localhost:{port}",
+        "[::1]:{port}",
+        "[::ffff:127.0.0.1]:{port}",
+        "127.1:{port}",
+        "2130706433:{port}",
+        "localhost.:{port}",
+        "mapped.example:{port}",
+        "metadata.example",
+        "nat64.example",
+    ],
 )
-def test_check_public_host_refuses_internal_addresses(address: str) -> None:
-    from geo.remote import check_public_host
+def test_redirect_to_an_internal_host_is_refused(
+    running_server: FixtureServer,
+    public_server: FixtureServer,
+    public_looking: list[str],
+    loopback_connections_only: list[str],
+    hop: str,
+) -> None:
+    """A public-looking service answers 302 to the internal one: the hop is refused."""
+    running_server.log.clear()
+    internal = hop.format(port=running_server.server_address[1])
+    public = f"public.example:{public_server.server_address[1]}"
+    url = f"http://{public}/to/{internal}{ARC}/0"
+    with pytest.raises(LayerError, match=r"internal network|unusual form|ends in a dot"):
+        import_arcgis(url, timeout_s=5, lang="en")
+    assert [unquote(path) for _, path, _ in public_server.log] == [f"/to/{internal}{ARC}/0"]
+    assert running_server.log == []  # the internal service was never asked
+    assert loopback_connections_only == [PUBLIC_LOOKING]
 
-    def resolver(host, port):
-        return [(None, None, None, "", (address, port))]
 
-    with pytest.raises(LayerError, match="internal network"):
-        check_public_host("https://service.example/arcgis/rest", lang="en", resolver=resolver)
+def test_redirect_to_a_public_host_is_followed(
+    public_server: FixtureServer, public_looking: list[str]
+) -> None:
+    public = f"public.example:{public_server.server_address[1]}"
+    gdf = import_arcgis(f"http://{public}/to/{public}{ARC}/0", timeout_s=5)
+    assert len(gdf) == 5
 
 
-def test_check_public_host_accepts_public_addresses() -> None:
-    from geo.remote import check_public_host
+def test_redirect_loop_stops_after_five_hops(
+    public_server: FixtureServer, public_looking: list[str]
+) -> None:
+    url = f"http://public.example:{public_server.server_address[1]}/loop/MapServer/0"
+    with pytest.raises(LayerError, match="redirected more than 5 times"):
+        import_arcgis(url, timeout_s=5, lang="en")
+    assert len(public_server.log) == 6  # the request and five redirects
 
-    def resolver(host, port):
-        return [(None, None, None, "", ("190.27.10.4", port))]
 
-    check_public_host("https://sig.catastrobogota.gov.co/arcgis/rest/services", resolver=resolver)
+def test_dns_rebinding_between_check_and_request_reaches_nothing_internal(
+    running_server: FixtureServer,
+    public_server: FixtureServer,
+    public_looking: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The name answers public first (the page's check), internal after: refused."""
+    running_server.log.clear()
+    answers = iter([PUBLIC_LOOKING])
+    monkeypatch.setitem(NAMES, "rebind.example", None)
+    resolver = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host == "rebind.example":
+            NAMES[host] = [next(answers, "127.0.0.1")]
+        return resolver(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    port = running_server.server_address[1]
+    url = f"http://rebind.example:{port}{ARC}/0"
+    remote.check_public_host(url, lang="en")  # first answer: public-looking
+    with pytest.raises(LayerError, match=r"internal network.*\(127\.0\.0\.1\)"):
+        import_arcgis(url, timeout_s=5, lang="en")
+    assert running_server.log == []
+
+
+def test_connection_goes_to_the_address_resolved_once(
+    public_looking: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two servers on the same port, 127.0.0.2 and 127.0.0.1: the checked one answers."""
+    servers = []
+    for _ in range(20):  # find a port free on both addresses
+        first = FixtureServer(PUBLIC_LOOKING)
+        try:
+            second = FixtureServer("127.0.0.1", first.server_address[1])
+        except OSError:
+            first.server_close()
+            continue
+        servers = [first, second]
+        break
+    if not servers:
+        pytest.skip("no port free on both 127.0.0.2 and 127.0.0.1")
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        answers = iter([[PUBLIC_LOOKING]])
+        monkeypatch.setitem(NAMES, "rebind.example", None)
+        resolver = socket.getaddrinfo
+
+        def rebinding(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if host == "rebind.example":
+                NAMES[host] = next(answers, ["127.0.0.1"])
+            return resolver(host, port, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        opener = remote.HttpOpener()
+        url = f"http://rebind.example:{servers[0].server_address[1]}{ARC}/0?f=json"
+        body = opener(url, timeout_s=5)
+        assert json.loads(body)["name"]
+        assert [len(s.log) for s in servers] == [1, 0]
+        assert public_looking.count("rebind.example") == 1
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_https_connects_to_the_pinned_address_with_the_name_as_sni(
+    public_looking: list[str], loopback_connections_only: list[str]
+) -> None:
+    """A bare TCP listener on 127.0.0.2 reads the TLS ClientHello: it names tls.example."""
+    listener = socket.socket()
+    listener.bind((PUBLIC_LOOKING, 0))
+    listener.listen(1)
+    listener.settimeout(5)
+    hello: list[bytes] = []
+
+    def accept() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.settimeout(5)
+            hello.append(connection.recv(4096))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(LayerError, match=r"Could not connect|did not answer"):
+            import_arcgis(f"https://tls.example:{port}/MapServer/0", timeout_s=2, lang="en")
+        thread.join(timeout=5)
+    finally:
+        listener.close()
+    assert loopback_connections_only == [PUBLIC_LOOKING]
+    assert hello and hello[0][:1] == b"\x16"  # a TLS handshake record
+    assert b"tls.example" in hello[0]  # server name indication: the name, not the address
+
+
+def test_is_internal_knows_embedded_ipv4_addresses() -> None:
+    internal = ["64:ff9b::7f00:1", "::ffff:10.0.0.1", "2002:c0a8:101::", "64:ff9b:1::1"]
+    public = ["190.27.10.4", "64:ff9b::be1b:a04", "::ffff:190.27.10.4", "2800:3f0:4005::200e"]
+    assert all(remote.is_internal(ipaddress.ip_address(a)) for a in internal)
+    assert not any(remote.is_internal(ipaddress.ip_address(a)) for a in public)
+
+
+def test_check_public_host_accepts_public_names_and_refuses_other_schemes(
+    names: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(NAMES, "sig.catastrobogota.gov.co", ["190.27.10.4"])
+    remote.check_public_host("https://sig.catastrobogota.gov.co/arcgis/rest/services")
     with pytest.raises(LayerError, match="no es una URL http"):
-        check_public_host("file:///etc/passwd", resolver=resolver)
+        remote.check_public_host("file:///etc/passwd")
+
+
+def test_redirect_to_a_bad_port_or_an_unencodable_name_is_a_clear_error(
+    public_server: FixtureServer, public_looking: list[str]
+) -> None:
+    public = f"public.example:{public_server.server_address[1]}"
+    for hop, words in [("127.0.0.1:99999", "redirects to"), ("ex\u00e1mple..x", "No address")]:
+        with pytest.raises(LayerError, match=words):
+            import_arcgis(f"http://{public}/to/{hop}/MapServer/0", timeout_s=5, lang="en")

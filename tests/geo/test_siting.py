@@ -256,13 +256,39 @@ def test_line_capacity_by_hand(line: sparse.csr_matrix) -> None:
     ):
         assert solution.chosen.tolist() == [2, 0], solution.method
         assert solution.gains.tolist() == pytest.approx([6.0, 4.0])
-    # proportional allocation: c0 takes 4 of d0 d1 (6) in proportion, d1 keeps 1/3
+    # proportional shares (the earlier evaluation): c0 takes 4 of d0 d1 (6) in
+    # proportion, d1 keeps 1/3, so c1 adds 1/3 + 1 and the plan reads 11.33 ...
+    proportional = solve_greedy(
+        line, LINE_WEIGHT, k=3, capacity=capacity, swap=False, allocation="proportional"
+    )
+    assert proportional.chosen.tolist() == [2, 0, 1]
+    assert proportional.gains.tolist() == pytest.approx([6.0, 4.0, 1.0 / 3.0 + 1.0])
+    # ... but the same sites serve 12: c0 takes d0 only, c1 takes d1 and d2
     greedy = solve_greedy(line, LINE_WEIGHT, k=3, capacity=capacity, swap=False)
     assert greedy.chosen.tolist() == [2, 0, 1]
-    assert greedy.gains.tolist() == pytest.approx([6.0, 4.0, 1.0 / 3.0 + 1.0])
+    assert greedy.gains.tolist() == pytest.approx([6.0, 4.0, 2.0])
     exact = solve_exact(line, LINE_WEIGHT, k=3, capacity=capacity)
-    assert exact.objective == pytest.approx(12.0)  # c0 takes d0 only, c1 takes d1 and d2
-    assert exact.objective >= greedy.objective
+    assert exact.objective == pytest.approx(12.0) == greedy.objective
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_capacitated_sites_are_valued_by_what_they_serve_together(swap: bool) -> None:
+    """The issue's case: proportional shares said 16 where the two sites serve 20."""
+    cover = sparse.csr_matrix(np.array([[1, 1], [0, 1]]))
+    weights, capacity = np.array([10.0, 10.0]), np.array([10.0, 12.0])
+    solution = solve_greedy(cover, weights, k=2, capacity=capacity, swap=swap)
+    # site 1 (capacity 12) first: it alone serves 12; then site 0 takes row 0's 10,
+    # freeing site 1 for row 1's 10: together 20 (site 0: 10, site 1: 10)
+    assert solution.chosen.tolist() == [1, 0]
+    assert solution.gains.tolist() == pytest.approx([12.0, 8.0])
+    assert solution.objective == pytest.approx(20.0)
+    assert solution.objective == pytest.approx(
+        solve_exact(cover, weights, k=2, capacity=capacity).objective
+    )
+    old = solve_greedy(cover, weights, k=2, capacity=capacity, swap=swap, allocation="proportional")
+    assert old.objective == pytest.approx(16.0)  # the understatement, kept to measure it
+    curve = coverage_curve(cover, weights, k_max=2, capacity=capacity, swap=swap)
+    assert curve["new"].tolist() == pytest.approx([0.0, 12.0, 20.0])
 
 
 # ------------------------------------------------------------------------------ brute force
@@ -343,6 +369,47 @@ def test_capacitated_exact_equals_brute_force_and_greedy_stays_below(seed: int) 
         assert not forbidden[greedy.chosen].any()
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_capacitated_greedy_reports_what_its_sites_serve_and_matches_brute_force(
+    seed: int,
+) -> None:
+    cover, weights, served, forbidden = random_instance(200 + seed, 30, 8, 1500.0, 450.0)
+    rng = np.random.default_rng(seed)
+    capacity = rng.uniform(0.2, 1.5, 8) * weights.sum() / 6
+    k = 1 + seed % 4
+    best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden, capacity=capacity)
+    options = {"served": served, "forbidden": forbidden, "capacity": capacity}
+    exact = solve_exact(cover, weights, k=k, **options)
+    assert exact.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
+    residual = np.where(served, 0.0, weights)
+    for swap in (False, True):
+        solution = solve_greedy(cover, weights, k=k, swap=swap, **options)
+        chosen = tuple(solution.chosen.tolist())
+        # the reported figure is the optimal assignment of demand to the chosen sites
+        assert solution.objective == pytest.approx(
+            allocation_lp(cover, residual, capacity, chosen), rel=1e-9, abs=1e-9
+        )
+        assert solution.gains.sum() == pytest.approx(solution.objective)
+        assert (solution.gains > 0).all() and not forbidden[list(chosen)].any()
+        assert solution.objective <= best * (1 + 1e-9) + 1e-9
+    assert solution.objective >= best * (1 - 1e-6)  # with swaps: the optimum here
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_assignment_by_cut_equals_the_transportation_lp(seed: int) -> None:
+    """The min-cut value (few linked sites) and the LP (many) agree with linprog."""
+    rng = np.random.default_rng(seed)
+    cover, weights, served, _ = random_instance(300 + seed, 80, 24, 3000.0, 300.0 + 40 * seed)
+    capacity = rng.uniform(0.0, 1.5, 24) * weights.sum() / 10
+    instance = siting._instance(cover, weights, served, capacity, None)
+    residual = np.where(served, 0.0, weights)
+    for size in (1, 3, 8, 14, 15, 24):
+        sites = sorted(rng.choice(24, size=size, replace=False).tolist())
+        value, left = siting._assignment(instance, sites)
+        assert value == pytest.approx(allocation_lp(cover, residual, capacity, tuple(sites)))
+        assert (left >= -1e-9).all() and (left <= residual + 1e-9).all()
+
+
 def proportional_allocation(
     cover: sparse.csr_matrix, residual: np.ndarray, capacity: np.ndarray, sites: np.ndarray
 ) -> list[float]:
@@ -368,10 +435,24 @@ def test_capacity_is_respected_at_moderate_size() -> None:
         cover, weights, k=8, served=served, forbidden=forbidden, capacity=capacity
     )
     residual = np.where(served, 0.0, weights)
-    recomputed = proportional_allocation(cover, residual, capacity, solution.chosen)
-    assert solution.gains.tolist() == pytest.approx(recomputed)
-    assert (solution.gains <= capacity[solution.chosen] * (1 + 1e-12)).all()
-    assert solution.objective <= covered_weight(cover, residual, tuple(solution.chosen)) + 1e-9
+    chosen = tuple(solution.chosen.tolist())
+    assert solution.objective == pytest.approx(allocation_lp(cover, residual, capacity, chosen))
+    assert solution.objective <= capacity[solution.chosen].sum() * (1 + 1e-9)
+    assert solution.objective <= covered_weight(cover, residual, chosen) + 1e-9
+    # the earlier evaluation (proportional shares) is reproduced, and serves less
+    old = solve_greedy(
+        cover,
+        weights,
+        k=8,
+        served=served,
+        forbidden=forbidden,
+        capacity=capacity,
+        allocation="proportional",
+    )
+    recomputed = proportional_allocation(cover, residual, capacity, old.chosen)
+    assert old.gains.tolist() == pytest.approx(recomputed)
+    assert (old.gains <= capacity[old.chosen] * (1 + 1e-12)).all()
+    assert old.objective <= solution.objective * (1 + 1e-9)
     uncapacitated = solve_greedy(cover, weights, k=8, served=served, forbidden=forbidden)
     assert solution.objective < uncapacitated.objective  # capacities bind here
 
@@ -512,9 +593,10 @@ def test_build_problem_once_then_solve_many(
         assert frame["gain"].tolist() == pytest.approx(direct["gain"].tolist())
         expected = {key: v for key, v in direct.attrs["siting"].items() if key != "seconds"}
         assert {key: v for key, v in frame.attrs["siting"].items() if key != "seconds"} == expected
-    # c0 serves 4 of d0 d1 (6), then c1 the rest of d1 (1/3), d2 and d3
+    # c0 serves 4 (of d0 d1's 6), then c1 d1, d2 and d3 while c0 keeps to d0: 4 + 3
+    # (proportional shares left d1 a third to c1 and read 4 + 2.33)
     assert frame.index.tolist() == [30, 10]
-    assert frame["gain"].tolist() == pytest.approx([4.0, 1 / 3 + 2])
+    assert frame["gain"].tolist() == pytest.approx([4.0, 3.0])
     assert chosen_frame(problem, solution).attrs["siting"]["k"] == 2
 
 

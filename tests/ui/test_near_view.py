@@ -28,6 +28,20 @@ def test_listed_typo_and_unknown(gazetteer: Gazetteer) -> None:
     assert resolve_typed("   ", names, gazetteer) == ("unknown", [])
 
 
+@pytest.mark.parametrize("text", ["el restrepo", "villa de los alpes"])
+def test_unknown_barrio_reads_not_found(gazetteer: Gazetteer, text: str) -> None:
+    """No "did you mean" on stop words alone: the page says "not found, try ..."."""
+    names = [f"{p.name} · {p.detail}" if p.detail else p.name for p in gazetteer.places]
+    assert resolve_typed(text, names, gazetteer) == ("unknown", [])
+
+
+def test_localidad_number_is_suggested(gazetteer: Gazetteer) -> None:
+    names = [f"{p.name} · {p.detail}" if p.detail else p.name for p in gazetteer.places]
+    meaning, matches = resolve_typed("localidad 19", names, gazetteer)
+    assert meaning == "suggest"
+    assert [m.place.name for m in matches] == ["Ciudad Bolívar"]
+
+
 def test_directions_links() -> None:
     geo_uri, osm = directions_links(4.558, -74.15, origin=(4.6, -74.1))
     assert geo_uri == "geo:4.558000,-74.150000?q=4.558000,-74.150000"
