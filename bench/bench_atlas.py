@@ -37,8 +37,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from geo import gaps, vocab  # noqa: E402
-from geo.layers import load_layer, load_registry  # noqa: E402
+from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
@@ -61,24 +60,9 @@ def import_atlas(source: Path, out: Path) -> tuple[float, float, float]:
     return seconds, peak_mb, again
 
 
-def supply(atlas: Path):
-    import geopandas as gpd
-    import pandas as pd
-
-    from geo.filters import filter_features
-
-    registry = load_registry(atlas)
-    frames = [
-        filter_features(load_layer(registry[i], data_dir=atlas), services=vocab.CARE_SERVICES)
-        for i in registry.ids(region="bogota")
-        if registry[i].kind in ("care_block", "care_bus", "service")
-    ]
-    return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
-
-
 def recompute(atlas: Path) -> None:
     cells = gaps.demand_grid(data_dir=atlas)
-    services = supply(atlas)
+    services = gaps.care_supply(data_dir=atlas)
     network = load_network(next((atlas / "networks").glob("*.npz")))
     print(
         f"atlas: {len(cells):,} demand cells, {len(services):,} care services, "

@@ -124,6 +124,37 @@ def sample_demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -
     return demand.sample_demand(localidades, cell_m=cell_m)
 
 
+SUPPLY_KINDS = ("care_block", "care_bus", "service")
+"""Kinds of the layers counted as care within walking reach (home care is delivered in
+homes: its points are localidad centres, not places to walk to)."""
+
+
+def care_supply(
+    *, data_dir: Path | None = None, service_codes: Sequence[str] = CARE_CODES
+) -> gpd.GeoDataFrame:
+    """The Bogotá places of a data folder offering any of ``service_codes``.
+
+    Every registry layer of a :data:`SUPPLY_KINDS` kind (care blocks, care-bus stops,
+    official services), filtered, concatenated, with a ``layer`` column naming its layer.
+    """
+    from geo.filters import filter_features
+    from geo.layers import load_layer, load_registry
+    from geo.settings import get_settings
+
+    registry = load_registry(data_dir or get_settings().data_dir)
+    frames = [
+        filter_features(
+            load_layer(registry[layer_id], data_dir=registry.data_dir),
+            services=tuple(service_codes),
+        ).assign(layer=layer_id)
+        for layer_id in registry.ids(region="bogota")
+        if registry[layer_id].kind in SUPPLY_KINDS
+    ]
+    if not frames:
+        raise LayerError("the data folder has no care layer for Bogotá; check its layers.toml.")
+    return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
+
+
 def demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -> gpd.GeoDataFrame:
     """The demand grid of a data folder: its ``demand`` layer, else the modelled sample.
 

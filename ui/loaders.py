@@ -87,9 +87,7 @@ def catchments(layer_id: str, radius_m: float) -> gpd.GeoDataFrame:
     return buffer_catchments(frame[["geometry"]], radius_m=radius_m)
 
 
-SUPPLY_KINDS = ("care_block", "care_bus", "service")
-"""Kinds of the layers the Gaps and Plan pages count as care within walking reach (home
-care is delivered in homes: its points are localidad centres, not places to walk to)."""
+SUPPLY_KINDS = gaps.SUPPLY_KINDS
 MAP_KINDS = ("care_block", "care_bus", "home_care", "service", "proposal", "cooperative", "policy")
 """Kinds of the layers Explore draws, in the order they are listed."""
 

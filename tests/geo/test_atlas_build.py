@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import gaps, vocab
+from geo import gaps
 from geo.atlas import build
 from geo.atlas.sources import AtlasSourceError
-from geo.filters import filter_features
 from geo.layers import load_layer, load_registry
 from geo.network import load_network
 from geo.settings import Settings
@@ -68,23 +67,11 @@ def test_demand_sums_to_the_published_figures(atlas_dir: Path, official_dir: Pat
         assert (grid[group] >= 0).all()
 
 
-def _supply(atlas_dir: Path):
-    import geopandas as gpd
-
-    registry = load_registry(atlas_dir)
-    frames = [
-        filter_features(load_layer(registry[i], data_dir=atlas_dir), services=vocab.CARE_SERVICES)
-        for i in registry.ids(region="bogota")
-        if registry[i].kind in ("care_block", "care_bus", "service")
-    ]
-    return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
-
-
 def test_gaps_differ_between_groups_and_across_the_city(atlas_dir: Path) -> None:
     grid = gaps.demand_grid(data_dir=atlas_dir)
     result = gaps.run_gaps(
         grid,
-        _supply(atlas_dir),
+        gaps.care_supply(data_dir=atlas_dir),
         minutes=10,
         groups=["children", "older", "disability", "carers"],
         zone_col="zone",

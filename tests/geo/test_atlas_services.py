@@ -18,6 +18,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
 from geo import vocab
+from geo.atlas import sources
 from geo.atlas.services import (
     PROPOSAL_COLUMNS,
     SERVICE_COLUMNS,
@@ -445,28 +446,8 @@ def test_every_category_and_column_has_labels() -> None:
 
 # ------------------------------------------------------------------ official copy
 
-LOCALIDAD_NAMES = {
-    "01": "Usaquén",
-    "02": "Chapinero",
-    "03": "Santa Fe",
-    "04": "San Cristóbal",
-    "05": "Usme",
-    "06": "Tunjuelito",
-    "07": "Bosa",
-    "08": "Kennedy",
-    "09": "Fontibón",
-    "10": "Engativá",
-    "11": "Suba",
-    "12": "Barrios Unidos",
-    "13": "Teusaquillo",
-    "14": "Los Mártires",
-    "15": "Antonio Nariño",
-    "16": "Puente Aranda",
-    "17": "La Candelaria",
-    "18": "Rafael Uribe Uribe",
-    "19": "Ciudad Bolívar",
-    "20": "Sumapaz",
-}
+# The display names the importer gives the localidades (one list, in geo.atlas.sources).
+LOCALIDAD_NAMES = sources.LOCALIDAD_NAMES
 
 
 @pytest.fixture(scope="module")
