@@ -27,7 +27,7 @@ from jinja2 import Template
 from geo import vocab
 from geo.layers import LayerSpec
 from ui import safe
-from ui.i18n import label, labels, t
+from ui.i18n import VOCABULARY, label, labels, t
 from ui.offline import walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -365,6 +365,17 @@ def tooltip_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
     return f"<strong>{safe.text(row.get('name'))}</strong><br>{safe.text(label('kind', spec.kind, lang))}"
 
 
+def _population_labels(codes: Sequence[str], kind: str, lang: str) -> list[str]:
+    """Who a place serves. Training offers use the report's wider words ("children" there
+    means girls and boys of 4 to 12 and more, not early childhood)."""
+    if kind != "training":
+        return labels("populations", codes, lang)
+    wider = VOCABULARY["offer_populations"]
+    return [
+        label("offer_populations" if code in wider else "populations", code, lang) for code in codes
+    ]
+
+
 def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
     """Popup text: name, services, who it serves, operator, place, source and precision."""
     parts = [f"<strong>{safe.text(row.get('name'))}</strong>"]
@@ -381,7 +392,7 @@ def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
     if populations:
         parts.append(
             f"<b>{safe.text(t('populations', lang))}:</b> "
-            f"{safe.join(labels('populations', populations, lang))}"
+            f"{safe.join(_population_labels(populations, spec.kind, lang))}"
         )
     if row.get("operator"):
         parts.append(

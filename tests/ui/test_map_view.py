@@ -123,3 +123,21 @@ def test_view_sync_writes_lat_lon_zoom_to_the_url() -> None:
 
 def test_view_is_clamped() -> None:
     assert View(95, -200, 40).clamped() == View(85.0, -180.0, 18)
+
+
+def test_training_popup_uses_the_reports_wider_population_words() -> None:
+    """Issue 19: "children" in the training offer is not early childhood (4-12 and more)."""
+    from dataclasses import replace as _replace
+
+    from geo import region
+    from geo.layers import load_layer, load_registry
+    from ui.map_view import popup_html
+
+    registry = load_registry(Path(__file__).resolve().parents[2] / "data")
+    offer = load_layer(registry["training_offer"], data_dir=registry.data_dir)
+    institutions = region.institutions(offer)
+    spec = _replace(registry["training_offer"], kind="training")
+    conocer = institutions[institutions["name"].str.startswith("CONOCER")].iloc[0].to_dict()
+    html = popup_html(conocer, spec, lang="en")
+    assert "Children and adolescents" in html
+    assert "Early childhood" not in html
