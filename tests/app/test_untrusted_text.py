@@ -85,7 +85,8 @@ def test_the_moderation_queue_shows_a_suggestion_as_text(store_path: Path) -> No
     _suggest(store_path, approve=False)
     at = run_app("pages/data.py", lang="en")
     inputs = {w.label: w for w in at.text_input}
-    inputs["Your name (kept in the log)"].input("Ana")
+    # the deprecated shared hash signs in as the account "moderator" (issue 14, item 3)
+    inputs["Moderator account"].input("moderator")
     inputs["Password"].input(PASSWORD)
     next(b for b in at.button if b.label == "Sign in").click().run()
     assert not at.exception, [e.message for e in at.exception]

@@ -127,7 +127,7 @@ def test_a_suggested_place_is_text_in_the_queue_and_once_approved(
     page.goto(f"{server.url}/data?lang=en")
     wait_idle(page)
     page.get_by_role("tab", name="Moderate").click()
-    page.get_by_label("Your name (kept in the log)").fill("Ana")
+    page.get_by_label("Moderator account").fill("moderator")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
