@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import vocab
+from geo.address import looks_like_address
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
 from ui import frame, offline, safe
@@ -179,11 +180,14 @@ def result_map(
 
 def resolve_typed(text: str, names: list[str], gazetteer: Gazetteer) -> tuple[str, list[Match]]:
     """What the search box's text means: ``("listed", [])`` for a listed place,
+    ``("address", [])`` for an address ("Calle 59D Sur # 85-28": the locator's),
     ``("suggest", matches)`` for a typo or a partial name, ``("unknown", [])`` else."""
     if not text or not text.strip():
         return "unknown", []
     if text in names:
         return "listed", []
+    if looks_like_address(text):
+        return "address", []
     matches = gazetteer.search(text, limit=5)
     return ("suggest", matches) if matches else ("unknown", [])
 
