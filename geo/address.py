@@ -484,6 +484,9 @@ class Located:
     error_m: float
     matched: str
     """What was found, written the district's way ("CL 59D S # 85-28")."""
+    also: str = ""
+    """Another official plate the text may mean, far from this one: typed without
+    ``Sur``/``Este``, "CL 59D # 85-28" is in the north and "CL 59D S # 85-28" exists too."""
 
 
 class AddressIndex:
@@ -628,16 +631,23 @@ def _street_variants(street: Street, index: AddressIndex, *, add_cardinal: bool)
     return unique
 
 
+def _cards(a: Address) -> tuple[bool, bool]:
+    """Whether the address says ``Sur`` and ``Este`` (on the street or the plate)."""
+    cards = a.street.cardinal + a.plate_cardinal
+    return "S" in cards, "E" in cards
+
+
 def _plate_variants(a: Address, index: AddressIndex) -> list[Address]:
-    """The stated address first, then with ``Sur``/``Este`` added if none was typed."""
-    bare = not a.street.cardinal and not a.plate_cardinal
+    """The stated address first, then with a ``Sur``/``Este`` it may have left out."""
+    south, east = _cards(a)
     out: list[Address] = []
     for street in _street_variants(a.street, index, add_cardinal=False):
         out.append(replace(a, street=street))
-    if bare:
-        for street in [s.street for s in out]:
-            for south, east in ((True, False), (False, True)):
-                out.append(replace(a, street=street).with_cardinals(south, east))
+    for v in list(out):
+        if not south:
+            out.append(v.with_cardinals(True, east))
+        if not east:
+            out.append(v.with_cardinals(south, True))
     seen: set[str] = set()
     unique = []
     for v in out:
@@ -683,6 +693,14 @@ def _exact(query: str, a: Address, index: AddressIndex) -> Located | None:
     return None
 
 
+def _houses(index: AddressIndex, lo: int, hi: int) -> Any:
+    """House numbers of the plates ``lo:hi`` (of one street and sign)."""
+    import numpy as np
+
+    pos = (np.asarray(index.key[lo:hi]) & ((1 << 40) - 1)) - (1 << 39)
+    return np.where(pos < 0, -pos - 1, pos) % 1024
+
+
 def _interpolated(query: str, a: Address, index: AddressIndex) -> Located | None:
     import numpy as np
 
@@ -693,9 +711,7 @@ def _interpolated(query: str, a: Address, index: AddressIndex) -> Located | None
     opposite = bool(a.plate_cardinal)
     lo, hi = _block(index, sid, a.cross_number, order, opposite)
     if hi > lo:  # plates of the same block: house numbers are metres from the corner
-        houses = np.array([abs(index.position(i)) % 1024 for i in range(lo, hi)])
-        if opposite:
-            houses = np.array([(-index.position(i) - 1) % 1024 for i in range(lo, hi)])
+        houses = _houses(index, lo, hi)
         below = np.nonzero(houses < a.house)[0]
         above = np.nonzero(houses > a.house)[0]
         if below.size and above.size:
@@ -765,9 +781,7 @@ def _corner(index: AddressIndex, a: Street, b: Street) -> tuple[Any, float] | No
         lo, hi = _block(index, sid, other.number, order, bool(other.cardinal))
         if hi > lo:
             first = lo if not other.cardinal else hi - 1  # smallest house: nearest the corner
-            house = abs(index.position(first)) % 1024
-            if other.cardinal:
-                house = (-index.position(first) - 1) % 1024
+            house = int(_houses(index, first, first + 1)[0])
             points.append(np.asarray(index.xy[first]))
             errors.append(float(house))
     if not points:
@@ -836,7 +850,7 @@ def locate(text: str, index: AddressIndex) -> Located | None:
             for step in (_exact, _interpolated):
                 found = step(text, v, index)
                 if found is not None:
-                    return found
+                    return _with_also(found, v, variants, index)
         for v in variants:
             found = _bracketed(text, v, index)
             if found is not None:
@@ -847,7 +861,9 @@ def locate(text: str, index: AddressIndex) -> Located | None:
                 if corner is not None:
                     xy, error = corner
                     return _answer(text, index, xy, "intersection", error + (v.house or 0), v.text)
-        best = [f for v in variants if (f := _street_point(text, v, index)) is not None]
+        # on the street only as typed (a Diagonal for a Calle is another street)
+        same = [v for v in variants if GROUP.get(v.street.kind) == GROUP.get(parsed.street.kind)]
+        best = [f for v in same if (f := _street_point(text, v, index)) is not None]
         if best:
             return min(best, key=lambda f: f.error_m)
         return None
@@ -856,6 +872,28 @@ def locate(text: str, index: AddressIndex) -> Located | None:
         if found is not None:
             return found
     return None
+
+
+def _with_also(
+    found: Located, used: Address, variants: list[Address], index: AddressIndex
+) -> Located:
+    """Name an official plate of another reading (Sur/Este added) that lies elsewhere."""
+    import numpy as np
+
+    stated = _cards(variants[0])
+    if _cards(used) != stated:
+        return found
+    for v in variants:
+        if _cards(v) == stated:
+            continue
+        other = _exact(found.query, v, index)
+        if other is None:
+            continue
+        a = np.asarray(index._to_lonlat.transform(found.lon, found.lat, direction="INVERSE"))
+        b = np.asarray(index._to_lonlat.transform(other.lon, other.lat, direction="INVERSE"))
+        if float(np.hypot(*(a - b))) > 300:
+            return replace(found, also=other.matched)
+    return found
 
 
 def _intersection_answer(text: str, parsed: Address, index: AddressIndex) -> Located | None:

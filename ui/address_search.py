@@ -31,4 +31,6 @@ def find(text: str, *, lang: str) -> Located | None:
             error=f"{found.error_m:,.0f}",
         )
     )
+    if found.also:
+        st.info(t("address_also", lang, also=safe.markdown(found.also)))
     return found

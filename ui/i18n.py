@@ -928,14 +928,18 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "Dirección encontrada: {matched} ({precision}; puede estar a unos {error} m).",
         "en": "Address found: {matched} ({precision}; it may be off by about {error} m).",
     },
+    "address_also": {
+        "es": "También existe {also}: si se refería a esa, escríbala con «Sur» o «Este».",
+        "en": 'There is also {also}: if you meant that one, type it with "Sur" or "Este".',
+    },
     "address_not_found": {
         "es": (
             "No encontramos esa dirección. Pruebe así: «Calle 59D Sur # 85-28», «Cra 7 # 32-16» "
             "o «Calle 26 con Carrera 7»; o escriba el nombre del barrio, o toque el mapa."
         ),
         "en": (
-            "We could not find that address. Try it like this: \"Calle 59D Sur # 85-28\", "
-            "\"Cra 7 # 32-16\" or \"Calle 26 con Carrera 7\"; or type the neighbourhood's "
+            'We could not find that address. Try it like this: "Calle 59D Sur # 85-28", '
+            '"Cra 7 # 32-16" or "Calle 26 con Carrera 7"; or type the neighbourhood\'s '
             "name, or tap the map."
         ),
     },

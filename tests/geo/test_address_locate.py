@@ -62,6 +62,20 @@ def test_an_official_plate_is_found_where_the_service_is(
         assert metres((found.lon, found.lat), (row.geometry.x, row.geometry.y)) < 60
 
 
+def test_without_sur_the_north_comes_first_and_the_south_is_named(
+    index: address.AddressIndex,
+) -> None:
+    north = address.locate("Carrera 21 # 63-08", index)
+    assert north is not None and north.matched == "KR 21 # 63-8"
+    assert north.also == "KR 21 # 63-8 S"  # said to the person, not chosen for them
+    south = address.locate("Carrera 21 # 63-08 Sur", index)
+    assert south is not None and south.matched == "KR 21 # 63-8 S" and not south.also
+    assert south.lat < north.lat - 0.05
+    # no plate of that number in the north: the one in the south is the answer
+    only = address.locate("Calle 59D # 85-28", index)
+    assert only is not None and only.matched == "CL 59D S # 85-28"
+
+
 def test_a_missing_number_is_interpolated_between_its_neighbours(
     index: address.AddressIndex, official_dir: Path
 ) -> None:
