@@ -253,8 +253,9 @@ def build_address_index(
     report.seconds = round(time.perf_counter() - clock, 1)
     if report.plates_unreadable:
         report.warnings.append(
-            f"{report.plates_unreadable:,} house numbers could not be read as a street and a "
-            "plate (non-standard labels): they are not in the address search"
+            f"{report.plates_unreadable:,} address records are no street plate (interior, "
+            "casa or mejora numbers such as 'IN 13', 'CA 2', 'MJ', or a plate without its "
+            "cross street): they are not in the address search"
         )
     return report
 
@@ -269,9 +270,9 @@ def _segments(streets: gpd.GeoDataFrame) -> tuple[list[str], list[Any], dict[str
     by_name: dict[str, Counter[str]] = {}
     shown: dict[str, str] = {}
     labels = lines[label_col] if label_col else pd.Series(None, index=lines.index)
-    name_cols = [cols[c] for c in ("via_name", "mvinombre") if c in cols]
+    name_lists = [lines[cols[c]].tolist() for c in ("via_name", "mvinombre") if c in cols]
     cache: dict[str, str | None] = {}
-    for n, (label, geom) in enumerate(zip(labels, lines.geometry, strict=True)):
+    for n, (label, geom) in enumerate(zip(labels.tolist(), lines.geometry, strict=True)):
         if not isinstance(label, str) or not label.strip() or geom is None:
             continue
         if label not in cache:
@@ -290,8 +291,8 @@ def _segments(streets: gpd.GeoDataFrame) -> tuple[list[str], list[Any], dict[str
             continue
         keys.append(key)
         geoms.append(geom)
-        for col in name_cols:
-            name = lines[col].iloc[n]
+        for names_of in name_lists:
+            name = names_of[n]
             if isinstance(name, str) and re.search(r"[A-Za-z]", name):
                 folded = addr.name_key(name)
                 if folded and re.search(r"[A-Z]", folded):

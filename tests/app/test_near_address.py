@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 
 from geo.settings import get_settings
-from tests.app.conftest import run_app
+from tests.app.conftest import markers_by_layer, run_app
 
 
 @pytest.fixture
@@ -74,3 +74,18 @@ def test_suggest_a_place_finds_an_address(on_atlas: Path) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert any("CL 59D S # 85-28" in s.value.replace("\\", "") for s in at.success)
     assert at.session_state["suggest_lat"] == pytest.approx(4.619, abs=0.002)
+
+
+def test_plan_marks_a_new_site_at_an_address(on_atlas: Path) -> None:
+    at = run_app("pages/plan.py", lang="en")
+    # a new site is a walking zone on the street network: slow on a busy 2-core machine
+    at.text_input(key="plan_address").input("Calle 59D Sur # 85-28").run(timeout=240)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("CL 59D S # 85-28" in s.value.replace("\\", "") for s in at.success)
+    assert markers_by_layer(at).get("proposed") == 1  # a new site, as a click would add
+    added = at.session_state["_plan_scenario"].added
+    assert len(added) == 1
+    assert (added[0].lat, added[0].lon) == (
+        pytest.approx(4.619, abs=0.002),
+        pytest.approx(-74.187, abs=0.002),
+    )
