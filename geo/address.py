@@ -485,7 +485,7 @@ class Located:
     matched: str
     """What was found, written the district's way ("CL 59D S # 85-28")."""
     also: str = ""
-    """Another official plate the text may mean, far from this one: typed without
+    """Another address the text may mean, found on its plates far from this one: typed without
     ``Sur``/``Este``, "CL 59D # 85-28" is in the north and "CL 59D S # 85-28" exists too."""
 
 
@@ -877,7 +877,7 @@ def locate(text: str, index: AddressIndex) -> Located | None:
 def _with_also(
     found: Located, used: Address, variants: list[Address], index: AddressIndex
 ) -> Located:
-    """Name an official plate of another reading (Sur/Este added) that lies elsewhere."""
+    """Name another reading (Sur/Este added) found on its plates that lies elsewhere."""
     import numpy as np
 
     stated = _cards(variants[0])
@@ -886,7 +886,7 @@ def _with_also(
     for v in variants:
         if _cards(v) == stated:
             continue
-        other = _exact(found.query, v, index)
+        other = _exact(found.query, v, index) or _interpolated(found.query, v, index)
         if other is None:
             continue
         a = np.asarray(index._to_lonlat.transform(found.lon, found.lat, direction="INVERSE"))
