@@ -39,6 +39,7 @@ earn a dependency; the cases above are tests of this module
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -46,12 +47,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from geo.errors import LayerError
+
 log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_QUERY_CHARS",
     "Address",
+    "AddressIndex",
+    "Located",
     "Street",
+    "locate",
     "looks_like_address",
     "parse",
     "parse_plate",
@@ -445,13 +455,11 @@ def suffix_order(suffix: str) -> int:
     return index * 60 + (30 if bis else 0) + ((ord(second) - 64) if second else 0)
 
 
-def plate_position(cross: object, order: object, house: object, opposite: object) -> object:
+def plate_position(cross: Any, order: Any, house: Any, opposite: Any) -> Any:
     """The sort position of plates along their street (numpy arrays or scalars).
 
     ``opposite`` is the plate's own ``Sur``/``Este``: those plates count backwards.
     """
-    import numpy as np
-
     pos = (np.asarray(cross, dtype=np.int64) * 2048 + np.asarray(order, dtype=np.int64)) * 1024
     pos = pos + np.asarray(house, dtype=np.int64)
     return np.where(np.asarray(opposite, dtype=bool), -pos - 1, pos)
@@ -497,11 +505,6 @@ class AddressIndex:
     """
 
     def __init__(self, folder: Path) -> None:
-        import json
-
-        import numpy as np
-        from pyproj import Transformer
-
         self.folder = folder
         meta = json.loads((folder / "streets.json").read_text(encoding="utf-8"))
         self.streets: list[str] = meta["streets"]
@@ -532,8 +535,6 @@ class AddressIndex:
         geo.errors.LayerError
             The atlas has no address index (built without the house-number points).
         """
-        from geo.errors import LayerError
-
         folder = Path(atlas_dir) / "address"
         if not (folder / "streets.json").is_file():
             raise LayerError(
@@ -550,8 +551,6 @@ class AddressIndex:
 
     def street_range(self, sid: int) -> tuple[int, int]:
         """Index range of the street's plates in the sorted arrays."""
-        import numpy as np
-
         lo = int(np.searchsorted(self.key, sid << 40))
         hi = int(np.searchsorted(self.key, (sid + 1) << 40))
         return lo, hi
@@ -569,11 +568,8 @@ class AddressIndex:
         lon, lat = self._to_lonlat.transform(xy[0], xy[1])
         return float(lon), float(lat)
 
-    def segments(self, sid: int) -> object:
+    def segments(self, sid: int) -> Any:
         """The street's Malla Vial segments as a shapely MultiLineString (or ``None``)."""
-        import numpy as np
-        import shapely
-
         a = int(np.searchsorted(self.seg_street, sid))
         b = int(np.searchsorted(self.seg_street, sid, side="right"))
         if b <= a:
@@ -607,7 +603,7 @@ def _decode(key: str) -> Street | None:
     return replace(street, cardinal="S" if "S" in cards else "E" if "E" in cards else "")
 
 
-def _street_variants(street: Street, index: AddressIndex, *, add_cardinal: bool) -> list[Street]:
+def _street_variants(street: Street, index: AddressIndex) -> list[Street]:
     """The streets a typed street may mean, most likely first."""
     if street.number is None:
         key = index.resolve_name(street.name)
@@ -618,8 +614,6 @@ def _street_variants(street: Street, index: AddressIndex, *, add_cardinal: bool)
     else:
         base = [street]
     out = list(base)
-    if add_cardinal and not street.cardinal:
-        out += [replace(s, cardinal="S" if s.calle_axis else "E") for s in base]
     swaps = {"CL": "DG", "AC": "DG", "DG": "CL", "KR": "TV", "AK": "TV", "TV": "KR"}
     out += [replace(s, kind=swaps[s.kind]) for s in list(out) if s.kind in swaps]
     seen: set[str] = set()
@@ -641,7 +635,7 @@ def _plate_variants(a: Address, index: AddressIndex) -> list[Address]:
     """The stated address first, then with a ``Sur``/``Este`` it may have left out."""
     south, east = _cards(a)
     out: list[Address] = []
-    for street in _street_variants(a.street, index, add_cardinal=False):
+    for street in _street_variants(a.street, index):
         out.append(replace(a, street=street))
     for v in list(out):
         if not south:
@@ -661,8 +655,6 @@ def _block(
     index: AddressIndex, sid: int, cross: int, order: int, opposite: bool
 ) -> tuple[int, int]:
     """Index range of the plates of street ``sid`` on one block (cross street)."""
-    import numpy as np
-
     first = int(plate_position(cross, order, 0, opposite))
     last = int(plate_position(cross, order, 1023, opposite))
     lo_pos, hi_pos = min(first, last), max(first, last)
@@ -679,8 +671,6 @@ def _answer(
 
 
 def _exact(query: str, a: Address, index: AddressIndex) -> Located | None:
-    import numpy as np
-
     sid = index.street_id(a.street.key)
     order = suffix_order(a.cross_suffix)
     if sid is None or order < 0 or a.house is None or a.cross_number is None:
@@ -695,15 +685,11 @@ def _exact(query: str, a: Address, index: AddressIndex) -> Located | None:
 
 def _houses(index: AddressIndex, lo: int, hi: int) -> Any:
     """House numbers of the plates ``lo:hi`` (of one street and sign)."""
-    import numpy as np
-
     pos = (np.asarray(index.key[lo:hi]) & ((1 << 40) - 1)) - (1 << 39)
     return np.where(pos < 0, -pos - 1, pos) % 1024
 
 
 def _interpolated(query: str, a: Address, index: AddressIndex) -> Located | None:
-    import numpy as np
-
     sid = index.street_id(a.street.key)
     order = suffix_order(a.cross_suffix)
     if sid is None or order < 0 or a.house is None or a.cross_number is None:
@@ -733,8 +719,6 @@ def _interpolated(query: str, a: Address, index: AddressIndex) -> Located | None
 
 def _x(position: Any) -> Any:
     """A plate position as roughly metres along the street (numbers x 100 + house)."""
-    import numpy as np
-
     pos = np.asarray(position, dtype=np.int64)
     neg = pos < 0
     p = np.where(neg, -pos - 1, pos)
@@ -744,8 +728,6 @@ def _x(position: Any) -> Any:
 
 def _bracketed(query: str, a: Address, index: AddressIndex) -> Located | None:
     """Between the known plates just before and after the address on its street."""
-    import numpy as np
-
     sid = index.street_id(a.street.key)
     order = suffix_order(a.cross_suffix)
     if sid is None or order < 0 or a.cross_number is None:
@@ -770,8 +752,6 @@ def _bracketed(query: str, a: Address, index: AddressIndex) -> Located | None:
 
 def _corner(index: AddressIndex, a: Street, b: Street) -> tuple[Any, float] | None:
     """The corner of streets ``a`` and ``b`` from the plates on each near the other."""
-    import numpy as np
-
     points, errors = [], []
     for this, other in ((a, b), (b, a)):
         sid = index.street_id(this.key)
@@ -801,8 +781,6 @@ def _cross_streets(a: Address) -> list[Street]:
 
 def _street_point(query: str, a: Address, index: AddressIndex) -> Located | None:
     """A point on the street: the known plate nearest the number, else its middle."""
-    import numpy as np
-
     sid = index.street_id(a.street.key)
     if sid is None or np.isnan(index.radius_m[sid]):
         return None
@@ -878,8 +856,6 @@ def _with_also(
     found: Located, used: Address, variants: list[Address], index: AddressIndex
 ) -> Located:
     """Name another reading (Sur/Este added) found on its plates that lies elsewhere."""
-    import numpy as np
-
     stated = _cards(variants[0])
     if _cards(used) != stated:
         return found
@@ -897,12 +873,9 @@ def _with_also(
 
 
 def _intersection_answer(text: str, parsed: Address, index: AddressIndex) -> Located | None:
-    import numpy as np
-    import shapely
-
     assert parsed.other is not None
-    firsts = _street_variants(parsed.street, index, add_cardinal=False)
-    seconds = _street_variants(parsed.other, index, add_cardinal=False)
+    firsts = _street_variants(parsed.street, index)
+    seconds = _street_variants(parsed.other, index)
     for a in firsts:
         for b in seconds:
             if a.calle_axis == b.calle_axis or a.key not in index.ids or b.key not in index.ids:
