@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from geo.settings import get_settings
-from tests.app.conftest import markers_by_layer, run_app
+from tests.app.conftest import APP, PROJECT, markers_by_layer, run_app
 
 
 @pytest.fixture
@@ -77,9 +78,14 @@ def test_suggest_a_place_finds_an_address(on_atlas: Path) -> None:
 
 
 def test_plan_marks_a_new_site_at_an_address(on_atlas: Path) -> None:
-    at = run_app("pages/plan.py", lang="en")
-    # a new site is a walking zone on the street network: slow on a busy 2-core machine
-    at.text_input(key="plan_address").input("Calle 59D Sur # 85-28").run(timeout=240)
+    # the Plan page on the atlas (walking zones on the street network) is slow on a busy
+    # 2-core machine: a longer timeout than run_app's
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(str(PROJECT / "pages/plan.py")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.text_input(key="plan_address").input("Calle 59D Sur # 85-28").run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("CL 59D S # 85-28" in s.value.replace("\\", "") for s in at.success)
     assert markers_by_layer(at).get("proposed") == 1  # a new site, as a click would add
