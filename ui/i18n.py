@@ -870,8 +870,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Find the nearest places that look after children, older persons or persons with disabilities, or that offer carers rest, training, certification or legal aid.",
     },
     "near_where": {
-        "es": "¿Dónde está? Escriba un barrio, una localidad, un lugar o una ciudad",
-        "en": "Where are you? Type a neighbourhood, a localidad, a place or a city",
+        "es": "¿Dónde está? Escriba un barrio, una localidad, un lugar, una ciudad o una dirección",
+        "en": "Where are you? Type a neighbourhood, a localidad, a place, a city or an address",
     },
     "near_where_placeholder": {
         "es": "Por ejemplo: Ciudad Bolívar, Manitas o Calle 59D Sur # 85-28",
