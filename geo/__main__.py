@@ -250,7 +250,67 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("var/atlas/bogota"), help="atlas folder to write"
     )
     atlas.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    locate = commands.add_parser(
+        "locate",
+        help="find Bogotá addresses on an atlas's offline address index",
+        description="Locates one address (TEXT) or a CSV of them (column 'query') on the "
+        "official house-number points of an atlas: the plate, else interpolated between "
+        "plates, else the corner of two streets, else the street. Out: query, lon, lat, "
+        "precision, matched, error_m (empty lon/lat when not found).",
+    )
+    locate.add_argument("--atlas", required=True, type=Path, help="atlas folder (geo atlas)")
+    locate.add_argument("--input", type=Path, help="CSV with a 'query' column")
+    locate.add_argument("--output", type=Path, help="CSV to write (default: standard output)")
+    locate.add_argument("text", nargs="?", help="one address, e.g. 'Calle 59D Sur # 85-28'")
     return parser
+
+
+def _locate(args: argparse.Namespace) -> int:
+    import csv
+
+    from geo import address
+
+    if (args.input is None) == (args.text is None):
+        raise UsageError("give one address as TEXT or a CSV with --input, not both")
+    index = address.AddressIndex.load(args.atlas)
+    if args.input is not None:
+        try:
+            frame = pd.read_csv(args.input, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise UsageError(f"{args.input.name}: not a readable CSV ({exc})") from None
+        if "query" not in frame.columns:
+            raise UsageError(f"{args.input.name}: no 'query' column; name the column 'query'")
+        queries = frame["query"].tolist()
+    else:
+        queries = [args.text]
+    fields = ["query", "lon", "lat", "precision", "matched", "error_m"]
+    rows = []
+    for query in queries:
+        found = address.locate(query, index)
+        if found is None:
+            rows.append({"query": query, "lon": "", "lat": "", "precision": "", "matched": ""})
+        else:
+            rows.append(
+                {
+                    "query": query,
+                    "lon": f"{found.lon:.6f}",
+                    "lat": f"{found.lat:.6f}",
+                    "precision": found.precision,
+                    "matched": found.matched,
+                    "error_m": f"{found.error_m:.0f}",
+                }
+            )
+    located = sum(1 for r in rows if r["precision"])
+    with (
+        args.output.open("w", newline="", encoding="utf-8")
+        if args.output
+        else contextlib.nullcontext(sys.stdout)
+    ) as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    sys.stderr.write(f"{located} of {len(rows)} addresses located\n")
+    return 0
 
 
 def _atlas(args: argparse.Namespace) -> int:
@@ -560,6 +620,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fetch_osm(args)
         if args.command == "atlas":
             return _atlas(args)
+        if args.command == "locate":
+            return _locate(args)
         if args.command == "hash-password":
             from geo.community import main_hash_password
 

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import profiles, vocab
-from ui import frame, loaders, near_view, safe
+from ui import address_search, frame, loaders, near_view, safe
 from ui.filters import kept_multiselect
 from ui.geolocate import geolocate
 from ui.i18n import label, t
@@ -48,7 +48,12 @@ if typed and typed != st.session_state.get("_near_typed"):
         place = loaders.gazetteer_place(typed)
         st.session_state[POINT] = (place.lat, place.lon, typed)
 meaning, matches = near_view.resolve_typed(typed or "", names, gazetteer)
-if typed and meaning != "listed":
+if typed and meaning == "address":  # an address: the offline locator, not the gazetteer
+    found = address_search.find(typed, lang=lang)
+    if found is not None and st.session_state.get("_near_address") != typed:
+        st.session_state["_near_address"] = typed
+        st.session_state[POINT] = (found.lat, found.lon, found.matched)
+elif typed and meaning != "listed":
     if meaning == "suggest":
         st.markdown(t("near_did_you_mean", lang))
         for n, match in enumerate(matches):

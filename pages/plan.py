@@ -8,7 +8,7 @@ from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, plan_view, present_page, safe, state
+from ui import address_search, frame, gaps_view, loaders, plan_view, present_page, safe, state
 from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
@@ -227,6 +227,16 @@ point = plan_view.new_click(map_click)
 if point is not None and plan_view.handle_click(point, click_mode, selected, layers, lang=lang):
     st.rerun()
 with panel_col:
+    # Mark a point by its address, as a click on the map would (the click mode above)
+    typed_address = st.text_input(t("address_find", lang), key="plan_address", max_chars=160)
+    if typed_address.strip():
+        found = address_search.find(typed_address, lang=lang)
+        mode = "add" if click_mode == "select" else click_mode  # a new site, unless told
+        marked = (typed_address, mode)
+        if found is not None and st.session_state.get("_plan_address") != marked:
+            st.session_state["_plan_address"] = marked
+            if plan_view.handle_click((found.lon, found.lat), mode, selected, layers, lang=lang):
+                st.rerun()
     side_panel(layers, selected, lang=lang)
     plan_view.site_actions(selected, layers, lang=lang)
 

@@ -10,11 +10,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import community, vocab
+from geo.address import looks_like_address
 from geo.errors import LayerError
 from geo.ingest import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
-from ui import frame, loaders, offline, safe, state, uploads
+from ui import address_search, frame, loaders, offline, safe, state, uploads
 from ui.i18n import label, t
 from ui.map_view import BOGOTA_VIEW, base_map, bounds_of
 
@@ -143,7 +144,12 @@ def suggestion_form(*, lang: str) -> None:
     st.session_state.setdefault("suggest_lon", -74.08)
     # ... or by a place's name, with the offline gazetteer (typos and accents forgiven)
     name_query = st.text_input(t("suggest_find_place", lang), key="suggest_find", max_chars=100)
-    if name_query.strip():
+    if name_query.strip() and looks_like_address(name_query):  # an address: the locator
+        found = address_search.find(name_query, lang=lang)
+        if found is not None and st.session_state.get("_suggest_address") != name_query:
+            st.session_state["_suggest_address"] = name_query
+            _set_point(found.lat, found.lon)
+    elif name_query.strip():
         matches = loaders.gazetteer().search(name_query, limit=4)
         if not matches:
             st.caption(t("near_unknown_place", lang))

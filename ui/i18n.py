@@ -870,12 +870,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Find the nearest places that look after children, older persons or persons with disabilities, or that offer carers rest, training, certification or legal aid.",
     },
     "near_where": {
-        "es": "¿Dónde está? Escriba un barrio, una localidad, un lugar o una ciudad",
-        "en": "Where are you? Type a neighbourhood, a localidad, a place or a city",
+        "es": "¿Dónde está? Escriba un barrio, una localidad, un lugar, una ciudad o una dirección",
+        "en": "Where are you? Type a neighbourhood, a localidad, a place, a city or an address",
     },
     "near_where_placeholder": {
-        "es": "Por ejemplo: Ciudad Bolívar, Manitas, El Alto",
-        "en": "For example: Ciudad Bolívar, Manitas, El Alto",
+        "es": "Por ejemplo: Ciudad Bolívar, Manitas o Calle 59D Sur # 85-28",
+        "en": "For example: Ciudad Bolívar, Manitas or Calle 59D Sur # 85-28",
     },
     "near_did_you_mean": {"es": "¿Quiso decir…?", "en": "Did you mean…?"},
     "near_unknown_place": {
@@ -924,6 +924,50 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "es": "El círculo muestra unos {minutes} minutos a pie. Toque el mapa para buscar desde otro punto.",
         "en": "The circle shows about {minutes} minutes on foot. Tap the map to search from another point.",
     },
+    "address_found": {
+        "es": "Dirección encontrada: {matched} ({precision}; puede estar a unos {error} m).",
+        "en": "Address found: {matched} ({precision}; it may be off by about {error} m).",
+    },
+    "address_also": {
+        "es": "También existe {also}: si se refería a esa, escríbala con «Sur» o «Este».",
+        "en": 'There is also {also}: if you meant that one, type it with "Sur" or "Este".',
+    },
+    "address_not_found": {
+        "es": (
+            "No encontramos esa dirección. Pruebe así: «Calle 59D Sur # 85-28», «Cra 7 # 32-16» "
+            "o «Calle 26 con Carrera 7»; o escriba el nombre del barrio, o toque el mapa."
+        ),
+        "en": (
+            'We could not find that address. Try it like this: "Calle 59D Sur # 85-28", '
+            '"Cra 7 # 32-16" or "Calle 26 con Carrera 7"; or type the neighbourhood\'s '
+            "name, or tap the map."
+        ),
+    },
+    "address_needs_atlas": {
+        "es": (
+            "La búsqueda por dirección necesita el atlas oficial de Bogotá (con las placas "
+            "domiciliarias de IDECA); estos son datos de muestra. Escriba el nombre del barrio "
+            "o toque el mapa."
+        ),
+        "en": (
+            "Address search needs Bogotá's official atlas (with IDECA's house-number points); "
+            "this is sample data. Type the neighbourhood's name or tap the map."
+        ),
+    },
+    "address_find": {
+        "es": "…o por su dirección (p. ej. Calle 59D Sur # 85-28)",
+        "en": "…or by its address (e.g. Calle 59D Sur # 85-28)",
+    },
+    "address_precision_plate": {"es": "placa oficial", "en": "official house number"},
+    "address_precision_interpolated": {
+        "es": "interpolada entre placas vecinas",
+        "en": "interpolated between neighbouring house numbers",
+    },
+    "address_precision_intersection": {
+        "es": "esquina de las dos calles",
+        "en": "corner of the two streets",
+    },
+    "address_precision_street": {"es": "sobre la calle", "en": "on the street"},
     "near_point_on_map": {
         "es": "el punto que tocó en el mapa",
         "en": "the point you tapped on the map",

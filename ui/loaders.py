@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import access, gaps, nearby, profiles, region, siting, viewport, vocab
+from geo import address as address_mod
 from geo import gazetteer as gazetteer_mod
 from geo import network as network_mod
 from geo import scenarios as scenarios_mod
@@ -742,3 +743,19 @@ def coverage_curve(
         capacity=problem.capacity,
         forbidden=problem.forbidden,
     )
+
+
+@st.cache_resource(show_spinner=False)
+def address_index() -> address_mod.AddressIndex | None:
+    """The atlas's offline address index (memory-mapped), or ``None`` without one."""
+    folder = get_settings().data_dir
+    if not (folder / "address" / "streets.json").is_file():
+        return None
+    return address_mod.AddressIndex.load(folder)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def locate_address(text: str) -> address_mod.Located | None:
+    """An address typed by a person, located on the atlas's index (``None``: not found)."""
+    index = address_index()
+    return None if index is None else address_mod.locate(text, index)

@@ -8,8 +8,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from folium.template import Template
 
 from geo import vocab
+from geo.address import looks_like_address
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
 from ui import frame, offline, safe
@@ -28,6 +30,39 @@ PRINT_CSS = """
 }
 </style>
 """
+
+
+class NumberedMarker(folium.Marker):
+    """A result's number in a blue disc: created with its icon.
+
+    ``folium.Marker(icon=DivIcon(...))`` adds the marker with Leaflet's default icon and
+    swaps the icon afterwards, so the browser may request the default marker image first
+    (a 404 for an offline map); this creates the marker with its number at once.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.marker(
+                {{ this.location|tojson }},
+                {icon: L.divIcon({{ this.icon_options|tojson }})}
+            ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, location: list[float], *, number: int, tooltip: str) -> None:
+        super().__init__(location, tooltip=tooltip)
+        self.icon_options = {
+            "html": (
+                '<div style="width:28px;height:28px;border-radius:14px;background:#0072B2;'
+                "color:#fff;font:bold 15px/28px sans-serif;text-align:center;"
+                f'border:2px solid #fff;box-shadow:0 0 3px #000">{int(number)}</div>'
+            ),
+            "iconSize": [28, 28],
+            "iconAnchor": [14, 14],
+            "className": "empty",
+        }
 
 
 def directions_links(
@@ -155,17 +190,9 @@ def result_map(
     ).add_to(m)
     for _, row in results.iterrows():
         number = int(row["rank"])
-        folium.Marker(
+        NumberedMarker(
             [row.geometry.y, row.geometry.x],
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="width:28px;height:28px;border-radius:14px;background:#0072B2;'
-                    "color:#fff;font:bold 15px/28px sans-serif;text-align:center;"
-                    f'border:2px solid #fff;box-shadow:0 0 3px #000">{number}</div>'
-                ),
-                icon_size=(28, 28),
-                icon_anchor=(14, 14),
-            ),
+            number=number,
             tooltip=f"{number}. {safe.text(row.get('name', ''))}",
         ).add_to(m)
     if not results.empty:
@@ -179,11 +206,14 @@ def result_map(
 
 def resolve_typed(text: str, names: list[str], gazetteer: Gazetteer) -> tuple[str, list[Match]]:
     """What the search box's text means: ``("listed", [])`` for a listed place,
+    ``("address", [])`` for an address ("Calle 59D Sur # 85-28": the locator's),
     ``("suggest", matches)`` for a typo or a partial name, ``("unknown", [])`` else."""
     if not text or not text.strip():
         return "unknown", []
     if text in names:
         return "listed", []
+    if looks_like_address(text):
+        return "address", []
     matches = gazetteer.search(text, limit=5)
     return ("suggest", matches) if matches else ("unknown", [])
 

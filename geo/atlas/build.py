@@ -19,6 +19,9 @@ the format of the bundled ``data/layers.toml`` and the files it lists:
 ``networks/malla_vial.npz``
     The prepared walking network with the polygons where streets are missing
     (:mod:`geo.atlas.streets`); found by ``geo.settings`` in ``<data>/networks/``.
+``address/``
+    The offline address index (:mod:`geo.atlas.addresses`, :mod:`geo.address`), when
+    the house-number points are in the folder.
 ``report.json``, ``report.md``
     Counts, warnings, vintages, and the fingerprint of the inputs.
 
@@ -295,7 +298,7 @@ def build_atlas(
     source = Path(source).resolve()
     out = Path(out).resolve()
     sample_dir = (sample_dir or PROJECT_DIR / "data").resolve()
-    steps = 8
+    steps = 9
     say = progress or (lambda step, total, message: log.info("[%d/%d] %s", step, total, message))
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -388,11 +391,15 @@ def build_atlas(
         del lines, gap
         lap("streets")
 
-        say(6, steps, "regional layers of the project")
+        say(6, steps, "address index (house-number points, street labels)")
+        _address_index(work, report, inv)
+        lap("addresses")
+
+        say(7, steps, "regional layers of the project")
         _copied(work, registry, sample_dir)
         lap("copied")
 
-        say(7, steps, "registry and report")
+        say(8, steps, "registry and report")
         _write_registry(work, registry, report)
         load_registry(work)  # the atlas must read back
         for spec in load_registry(work).layers.values():
@@ -404,12 +411,33 @@ def build_atlas(
         )
         (work / "report.md").write_text(report.markdown(), encoding="utf-8")
 
-        say(8, steps, f"swapping the new atlas into {out.name}")
+        say(9, steps, f"swapping the new atlas into {out.name}")
         _swap(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return report
+
+
+def _address_index(work: Path, report: AtlasReport, inv: sources.Inventory) -> None:
+    """Build the offline address index (``address/``) when the house-number points are there."""
+    from geo.atlas import addresses
+
+    if not inv.get("addresses"):
+        report.warnings.append(
+            "No house-number points (Placa domiciliaria) in the folder: the atlas has no "
+            "address search. Download 'Placa domiciliaria' to find places by their address."
+        )
+        return
+    points, label = addresses.read_points(inv)
+    lines, _ = sources.read_streets(inv)
+    built = addresses.build_address_index(
+        points, work / addresses.INDEX_DIR, streets=lines, source=label
+    )
+    report.counts.update(_report_fields("addresses", built, report.warnings))
+    report.vintages["addresses"] = (
+        "Placa domiciliaria (IDECA / UAECD), about 2021; " + (ATTRIBUTION["ideca"])
+    )
 
 
 def _swap(work: Path, out: Path) -> None:

@@ -42,6 +42,14 @@ def test_localidad_number_is_suggested(gazetteer: Gazetteer) -> None:
     assert [m.place.name for m in matches] == ["Ciudad Bolívar"]
 
 
+def test_an_address_goes_to_the_locator_a_name_to_the_gazetteer(gazetteer: Gazetteer) -> None:
+    names = [f"{p.name} · {p.detail}" if p.detail else p.name for p in gazetteer.places]
+    for text in ("Calle 59D Sur # 85-28", "cra 7 no. 32-16", "calle 26 con 7", "KR 80 C 65 F 29"):
+        assert resolve_typed(text, names, gazetteer) == ("address", []), text
+    assert resolve_typed("Kenedy", names, gazetteer)[0] == "suggest"
+    assert resolve_typed("Avenida Boyacá", names, gazetteer)[0] != "address"  # a name
+
+
 def test_directions_links() -> None:
     geo_uri, osm = directions_links(4.558, -74.15, origin=(4.6, -74.1))
     assert geo_uri == "geo:4.558000,-74.150000?q=4.558000,-74.150000"
