@@ -19,6 +19,7 @@ tiles gzip-compressed, identical tiles stored once).
 from __future__ import annotations
 
 import gzip
+import itertools
 import logging
 import math
 from collections import defaultdict
@@ -300,9 +301,7 @@ def _encode_parts(
     coords, ring_offsets, ring_feature = _select_rings(coords, ring_offsets, ring_feature, ring_ok)
     if len(ring_feature) == 0:
         return [], np.zeros(0, dtype=np.int64)
-    stream, starts = _command_stream(
-        coords, ring_offsets, ring_feature, closed=kind == _POLYGON
-    )
+    stream, starts = _command_stream(coords, ring_offsets, ring_feature, closed=kind == _POLYGON)
     first = np.ones(len(ring_feature), dtype=bool)
     first[1:] = ring_feature[1:] != ring_feature[:-1]
     feature_start = starts[:-1][first]
@@ -494,9 +493,7 @@ def _layer_message(
     return b"".join(out)
 
 
-def build_tiles(
-    layers: Sequence[TileLayer], *, minzoom: int, maxzoom: int
-) -> dict[TileKey, bytes]:
+def build_tiles(layers: Sequence[TileLayer], *, minzoom: int, maxzoom: int) -> dict[TileKey, bytes]:
     """Cut the layers into vector tiles: ``{(z, x, y): uncompressed MVT bytes}``.
 
     Parameters
@@ -702,10 +699,7 @@ def decode_tile(data: bytes) -> dict[str, list[dict[str, Any]]]:
                     },
                     "parts": parts,
                     "area2": [
-                        sum(
-                            a[0] * b[1] - b[0] * a[1]
-                            for a, b in zip(part[:-1], part[1:], strict=True)
-                        )
+                        sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(part))
                         for part in parts
                     ]
                     if kind == _POLYGON

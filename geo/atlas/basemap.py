@@ -56,9 +56,7 @@ MAX_ZOOM = 15
 DETAIL_ZOOM = 13
 """Blocks and every street from this tile zoom (display zoom 14) on."""
 
-ATTRIBUTION = (
-    "IDECA / Alcaldía Mayor de Bogotá, Datos Abiertos Bogotá (CC BY 4.0); water: EAAB"
-)
+ATTRIBUTION = "IDECA / Alcaldía Mayor de Bogotá, Datos Abiertos Bogotá (CC BY 4.0); water: EAAB"
 SAMPLE_ATTRIBUTION = "Care Atlas sample boundaries; Natural Earth (public domain)"
 
 _STREET_TYPES = {
