@@ -69,7 +69,7 @@ _STREET_TYPES = {
     "AV": "Avenida",
 }
 _SUFFIXES = {"S": "Sur", "E": "Este"}
-_SMALL_WORDS = {"de", "del", "la", "las", "los", "el", "y"}
+_SMALL_WORDS = {"de", "del", "la", "las", "los", "y"}
 
 
 def street_name(label: str | None, name: str | None = None) -> str | None:

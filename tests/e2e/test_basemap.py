@@ -141,7 +141,7 @@ def test_sample_basemap(server: Server, browser: Browser) -> None:
         # outlines and names only: a view inside one localidad at zoom 17 may be blank
         views=[
             (4.63, -74.11, 11, 3, True),
-            (4.63, -74.11, 14, 1, True),
+            (4.63, -74.11, 14, 0, True),
             (4.63, -74.11, 17, 0, False),
         ],
     )
