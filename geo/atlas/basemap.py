@@ -8,16 +8,18 @@ What is drawn
     few classes.
 
 Why vector tiles (PMTiles + protomaps-leaflet) and not pre-rendered raster tiles
-    Legible from zoom 10 (the city) to 18 (a block) means raster tiles down to 18: for
-    Bogotá's urban extent (0.35 x 0.85 degrees) that is about 210 000 tiles of 256 px
-    (158 000 at zoom 18 alone), which rendering at a few hundred tiles a second on
-    two cores cannot do within the importer's 3-minute budget, and whose labels are
-    fixed at one pixel density (blurred on a phone's 2-3x screen or a projector).
+    Legible from zoom 10 (the city) to 18 (a block) means raster tiles down to 18:
+    for the urban area (-74.23..-74.01, 4.47..4.83) that is 56,943 tiles of 256 px
+    (42,504 at zoom 18 alone). Drawing only blocks and streets with PIL, no labels,
+    ran at 135 tiles a second here (measured on 300 tiles of this basemap): about 7
+    minutes, over the importer's 3-minute budget before any label is placed, and at
+    one pixel density (blurred on a phone's 2-3x screen or a projector).
     Vector tiles are written only down to zoom 15 (the browser draws 16-18 from them,
     sharp at any density) and their labels are placed in the browser, so they do not
-    collide across tiles or get cut. The measured figures (see ``bench/bench_basemap.py``
-    and the README) are what decided it: about 3 600 tiles, built in well under a
-    minute, a few tens of KB per phone screen.
+    collide across tiles or get cut. Measured on the official layers
+    (``bench/bench_basemap.py``, two shared cores): 1,511 tiles, 6.7 MB, 10-15 s of CPU;
+    one phone screen (375 x 812) needs at most about 130 KB at zoom 12, 165 KB at zoom
+    15 and 90 KB at zoom 17 in the densest places measured (target 300 KB).
 
 Zooms (tile zooms; protomaps-leaflet draws a 512-px tile of zoom ``z`` at display zoom
 ``z + 1`` and overzooms the deepest tiles):
