@@ -37,7 +37,11 @@ from geo.errors import LayerError
 log = logging.getLogger(__name__)
 
 EXTENT = 4096
-"""Tile coordinates run from 0 to ``EXTENT`` along each side."""
+"""Tile coordinates run from 0 to ``EXTENT`` along each side at the deepest zoom (drawn
+overzoomed up to 8x, so 1 unit is about a pixel at zoom 18); tolerances are in these units."""
+EXTENT_ZOOMED_OUT = 1024
+"""Extent of the tiles above the deepest zoom, drawn at 512 px: 2 units a pixel is
+plenty, and the smaller numbers take a byte less each (a quarter fewer bytes)."""
 BUFFER_UNITS = 64
 """Geometry is kept this far (in tile units) outside each tile, so strokes join."""
 WEB_MERCATOR = "EPSG:3857"
@@ -359,14 +363,15 @@ def _projected(layer: TileLayer) -> tuple[np.ndarray, int]:
     return layer._projected["geoms"], layer._projected["kind"]
 
 
-def _layer_at_zoom(layer: TileLayer, zoom: int, *, deepest: bool) -> _Encoded:
+def _layer_at_zoom(layer: TileLayer, zoom: int, *, deepest: bool, extent: int) -> _Encoded:
     geoms, kind = _projected(layer)
     rows = np.arange(len(geoms))
     if layer.zoom_filter is not None:
         mask = np.asarray(layer.zoom_filter(zoom), dtype=bool)
         geoms, rows = geoms[mask], rows[mask]
     size = tile_size_m(zoom)
-    unit = size / EXTENT
+    unit = size / EXTENT  # tolerances and sizes
+    qunit = size / extent  # coordinates
     present = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
     geoms, rows = geoms[present], rows[present]
     if kind != _POINT:
@@ -404,7 +409,7 @@ def _layer_at_zoom(layer: TileLayer, zoom: int, *, deepest: bool) -> _Encoded:
         wanted = {_LINE: 1, _POLYGON: 3}[kind]
         ok = (shapely.get_type_id(parts) == wanted) & ~shapely.is_empty(parts)
         parts, part_pair = parts[ok], part_pair[ok]
-    encoded, kept = _encode_parts(parts, part_pair, origin, unit, kind)
+    encoded, kept = _encode_parts(parts, part_pair, origin, qunit, kind)
     pairs = part_pair[kept]
     return _Encoded(
         encoded,
@@ -466,7 +471,13 @@ def _plain(value: Any) -> Any:
 
 
 def _layer_message(
-    name: str, kind: int, geometries: list[bytes], rows: Iterable[int], columns, values
+    name: str,
+    kind: int,
+    geometries: list[bytes],
+    rows: Iterable[int],
+    columns,
+    values,
+    extent: int = EXTENT,
 ) -> bytes:
     keys: dict[str, int] = {}
     vals: dict[Any, int] = {}
@@ -489,7 +500,7 @@ def _layer_message(
     out += features
     out += [_field(3, k.encode("utf-8")) for k in keys]
     out += [_field(4, _value_message(v)) for (_, v) in vals]
-    out.append(_varint((5 << 3) | 0) + _varint(EXTENT))
+    out.append(_varint((5 << 3) | 0) + _varint(extent))
     return b"".join(out)
 
 
@@ -511,7 +522,9 @@ def build_tiles(layers: Sequence[TileLayer], *, minzoom: int, maxzoom: int) -> d
         for layer in layers:
             if not layer.minzoom <= zoom <= layer.maxzoom:
                 continue
-            enc = _layer_at_zoom(layer, zoom, deepest=zoom == maxzoom)
+            deepest = zoom == maxzoom
+            extent = EXTENT if deepest else EXTENT_ZOOMED_OUT
+            enc = _layer_at_zoom(layer, zoom, deepest=deepest, extent=extent)
             if not enc.geometry:
                 continue
             columns, values = _properties(layer, zoom)
@@ -528,6 +541,7 @@ def build_tiles(layers: Sequence[TileLayer], *, minzoom: int, maxzoom: int) -> d
                     enc.rows[chunk].tolist(),
                     columns,
                     values,
+                    extent,
                 )
                 per_tile[(x, y)].append(_field(3, message))
         for (x, y), parts in per_tile.items():
@@ -661,7 +675,8 @@ def _geometry(kind: int, commands: list[int]) -> list[list[tuple[int, int]]]:
 def decode_tile(data: bytes) -> dict[str, list[dict[str, Any]]]:
     """Decode an MVT tile: ``{layer: [{"type", "properties", "parts"}]}`` in tile units.
 
-    ``type`` is ``"Point"``, ``"LineString"`` or ``"Polygon"``; ``parts`` lists the
+    ``type`` is ``"Point"``, ``"LineString"`` or ``"Polygon"``; ``extent`` the layer's
+    tile extent (coordinates run 0..extent); ``parts`` lists the
     points, lines or rings (rings closed), and ``area2`` gives each ring's twice-signed
     area in tile coordinates (exterior rings positive).
     """
@@ -669,7 +684,7 @@ def decode_tile(data: bytes) -> dict[str, list[dict[str, Any]]]:
     for number, _, layer_buf in _fields(data):
         if number != 3:
             continue
-        name, keys, values, raw_features = "", [], [], []
+        name, keys, values, raw_features, extent = "", [], [], [], EXTENT
         for n, _, value in _fields(layer_buf):
             if n == 1:
                 name = value.decode("utf-8")
@@ -679,6 +694,8 @@ def decode_tile(data: bytes) -> dict[str, list[dict[str, Any]]]:
                 keys.append(value.decode("utf-8"))
             elif n == 4:
                 values.append(_decode_value(value))
+            elif n == 5:
+                extent = value
         features = []
         for raw in raw_features:
             tags: list[int] = []
@@ -694,6 +711,7 @@ def decode_tile(data: bytes) -> dict[str, list[dict[str, Any]]]:
             features.append(
                 {
                     "type": {1: "Point", 2: "LineString", 3: "Polygon"}[kind],
+                    "extent": extent,
                     "properties": {
                         keys[tags[i]]: values[tags[i + 1]] for i in range(0, len(tags), 2)
                     },

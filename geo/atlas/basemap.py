@@ -47,6 +47,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import vtiles
 
@@ -162,13 +163,14 @@ def official_layers(
         )
     )
     if streets is not None and not streets.empty:
-        layers.append(_street_layer(streets))
+        layers.extend(_street_layers(streets))
     layers.append(_boundary_layer(localidades, upz))
     layers.append(_place_layer(localidades, upz))
     return layers
 
 
-def _street_layer(streets: gpd.GeoDataFrame) -> vtiles.TileLayer:
+def _street_layers(streets: gpd.GeoDataFrame) -> list[vtiles.TileLayer]:
+    """Streets: main streets merged into long lines when zoomed out, segments closer in."""
     label = streets["mvietiquet"] if "mvietiquet" in streets else pd.Series(None, streets.index)
     named = pd.Series(None, index=streets.index, dtype=object)
     for column in ("via_name", "mvinombre"):
@@ -184,21 +186,35 @@ def _street_layer(streets: gpd.GeoDataFrame) -> vtiles.TileLayer:
         crs=streets.crs,
     )
     keep = frame.geometry.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
-    frame = frame[keep].reset_index(drop=True)
+    frame = frame[keep].explode(index_parts=False).reset_index(drop=True)
     is_main = frame["main"].to_numpy() == 1
-    return vtiles.TileLayer(
+    segments = vtiles.TileLayer(
         "streets",
         frame,
-        MIN_ZOOM,
+        DETAIL_ZOOM,
         MAX_ZOOM,
         simplify_units=4,
         min_size_units=2,
-        # every street once blocks show (the detail zoom, below it only main streets);
-        # names where they can be read: main streets from the detail zoom, all at the deepest
+        # every street once the blocks are drawn closer in (main streets only at the
+        # detail zoom); names: main streets' from the detail zoom, all at the deepest
         zoom_filter=lambda z: np.ones(len(frame), bool) if z > DETAIL_ZOOM else is_main,
-        drop_columns=lambda z: ["name"] if z < DETAIL_ZOOM else [],
         keep_values=lambda z: {} if z >= MAX_ZOOM else {"name": is_main},
     )
+    # Zoomed out, 15 000 main-street segments of a block or two each would be 15 000
+    # features per tile: merged by name into continuous lines they are a few hundred.
+    mains = frame[is_main]
+    codes, _ = pd.factorize(mains["name"].fillna(""))
+    order = np.argsort(codes, kind="stable")
+    merged = shapely.line_merge(
+        shapely.multilinestrings(mains.geometry.to_numpy()[order], indices=codes[order])
+    )
+    merged_frame = gpd.GeoDataFrame(
+        {"main": np.ones(len(merged), dtype=np.int64)}, geometry=merged, crs=frame.crs
+    )
+    overview = vtiles.TileLayer(
+        "streets", merged_frame, MIN_ZOOM, DETAIL_ZOOM - 1, simplify_units=4, min_size_units=4
+    )
+    return [overview, segments]
 
 
 def _boundary_layer(localidades: gpd.GeoDataFrame, upz: gpd.GeoDataFrame) -> vtiles.TileLayer:

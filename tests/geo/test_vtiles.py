@@ -138,3 +138,14 @@ def test_layer_without_crs_is_refused() -> None:
 )
 def test_street_names_read_as_people_say_them(label, name, expected) -> None:
     assert street_name(label, name) == expected
+
+
+def test_zoomed_out_tiles_use_a_smaller_extent() -> None:
+    frame = gpd.GeoDataFrame(geometry=[Point(1024 * UNIT, -2048 * UNIT)], crs=3857)
+    layer = vtiles.TileLayer("places", frame, Z - 1, Z)
+    tiles = vtiles.build_tiles([layer], minzoom=Z - 1, maxzoom=Z)
+    (deep,) = vtiles.decode_tile(tiles[(Z, 2048, 2048)])["places"]
+    (out,) = vtiles.decode_tile(tiles[(Z - 1, 1024, 1024)])["places"]
+    assert (deep["extent"], deep["parts"]) == (4096, [[(1024, 2048)]])
+    # the same point at zoom 11 is a quarter of the way in and at extent 1024
+    assert (out["extent"], out["parts"]) == (vtiles.EXTENT_ZOOMED_OUT, [[(128, 256)]])
