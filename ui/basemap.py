@@ -98,6 +98,7 @@ def _for_folder(data_dir: Path, registry_mtime_ns: int) -> Basemap | None:
 
 def for_settings() -> Basemap | None:
     """The basemap of the configured data folder (``CARE_ATLAS_DATA_DIR``), cached."""
+    from geo.errors import LayerError
     from geo.layers import REGISTRY_FILE
     from geo.settings import get_settings
 
@@ -106,7 +107,13 @@ def for_settings() -> Basemap | None:
         stamp = (data_dir / REGISTRY_FILE).stat().st_mtime_ns
     except OSError:
         return None
-    return _for_folder(data_dir, stamp)
+    try:
+        return _for_folder(data_dir, stamp)
+    except LayerError as exc:
+        # a broken boundary layer is reported by the page that loads it; the map is
+        # drawn without a basemap rather than not at all
+        log.warning("no basemap for %s: %s", data_dir.name, exc)
+        return None
 
 
 def _sha256(path: Path) -> str:
