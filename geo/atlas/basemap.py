@@ -17,9 +17,10 @@ Why vector tiles (PMTiles + protomaps-leaflet) and not pre-rendered raster tiles
     Vector tiles are written only down to zoom 15 (the browser draws 16-18 from them,
     sharp at any density) and their labels are placed in the browser, so they do not
     collide across tiles or get cut. Measured on the official layers
-    (``bench/bench_basemap.py``, two shared cores): 1,511 tiles, 6.7 MB, 10-15 s of CPU;
-    one phone screen (375 x 812) needs at most about 130 KB at zoom 12, 165 KB at zoom
-    15 and 90 KB at zoom 17 in the densest places measured (target 300 KB).
+    (``bench/bench_basemap.py``, two shared cores): 1,511 tiles, 5.8 MB, 13 s of CPU;
+    one phone screen (375 x 812) needs at most 46 KB at zoom 12, 127 KB at zoom 15 and
+    87 KB at zoom 17 in the places measured (245 KB at zoom 14; target 300 KB), drawn
+    in Chromium within about half a second of a view change.
 
 Zooms (tile zooms; protomaps-leaflet draws a 512-px tile of zoom ``z`` at display zoom
 ``z + 1`` and overzooms the deepest tiles):
@@ -34,6 +35,9 @@ UPZ borders, names         11-15        12-18
 blocks                     13-15        14-18
 all streets                14-15        15-18
 street names               13-15        14-18 (main), 16-18 (all)
+
+Zoomed out (tile zooms 9-12) the main streets are merged by name into long lines; the
+tiles of zooms 9-14 have an extent of 1024 instead of 4096 (:mod:`geo.vtiles`).
 =========================  ===========  ====================
 """
 
