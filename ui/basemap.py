@@ -221,7 +221,7 @@ class BasemapLayer(JSCSSMixin, MacroElement):
             var P = protomapsL;
             var grey = "#6b6b6b", halo = "#ffffff";
             var paintRules = [
-                {dataLayer: "water", symbolizer: new P.PolygonSymbolizer({fill: "#c9dff0"})},
+                {dataLayer: "water", symbolizer: new P.PolygonSymbolizer({fill: "#aecbe6"})},
                 {dataLayer: "blocks", symbolizer: new P.PolygonSymbolizer({fill: "#e6e2da"})},
                 {dataLayer: "streets", symbolizer: new P.LineSymbolizer({color: "#ffffff",
                     width: function (z, f) {
