@@ -221,8 +221,8 @@ class BasemapLayer(JSCSSMixin, MacroElement):
             var P = protomapsL;
             var grey = "#6b6b6b", halo = "#ffffff";
             var paintRules = [
-                {dataLayer: "water", symbolizer: new P.PolygonSymbolizer({fill: "#aecbe6"})},
                 {dataLayer: "blocks", symbolizer: new P.PolygonSymbolizer({fill: "#e6e2da"})},
+                {dataLayer: "water", symbolizer: new P.PolygonSymbolizer({fill: "#aecbe6"})},
                 {dataLayer: "streets", symbolizer: new P.LineSymbolizer({color: "#ffffff",
                     width: function (z, f) {
                         var main = f && f.props.main === 1;
