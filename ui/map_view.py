@@ -26,7 +26,10 @@ from jinja2 import Template
 
 from geo import vocab
 from geo.layers import LayerSpec
+from geo.settings import get_settings
 from ui import safe
+from ui.basemap import Basemap, BasemapLayer
+from ui.basemap import for_settings as basemap_for_settings
 from ui.i18n import VOCABULARY, label, labels, t
 from ui.offline import walk
 
@@ -216,8 +219,9 @@ def base_map(
     fit: tuple[float, float, float, float] | None = None,
     tiles: str = "",
     tiles_attribution: str = "",
+    basemap: Basemap | str | None = "auto",
 ) -> folium.Map:
-    """Build the map frame: boundaries, legend, scale bar and URL view sync.
+    """Build the map frame: basemap, boundaries, legend, scale bar and URL view sync.
 
     Parameters
     ----------
@@ -237,6 +241,10 @@ def base_map(
         ``""`` (default: no basemap, no outside request), ``"osm"``, or a tile URL.
     tiles_attribution
         Attribution for a custom tile URL.
+    basemap
+        The offline basemap (:mod:`ui.basemap`): ``"auto"`` (default) draws the data
+        folder's (the atlas's, or one built from the sample's boundaries), ``None`` none.
+        Online ``tiles``, when set, are drawn instead.
     """
     fit_to = fit if view is None else None
     if view is None:
@@ -251,16 +259,26 @@ def base_map(
         min_zoom=2,
         max_zoom=18,
     )
+    if basemap == "auto":
+        basemap = None if tiles else basemap_for_settings()
+    if isinstance(basemap, Basemap) and not tiles:
+        BasemapLayer(basemap, static_url=get_settings().static_url).add_to(m)
     if tiles:
         if tiles == "osm":
             folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         else:
             folium.TileLayer(tiles, attr=tiles_attribution or tiles, control=False).add_to(m)
+    # over a basemap the outlines only outline: the basemap draws the city under them
+    outline_style = (
+        {**BOUNDARY_STYLE, "fillOpacity": 0.0, "weight": 0.8}
+        if isinstance(basemap, Basemap) and not tiles
+        else BOUNDARY_STYLE
+    )
     for layer in boundaries:
         folium.GeoJson(
             _outline_geojson(layer),
             name="boundaries",
-            style_function=lambda _feature: BOUNDARY_STYLE,
+            style_function=lambda _feature: outline_style,
             interactive=False,
             control=False,
         ).add_to(m)

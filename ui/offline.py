@@ -25,6 +25,8 @@ LEAFLET_VERSION = "1.9.4"
 VENDORED: dict[str, str] = {
     "leaflet": "vendor/leaflet/leaflet.js",
     "leaflet_css": "vendor/leaflet/leaflet.css",
+    # the offline basemap's renderer (ui/basemap.py), BSD-3-Clause, npm 5.1.0
+    "protomaps_leaflet": "vendor/protomaps-leaflet/protomaps-leaflet.js",
 }
 # folium's defaults that this app's maps never use.
 UNUSED: frozenset[str] = frozenset(

@@ -394,6 +394,10 @@ def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
     """Render a copy of ``m`` (named ``name``) into head, body and script parts."""
     mine = copy.deepcopy(m)  # rendering adds links and styles to the figure: not to theirs
     mine._id = name.removeprefix("map_")
+    for key, child in list(mine._children.items()):
+        if getattr(child, "_name", "") == "Basemap":
+            # the offline basemap is read from the app's server: not in a file of its own
+            del mine._children[key]
     if mine.get_name() != name:  # folium names a map "map_" + its id
         raise RuntimeError(f"folium named the map {mine.get_name()!r}, expected {name!r}")
     online, allowed = _online_layers(mine, allow_tiles=allow_tiles)

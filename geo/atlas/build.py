@@ -22,6 +22,10 @@ the format of the bundled ``data/layers.toml`` and the files it lists:
 ``address/``
     The offline address index (:mod:`geo.atlas.addresses`, :mod:`geo.address`), when
     the house-number points are in the folder.
+``basemap.pmtiles``
+    The offline basemap (:mod:`geo.atlas.basemap`): blocks, water, streets with their
+    names, localidad and UPZ borders and names, as vector tiles; registered in the
+    ``[dataset.basemap]`` table (file, SHA-256, zooms, attribution) that ``ui/`` reads.
 ``report.json``, ``report.md``
     Counts, warnings, vintages, and the fingerprint of the inputs.
 
@@ -64,13 +68,14 @@ from geo.settings import PROJECT_DIR
 
 log = logging.getLogger(__name__)
 
-ATLAS_VERSION = 1
+ATLAS_VERSION = 2
 """Bump when the importer's output changes, so older atlases are rebuilt."""
 
 YEAR = 2024
 CELL_M = 100.0
 GRID_CRS = "EPSG:32618"
 NETWORK_FILE = "networks/malla_vial.npz"
+BASEMAP_FILE = "basemap.pmtiles"
 COPIED_LAYERS = (
     "care_bus_stops",
     "home_care",
@@ -85,6 +90,7 @@ ATTRIBUTION = {
     "ideca": "IDECA / Alcaldía Mayor de Bogotá, Datos Abiertos Bogotá (CC BY 4.0)",
     "population": "SDP – DANE, proyecciones CNPV 2018",
     "services": "SDIS / Secretaría Distrital de la Mujer (about 2020)",
+    "water": "water: EAAB",
 }
 
 Progress = Callable[[int, int, str], None]
@@ -298,7 +304,7 @@ def build_atlas(
     source = Path(source).resolve()
     out = Path(out).resolve()
     sample_dir = (sample_dir or PROJECT_DIR / "data").resolve()
-    steps = 9
+    steps = 10
     say = progress or (lambda step, total, message: log.info("[%d/%d] %s", step, total, message))
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -395,12 +401,16 @@ def build_atlas(
         _address_index(work, report, inv)
         lap("addresses")
 
-        say(7, steps, "regional layers of the project")
+        say(7, steps, "offline basemap (vector tiles)")
+        basemap_table = _basemap(work, inv, report)
+        lap("basemap")
+
+        say(8, steps, "regional layers of the project")
         _copied(work, registry, sample_dir)
         lap("copied")
 
-        say(8, steps, "registry and report")
-        _write_registry(work, registry, report)
+        say(9, steps, "registry and report")
+        _write_registry(work, registry, report, basemap=basemap_table)
         load_registry(work)  # the atlas must read back
         for spec in load_registry(work).layers.values():
             load_layer(spec, data_dir=work)
@@ -411,7 +421,7 @@ def build_atlas(
         )
         (work / "report.md").write_text(report.markdown(), encoding="utf-8")
 
-        say(9, steps, f"swapping the new atlas into {out.name}")
+        say(10, steps, f"swapping the new atlas into {out.name}")
         _swap(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -697,7 +707,51 @@ def _demand(
     report.counts["demand_people"] = round(float(frame["population"].sum()), 1)
 
 
-def _write_registry(work: Path, registry: dict[str, dict[str, Any]], report: AtlasReport) -> None:
+def _basemap(work: Path, inv: sources.Inventory, report: AtlasReport) -> dict[str, Any]:
+    """Write ``basemap.pmtiles`` from the official layers; return its registry table.
+
+    Self-contained (it reads the layers it needs again) so the step can be moved or
+    dropped without touching the others.
+    """
+    from geo.atlas import basemap
+
+    localidades = sources.read_localidades(inv)
+    water = sources.read_water(inv)
+    layers = basemap.official_layers(
+        blocks=sources.read_blocks(inv),
+        localidades=localidades,
+        upz=sources.read_upz(inv, localidades),
+        water=water,
+        streets=sources.read_streets(inv)[0],
+    )
+    if water is None:
+        report.warnings.append(
+            "No water layer (cuerpos de agua) in the folder: the basemap has no rivers or "
+            "wetlands. Download 'Cuerpo de agua. Bogotá D.C.' to draw them."
+        )
+    result = basemap.build_basemap(layers, work / BASEMAP_FILE)
+    digest = hashlib.sha256((work / BASEMAP_FILE).read_bytes()).hexdigest()
+    report.counts["basemap_tiles"] = result.tiles
+    report.counts["basemap_mb"] = round(result.size_bytes / 1e6, 2)
+    report.vintages["basemap"] = basemap.ATTRIBUTION
+    return {
+        "file": BASEMAP_FILE,
+        "sha256": digest,
+        "format": "pmtiles",
+        "minzoom": result.zooms[0],
+        "maxzoom": result.zooms[1],
+        "bounds": list(result.bounds),
+        "attribution": result.attribution,
+    }
+
+
+def _write_registry(
+    work: Path,
+    registry: dict[str, dict[str, Any]],
+    report: AtlasReport,
+    *,
+    basemap: dict[str, Any] | None = None,
+) -> None:
     doc = {
         "dataset": {
             "id": "bogota-official",
@@ -715,6 +769,7 @@ def _write_registry(work: Path, registry: dict[str, dict[str, Any]], report: Atl
             },
             "attribution": "; ".join(ATTRIBUTION.values()),
             "sample": False,
+            **({"basemap": basemap} if basemap else {}),
         },
         "layers": registry,
     }

@@ -157,3 +157,35 @@ def test_cli_missing_dataset_message(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "Localidad. Bogotá D.C." in err
     assert "Traceback" not in err
+
+
+def test_basemap_holds_the_city_with_street_names(atlas_dir: Path) -> None:
+    import hashlib
+
+    from geo import vtiles
+
+    table = load_registry(atlas_dir).dataset["basemap"]
+    path = atlas_dir / table["file"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == table["sha256"]
+    assert "IDECA" in table["attribution"] and "EAAB" in table["attribution"]
+    header, tiles = vtiles.read_pmtiles(path)
+    assert (header["min_zoom"], header["max_zoom"]) == (table["minzoom"], table["maxzoom"])
+    # Kennedy (streets complete there) at the deepest zoom: blocks, streets with names
+    x0, y0, x1, y1 = vtiles.tiles_covering((-74.16, 4.62, -74.14, 4.64), 15)
+    layers: dict[str, list] = {}
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            for name, features in vtiles.decode_tile(tiles[(15, x, y)]).items():
+                layers.setdefault(name, []).extend(features)
+    assert len(layers["blocks"]) > 200
+    names = {f["properties"].get("name") for f in layers["streets"]} - {None}
+    assert any(n.startswith("Calle ") for n in names)
+    assert any(n.startswith("Carrera ") for n in names)
+    # city zoom: localidad names and water, no blocks (kept light)
+    city = [vtiles.decode_tile(data) for (z, _, _), data in tiles.items() if z == 9]
+    places = {f["properties"]["name"] for t in city for f in t.get("places", [])}
+    assert {"Kennedy", "Suba", "Usme"} <= places
+    assert any(t.get("water") for t in city)
+    assert not any(t.get("blocks") for t in city)
+    report = json.loads((atlas_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["basemap_tiles"] == len(tiles)

@@ -141,3 +141,44 @@ def test_training_popup_uses_the_reports_wider_population_words() -> None:
     html = popup_html(conocer, spec, lang="en")
     assert "Children and adolescents" in html
     assert "Early childhood" not in html
+
+
+def test_offline_basemap_is_drawn_from_a_file_the_app_serves() -> None:
+    from ui import basemap
+
+    m = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[])
+    html = localize(m, static_url="/app/static").get_root().render()
+    url = re.search(r'"(/app/static/basemap/sample-[0-9a-f]{16}\.pmtiles)"', html)
+    assert url, "the sample's basemap is on the map"
+    assert (offline.STATIC_DIR / url.group(1).removeprefix("/app/static/")).is_file()
+    assert "/app/static/vendor/protomaps-leaflet/protomaps-leaflet.js" in html
+    assert "Natural Earth" in html  # attribution on the map
+    assert (offline.STATIC_DIR / "vendor/protomaps-leaflet/LICENSE").is_file()
+    # online tiles replace it; basemap=None leaves it out
+    osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
+    assert "protomapsL" not in osm.get_root().render()
+    bare = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], basemap=None)
+    assert "protomapsL" not in bare.get_root().render()
+    assert basemap.for_settings() is not None
+
+
+def test_atlas_basemap_is_published_by_content_hash(tmp_path: Path) -> None:
+    from ui import basemap
+
+    source = tmp_path / "atlas"
+    source.mkdir()
+    (source / "basemap.pmtiles").write_bytes(b"PMTiles\x03 not really")
+    table = {
+        "file": "basemap.pmtiles",
+        "sha256": "ab" * 32,
+        "attribution": "IDECA <b>",
+        "maxzoom": 15,
+    }
+    static = tmp_path / "static"
+    published = basemap._publish(source / "basemap.pmtiles", "abab.pmtiles", static)
+    assert (static / published).read_bytes() == b"PMTiles\x03 not really"
+    assert basemap.current(source, {"basemap": {**table, "file": "missing.pmtiles"}}) is None
+    layer = basemap.BasemapLayer(
+        basemap.Basemap("basemap/x.pmtiles", "IDECA <b>", 15, False), static_url="/app/static"
+    )
+    assert layer.attribution == "IDECA &lt;b&gt;" and layer.url == "/app/static/basemap/x.pmtiles"

@@ -117,6 +117,8 @@ def test_map_page_is_self_contained() -> None:
     assert "Fuentes: SDMujer" in html
     assert "Fecha: 2025-12-16" in html
     assert "deck-next" not in html  # no story navigation on a single map
+    # the offline basemap is read from the app's server: left out of a file of its own
+    assert "protomapsL" not in html and ".pmtiles" not in html
 
 
 def test_text_from_data_and_caller_is_escaped_and_inert() -> None:
