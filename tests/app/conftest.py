@@ -65,3 +65,14 @@ def markers_by_layer(at: AppTest) -> dict[str, int]:
 
 def metric_values(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def on_atlas(atlas_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("CARE_ATLAS_DATA_DIR", str(atlas_dir))
+    monkeypatch.setenv("CARE_ATLAS_STORE_PATH", str(tmp_path / "store.sqlite"))
+    monkeypatch.setenv("CARE_ATLAS_RESULTS_DIR", str(tmp_path / "runs"))
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return atlas_dir

@@ -10,22 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from tests.app.conftest import APP, PROJECT, markers_by_layer, run_app
-
-
-@pytest.fixture
-def on_atlas(atlas_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("CARE_ATLAS_DATA_DIR", str(atlas_dir))
-    monkeypatch.setenv("CARE_ATLAS_STORE_PATH", str(tmp_path / "store.sqlite"))
-    monkeypatch.setenv("CARE_ATLAS_RESULTS_DIR", str(tmp_path / "runs"))
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return atlas_dir
 
 
 def _type(at, text: str) -> None:

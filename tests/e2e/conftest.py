@@ -214,3 +214,18 @@ def copy_data(tmp: Path) -> Path:
     target = tmp / "data"
     shutil.copytree(PROJECT / "data", target)
     return target
+
+
+@pytest.fixture(scope="module")
+def atlas_server(atlas_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("atlas-server")
+    srv = start_server(
+        tmp,
+        {
+            "CARE_ATLAS_DATA_DIR": str(atlas_dir),
+            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
+            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
+        },
+    )
+    yield srv
+    stop_server(srv)

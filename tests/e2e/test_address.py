@@ -13,13 +13,12 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import ARTIFACTS, Server, open_page
-from tests.e2e.test_atlas import atlas_server  # noqa: F401 (the fixture)
 from tests.e2e.test_explore import wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
-def test_phone_types_an_address_in_near_me(atlas_server: Server, browser: Browser) -> None:  # noqa: F811
+def test_phone_types_an_address_in_near_me(atlas_server: Server, browser: Browser) -> None:
     page, watch = open_page(browser, locale="es-CO", width=375, height=812)
     try:
         page.goto(f"{atlas_server.url}/near")

@@ -10,14 +10,12 @@ at city zoom, street names at street zoom on the atlas. Screenshots at zoom 11, 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, open_page, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, open_page
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 pytestmark = pytest.mark.e2e
@@ -48,21 +46,6 @@ _STATE = f"""el => {{
              labels: items.length, names: names.slice(0, 200),
              attribution: document.querySelector(".leaflet-control-attribution").textContent}};
 }}"""
-
-
-@pytest.fixture(scope="module")
-def atlas_server(atlas_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("basemap-atlas-server")
-    srv = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas_dir),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    yield srv
-    stop_server(srv)
 
 
 def _map(page: Page) -> Locator:
