@@ -32,18 +32,16 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from ui.offline import STATIC_DIR
+from ui.offline import STATIC_DIR, VENDORED
 
 log = logging.getLogger(__name__)
 
 BASEMAP_DIR = "basemap"
 SAMPLE_VERSION = "1"
 """Bump when the sample basemap's content changes, so it is rebuilt."""
-PROTOMAPS_JS = (
-    "protomaps_leaflet",
-    "https://unpkg.com/protomaps-leaflet@5.1.0/dist/protomaps-leaflet.js",
-)
-"""folium-style asset entry; :func:`ui.offline.localize` points it at the vendored copy."""
+PROTOMAPS_JS = ("protomaps_leaflet", VENDORED["protomaps_leaflet"])
+"""folium-style asset entry naming the vendored file (never a CDN): :func:`ui.offline.localize`
+points it at ``<static_url>/vendor/...``."""
 
 
 @dataclass(frozen=True)
