@@ -31,8 +31,16 @@ def _geojson(path: Path, names: list[str], *, lon: float = -74.08) -> Path:
 
 
 def _upload(page: Page, file: Path) -> None:
+    """Give the uploader a file once it is the only one on the page.
+
+    After "Add to my layers" the page swaps in a fresh, empty uploader; until the
+    rerun ends the old one (still holding the previous file) can remain in the DOM.
+    """
     page.get_by_role("tab", name="Upload a layer").click()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(file))
+    wait_idle(page)
+    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    expect(uploader).to_have_count(1, timeout=20_000)
+    uploader.set_input_files(str(file))
     wait_idle(page)
 
 
