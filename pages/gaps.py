@@ -7,7 +7,7 @@ import streamlit as st
 from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, present_page, safe, state
+from ui import fmt, frame, gaps_view, loaders, present_page, safe, state
 from ui.components import (
     MapLayer,
     analysis_inputs,
@@ -74,7 +74,7 @@ with st.sidebar:
         format_func=lambda m: t(f"measure_{m}", lang),
     )
     radius = profiles.reach_m(minutes, profile=profile)
-    st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+    st.caption(t("walk_radius", lang, metres=fmt.integer(radius, lang)))
     network, network_error = loaders.street_network()
     mode = st.radio(
         t("gaps_distance", lang),
@@ -88,10 +88,17 @@ with st.sidebar:
         mode = "straight"
     else:
         st.caption(
-            t("gaps_network_loaded", lang, nodes=f"{network.n_nodes:,}", source=network.source)
+            t(
+                "gaps_network_loaded",
+                lang,
+                nodes=fmt.integer(network.n_nodes, lang),
+                source=network.source,
+            )
         )
     if mode == "network":
-        st.caption(t("walk_streets", lang, metres=f"{loaders.walk_m(minutes, profile):,.0f}"))
+        st.caption(
+            t("walk_streets", lang, metres=fmt.integer(loaders.walk_m(minutes, profile), lang))
+        )
 if network_error:
     st.error(safe.markdown(network_error))
 
@@ -110,7 +117,7 @@ if mode == "network" and fallback_cells:
             lang,
             pct=f"{100 * float(result.headline.get('people_straight_share', 0.0)):.0f}",
             people=f"{float(result.headline.get('people_straight', 0.0)):,.0f}",
-            cells=f"{fallback_cells:,}",
+            cells=fmt.integer(fallback_cells, lang),
         )
     )
 

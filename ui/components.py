@@ -15,7 +15,7 @@ from geo import vocab
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import loaders, offline, safe, state
+from ui import fmt, loaders, offline, safe, state
 from ui.export import csv_bytes
 from ui.i18n import label, labels, t
 from ui.map_view import View, feature_group
@@ -197,7 +197,7 @@ def walk_controls(page: str, *, lang: str, default_show: bool = False) -> tuple[
             format_func=lambda p: getattr(PROFILES[p], f"label_{lang}"),
         )
         radius = reach_m(minutes, profile=profile)
-        st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+        st.caption(t("walk_radius", lang, metres=fmt.integer(radius, lang)))
     return show, minutes, profile
 
 
@@ -307,7 +307,9 @@ def places_in_view_bar(
         if community.error:
             st.warning(t("store_unavailable", lang), icon="⚠️")
         elif community.capped:
-            st.caption(t("places_in_view_capped", lang, n=f"{loaders.COMMUNITY_LIMIT:,}"))
+            st.caption(
+                t("places_in_view_capped", lang, n=fmt.integer(loaders.COMMUNITY_LIMIT, lang))
+            )
         else:
             st.caption(t("places_in_view", lang, n=len(community.places)))
         if unreadable:

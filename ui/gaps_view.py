@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import demand as demand_grid
 from geo import profiles
-from ui import raster, safe
+from ui import fmt, raster, safe
 from ui.i18n import label, t
 
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
@@ -223,14 +223,14 @@ def how_text(result, *, minutes: float, profile: str, lang: str, cells: gpd.GeoD
             minutes=f"{minutes:g}",
             speed=f"{walker.speed_kmh:g}",
             detour=f"{profiles.DEFAULT_DETOUR:g}",
-            metres=f"{radius:,.0f}",
+            metres=fmt.integer(radius, lang),
         ),
         t("how_speed_source", lang, source=walker.source),
         t("how_coverage", lang),
         t("how_2sfca", lang),
         t("how_e2sfca", lang),
         t("how_simultaneity", lang),
-        t("how_unserved", lang, cell=f"{demand_grid.grid_frame(cells).cell_m:.0f}"),
+        t("how_unserved", lang, cell=fmt.integer(demand_grid.grid_frame(cells).cell_m, lang)),
         t("how_capacity", lang),
         t("how_demand", lang),
         *model,

@@ -12,7 +12,7 @@ import streamlit as st
 from geo import vocab
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
-from ui import frame, offline, safe
+from ui import fmt, frame, offline, safe
 from ui.i18n import label, labels, t
 from ui.map_view import KIND_COLOURS, View, base_map
 
@@ -79,8 +79,8 @@ def card(row: pd.Series, *, lang: str, origin: tuple[float, float]) -> None:
             + t(
                 distance_key,
                 lang,
-                metres=f"{row['distance_m']:,.0f}",
-                walk=f"{row['walk_m']:,.0f}",
+                metres=fmt.integer(row["distance_m"], lang),
+                walk=fmt.integer(row["walk_m"], lang),
                 minutes=f"{row['walk_minutes']:.0f}",
             )
             + "**"

@@ -23,7 +23,7 @@ from geo.filters import filter_features
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER, Scenario
 from geo.stories import Story, StoryView
-from ui import loaders
+from ui import fmt, loaders
 from ui.components import MapLayer
 from ui.gaps_view import area_tooltips
 from ui.i18n import label, t
@@ -161,7 +161,9 @@ def _explore(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     layers = [
         MapLayer(spec, filter_features(frame, services=services)) for spec, frame in catalogue
     ]
-    figures = [(layer.spec.title[lang], f"{len(layer.features):,}") for layer in layers[:4]]
+    figures = [
+        (layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers[:4]
+    ]
     return SlideContent(
         view=view,
         figures=figures,
@@ -259,7 +261,7 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     )
     first = present[0]
     figures = [
-        (t("present_new_sites", lang), f"{len(proposed):,}"),
+        (t("present_new_sites", lang), fmt.integer(len(proposed), lang)),
         (t("present_newly_within", lang), f"+{gained:,.0f}"),
         (
             label("populations", first, lang),
@@ -287,8 +289,8 @@ def _region(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     layers = [MapLayer(loaders.institutions_spec(), loaders.institutions())]
     layers += [MapLayer(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
     offer = loaders.layer("training_offer")
-    figures = [(layer.spec.title[lang], f"{len(layer.features):,}") for layer in layers]
-    figures.append((t("present_offer", lang), f"{len(offer):,}"))
+    figures = [(layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers]
+    figures.append((t("present_offer", lang), fmt.integer(len(offer), lang)))
     return SlideContent(
         view=view,
         figures=figures[:4],
