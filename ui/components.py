@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -164,9 +164,12 @@ def analysis_inputs(
     return frames, cells
 
 
-def layer_notes(specs: Sequence[LayerSpec], *, lang: str) -> None:
-    """Where each layer comes from and how far to trust it."""
+def layer_notes(specs: Sequence[LayerSpec], *, lang: str, note: str = "") -> None:
+    """Where each layer comes from and how far to trust it (after ``note``, the page's
+    full note about the data, when given)."""
     with st.expander(t("about_layers", lang)):
+        if note:
+            st.markdown(note)
         table = pd.DataFrame(
             [
                 {
@@ -263,9 +266,14 @@ def map_and_panel(
     lang: str,
     under: Sequence[folium.FeatureGroup] = (),
     height: int = 620,
+    side: Callable[[], None] | None = None,
 ) -> None:
-    """The care map with the side panel showing the clicked (or URL-selected) feature."""
-    map_col, panel_col = st.columns([2, 1])
+    """The care map with the side panel showing the clicked (or URL-selected) feature.
+
+    The panel is a quarter of the width; ``side`` draws above it (e.g. the counts),
+    so the column is not an empty third of the screen before anything is selected.
+    """
+    map_col, panel_col = st.columns([3, 1])
     selected = state.selection(page)
     with map_col:
         clicked = care_map(
@@ -275,6 +283,8 @@ def map_and_panel(
         state.select(page, clicked)
         selected = clicked
     with panel_col:
+        if side is not None:
+            side()
         side_panel(layers, selected, lang=lang)
 
 

@@ -33,6 +33,26 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
             "boundaries. Every point states its source and precision."
         ),
     },
+    "sample_note_short": {
+        "es": (
+            "Datos de muestra ilustrativos: posiciones y localidades aproximadas (0,5 a 2 km). "
+            "Detalles en «Sobre las capas»."
+        ),
+        "en": (
+            "Illustrative sample data: positions and localidades are approximate (0.5–2 km). "
+            "Details in “About the layers”."
+        ),
+    },
+    "atlas_note_short": {
+        "es": (
+            "Capas oficiales de Bogotá (Datos Abiertos Bogotá, SDIS y Secretaría de la Mujer, "
+            "hacia 2020); la demanda es modelada. Detalles en «Sobre las capas»."
+        ),
+        "en": (
+            "Bogotá's official layers (Datos Abiertos Bogotá, SDIS and Women's Secretariat, "
+            "about 2020); demand is modelled. Details in “About the layers”."
+        ),
+    },
     "atlas_note": {
         "es": (
             "Capas oficiales de Bogotá (Datos Abiertos Bogotá): servicios de la SDIS y la "

@@ -120,6 +120,32 @@ class ViewSync(MacroElement):
     )
 
 
+class WheelAfterClick(MacroElement):
+    """Let the mouse wheel scroll the page over the map until the map is clicked.
+
+    The map is created with ``scrollWheelZoom`` off; a click (or keyboard focus) on the
+    map turns wheel zoom on, and leaving the map turns it off again, so a person
+    scrolling down the page is never caught by the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var box = map.getContainer();
+            function on() { map.scrollWheelZoom.enable(); }
+            function off() { map.scrollWheelZoom.disable(); }
+            map.on("click", on);
+            box.addEventListener("focus", on);
+            box.addEventListener("mouseleave", off);
+            box.addEventListener("blur", off);
+        })();
+        {% endmacro %}
+        """
+    )
+
+
 class FocusWithoutScroll(MacroElement):
     """Keep the first click on a marker from being lost.
 
@@ -250,6 +276,7 @@ def base_map(
         control_scale=True,
         min_zoom=2,
         max_zoom=18,
+        scrollWheelZoom=False,  # turned on by a click on the map (WheelAfterClick)
     )
     if tiles:
         if tiles == "osm":
@@ -274,6 +301,7 @@ def base_map(
     ).add_to(m)
     ViewSync().add_to(m)
     FocusWithoutScroll().add_to(m)
+    WheelAfterClick().add_to(m)
     return m
 
 
