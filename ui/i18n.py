@@ -970,6 +970,11 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "near_open_map_app": {"es": "Abrir en mi app de mapas", "en": "Open in my map app"},
     "near_directions": {"es": "Cómo llegar (con internet)", "en": "Directions (online)"},
     "near_you_are_here": {"es": "Usted está aquí", "en": "You are here"},
+    "near_legend_results": {
+        "es": "Lugares más cercanos (números de la lista)",
+        "en": "Nearest places (numbers as in the list)",
+    },
+    "near_legend_zone": {"es": "Hasta {minutes} min a pie", "en": "Within {minutes} min on foot"},
     "walk_header": {"es": "Caminatas", "en": "Walking"},
     "walk_show": {"es": "Mostrar zonas a pie", "en": "Show walking zones"},
     "walk_minutes": {"es": "Minutos a pie", "en": "Minutes on foot"},

@@ -174,42 +174,64 @@ class FocusWithoutScroll(MacroElement):
 
 
 class Legend(MacroElement):
-    """A Leaflet control listing the colours of the care layers on the map.
+    """A Leaflet control listing what is on the map: the care layers' colours and any
+    other symbol the page draws (``extra``).
 
-    ``rows`` are ``(colour, label)`` pairs; labels are escaped here and embedded
-    as JSON, so no text is ever parsed as a template or as HTML.
+    ``rows`` are ``(colour, label)`` pairs drawn as dots; ``extra`` are ``(swatch,
+    label)`` pairs where the swatch is one of :data:`LEGEND_SWATCHES` (``"number"``,
+    ``"you"``, ``"zone"``). Labels are escaped here and embedded as JSON, so no text is
+    ever parsed as a template or as HTML. The legend folds into its title (a
+    ``<details>`` element, folded at first on a phone) and hides while a popup is open,
+    so it never covers one.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "care-atlas-legend");
-                div.setAttribute("role", "list");
+                var div = L.DomUtil.create("details", "care-atlas-legend");
                 div.setAttribute("aria-label", {{ this.title|tojson }});
-                div.style.cssText = "background:#fff;padding:6px 10px;border-radius:6px;" +
-                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif;color:#111";
+                if (map.getSize().x >= 480) { div.setAttribute("open", ""); }
+                div.style.cssText = "background:#fff;padding:4px 10px;border-radius:6px;" +
+                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif;color:#111;" +
+                    "max-height:45vh;overflow:auto";
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            var box = legend.getContainer();
+            map.on("popupopen", function () { box.style.display = "none"; });
+            map.on("popupclose", function () { box.style.display = ""; });
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]], boundary_label: str):
+    def __init__(
+        self,
+        title: str,
+        rows: Sequence[tuple[str, str]],
+        boundary_label: str,
+        extra: Sequence[tuple[str, str]] = (),
+    ):
         super().__init__()
         self._name = "Legend"
         self.title = safe.text(title)
-        items = [f"<strong>{safe.text(title)}</strong>"]
+        items = [f'<summary style="cursor:pointer"><strong>{safe.text(title)}</strong></summary>']
         items += [
             f'<div role="listitem"><span style="display:inline-block;width:12px;height:12px;'
             f"border-radius:50%;background:{colour};border:1px solid #222;margin-right:6px;"
             f'vertical-align:-1px"></span>{safe.text(text)}</div>'
             for colour, text in rows
+        ]
+        items += [
+            f'<div role="listitem">{LEGEND_SWATCHES[swatch]}{safe.text(text)}</div>'
+            for swatch, text in extra
         ]
         items.append(
             '<div role="listitem"><span style="display:inline-block;width:12px;height:10px;'
@@ -217,6 +239,25 @@ class Legend(MacroElement):
             f'margin-right:6px"></span>{safe.text(boundary_label)}</div>'
         )
         self.html = "".join(items)
+
+
+LEGEND_SWATCHES = {
+    "number": (
+        '<span style="display:inline-block;min-width:16px;height:16px;border-radius:8px;'
+        "background:#0072B2;color:#fff;font:bold 11px/16px sans-serif;text-align:center;"
+        'margin-right:6px">1</span>'
+    ),
+    "you": (
+        '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
+        'background:#F0E442;border:2px solid #000;margin-right:6px">'
+        "</span>"
+    ),
+    "zone": (
+        '<span style="display:inline-block;width:14px;height:10px;background:#fff;'
+        f'border:2px solid {KIND_COLOURS["care_block"]};margin-right:6px"></span>'
+    ),
+}
+"""Legend swatches for symbols other than care layers (static HTML, no data text)."""
 
 
 def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
@@ -242,6 +283,7 @@ def base_map(
     fit: tuple[float, float, float, float] | None = None,
     tiles: str = "",
     tiles_attribution: str = "",
+    legend_extra: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
     """Build the map frame: boundaries, legend, scale bar and URL view sync.
 
@@ -263,6 +305,8 @@ def base_map(
         ``""`` (default: no basemap, no outside request), ``"osm"``, or a tile URL.
     tiles_attribution
         Attribution for a custom tile URL.
+    legend_extra
+        Other symbols on the map, ``(swatch, label)`` (see :class:`Legend`).
     """
     fit_to = fit if view is None else None
     if view is None:
@@ -298,6 +342,7 @@ def base_map(
         t("legend", lang),
         [(KIND_COLOURS[k], label("kind", k, lang)) for k in legend_kinds],
         t(boundary_label, lang),
+        legend_extra,
     ).add_to(m)
     ViewSync().add_to(m)
     FocusWithoutScroll().add_to(m)

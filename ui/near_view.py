@@ -111,6 +111,7 @@ def result_map(
     lang: str,
     boundaries: list[gpd.GeoDataFrame],
     zone: gpd.GeoDataFrame | None = None,
+    minutes: int = 15,
 ) -> folium.Map:
     """The person's point, the walking zone around it and the results numbered like the cards.
 
@@ -123,6 +124,11 @@ def result_map(
         boundary_label=frame.boundary_label(),
         boundaries=boundaries,
         legend_kinds=[],
+        legend_extra=[
+            *([("number", t("near_legend_results", lang))] if not results.empty else []),
+            ("you", t("near_you_are_here", lang)),
+            *([("zone", t("near_legend_zone", lang, minutes=minutes))] if radius_m >= 1 else []),
+        ],
     )
     if zone is not None and not zone.empty:
         folium.GeoJson(

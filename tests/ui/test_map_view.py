@@ -123,3 +123,26 @@ def test_view_sync_writes_lat_lon_zoom_to_the_url() -> None:
 
 def test_view_is_clamped() -> None:
     assert View(95, -200, 40).clamped() == View(85.0, -180.0, 18)
+
+
+def test_legend_folds_hides_under_popups_and_lists_extra_symbols() -> None:
+    m = base_map(
+        view=BOGOTA_VIEW,
+        lang="es",
+        boundaries=[],
+        legend_kinds=["care_block"],
+        legend_extra=[("number", "Lugares <b>cercanos</b>"), ("you", "Usted está aquí")],
+    )
+    html = m.get_root().render()
+    assert 'L.DomUtil.create("details"' in html  # folds into its title
+    assert '"popupopen"' in html and 'box.style.display = "none"' in html
+    # escaped, as text (then embedded as JSON)
+    assert "Lugares \\u0026lt;b\\u0026gt;cercanos" in html
+    assert "<b>cercanos" not in html
+
+
+def test_wheel_zooms_the_map_only_after_a_click() -> None:
+    m = base_map(view=BOGOTA_VIEW, lang="en", boundaries=[], legend_kinds=[])
+    html = m.get_root().render()
+    assert re.search(r'"scrollWheelZoom":\s*false', html)
+    assert "map.scrollWheelZoom.enable()" in html
