@@ -56,6 +56,7 @@ __all__ = [
     "NEIGHBOURHOODS",
     "STOP_WORDS",
     "SYNONYMS",
+    "TRAINING_LAYERS",
     "Gazetteer",
     "Match",
     "Place",
@@ -127,6 +128,9 @@ _CARE_WORDS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {
         "centro de dia",
         "centros de dia",
         "centro dia adulto mayor",
+        "day centre",
+        "day center",
+        "day centres",
         "older persons",
         "older people",
         "older person",
@@ -209,7 +213,7 @@ STOP_WORDS = frozenset(
 _WHO_WORDS = frozenset(["ninos", "ninas", "children", "abuelos", "abuelas", "abuelo", "abuela"])
 """Care words that name people, not places: a name holding them ("Jairo Aníbal Niño")
 is not thereby a place of that care."""
-_TRAINING_LAYERS = frozenset({"training_offer"})
+TRAINING_LAYERS = frozenset({"training_offer"})
 """Layers of courses and certificates: listed after places of care for a care word."""
 _FUZZY_CUTOFF = 70.0
 _WORD_RATIO = 80.0  # a misspelt word still matches a name's word this alike (fuzz.ratio)
@@ -509,7 +513,7 @@ class Gazetteer:
 
         found.sort(
             key=lambda p: (
-                p.layer in _TRAINING_LAYERS,
+                p.layer in TRAINING_LAYERS,
                 not named(p),
                 normalize(p.name),
                 normalize(p.detail),

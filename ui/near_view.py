@@ -183,6 +183,19 @@ def result_map(
     return offline.localize(m, static_url=get_settings().static_url)
 
 
+CARE_WORDS: dict[str, tuple[str, ...]] = {
+    "es": ("guardería", "jardín infantil", "hogar infantil", "centro día", "abuelos", "cuidadora"),
+    "en": ("daycare", "nursery", "older persons", "day centre", "carer", "caregiver"),
+}
+"""Everyday words for a kind of care, offered first in the search box: choosing one
+lists the places offering that care (each word is known to the gazetteer's synonyms)."""
+
+
+def search_options(names: list[str], lang: str) -> list[str]:
+    """The search box's options: the everyday care words, then the places."""
+    return [*CARE_WORDS[lang], *names]
+
+
 def resolve_typed(text: str, names: list[str], gazetteer: Gazetteer) -> tuple[str, list[Match]]:
     """What the search box's text means: ``("listed", [])`` for a listed place,
     ``("suggest", matches)`` for a typo or a partial name, ``("unknown", [])`` else."""

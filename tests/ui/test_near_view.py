@@ -60,3 +60,13 @@ def test_near_map_legend_names_its_symbols() -> None:
     assert "You are here" in html
     assert "Within 15 min on foot" in html
     assert "Nearest places" not in html  # no results, no numbers on the map
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_care_words_offered_first_are_known_to_the_gazetteer(lang: str) -> None:
+    from ui.near_view import CARE_WORDS, search_options
+
+    options = search_options(["Bosa · Bogotá"], lang)
+    assert options[: len(CARE_WORDS[lang])] == list(CARE_WORDS[lang])
+    for word in CARE_WORDS[lang]:
+        assert Gazetteer([]).service_terms(word)[0], word
