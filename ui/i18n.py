@@ -406,7 +406,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "{group}: people within reach",
     },
     "plan_fig_pct": {"es": "{group}: % a su alcance", "en": "{group}: % within reach"},
-    "plan_fig_areas": {"es": "Zonas sin servicio", "en": "Unserved areas"},
+    "plan_fig_largest": {
+        "es": "Personas en la mayor zona sin servicio",
+        "en": "People in the largest unserved area",
+    },
     "plan_fig_2sfca": {
         "es": "Cupos por 1.000 personas (persona del percentil {pct})",
         "en": "Places per 1,000 people ({pct}th percentile person)",
@@ -452,6 +455,16 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     },
     "plan_accept": {"es": "Agregar al escenario", "en": "Add to the scenario"},
     "plan_curve_k": {"es": "Sitios nuevos", "en": "New sites"},
+    "plan_curve_title": {
+        "es": (
+            "Qué parte de la demanda queda a su alcance con 1, 2, 3… sitios nuevos "
+            "(la mejor combinación para cada número)"
+        ),
+        "en": (
+            "How much of the demand is within reach with 1, 2, 3… new sites "
+            "(the best combination for each number)"
+        ),
+    },
     "plan_curve_share": {
         "es": "% de la demanda (ponderada) a su alcance",
         "en": "% of (weighted) demand within reach",

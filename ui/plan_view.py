@@ -169,10 +169,10 @@ def before_after(
     )
     rows.append(
         (
-            t("plan_fig_areas", lang),
-            float(before.headline["n_unserved_areas"]),
-            float(after.headline["n_unserved_areas"]),
-            "areas",
+            t("plan_fig_largest", lang),
+            float(before.headline["largest_unserved_people"]),
+            float(after.headline["largest_unserved_people"]),
+            "people",
         )
     )
     for q in QUANTILES:
@@ -208,27 +208,27 @@ def _access_quantile(result: gaps.GapsResult, q: float) -> float:
 def shown_before_after(table: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     """The before/after table with translated headers and numbers as a person reads them."""
 
-    def fmt(value: float, unit: str) -> str:
+    def shown(value: float, unit: str) -> str:
         if unit == "%":
-            return f"{value:.1f} %"
+            return f"{fmt.number(value, lang, digits=1)} %"
         if unit == "per 1,000":
-            return f"{value:.3g}"
+            return f"{value:.3g}" if lang == "en" else f"{value:.3g}".replace(".", ",")
         return fmt.integer(value, lang)
 
     def change(value: float, unit: str) -> str:
         if abs(value) < 1e-9:
             return "="
         sign = "+" if value > 0 else "−"
-        return sign + fmt(abs(value), unit).replace(" %", " pts")
+        return sign + shown(abs(value), unit).replace(" %", " pts")
 
     return pd.DataFrame(
         {
             t("plan_col_figure", lang): table["figure"],
             t("plan_col_before", lang): [
-                fmt(v, u) for v, u in zip(table["before"], table["unit"], strict=True)
+                shown(v, u) for v, u in zip(table["before"], table["unit"], strict=True)
             ],
             t("plan_col_after", lang): [
-                fmt(v, u) for v, u in zip(table["after"], table["unit"], strict=True)
+                shown(v, u) for v, u in zip(table["after"], table["unit"], strict=True)
             ],
             t("plan_col_change", lang): [
                 change(v, u) for v, u in zip(table["change"], table["unit"], strict=True)
@@ -724,13 +724,14 @@ def curve_tab(curve: pd.DataFrame | None, *, lang: str) -> None:
         st.info(t("plan_no_candidates", lang))
         return
     shown = curve_frame(curve, lang=lang)
+    st.markdown(f"**{t('plan_curve_title', lang)}**")
     st.line_chart(shown, y_label=t("plan_curve_share", lang), x_label=t("plan_curve_k", lang))
     st.caption(t("plan_curve_note", lang))
     table = pd.DataFrame(
         {
             t("plan_curve_k", lang): curve["k"],
-            t("plan_curve_new", lang): curve["new"].round(0),
-            t("plan_curve_marginal", lang): curve["marginal"].round(0),
+            t("plan_curve_new", lang): curve["new"].round(0).astype("int64"),
+            t("plan_curve_marginal", lang): curve["marginal"].round(0).astype("int64"),
             t("plan_curve_share", lang): (100 * curve["share"]).round(2),
         }
     )
