@@ -33,7 +33,7 @@ sys.path.insert(0, str(PROJECT))
 CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = "path.leaflet-interactive"
-TAGS = '[data-testid="stSidebar"] [data-baseweb="tag"]'
+TAGS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"] >> nth=0 >> [data-tag]'
 
 
 def _rss_mb(pid: int) -> float:
@@ -109,8 +109,7 @@ def measure(atlas: Path, tmp: Path) -> None:
             changes = []
             while page.locator(TAGS).count() > 1 and len(changes) < 7:
                 before = _count(frame)
-                tag = page.locator(TAGS).last
-                close = tag.locator('[role="presentation"], svg').last
+                close = page.locator(TAGS).first.locator('[aria-label^="Remove"]')
                 start = time.perf_counter()
                 close.click()
                 deadline = start + 30

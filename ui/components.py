@@ -114,9 +114,24 @@ def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
         elif column == "source":
             rows.append((t("source", lang), str(value)))
         else:
-            shown = "" if value is None or pd.isna(value) else str(value)
-            rows.append((label("columns", column, lang), shown))
+            shown = _cell(value, lang)
+            if shown:  # an empty field says nothing: left out
+                rows.append((label("columns", column, lang), shown))
     return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
+
+
+def _cell(value: object, lang: str) -> str:
+    """A record's value as a person reads it: yes/no for a flag, "" for nothing."""
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("yes" if value else "no", lang)
+    text = str(value).strip()
+    if text in ("True", "False", "true", "false"):
+        return t("yes" if text.lower() == "true" else "no", lang)
+    return text
 
 
 def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, lang: str) -> None:

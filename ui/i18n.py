@@ -999,6 +999,8 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "catchments": {"es": "Zonas a pie", "en": "Walking zones"},
     "legend_countries": {"es": "Países", "en": "Countries"},
     "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
+    "yes": {"es": "Sí", "en": "Yes"},
+    "no": {"es": "No", "en": "No"},
     "select_hint": {
         "es": "Haga clic en un punto del mapa para ver aquí su ficha completa.",
         "en": "Click a point on the map to see its full record here.",

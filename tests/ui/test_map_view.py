@@ -11,6 +11,7 @@ import folium.plugins
 import pytest
 
 from geo.layers import load_layer, load_registry
+from geo.settings import PROJECT_DIR
 from ui import offline
 from ui.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
 from ui.offline import MissingAssetError, localize
@@ -146,3 +147,15 @@ def test_wheel_zooms_the_map_only_after_a_click() -> None:
     html = m.get_root().render()
     assert re.search(r'"scrollWheelZoom":\s*false', html)
     assert "map.scrollWheelZoom.enable()" in html
+
+
+def test_record_shows_no_raw_flags_and_no_empty_fields() -> None:
+    from ui.components import record_table
+
+    spec = load_registry(PROJECT_DIR / "data").layers["care_blocks"]
+    row = {"name": "X", "open_24h": False, "phone": None, "hours": "", "note": "True"}
+    table = record_table(row, spec, lang="es")
+    values = list(table.iloc[:, 1])
+    assert "False" not in values and "True" not in values
+    assert "No" in values and "Sí" in values
+    assert "" not in values  # empty fields are left out
