@@ -17,7 +17,7 @@ from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
 from ui import fmt, loaders, offline, safe, state
 from ui.export import csv_bytes
-from ui.i18n import label, labels, t
+from ui.i18n import label, labels, readable_source, t
 from ui.map_view import View, feature_group
 from ui.view_button import view_button
 
@@ -112,7 +112,7 @@ def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
         elif column == "location_precision":
             rows.append((t("precision", lang), label("location_precision", str(value), lang)))
         elif column == "source":
-            rows.append((t("source", lang), str(value)))
+            rows.append((t("source", lang), readable_source(str(value), lang)))
         else:
             shown = _cell(value, lang)
             if shown:  # an empty field says nothing: left out
@@ -190,7 +190,7 @@ def layer_notes(specs: Sequence[LayerSpec], *, lang: str, note: str = "") -> Non
                 {
                     t("layer", lang): spec.title[lang],
                     t("description", lang): spec.description[lang],
-                    t("source", lang): spec.source,
+                    t("source", lang): readable_source(spec.source, lang),
                     t("licence", lang): spec.licence,
                     t("date", lang): spec.date,
                     t("precision", lang): spec.precision,

@@ -7,6 +7,7 @@ bug, not a fallback: it raises ``KeyError`` so the tests catch it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 LANGUAGES = ("es", "en")
@@ -1000,6 +1001,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "legend_countries": {"es": "Países", "en": "Countries"},
     "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
     "yes": {"es": "Sí", "en": "Yes"},
+    "facts_compilation": {
+        "es": "Recopilación de fuentes públicas de Care Atlas",
+        "en": "Care Atlas compilation of public sources",
+    },
     "no": {"es": "No", "en": "No"},
     "select_hint": {
         "es": "Haga clic en un punto del mapa para ver aquí su ficha completa.",
@@ -1624,3 +1629,12 @@ def pick_language(requested: str | None, browser_locale: str | None, default: st
         if primary in LANGUAGES:
             return primary
     return default
+
+
+_FACTS_FILE = re.compile(r"Care Atlas facts file \(shared/facts/README\.md\)\s*(§\s*\d+)?")
+
+
+def readable_source(text: str, lang: str) -> str:
+    """A source line without the project's internal file names ("Care Atlas facts file
+    (shared/facts/README.md) §1" reads "Care Atlas compilation of public sources")."""
+    return _FACTS_FILE.sub(t("facts_compilation", lang), text)

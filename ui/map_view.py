@@ -27,7 +27,7 @@ from jinja2 import Template
 from geo import vocab
 from geo.layers import LayerSpec
 from ui import safe
-from ui.i18n import label, labels, t
+from ui.i18n import label, labels, readable_source, t
 from ui.offline import walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -474,7 +474,9 @@ def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
             f"{safe.text(t('last_verified', lang, date=row.get('last_verified') or '?'))}"
         )
     if row.get("source"):
-        parts.append(f"<b>{safe.text(t('source', lang))}:</b> {safe.text(row.get('source'))}")
+        parts.append(
+            f"<b>{safe.text(t('source', lang))}:</b> {safe.text(readable_source(str(row.get('source')), lang))}"
+        )
     if row.get("location_precision"):
         parts.append(
             f"<b>{safe.text(t('precision', lang))}:</b> "

@@ -13,7 +13,7 @@ from geo import vocab
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
 from ui import fmt, frame, offline, safe
-from ui.i18n import label, labels, t
+from ui.i18n import label, labels, readable_source, t
 from ui.map_view import KIND_COLOURS, View, base_map
 
 # Print: only the results, in black on white, one card per block.
@@ -87,7 +87,7 @@ def card(row: pd.Series, *, lang: str, origin: tuple[float, float]) -> None:
         )
         precision = label("location_precision", str(row.get("location_precision", "")), lang)
         lines.append(
-            f"{t('source', lang)}: {safe.markdown(row.get('source', ''))} · "
+            f"{t('source', lang)}: {safe.markdown(readable_source(str(row.get('source', '')), lang))} · "
             f"{t('precision', lang)}: {safe.markdown(precision)}"
         )
         if row.get("community_sourced") is True:

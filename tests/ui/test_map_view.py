@@ -159,3 +159,17 @@ def test_record_shows_no_raw_flags_and_no_empty_fields() -> None:
     assert "False" not in values and "True" not in values
     assert "No" in values and "Sí" in values
     assert "" not in values  # empty fields are left out
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_internal_file_names_in_popups_or_records(lang: str) -> None:
+    from ui.components import record_table
+
+    registry = load_registry(PROJECT_DIR / "data")
+    spec = registry.layers["care_blocks"]
+    blocks = load_layer(spec, data_dir=PROJECT_DIR / "data")
+    row = blocks.iloc[0]
+    assert "shared/facts" in str(row["source"])  # the sample's source line names the file
+    assert "shared/facts" not in popup_html(row, spec, lang=lang)
+    record = record_table(row.drop(labels="geometry").to_dict(), spec, lang=lang)
+    assert not record.iloc[:, 1].str.contains("shared/facts").any()
