@@ -127,7 +127,7 @@ cols = st.columns(len(totals) + 2)
 for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
     col.metric(
         label("populations", group, lang),
-        f"{row['pct_covered']:.0f} %",
+        f"{fmt.integer(row['pct_covered'], lang)} %",
         delta=(
             t(
                 "gaps_vs_straight",
@@ -141,19 +141,20 @@ for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
         help=t(
             "metric_within_help",
             lang,
-            people=f"{row['covered']:,.0f}",
-            total=f"{row['population']:,.0f}",
+            people=fmt.integer(row["covered"], lang),
+            total=fmt.integer(row["population"], lang),
         ),
     )
 cols[-2].metric(
     t("metric_unserved", lang),
-    f"{totals['unserved'].sum():,.0f}",
+    fmt.integer(totals["unserved"].sum(), lang),
     help=t("metric_unserved_help", lang),
 )
+per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
 cols[-1].metric(
     t("metric_places", lang),
-    f"{result.headline.get('access_median_covered_per_1000', 0.0):.3g}",
-    help=t("metric_places_help", lang),
+    t("metric_places_value", lang, n=fmt.integer(1000 / per_1000, lang)) if per_1000 > 0 else "–",
+    help=t("metric_places_help", lang, per_1000=fmt.number(per_1000, lang, digits=3)),
 )
 if "simultaneity_share" in result.headline:
     st.caption(

@@ -69,7 +69,7 @@ def surface(
             t("measure_coverage_bar", lang),
             t("unit_people_per_cell", lang, cell=cell_km),
             "0",
-            f"{top:,.0f}+",
+            f"{fmt.integer(top, lang)}+",
         )
     if measure == "nearest":
         cap = max(60.0, 2 * minutes)
@@ -81,7 +81,7 @@ def surface(
             t("measure_nearest_bar", lang),
             t("unit_minutes", lang),
             "0",
-            f"{cap:.0f}+",
+            f"{fmt.integer(cap, lang)}+",
         )
     if measure in ("2sfca", "e2sfca"):
         values = cells["access_per_1000"] if measure == "2sfca" else e2sfca
@@ -96,7 +96,7 @@ def surface(
             t(f"measure_{measure}_bar", lang),
             t("unit_places_per_1000", lang),
             "0",
-            f"{top:.2f}+",
+            f"{fmt.number(top, lang, digits=2)}+",
         )
     if measure == "simultaneity":
         if "care_within" not in cells or "carer_within" not in cells:

@@ -662,12 +662,13 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Sum over the chosen groups (a person may be in several groups)",
     },
     "metric_places": {
-        "es": "Lugares por 1.000 (mediana, con servicio)",
-        "en": "Places per 1,000 (median, within reach)",
+        "es": "Personas por cada lugar a su alcance",
+        "en": "People for each place within reach",
     },
+    "metric_places_value": {"es": "1 por cada {n}", "en": "1 for every {n}"},
     "metric_places_help": {
-        "es": "2SFCA: servicios a su alcance por cada 1.000 personas que compiten por ellos; mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
-        "en": "2SFCA: services within reach per 1,000 people competing for them; population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",
+        "es": "2SFCA: cuántas personas compiten por cada servicio a su alcance ({per_1000} lugares por 1.000 personas); mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
+        "en": "2SFCA: how many people compete for each service within reach ({per_1000} places per 1,000 people); population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",
     },
     "simultaneity_line": {
         "es": "Simultaneidad: {pct} % de las personas cuidadoras tienen en la misma caminata un servicio para la persona que cuidan y uno para sí mismas.",

@@ -177,14 +177,17 @@ def _gaps_figures(result, groups: Sequence[str], lang: str) -> list[tuple[str, s
     """The Gaps page's headline figures (same formatting): two groups, unserved, places."""
     totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
     figures = [
-        (label("populations", g, lang), f"{row['pct_covered']:.0f} %")
+        (label("populations", g, lang), f"{fmt.integer(row['pct_covered'], lang)} %")
         for g, row in list(totals.iterrows())[:2]
     ]
-    figures.append((t("metric_unserved", lang), f"{totals['unserved'].sum():,.0f}"))
+    figures.append((t("metric_unserved", lang), fmt.integer(totals["unserved"].sum(), lang)))
+    per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
     figures.append(
         (
             t("metric_places", lang),
-            f"{result.headline.get('access_median_covered_per_1000', 0.0):.3g}",
+            t("metric_places_value", lang, n=fmt.integer(1000 / per_1000, lang))
+            if per_1000 > 0
+            else "–",
         )
     )
     return figures

@@ -173,3 +173,18 @@ def test_no_internal_file_names_in_popups_or_records(lang: str) -> None:
     assert "shared/facts" not in popup_html(row, spec, lang=lang)
     record = record_table(row.drop(labels="geometry").to_dict(), spec, lang=lang)
     assert not record.iloc[:, 1].str.contains("shared/facts").any()
+
+
+def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
+    from ui import map_view
+
+    registry = load_registry(PROJECT_DIR / "data")
+    zones = load_layer(registry.layers["localidades"], data_dir=PROJECT_DIR / "data")
+    calls = []
+    real = map_view._simplified_outline
+    monkeypatch.setattr(map_view, "_simplified_outline", lambda f: calls.append(1) or real(f))
+    first = map_view._outline_geojson(zones)
+    first["features"].append("added by a caller")  # a caller's change does not stick
+    second = map_view._outline_geojson(zones)
+    assert len(calls) == 1
+    assert second == json.loads(real(zones))
