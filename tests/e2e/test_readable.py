@@ -111,16 +111,15 @@ def test_spanish_numbers_in_spanish(
     srv = _servers(request, data)
     page, watch = open_page(browser, width=1440, height=900)
     try:
-        page.goto(f"{srv.url}/?lang=es")
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        expect(sidebar.get_by_text(re.compile(r"≈ \d\.\d{3} m en línea recta"))).to_be_visible(
-            timeout=90_000
-        )
-        page.goto(f"{srv.url}/?lang=en")
-        sidebar = page.locator('[data-testid="stSidebar"]')
-        expect(sidebar.get_by_text(re.compile(r"≈ \d,\d{3} m in a straight line"))).to_be_visible(
-            timeout=90_000
-        )
+        for lang, label, grouped in (
+            ("es", "Personas sin servicio a su alcance", r"^\d{1,3}(\.\d{3})+$"),
+            ("en", "People with no service within reach", r"^\d{1,3}(,\d{3})+$"),
+        ):
+            page.goto(f"{srv.url}/gaps?lang={lang}")
+            metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+            value = metric.locator('[data-testid="stMetricValue"]')
+            expect(value).to_have_text(re.compile(grouped), timeout=120_000)
+            page.screenshot(path=str(ARTIFACTS / f"readable-gaps-{data}-{lang}.png"))
         assert not watch.problems(), watch.problems()
     finally:
         page.context.close()
