@@ -123,7 +123,7 @@ if mode == "network" and fallback_cells:
 
 # Headline figures
 totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
-cols = st.columns(len(totals) + 2)
+cols = st.columns(len(totals) + 1)
 for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
     col.metric(
         label("populations", group, lang),
@@ -145,20 +145,35 @@ for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
             total=fmt.integer(row["population"], lang),
         ),
     )
-cols[-2].metric(
-    t("metric_unserved", lang),
+cols[-1].metric(
+    t("metric_unserved_short", lang),
     fmt.integer(totals["unserved"].sum(), lang),
     help=t("metric_unserved_help", lang),
 )
+# the 2SFCA figure in words, beside the simultaneity line (a metric would cut it)
+lines = []
 per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
-cols[-1].metric(
-    t("metric_places", lang),
-    t("metric_places_value", lang, n=fmt.integer(1000 / per_1000, lang)) if per_1000 > 0 else "–",
-    help=t("metric_places_help", lang, per_1000=fmt.number(per_1000, lang, digits=3)),
-)
+if per_1000 > 0:
+    lines.append(
+        t(
+            "gaps_people_per_place",
+            lang,
+            n=fmt.integer(1000 / per_1000, lang),
+            per_1000=fmt.number(per_1000, lang, digits=3),
+        )
+    )
 if "simultaneity_share" in result.headline:
+    lines.append(
+        t(
+            "simultaneity_line",
+            lang,
+            pct=fmt.integer(100 * result.headline["simultaneity_share"], lang),
+        )
+    )
+if lines:
     st.caption(
-        t("simultaneity_line", lang, pct=f"{100 * result.headline['simultaneity_share']:.0f}")
+        " · ".join(lines),
+        help=t("metric_places_help", lang, per_1000=fmt.number(per_1000, lang, digits=3)),
     )
 
 # Map: surface, catchments, unserved areas, services on top

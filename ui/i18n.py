@@ -666,6 +666,11 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "People for each place within reach",
     },
     "metric_places_value": {"es": "1 por cada {n}", "en": "1 for every {n}"},
+    "metric_unserved_short": {"es": "Personas sin servicio", "en": "People out of reach"},
+    "gaps_people_per_place": {
+        "es": "Mediana: 1 lugar por cada {n} personas que lo comparten ({per_1000} por 1.000)",
+        "en": "Median: 1 place for every {n} people who share it ({per_1000} per 1,000)",
+    },
     "metric_places_help": {
         "es": "2SFCA: cuántas personas compiten por cada servicio a su alcance ({per_1000} lugares por 1.000 personas); mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
         "en": "2SFCA: how many people compete for each service within reach ({per_1000} places per 1,000 people); population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",

@@ -112,8 +112,8 @@ def test_spanish_numbers_in_spanish(
     page, watch = open_page(browser, width=1440, height=900)
     try:
         for lang, label, grouped in (
-            ("es", "Personas sin servicio a su alcance", r"^\d{1,3}(\.\d{3})+$"),
-            ("en", "People with no service within reach", r"^\d{1,3}(,\d{3})+$"),
+            ("es", "Personas sin servicio", r"^\d{1,3}(\.\d{3})+$"),
+            ("en", "People out of reach", r"^\d{1,3}(,\d{3})+$"),
         ):
             page.goto(f"{srv.url}/gaps?lang={lang}")
             metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
