@@ -180,7 +180,7 @@ def _gaps_figures(result, groups: Sequence[str], lang: str) -> list[tuple[str, s
         (label("populations", g, lang), f"{fmt.integer(row['pct_covered'], lang)} %")
         for g, row in list(totals.iterrows())[:2]
     ]
-    figures.append((t("metric_unserved", lang), fmt.integer(totals["unserved"].sum(), lang)))
+    figures.append((t("metric_unserved_short", lang), fmt.integer(totals["unserved"].sum(), lang)))
     per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
     figures.append(
         (
@@ -271,7 +271,10 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
             f"{before.coverage.loc[first, 'pct_covered']:.1f} % → "
             f"{after.coverage.loc[first, 'pct_covered']:.1f} %",
         ),
-        (t("metric_unserved", lang), f"{after.coverage.loc[present, 'unserved'].sum():,.0f}"),
+        (
+            t("metric_unserved", lang),
+            fmt.integer(after.coverage.loc[present, "unserved"].sum(), lang),
+        ),
     ]
     radius = profiles.reach_m(minutes, profile=profile)
     zones = buffer_catchments(proposed[["geometry"]], radius_m=radius)
