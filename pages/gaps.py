@@ -192,6 +192,7 @@ bar = ColourBar(
     low=shown.low,
     high=shown.high,
     gradient=css_gradient(shown.colours),
+    ticks=shown.ticks,
 )
 areas = result.unserved_areas.head(25)
 zone_names = frames["localidades"].set_index("code")["name"]

@@ -530,14 +530,25 @@ class ColourBar(MacroElement):
         """
     )
 
-    def __init__(self, *, title: str, unit: str, low: str, high: str, gradient: str):
+    def __init__(
+        self,
+        *,
+        title: str,
+        unit: str,
+        low: str,
+        high: str,
+        gradient: str,
+        ticks: Sequence[str] = (),
+    ):
         super().__init__()
         self._name = "ColourBar"
+        marks = ticks or (low, high)
         self.html = (
             f"<strong>{safe.text(title)}</strong><br><small>{safe.text(unit)}</small>"
             f'<div style="height:10px;margin:4px 0;border:1px solid #999;background:{gradient}"></div>'
-            f'<div style="display:flex;justify-content:space-between"><span>{safe.text(low)}</span>'
-            f"<span>{safe.text(high)}</span></div>"
+            '<div style="display:flex;justify-content:space-between">'
+            + "".join(f"<span>{safe.text(mark)}</span>" for mark in marks)
+            + "</div>"
         )
 
 

@@ -188,3 +188,16 @@ def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
     second = map_view._outline_geojson(zones)
     assert len(calls) == 1
     assert second == json.loads(real(zones))
+
+
+def test_quantile_scale_spreads_skewed_values_and_names_its_breaks() -> None:
+    import pandas as pd
+
+    from ui.gaps_view import quantile_scale
+
+    values = pd.Series([0.01] * 50 + [0.02] * 30 + [5.0] * 19 + [1000.0] + [float("nan")])
+    scaled, ticks = quantile_scale(values, lang="es", digits=2)
+    assert len(ticks) == 6 and ticks[0] == "0,01" and ticks[-1] == "1.000,00"
+    assert scaled.iloc[-1] != scaled.iloc[-1]  # NaN stays NaN (no colour)
+    # on a linear 0-1000 scale 99 % of the cells would share one colour; here they span it
+    assert scaled.iloc[:-1].min() == 0.0 and scaled.iloc[:-2].max() >= 0.75
