@@ -56,6 +56,7 @@ __all__ = [
     "NEIGHBOURHOODS",
     "STOP_WORDS",
     "SYNONYMS",
+    "TRAINING_LAYERS",
     "Gazetteer",
     "Match",
     "Place",
@@ -96,6 +97,11 @@ _CARE_WORDS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {
         "jardines infantiles",
         "jardin",
         "jardines",
+        "hogar infantil",
+        "hogares infantiles",
+        "hogar comunitario",
+        "hogares comunitarios",
+        "sala cuna",
         "cuidado infantil",
         "ninos",
         "ninas",
@@ -117,6 +123,14 @@ _CARE_WORDS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {
         "persona mayor",
         "personas mayores",
         "tercera edad",
+        "centro dia",
+        "centros dia",
+        "centro de dia",
+        "centros de dia",
+        "centro dia adulto mayor",
+        "day centre",
+        "day center",
+        "day centres",
         "older persons",
         "older people",
         "older person",
@@ -196,6 +210,11 @@ STOP_WORDS = frozenset(
         *("the", "a", "an", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with"),
     ]
 )
+_WHO_WORDS = frozenset(["ninos", "ninas", "children", "abuelos", "abuelas", "abuelo", "abuela"])
+"""Care words that name people, not places: a name holding them ("Jairo Aníbal Niño")
+is not thereby a place of that care."""
+TRAINING_LAYERS = frozenset({"training_offer"})
+"""Layers of courses and certificates: listed after places of care for a care word."""
 _FUZZY_CUTOFF = 70.0
 _WORD_RATIO = 80.0  # a misspelt word still matches a name's word this alike (fuzz.ratio)
 _MIN_QUERY_CHARS = 2
@@ -418,7 +437,10 @@ class Gazetteer:
         terms, rest = _named_terms(query)
         rest = _strip_fillers(rest)
         if len(rest) < _MIN_QUERY_CHARS or not _content_words(rest):
-            return self._services_offering(terms, limit=limit) if terms else []
+            if not terms:
+                return []
+            words = [w for w in SYNONYMS if f" {w} " in f" {query} "]
+            return self._services_offering(terms, limit=limit, words=words)
         scores = self._scores(rest)
         order = sorted(
             scores.items(),
@@ -466,12 +488,38 @@ class Gazetteer:
         return best
 
     def _services_offering(
-        self, terms: list[tuple[tuple[str, ...], tuple[str, ...]]], *, limit: int
+        self,
+        terms: list[tuple[tuple[str, ...], tuple[str, ...]]],
+        *,
+        limit: int,
+        words: Sequence[str] = (),
     ) -> list[Match]:
+        """Places offering the care the words name: places of care before training
+        offers (course and certificate titles), then those whose name holds a word for
+        that care ("Jardín infantil..." for "guardería", "Centro Día..." for "abuelos"),
+        then by name."""
         wanted = {code for services, _ in terms for code in services}
         found = [p for p, codes in zip(self._places, self._offers, strict=True) if wanted & codes]
-        found.sort(key=lambda p: (normalize(p.name), normalize(p.detail)))
-        return [Match(place=p, score=90.0) for p in found[:limit]]
+        groups = set(terms)
+        needles = [
+            f" {w}" for w, codes in SYNONYMS.items() if codes in groups and w not in _WHO_WORDS
+        ]
+        needles += [n[:-1] for n in needles if n.endswith("s")]
+        needles += [f" {w}" for w in words]
+
+        def named(place: Place) -> bool:
+            name = f" {normalize(place.name)}"
+            return any(n in name for n in needles)
+
+        found.sort(
+            key=lambda p: (
+                p.layer in TRAINING_LAYERS,
+                not named(p),
+                normalize(p.name),
+                normalize(p.detail),
+            )
+        )
+        return [Match(place=p, score=95.0 if named(p) else 90.0) for p in found[:limit]]
 
 
 # ------------------------------------------------------------------------------ helpers

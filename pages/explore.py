@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.profiles import reach_m
 from geo.settings import get_settings
-from ui import frame, loaders, present_page, safe, state, uploads
+from ui import fmt, frame, loaders, present_page, safe, state, uploads
 from ui.components import (
     MapLayer,
     layer_errors,
@@ -64,13 +64,21 @@ shown = [
 total = sum(len(gdf) for _, gdf in catalogue)
 count = sum(len(layer.features) for layer in shown)
 
-cols = st.columns(len(shown) + 1 if shown else 1)
-cols[0].metric(t("shown_total", lang), count, help=t("shown_of", lang, total=total))
-for col, layer in zip(cols[1:], shown, strict=False):
-    col.metric(safe.markdown(layer.spec.title[lang]), len(layer.features))  # may be a file name
 if count == 0:
     st.warning(t("nothing_matches", lang))
-places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)
+
+
+def counts() -> None:
+    """Beside the map: how many places are shown, in all and per layer."""
+    st.metric(t("shown_total", lang), count, help=t("shown_of", lang, total=total))
+    # one short line per layer, whole titles (no cut labels); a title may be a file name
+    st.markdown(
+        "\n".join(
+            f"- **{fmt.integer(len(layer.features), lang)}** {safe.markdown(layer.spec.title[lang])}"
+            for layer in shown
+        )
+    )
+
 
 boundaries = [frames[i] for i in BOUNDARIES if i in frames]
 base = base_map(
@@ -89,11 +97,13 @@ if show_walk and shown:
         shown, radius_m=reach_m(minutes, profile=profile), minutes=minutes, profile=profile
     )
     under.append(catchment_group(zones, name=t("catchments", lang)))
-map_and_panel(PAGE, base, shown, lang=lang, under=under)
+map_and_panel(PAGE, base, shown, lang=lang, under=under, side=counts)
+places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)
 
 layer_notes(
     [registry[i] for i in [*CARE_LAYERS, "training_offer", *BOUNDARIES] if i in frames],
     lang=lang,
+    note=frame.data_details(lang),
 )
 present_page.add_view_box(
     PAGE,

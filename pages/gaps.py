@@ -7,7 +7,7 @@ import streamlit as st
 from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.settings import get_settings
-from ui import frame, gaps_view, loaders, present_page, safe, state
+from ui import fmt, frame, gaps_view, loaders, present_page, safe, state
 from ui.components import (
     MapLayer,
     analysis_inputs,
@@ -74,7 +74,7 @@ with st.sidebar:
         format_func=lambda m: t(f"measure_{m}", lang),
     )
     radius = profiles.reach_m(minutes, profile=profile)
-    st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+    st.caption(t("walk_radius", lang, metres=fmt.integer(radius, lang)))
     network, network_error = loaders.street_network()
     mode = st.radio(
         t("gaps_distance", lang),
@@ -88,10 +88,17 @@ with st.sidebar:
         mode = "straight"
     else:
         st.caption(
-            t("gaps_network_loaded", lang, nodes=f"{network.n_nodes:,}", source=network.source)
+            t(
+                "gaps_network_loaded",
+                lang,
+                nodes=fmt.integer(network.n_nodes, lang),
+                source=network.source,
+            )
         )
     if mode == "network":
-        st.caption(t("walk_streets", lang, metres=f"{loaders.walk_m(minutes, profile):,.0f}"))
+        st.caption(
+            t("walk_streets", lang, metres=fmt.integer(loaders.walk_m(minutes, profile), lang))
+        )
 if network_error:
     st.error(safe.markdown(network_error))
 
@@ -110,17 +117,17 @@ if mode == "network" and fallback_cells:
             lang,
             pct=f"{100 * float(result.headline.get('people_straight_share', 0.0)):.0f}",
             people=f"{float(result.headline.get('people_straight', 0.0)):,.0f}",
-            cells=f"{fallback_cells:,}",
+            cells=fmt.integer(fallback_cells, lang),
         )
     )
 
 # Headline figures
 totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
-cols = st.columns(len(totals) + 2)
+cols = st.columns(len(totals) + 1)
 for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
     col.metric(
         label("populations", group, lang),
-        f"{row['pct_covered']:.0f} %",
+        f"{fmt.integer(row['pct_covered'], lang)} %",
         delta=(
             t(
                 "gaps_vs_straight",
@@ -134,23 +141,39 @@ for col, (group, row) in zip(cols, totals.iterrows(), strict=False):
         help=t(
             "metric_within_help",
             lang,
-            people=f"{row['covered']:,.0f}",
-            total=f"{row['population']:,.0f}",
+            people=fmt.integer(row["covered"], lang),
+            total=fmt.integer(row["population"], lang),
         ),
     )
-cols[-2].metric(
-    t("metric_unserved", lang),
-    f"{totals['unserved'].sum():,.0f}",
+cols[-1].metric(
+    t("metric_unserved_short", lang),
+    fmt.integer(totals["unserved"].sum(), lang),
     help=t("metric_unserved_help", lang),
 )
-cols[-1].metric(
-    t("metric_places", lang),
-    f"{result.headline.get('access_median_covered_per_1000', 0.0):.3g}",
-    help=t("metric_places_help", lang),
-)
+# the 2SFCA figure in words, beside the simultaneity line (a metric would cut it)
+lines = []
+per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
+if per_1000 > 0:
+    lines.append(
+        t(
+            "gaps_people_per_place",
+            lang,
+            n=fmt.integer(1000 / per_1000, lang),
+            per_1000=fmt.number(per_1000, lang, digits=3),
+        )
+    )
 if "simultaneity_share" in result.headline:
+    lines.append(
+        t(
+            "simultaneity_line",
+            lang,
+            pct=fmt.integer(100 * result.headline["simultaneity_share"], lang),
+        )
+    )
+if lines:
     st.caption(
-        t("simultaneity_line", lang, pct=f"{100 * result.headline['simultaneity_share']:.0f}")
+        " · ".join(lines),
+        help=t("metric_places_help", lang, per_1000=fmt.number(per_1000, lang, digits=3)),
     )
 
 # Map: surface, catchments, unserved areas, services on top
@@ -169,6 +192,7 @@ bar = ColourBar(
     low=shown.low,
     high=shown.high,
     gradient=css_gradient(shown.colours),
+    ticks=shown.ticks,
 )
 areas = result.unserved_areas.head(25)
 zone_names = frames["localidades"].set_index("code")["name"]

@@ -36,7 +36,7 @@ gazetteer = loaders.gazetteer()
 names = loaders.gazetteer_labels()
 typed = st.selectbox(
     t("near_where", lang),
-    names,
+    near_view.search_options(names, lang),
     index=None,
     placeholder=t("near_where_placeholder", lang),
     accept_new_options=True,
@@ -47,6 +47,10 @@ if typed and typed != st.session_state.get("_near_typed"):
     if typed in names:
         place = loaders.gazetteer_place(typed)
         st.session_state[POINT] = (place.lat, place.lon, typed)
+    else:  # a new search: the previous place's results leave the screen
+        st.session_state[POINT] = None
+        for param in ("plat", "plon", "place"):
+            st.query_params.pop(param, None)
 meaning, matches = near_view.resolve_typed(typed or "", names, gazetteer)
 if typed and meaning == "address":  # an address: the offline locator, not the gazetteer
     found = address_search.find(typed, lang=lang)

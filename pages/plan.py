@@ -8,7 +8,7 @@ from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
-from ui import address_search, frame, gaps_view, loaders, plan_view, present_page, safe, state
+from ui import address_search, fmt, frame, gaps_view, loaders, plan_view, present_page, safe, state
 from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
@@ -72,9 +72,11 @@ with st.sidebar:
         format_func=lambda m: t(f"gaps_distance_{m}", lang),
     )
     st.caption(
-        t("walk_radius", lang, metres=f"{loaders.reach(minutes, profile, mode):,.0f}")
+        t("walk_radius", lang, metres=fmt.integer(loaders.reach(minutes, profile, mode), lang))
         if mode == "straight"
-        else t("walk_streets", lang, metres=f"{loaders.reach(minutes, profile, mode):,.0f}")
+        else t(
+            "walk_streets", lang, metres=fmt.integer(loaders.reach(minutes, profile, mode), lang)
+        )
     )
     st.header(t("plan_where", lang))
     candidates = kept_choice(

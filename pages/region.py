@@ -105,6 +105,8 @@ if "training_offer" in frames:
     )
 
 layer_notes(
-    [registry[i] for i in [*REGION_LAYERS, "training_offer", "countries"] if i in frames], lang=lang
+    [registry[i] for i in [*REGION_LAYERS, "training_offer", "countries"] if i in frames],
+    lang=lang,
+    note=frame.data_details(lang),
 )
 present_page.add_view_box(PAGE, {}, lang=lang)

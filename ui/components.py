@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -15,9 +15,9 @@ from geo import vocab
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import loaders, offline, safe, state
+from ui import fmt, loaders, offline, safe, state
 from ui.export import csv_bytes
-from ui.i18n import label, labels, t
+from ui.i18n import label, labels, readable_source, t
 from ui.map_view import View, feature_group
 from ui.view_button import view_button
 
@@ -112,11 +112,26 @@ def record_table(row: Mapping, spec: LayerSpec, *, lang: str) -> pd.DataFrame:
         elif column == "location_precision":
             rows.append((t("precision", lang), label("location_precision", str(value), lang)))
         elif column == "source":
-            rows.append((t("source", lang), str(value)))
+            rows.append((t("source", lang), readable_source(str(value), lang)))
         else:
-            shown = "" if value is None or pd.isna(value) else str(value)
-            rows.append((label("columns", column, lang), shown))
+            shown = _cell(value, lang)
+            if shown:  # an empty field says nothing: left out
+                rows.append((label("columns", column, lang), shown))
     return pd.DataFrame(rows, columns=[t("field", lang), t("value", lang)])
+
+
+def _cell(value: object, lang: str) -> str:
+    """A record's value as a person reads it: yes/no for a flag, "" for nothing."""
+    if value is None or (
+        not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)
+    ):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("yes" if value else "no", lang)
+    text = str(value).strip()
+    if text in ("True", "False", "true", "false"):
+        return t("yes" if text.lower() == "true" else "no", lang)
+    return text
 
 
 def side_panel(layers: Sequence[MapLayer], selected: tuple[str, str] | None, *, lang: str) -> None:
@@ -164,15 +179,18 @@ def analysis_inputs(
     return frames, cells
 
 
-def layer_notes(specs: Sequence[LayerSpec], *, lang: str) -> None:
-    """Where each layer comes from and how far to trust it."""
+def layer_notes(specs: Sequence[LayerSpec], *, lang: str, note: str = "") -> None:
+    """Where each layer comes from and how far to trust it (after ``note``, the page's
+    full note about the data, when given)."""
     with st.expander(t("about_layers", lang)):
+        if note:
+            st.markdown(note)
         table = pd.DataFrame(
             [
                 {
                     t("layer", lang): spec.title[lang],
                     t("description", lang): spec.description[lang],
-                    t("source", lang): spec.source,
+                    t("source", lang): readable_source(spec.source, lang),
                     t("licence", lang): spec.licence,
                     t("date", lang): spec.date,
                     t("precision", lang): spec.precision,
@@ -197,7 +215,7 @@ def walk_controls(page: str, *, lang: str, default_show: bool = False) -> tuple[
             format_func=lambda p: getattr(PROFILES[p], f"label_{lang}"),
         )
         radius = reach_m(minutes, profile=profile)
-        st.caption(t("walk_radius", lang, metres=f"{radius:,.0f}"))
+        st.caption(t("walk_radius", lang, metres=fmt.integer(radius, lang)))
     return show, minutes, profile
 
 
@@ -263,9 +281,14 @@ def map_and_panel(
     lang: str,
     under: Sequence[folium.FeatureGroup] = (),
     height: int = 620,
+    side: Callable[[], None] | None = None,
 ) -> None:
-    """The care map with the side panel showing the clicked (or URL-selected) feature."""
-    map_col, panel_col = st.columns([2, 1])
+    """The care map with the side panel showing the clicked (or URL-selected) feature.
+
+    The panel is a quarter of the width; ``side`` draws above it (e.g. the counts),
+    so the column is not an empty third of the screen before anything is selected.
+    """
+    map_col, panel_col = st.columns([3, 1])
     selected = state.selection(page)
     with map_col:
         clicked = care_map(
@@ -275,6 +298,8 @@ def map_and_panel(
         state.select(page, clicked)
         selected = clicked
     with panel_col:
+        if side is not None:
+            side()
         side_panel(layers, selected, lang=lang)
 
 
@@ -307,7 +332,9 @@ def places_in_view_bar(
         if community.error:
             st.warning(t("store_unavailable", lang), icon="⚠️")
         elif community.capped:
-            st.caption(t("places_in_view_capped", lang, n=f"{loaders.COMMUNITY_LIMIT:,}"))
+            st.caption(
+                t("places_in_view_capped", lang, n=fmt.integer(loaders.COMMUNITY_LIMIT, lang))
+            )
         else:
             st.caption(t("places_in_view", lang, n=len(community.places)))
         if unreadable:

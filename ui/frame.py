@@ -28,6 +28,11 @@ _FRAMED = "_framed_run"
 # from tests/app/entry.py, outside the legacy pages/ check).
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 NAV_POSITION = "top"
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0 0.5rem; }
+</style>"""
+"""Less room above the page title, a smaller title: the map starts on the first screen."""
 
 
 def app_pages(lang: str) -> list[st.Page]:
@@ -70,6 +75,7 @@ def draw(*, page_default_language: str | None = None) -> str:
         st.navigation(app_pages(lang), position=NAV_POSITION)
         st.rerun()
     with st.sidebar:
+        st.markdown(COMPACT_CSS, unsafe_allow_html=True)  # static CSS only, no data text
         st.radio(
             t("language", lang),
             options=LANGUAGES,
@@ -120,11 +126,15 @@ def is_sample() -> bool:
 
 
 def data_note(lang: str) -> None:
-    """The note about the data shown at the top of Explore and Region."""
-    if is_sample():
-        st.info(t("sample_note", lang), icon="ℹ️")
-    else:
-        st.info(t("atlas_note", lang), icon="ℹ️")
+    """One line about the data at the top of Explore and Region; the details are in
+    "About the layers" (:func:`data_details`), so the map starts on the first screen."""
+    key = "sample_note_short" if is_sample() else "atlas_note_short"
+    st.info(t(key, lang), icon="ℹ️")
+
+
+def data_details(lang: str) -> str:
+    """The full note about the data (what it is, how far to trust it)."""
+    return t("sample_note" if is_sample() else "atlas_note", lang)
 
 
 def boundary_label() -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import demand as demand_grid
 from geo import profiles
-from ui import raster, safe
+from ui import fmt, raster, safe
 from ui.i18n import label, t
 
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
@@ -36,6 +36,9 @@ class Surface:
     unit: str
     low: str
     high: str
+    ticks: tuple[str, ...] = ()
+    """Labels of the colour bar's breaks, evenly spaced (a quantile scale); else
+    ``low`` and ``high`` at its ends."""
 
 
 def people(frame: pd.DataFrame, groups: Sequence[str]) -> pd.Series:
@@ -60,16 +63,17 @@ def surface(
     cell_km = _cell_label(cells)
     if measure == "coverage":
         out_of_reach = people(cells, groups).where(~cells["covered"].astype(bool))
-        top = _top(out_of_reach)
+        scaled, ticks = quantile_scale(out_of_reach.where(out_of_reach > 0), lang=lang, digits=0)
         return Surface(
-            out_of_reach.where(out_of_reach > 0),
+            scaled,
             0.0,
-            top,
+            1.0,
             raster.VIRIDIS,
             t("measure_coverage_bar", lang),
             t("unit_people_per_cell", lang, cell=cell_km),
-            "0",
-            f"{top:,.0f}+",
+            ticks[0],
+            ticks[-1],
+            ticks,
         )
     if measure == "nearest":
         cap = max(60.0, 2 * minutes)
@@ -81,22 +85,23 @@ def surface(
             t("measure_nearest_bar", lang),
             t("unit_minutes", lang),
             "0",
-            f"{cap:.0f}+",
+            f"{fmt.integer(cap, lang)}+",
         )
     if measure in ("2sfca", "e2sfca"):
         values = cells["access_per_1000"] if measure == "2sfca" else e2sfca
         if values is None:
             raise ValueError("the E2SFCA surface needs its accessibility values.")
-        top = _top(values)
+        scaled, ticks = quantile_scale(values, lang=lang, digits=3)
         return Surface(
-            values,
+            scaled,
             0.0,
-            top,
+            1.0,
             raster.VIRIDIS,
             t(f"measure_{measure}_bar", lang),
             t("unit_places_per_1000", lang),
-            "0",
-            f"{top:.2f}+",
+            ticks[0],
+            ticks[-1],
+            ticks,
         )
     if measure == "simultaneity":
         if "care_within" not in cells or "carer_within" not in cells:
@@ -115,6 +120,32 @@ def surface(
     raise ValueError(f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}.")
 
 
+QUANTILES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+"""Breaks of the quantile colour scale: five classes with as many cells each."""
+
+
+def quantile_scale(
+    values: pd.Series, *, lang: str, digits: int
+) -> tuple[pd.Series, tuple[str, ...]]:
+    """Spread ``values`` over the colour scale by rank: each fifth of the cells (quintile)
+    gets a fifth of the colours, so a few extreme cells do not flatten the rest.
+
+    Returns the values mapped to 0-1 (piecewise linear between the quintile breaks; NaN
+    stays NaN) and the breaks' labels in the reader's number format.
+    """
+    numbers = values.astype(float)
+    finite = numbers[np.isfinite(numbers)]
+    if finite.empty:
+        return numbers * np.nan, ("–", "–")
+    breaks = np.quantile(finite.to_numpy(), QUANTILES)
+    breaks = np.maximum.accumulate(breaks + np.arange(len(breaks)) * 1e-12)  # strictly rising
+    scaled = pd.Series(
+        np.interp(numbers, breaks, np.linspace(0.0, 1.0, len(breaks))), index=values.index
+    )
+    labels = tuple(fmt.number(b, lang, digits=digits) for b in breaks)
+    return scaled.where(np.isfinite(numbers)), labels
+
+
 def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:
     """The surface as an image over the map."""
     values = demand_grid.to_array(cells.assign(_shown=shown.values.astype(float)), "_shown")
@@ -125,14 +156,6 @@ def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:
         vmax=shown.vmax,
         colours=shown.colours,
     )
-
-
-def _top(values: pd.Series) -> float:
-    """A colour-bar maximum that a few extreme cells do not flatten (98th percentile)."""
-    finite = values[np.isfinite(values.astype(float))]
-    if finite.empty or float(finite.max()) <= 0:
-        return 1.0
-    return float(np.percentile(finite[finite > 0], 98))
 
 
 def _cell_label(cells: gpd.GeoDataFrame) -> str:
@@ -223,14 +246,14 @@ def how_text(result, *, minutes: float, profile: str, lang: str, cells: gpd.GeoD
             minutes=f"{minutes:g}",
             speed=f"{walker.speed_kmh:g}",
             detour=f"{profiles.DEFAULT_DETOUR:g}",
-            metres=f"{radius:,.0f}",
+            metres=fmt.integer(radius, lang),
         ),
         t("how_speed_source", lang, source=walker.source),
         t("how_coverage", lang),
         t("how_2sfca", lang),
         t("how_e2sfca", lang),
         t("how_simultaneity", lang),
-        t("how_unserved", lang, cell=f"{demand_grid.grid_frame(cells).cell_m:.0f}"),
+        t("how_unserved", lang, cell=fmt.integer(demand_grid.grid_frame(cells).cell_m, lang)),
         t("how_capacity", lang),
         t("how_demand", lang),
         *model,

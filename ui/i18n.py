@@ -7,6 +7,7 @@ bug, not a fallback: it raises ``KeyError`` so the tests catch it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 LANGUAGES = ("es", "en")
@@ -31,6 +32,26 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
             "Illustrative sample data: positions were placed by hand at the named neighbourhood "
             "or city (good to 0.5–2 km) and the localidades are approximate zones, not official "
             "boundaries. Every point states its source and precision."
+        ),
+    },
+    "sample_note_short": {
+        "es": (
+            "Datos de muestra ilustrativos: posiciones y localidades aproximadas (0,5 a 2 km). "
+            "Detalles en «Sobre las capas»."
+        ),
+        "en": (
+            "Illustrative sample data: positions and localidades are approximate (0.5–2 km). "
+            "Details in “About the layers”."
+        ),
+    },
+    "atlas_note_short": {
+        "es": (
+            "Capas oficiales de Bogotá (Datos Abiertos Bogotá, SDIS y Secretaría de la Mujer, "
+            "hacia 2020); la demanda es modelada. Detalles en «Sobre las capas»."
+        ),
+        "en": (
+            "Bogotá's official layers (Datos Abiertos Bogotá, SDIS and Women's Secretariat, "
+            "about 2020); demand is modelled. Details in “About the layers”."
         ),
     },
     "atlas_note": {
@@ -386,7 +407,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "{group}: people within reach",
     },
     "plan_fig_pct": {"es": "{group}: % a su alcance", "en": "{group}: % within reach"},
-    "plan_fig_areas": {"es": "Zonas sin servicio", "en": "Unserved areas"},
+    "plan_fig_largest": {
+        "es": "Personas en la mayor zona sin servicio",
+        "en": "People in the largest unserved area",
+    },
     "plan_fig_2sfca": {
         "es": "Cupos por 1.000 personas (persona del percentil {pct})",
         "en": "Places per 1,000 people ({pct}th percentile person)",
@@ -432,6 +456,16 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     },
     "plan_accept": {"es": "Agregar al escenario", "en": "Add to the scenario"},
     "plan_curve_k": {"es": "Sitios nuevos", "en": "New sites"},
+    "plan_curve_title": {
+        "es": (
+            "Qué parte de la demanda queda a su alcance con 1, 2, 3… sitios nuevos "
+            "(la mejor combinación para cada número)"
+        ),
+        "en": (
+            "How much of the demand is within reach with 1, 2, 3… new sites "
+            "(the best combination for each number)"
+        ),
+    },
     "plan_curve_share": {
         "es": "% de la demanda (ponderada) a su alcance",
         "en": "% of (weighted) demand within reach",
@@ -628,12 +662,18 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "en": "Sum over the chosen groups (a person may be in several groups)",
     },
     "metric_places": {
-        "es": "Lugares por 1.000 (mediana, con servicio)",
-        "en": "Places per 1,000 (median, within reach)",
+        "es": "Personas por cada lugar a su alcance",
+        "en": "People for each place within reach",
+    },
+    "metric_places_value": {"es": "1 por cada {n}", "en": "1 for every {n}"},
+    "metric_unserved_short": {"es": "Personas sin servicio", "en": "People out of reach"},
+    "gaps_people_per_place": {
+        "es": "Mediana: 1 lugar por cada {n} personas que lo comparten ({per_1000} por 1.000)",
+        "en": "Median: 1 place for every {n} people who share it ({per_1000} per 1,000)",
     },
     "metric_places_help": {
-        "es": "2SFCA: servicios a su alcance por cada 1.000 personas que compiten por ellos; mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
-        "en": "2SFCA: services within reach per 1,000 people competing for them; population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",
+        "es": "2SFCA: cuántas personas compiten por cada servicio a su alcance ({per_1000} lugares por 1.000 personas); mediana ponderada por población entre quienes tienen un servicio a su alcance. Sin datos de cupos, cada servicio cuenta 1.",
+        "en": "2SFCA: how many people compete for each service within reach ({per_1000} places per 1,000 people); population-weighted median among people with a service within reach. Without capacity data, each service counts 1.",
     },
     "simultaneity_line": {
         "es": "Simultaneidad: {pct} % de las personas cuidadoras tienen en la misma caminata un servicio para la persona que cuidan y uno para sí mismas.",
@@ -994,6 +1034,11 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "near_open_map_app": {"es": "Abrir en mi app de mapas", "en": "Open in my map app"},
     "near_directions": {"es": "Cómo llegar (con internet)", "en": "Directions (online)"},
     "near_you_are_here": {"es": "Usted está aquí", "en": "You are here"},
+    "near_legend_results": {
+        "es": "Lugares más cercanos (números de la lista)",
+        "en": "Nearest places (numbers as in the list)",
+    },
+    "near_legend_zone": {"es": "Hasta {minutes} min a pie", "en": "Within {minutes} min on foot"},
     "walk_header": {"es": "Caminatas", "en": "Walking"},
     "walk_show": {"es": "Mostrar zonas a pie", "en": "Show walking zones"},
     "walk_minutes": {"es": "Minutos a pie", "en": "Minutes on foot"},
@@ -1005,6 +1050,12 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "catchments": {"es": "Zonas a pie", "en": "Walking zones"},
     "legend_countries": {"es": "Países", "en": "Countries"},
     "selected": {"es": "Lugar seleccionado", "en": "Selected place"},
+    "yes": {"es": "Sí", "en": "Yes"},
+    "facts_compilation": {
+        "es": "Recopilación de fuentes públicas de Care Atlas",
+        "en": "Care Atlas compilation of public sources",
+    },
+    "no": {"es": "No", "en": "No"},
     "select_hint": {
         "es": "Haga clic en un punto del mapa para ver aquí su ficha completa.",
         "en": "Click a point on the map to see its full record here.",
@@ -1628,3 +1679,12 @@ def pick_language(requested: str | None, browser_locale: str | None, default: st
         if primary in LANGUAGES:
             return primary
     return default
+
+
+_FACTS_FILE = re.compile(r"Care Atlas facts file \(shared/facts/README\.md\)\s*(§\s*\d+)?")
+
+
+def readable_source(text: str, lang: str) -> str:
+    """A source line without the project's internal file names ("Care Atlas facts file
+    (shared/facts/README.md) §1" reads "Care Atlas compilation of public sources")."""
+    return _FACTS_FILE.sub(t("facts_compilation", lang), text)

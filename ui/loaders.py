@@ -394,8 +394,16 @@ def _gazetteer_index() -> dict[str, tuple[float, float, str]]:
 
 
 def gazetteer_labels() -> list[str]:
-    """Every place the search box can suggest as the person types."""
-    return list(_gazetteer_index())
+    """Every place the search box can suggest as the person types.
+
+    Course and certificate titles (the training offer) are left out of the list: typed
+    letters would match their long titles before the places people mean. They are still
+    found by a search (:func:`geo.gazetteer.Gazetteer.search`).
+    """
+    training = {
+        place_label(p) for p in gazetteer().places if p.layer in gazetteer_mod.TRAINING_LAYERS
+    }
+    return [name for name in _gazetteer_index() if name not in training]
 
 
 def gazetteer_place(label_text: str) -> gazetteer_mod.Place:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ from geo.settings import get_settings
 from ui import safe
 from ui.basemap import Basemap, BasemapLayer
 from ui.basemap import for_settings as basemap_for_settings
-from ui.i18n import VOCABULARY, label, labels, t
+from ui.i18n import VOCABULARY, label, labels, readable_source, t
 from ui.offline import walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -123,6 +124,32 @@ class ViewSync(MacroElement):
     )
 
 
+class WheelAfterClick(MacroElement):
+    """Let the mouse wheel scroll the page over the map until the map is clicked.
+
+    The map is created with ``scrollWheelZoom`` off; a click (or keyboard focus) on the
+    map turns wheel zoom on, and leaving the map turns it off again, so a person
+    scrolling down the page is never caught by the map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var box = map.getContainer();
+            function on() { map.scrollWheelZoom.enable(); }
+            function off() { map.scrollWheelZoom.disable(); }
+            map.on("click", on);
+            box.addEventListener("focus", on);
+            box.addEventListener("mouseleave", off);
+            box.addEventListener("blur", off);
+        })();
+        {% endmacro %}
+        """
+    )
+
+
 class FocusWithoutScroll(MacroElement):
     """Keep the first click on a marker from being lost.
 
@@ -151,42 +178,64 @@ class FocusWithoutScroll(MacroElement):
 
 
 class Legend(MacroElement):
-    """A Leaflet control listing the colours of the care layers on the map.
+    """A Leaflet control listing what is on the map: the care layers' colours and any
+    other symbol the page draws (``extra``).
 
-    ``rows`` are ``(colour, label)`` pairs; labels are escaped here and embedded
-    as JSON, so no text is ever parsed as a template or as HTML.
+    ``rows`` are ``(colour, label)`` pairs drawn as dots; ``extra`` are ``(swatch,
+    label)`` pairs where the swatch is one of :data:`LEGEND_SWATCHES` (``"number"``,
+    ``"you"``, ``"zone"``). Labels are escaped here and embedded as JSON, so no text is
+    ever parsed as a template or as HTML. The legend folds into its title (a
+    ``<details>`` element, folded at first on a phone) and hides while a popup is open,
+    so it never covers one.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "care-atlas-legend");
-                div.setAttribute("role", "list");
+                var div = L.DomUtil.create("details", "care-atlas-legend");
                 div.setAttribute("aria-label", {{ this.title|tojson }});
-                div.style.cssText = "background:#fff;padding:6px 10px;border-radius:6px;" +
-                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif;color:#111";
+                if (map.getSize().x >= 480) { div.setAttribute("open", ""); }
+                div.style.cssText = "background:#fff;padding:4px 10px;border-radius:6px;" +
+                    "box-shadow:0 1px 4px rgba(0,0,0,.3);font:13px/1.5 sans-serif;color:#111;" +
+                    "max-height:45vh;overflow:auto";
                 div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            var box = legend.getContainer();
+            map.on("popupopen", function () { box.style.display = "none"; });
+            map.on("popupclose", function () { box.style.display = ""; });
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, title: str, rows: Sequence[tuple[str, str]], boundary_label: str):
+    def __init__(
+        self,
+        title: str,
+        rows: Sequence[tuple[str, str]],
+        boundary_label: str,
+        extra: Sequence[tuple[str, str]] = (),
+    ):
         super().__init__()
         self._name = "Legend"
         self.title = safe.text(title)
-        items = [f"<strong>{safe.text(title)}</strong>"]
+        items = [f'<summary style="cursor:pointer"><strong>{safe.text(title)}</strong></summary>']
         items += [
             f'<div role="listitem"><span style="display:inline-block;width:12px;height:12px;'
             f"border-radius:50%;background:{colour};border:1px solid #222;margin-right:6px;"
             f'vertical-align:-1px"></span>{safe.text(text)}</div>'
             for colour, text in rows
+        ]
+        items += [
+            f'<div role="listitem">{LEGEND_SWATCHES[swatch]}{safe.text(text)}</div>'
+            for swatch, text in extra
         ]
         items.append(
             '<div role="listitem"><span style="display:inline-block;width:12px;height:10px;'
@@ -194,6 +243,25 @@ class Legend(MacroElement):
             f'margin-right:6px"></span>{safe.text(boundary_label)}</div>'
         )
         self.html = "".join(items)
+
+
+LEGEND_SWATCHES = {
+    "number": (
+        '<span style="display:inline-block;min-width:16px;height:16px;border-radius:8px;'
+        "background:#0072B2;color:#fff;font:bold 11px/16px sans-serif;text-align:center;"
+        'margin-right:6px">1</span>'
+    ),
+    "you": (
+        '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;'
+        'background:#F0E442;border:2px solid #000;margin-right:6px">'
+        "</span>"
+    ),
+    "zone": (
+        '<span style="display:inline-block;width:14px;height:10px;background:#fff;'
+        f'border:2px solid {KIND_COLOURS["care_block"]};margin-right:6px"></span>'
+    ),
+}
+"""Legend swatches for symbols other than care layers (static HTML, no data text)."""
 
 
 def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> tuple[float, float, float, float] | None:
@@ -220,6 +288,7 @@ def base_map(
     tiles: str = "",
     tiles_attribution: str = "",
     basemap: Basemap | str | None = "auto",
+    legend_extra: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
     """Build the map frame: basemap, boundaries, legend, scale bar and URL view sync.
 
@@ -245,6 +314,8 @@ def base_map(
         The offline basemap (:mod:`ui.basemap`): ``"auto"`` (default) draws the data
         folder's (the atlas's, or one built from the sample's boundaries), ``None`` none.
         Online ``tiles``, when set, are drawn instead.
+    legend_extra
+        Other symbols on the map, ``(swatch, label)`` (see :class:`Legend`).
     """
     fit_to = fit if view is None else None
     if view is None:
@@ -258,6 +329,7 @@ def base_map(
         control_scale=True,
         min_zoom=2,
         max_zoom=18,
+        scrollWheelZoom=False,  # turned on by a click on the map (WheelAfterClick)
     )
     if basemap == "auto":
         basemap = None if tiles else basemap_for_settings()
@@ -289,10 +361,18 @@ def base_map(
         t("legend", lang),
         [(KIND_COLOURS[k], label("kind", k, lang)) for k in legend_kinds],
         t(boundary_label, lang),
+        legend_extra,
     ).add_to(m)
     ViewSync().add_to(m)
     FocusWithoutScroll().add_to(m)
+    WheelAfterClick().add_to(m)
     return m
+
+
+_OUTLINES: dict[int, tuple[weakref.ref, str]] = {}
+"""Outlines already simplified, by layer object: the loaders hand the same (cached,
+never mutated) frame to every run, so a rerun does not simplify again (0.5 s on the
+atlas's UPZ and localidades)."""
 
 
 def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
@@ -301,11 +381,21 @@ def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
     Outlines are simplified to 5 m and rounded to about 1 m (5 decimals) first: official
     boundaries carry a vertex every few metres, which the browser need not draw.
     """
+    kept = _OUTLINES.get(id(layer))
+    if kept is None or kept[0]() is not layer:
+        for key in [k for k, (ref, _) in _OUTLINES.items() if ref() is None]:
+            del _OUTLINES[key]
+        kept = (weakref.ref(layer), _simplified_outline(layer))
+        _OUTLINES[id(layer)] = kept
+    return json.loads(kept[1])  # a fresh dict: folium may add to it
+
+
+def _simplified_outline(layer: gpd.GeoDataFrame) -> str:
     outlines = gpd.GeoSeries(layer.geometry, crs=layer.crs)
     if outlines.crs is not None and not outlines.empty:
         metric = outlines.to_crs(outlines.estimate_utm_crs())
         outlines = metric.simplify(5.0, preserve_topology=True).to_crs(4326)
-    return json.loads(outlines.set_precision(1e-5).to_json())
+    return outlines.set_precision(1e-5).to_json()
 
 
 def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> folium.FeatureGroup:
@@ -430,7 +520,9 @@ def popup_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
             f"{safe.text(t('last_verified', lang, date=row.get('last_verified') or '?'))}"
         )
     if row.get("source"):
-        parts.append(f"<b>{safe.text(t('source', lang))}:</b> {safe.text(row.get('source'))}")
+        parts.append(
+            f"<b>{safe.text(t('source', lang))}:</b> {safe.text(readable_source(str(row.get('source')), lang))}"
+        )
     if row.get("location_precision"):
         parts.append(
             f"<b>{safe.text(t('precision', lang))}:</b> "
@@ -467,14 +559,25 @@ class ColourBar(MacroElement):
         """
     )
 
-    def __init__(self, *, title: str, unit: str, low: str, high: str, gradient: str):
+    def __init__(
+        self,
+        *,
+        title: str,
+        unit: str,
+        low: str,
+        high: str,
+        gradient: str,
+        ticks: Sequence[str] = (),
+    ):
         super().__init__()
         self._name = "ColourBar"
+        marks = ticks or (low, high)
         self.html = (
             f"<strong>{safe.text(title)}</strong><br><small>{safe.text(unit)}</small>"
             f'<div style="height:10px;margin:4px 0;border:1px solid #999;background:{gradient}"></div>'
-            f'<div style="display:flex;justify-content:space-between"><span>{safe.text(low)}</span>'
-            f"<span>{safe.text(high)}</span></div>"
+            '<div style="display:flex;justify-content:space-between">'
+            + "".join(f"<span>{safe.text(mark)}</span>" for mark in marks)
+            + "</div>"
         )
 
 

@@ -44,7 +44,7 @@ from geo import profiles, scale
 from geo.demand import SAMPLE_MODEL
 from geo.errors import LayerError
 from geo.settings import Settings, get_settings
-from ui import jobs, offline, raster, safe, state
+from ui import fmt, jobs, offline, raster, safe, state
 from ui.components import kept_choice
 from ui.export import csv_bytes
 from ui.i18n import label, t
@@ -101,7 +101,7 @@ def run_option(path: Path, *, lang: str) -> str:
     cells = _run_cells(str(path), mtime)
     if cells is None:
         return t("nat_run_option_damaged", lang, name=path.name, date=date)
-    return t("nat_run_option", lang, name=path.name, date=date, cells=f"{cells:,}")
+    return t("nat_run_option", lang, name=path.name, date=date, cells=fmt.integer(cells, lang))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -307,7 +307,7 @@ def area_tip(row: Mapping[str, Any], *, groups: Sequence[str], zone_col: str | N
     )
     parts += [f"{safe.text(group_label(g, lang))}: {float(row[g]):,.0f}" for g in groups]
     people = sum(float(row[g]) for g in groups)
-    parts.append(f"<b>{safe.text(t('nat_tip_people', lang, n=f'{people:,.0f}'))}</b>")
+    parts.append(f"<b>{safe.text(t('nat_tip_people', lang, n=fmt.integer(people, lang)))}</b>")
     return "<br>".join(parts)
 
 
@@ -375,8 +375,8 @@ def areas_group(layer: AreaLayer, *, lang: str) -> folium.FeatureGroup:
         ColourBar(
             title=t("nat_bar_title", lang),
             unit=t("nat_bar_unit", lang),
-            low=f"{layer.low:,.0f}",
-            high=f"{layer.high:,.0f}",
+            low=fmt.integer(layer.low, lang),
+            high=fmt.integer(layer.high, lang),
             gradient=raster.css_gradient(COLOURS),
         ).add_to(group)
     for n, node in enumerate(offline.walk(group)):  # stable ids: no redraw on a rerun
@@ -411,7 +411,7 @@ def draw_map(summary: scale.RunSummary, *, lang: str, limit: int = MAP_LIMIT) ->
     settings = get_settings()
     layer = _area_layer(str(summary.path), summary_mtime(summary.path), lang, limit)
     shown = min(limit, len(summary.areas))
-    st.subheader(t("nat_map_title", lang, n=f"{shown:,}"))
+    st.subheader(t("nat_map_title", lang, n=fmt.integer(shown, lang)))
     st.caption(t("nat_map_note", lang))
     if not shown:
         st.info(t("nat_no_areas", lang))
@@ -537,7 +537,12 @@ def tables(summary: scale.RunSummary, *, lang: str) -> None:
         areas = summary.areas
         if len(areas) > TABLE_LIMIT:
             st.caption(
-                t("nat_areas_shown", lang, shown=f"{TABLE_LIMIT:,}", total=f"{len(areas):,}")
+                t(
+                    "nat_areas_shown",
+                    lang,
+                    shown=fmt.integer(TABLE_LIMIT, lang),
+                    total=fmt.integer(len(areas), lang),
+                )
             )
         shown = areas_table(areas.head(TABLE_LIMIT), groups=groups, zone_col=zone_col, lang=lang)
         st.dataframe(shown, hide_index=True, width="stretch")
@@ -795,7 +800,7 @@ def _poll(lang: str) -> None:
         _finish(running, outcome)
         st.rerun()
     progress = read_progress(_read_log(running["log"]))
-    seconds = f"{job.elapsed:.0f}"
+    seconds = fmt.integer(job.elapsed, lang)
     text = (
         t(
             "nat_job_running",

@@ -14,8 +14,8 @@ from geo import vocab
 from geo.address import looks_like_address
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
-from ui import frame, offline, safe
-from ui.i18n import label, labels, t
+from ui import fmt, frame, offline, safe
+from ui.i18n import label, labels, readable_source, t
 from ui.map_view import KIND_COLOURS, View, base_map
 
 # Print: only the results, in black on white, one card per block.
@@ -114,15 +114,15 @@ def card(row: pd.Series, *, lang: str, origin: tuple[float, float]) -> None:
             + t(
                 distance_key,
                 lang,
-                metres=f"{row['distance_m']:,.0f}",
-                walk=f"{row['walk_m']:,.0f}",
+                metres=fmt.integer(row["distance_m"], lang),
+                walk=fmt.integer(row["walk_m"], lang),
                 minutes=f"{row['walk_minutes']:.0f}",
             )
             + "**"
         )
         precision = label("location_precision", str(row.get("location_precision", "")), lang)
         lines.append(
-            f"{t('source', lang)}: {safe.markdown(row.get('source', ''))} · "
+            f"{t('source', lang)}: {safe.markdown(readable_source(str(row.get('source', '')), lang))} · "
             f"{t('precision', lang)}: {safe.markdown(precision)}"
         )
         if row.get("community_sourced") is True:
@@ -146,6 +146,7 @@ def result_map(
     lang: str,
     boundaries: list[gpd.GeoDataFrame],
     zone: gpd.GeoDataFrame | None = None,
+    minutes: int = 15,
 ) -> folium.Map:
     """The person's point, the walking zone around it and the results numbered like the cards.
 
@@ -158,6 +159,11 @@ def result_map(
         boundary_label=frame.boundary_label(),
         boundaries=boundaries,
         legend_kinds=[],
+        legend_extra=[
+            *([("number", t("near_legend_results", lang))] if not results.empty else []),
+            ("you", t("near_you_are_here", lang)),
+            *([("zone", t("near_legend_zone", lang, minutes=minutes))] if radius_m >= 1 else []),
+        ],
     )
     if zone is not None and not zone.empty:
         folium.GeoJson(
@@ -202,6 +208,19 @@ def result_map(
             [[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=16
         )
     return offline.localize(m, static_url=get_settings().static_url)
+
+
+CARE_WORDS: dict[str, tuple[str, ...]] = {
+    "es": ("guardería", "jardín infantil", "hogar infantil", "centro día", "abuelos", "cuidadora"),
+    "en": ("daycare", "nursery", "older persons", "day centre", "carer", "caregiver"),
+}
+"""Everyday words for a kind of care, offered first in the search box: choosing one
+lists the places offering that care (each word is known to the gazetteer's synonyms)."""
+
+
+def search_options(names: list[str], lang: str) -> list[str]:
+    """The search box's options: the everyday care words, then the places."""
+    return [*CARE_WORDS[lang], *names]
 
 
 def resolve_typed(text: str, names: list[str], gazetteer: Gazetteer) -> tuple[str, list[Match]]:

@@ -22,7 +22,7 @@ from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
-from ui import jobs, loaders, safe, state, uploads
+from ui import fmt, jobs, loaders, safe, state, uploads
 from ui.components import download_buttons
 from ui.export import csv_bytes
 from ui.i18n import label, t
@@ -169,16 +169,16 @@ def before_after(
     )
     rows.append(
         (
-            t("plan_fig_areas", lang),
-            float(before.headline["n_unserved_areas"]),
-            float(after.headline["n_unserved_areas"]),
-            "areas",
+            t("plan_fig_largest", lang),
+            float(before.headline["largest_unserved_people"]),
+            float(after.headline["largest_unserved_people"]),
+            "people",
         )
     )
     for q in QUANTILES:
         rows.append(
             (
-                t("plan_fig_2sfca", lang, pct=f"{q * 100:.0f}"),
+                t("plan_fig_2sfca", lang, pct=fmt.integer(q * 100, lang)),
                 _access_quantile(before, q),
                 _access_quantile(after, q),
                 "per 1,000",
@@ -208,27 +208,27 @@ def _access_quantile(result: gaps.GapsResult, q: float) -> float:
 def shown_before_after(table: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     """The before/after table with translated headers and numbers as a person reads them."""
 
-    def fmt(value: float, unit: str) -> str:
+    def shown(value: float, unit: str) -> str:
         if unit == "%":
-            return f"{value:.1f} %"
+            return f"{fmt.number(value, lang, digits=1)} %"
         if unit == "per 1,000":
-            return f"{value:.3g}"
-        return f"{value:,.0f}"
+            return f"{value:.3g}" if lang == "en" else f"{value:.3g}".replace(".", ",")
+        return fmt.integer(value, lang)
 
     def change(value: float, unit: str) -> str:
         if abs(value) < 1e-9:
             return "="
         sign = "+" if value > 0 else "−"
-        return sign + fmt(abs(value), unit).replace(" %", " pts")
+        return sign + shown(abs(value), unit).replace(" %", " pts")
 
     return pd.DataFrame(
         {
             t("plan_col_figure", lang): table["figure"],
             t("plan_col_before", lang): [
-                fmt(v, u) for v, u in zip(table["before"], table["unit"], strict=True)
+                shown(v, u) for v, u in zip(table["before"], table["unit"], strict=True)
             ],
             t("plan_col_after", lang): [
-                fmt(v, u) for v, u in zip(table["after"], table["unit"], strict=True)
+                shown(v, u) for v, u in zip(table["after"], table["unit"], strict=True)
             ],
             t("plan_col_change", lang): [
                 change(v, u) for v, u in zip(table["change"], table["unit"], strict=True)
@@ -504,7 +504,7 @@ def headline(
     unserved_then = float(before.coverage.loc[present, "unserved"].sum())
     cols[-1].metric(
         t("metric_unserved", lang),
-        f"{unserved_now:,.0f}",
+        fmt.integer(unserved_now, lang),
         delta=f"{unserved_now - unserved_then:+,.0f}" if changed else None,
         delta_color="inverse",
         help=t("metric_unserved_help", lang),
@@ -724,13 +724,14 @@ def curve_tab(curve: pd.DataFrame | None, *, lang: str) -> None:
         st.info(t("plan_no_candidates", lang))
         return
     shown = curve_frame(curve, lang=lang)
+    st.markdown(f"**{t('plan_curve_title', lang)}**")
     st.line_chart(shown, y_label=t("plan_curve_share", lang), x_label=t("plan_curve_k", lang))
     st.caption(t("plan_curve_note", lang))
     table = pd.DataFrame(
         {
             t("plan_curve_k", lang): curve["k"],
-            t("plan_curve_new", lang): curve["new"].round(0),
-            t("plan_curve_marginal", lang): curve["marginal"].round(0),
+            t("plan_curve_new", lang): curve["new"].round(0).astype("int64"),
+            t("plan_curve_marginal", lang): curve["marginal"].round(0).astype("int64"),
             t("plan_curve_share", lang): (100 * curve["share"]).round(2),
         }
     )
@@ -876,7 +877,7 @@ def check_tab(
     lang: str,
 ) -> None:
     """Compare the suggestion with the exact optimum (a MILP solved in another process)."""
-    st.caption(t("plan_check_intro", lang, seconds=f"{EXACT_TIME_LIMIT_S:.0f}"))
+    st.caption(t("plan_check_intro", lang, seconds=fmt.integer(EXACT_TIME_LIMIT_S, lang)))
     if suggestion is None or suggestion["sites"].empty:
         st.info(t("plan_check_needs", lang))
         return
@@ -948,8 +949,8 @@ def _poll_exact(lang: str) -> None:
         text=t(
             "plan_check_running",
             lang,
-            seconds=f"{job.elapsed:.0f}",
-            limit=f"{EXACT_TIME_LIMIT_S:.0f}",
+            seconds=fmt.integer(job.elapsed, lang),
+            limit=fmt.integer(EXACT_TIME_LIMIT_S, lang),
         ),
     )
     if st.button(t("plan_check_cancel", lang), key="plan_check_cancel"):
@@ -975,7 +976,7 @@ def _show_exact(found: Mapping[str, Any], *, lang: str) -> None:
             exact=f"{found['objective']:,.0f}",
             bound=f"{(found['bound'] or found['objective']):,.0f}",
             greedy=f"{found['greedy']:,.0f}",
-            gap=f"{100 * gap:.2f}",
+            gap=fmt.number(100 * gap, lang, digits=2),
             seconds=f"{found['seconds']:.1f}",
         )
     )

@@ -23,7 +23,7 @@ from geo.filters import filter_features
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER, Scenario
 from geo.stories import Story, StoryView
-from ui import loaders
+from ui import fmt, loaders
 from ui.components import MapLayer
 from ui.gaps_view import area_tooltips
 from ui.i18n import label, t
@@ -161,7 +161,9 @@ def _explore(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     layers = [
         MapLayer(spec, filter_features(frame, services=services)) for spec, frame in catalogue
     ]
-    figures = [(layer.spec.title[lang], f"{len(layer.features):,}") for layer in layers[:4]]
+    figures = [
+        (layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers[:4]
+    ]
     return SlideContent(
         view=view,
         figures=figures,
@@ -175,14 +177,17 @@ def _gaps_figures(result, groups: Sequence[str], lang: str) -> list[tuple[str, s
     """The Gaps page's headline figures (same formatting): two groups, unserved, places."""
     totals = result.coverage.loc[[g for g in groups if g in result.coverage.index]]
     figures = [
-        (label("populations", g, lang), f"{row['pct_covered']:.0f} %")
+        (label("populations", g, lang), f"{fmt.integer(row['pct_covered'], lang)} %")
         for g, row in list(totals.iterrows())[:2]
     ]
-    figures.append((t("metric_unserved", lang), f"{totals['unserved'].sum():,.0f}"))
+    figures.append((t("metric_unserved_short", lang), fmt.integer(totals["unserved"].sum(), lang)))
+    per_1000 = float(result.headline.get("access_median_covered_per_1000", 0.0))
     figures.append(
         (
             t("metric_places", lang),
-            f"{result.headline.get('access_median_covered_per_1000', 0.0):.3g}",
+            t("metric_places_value", lang, n=fmt.integer(1000 / per_1000, lang))
+            if per_1000 > 0
+            else "–",
         )
     )
     return figures
@@ -259,14 +264,17 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     )
     first = present[0]
     figures = [
-        (t("present_new_sites", lang), f"{len(proposed):,}"),
+        (t("present_new_sites", lang), fmt.integer(len(proposed), lang)),
         (t("present_newly_within", lang), f"+{gained:,.0f}"),
         (
             label("populations", first, lang),
             f"{before.coverage.loc[first, 'pct_covered']:.1f} % → "
             f"{after.coverage.loc[first, 'pct_covered']:.1f} %",
         ),
-        (t("metric_unserved", lang), f"{after.coverage.loc[present, 'unserved'].sum():,.0f}"),
+        (
+            t("metric_unserved", lang),
+            fmt.integer(after.coverage.loc[present, "unserved"].sum(), lang),
+        ),
     ]
     radius = profiles.reach_m(minutes, profile=profile)
     zones = buffer_catchments(proposed[["geometry"]], radius_m=radius)
@@ -287,8 +295,8 @@ def _region(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     layers = [MapLayer(loaders.institutions_spec(), loaders.institutions())]
     layers += [MapLayer(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
     offer = loaders.layer("training_offer")
-    figures = [(layer.spec.title[lang], f"{len(layer.features):,}") for layer in layers]
-    figures.append((t("present_offer", lang), f"{len(offer):,}"))
+    figures = [(layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers]
+    figures.append((t("present_offer", lang), fmt.integer(len(offer), lang)))
     return SlideContent(
         view=view,
         figures=figures[:4],

@@ -39,3 +39,17 @@ def test_a_shared_url_reopens_the_same_search() -> None:
     at = run_app("pages/near.py", plat="4.558", plon="-74.150", place="Manitas", lang="en")
     assert any("Nearest to Manitas" in s.value for s in at.subheader)
     assert len(_cards(at)) == 5
+
+
+def test_a_care_word_lists_that_care_and_clears_the_previous_results() -> None:
+    at = run_app("pages/near.py")
+    box = at.selectbox(key="near_place")
+    assert box.options[0] == "guardería"  # everyday words first, before place names
+    box.set_value(next(o for o in box.options if o.startswith("Ciudad Bolívar"))).run()
+    assert len(_cards(at)) == 5
+    at.selectbox(key="near_place").set_value("guardería").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _cards(at) == []  # the previous place's results are gone
+    suggestions = [b.label for b in at.button if b.key and b.key.startswith("near_suggest_")]
+    assert suggestions and "Jardín infantil" in suggestions[0], suggestions
+    assert "plat" not in at.query_params

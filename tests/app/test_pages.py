@@ -147,7 +147,7 @@ def test_walking_zones_overlay_on_explore() -> None:
     assert groups.count('"type": "Polygon"') == before + 19  # one zone per care block
     assert any("804 m" in c.value for c in at.caption)  # 15 min, adult, detour 1.4
     at.slider(key="explore_walk_minutes").set_value(30).run()
-    assert any("1,607 m" in c.value for c in at.caption)
+    assert any("1.607 m" in c.value for c in at.caption)  # Spanish digit grouping (issue 16)
 
 
 def test_language_survives_a_page_change_and_later_reruns() -> None:

@@ -34,7 +34,7 @@ def test_slide_figures_are_the_gaps_pages_figures() -> None:
     at = run_app("pages/present.py", lang="en", present="1", slide="2")
     assert _titles(at) == ["# Who do they reach within a 15\\-minute walk\\?"]
     shown = metric_values(at)
-    for name in ("Early childhood", "Older persons", "People with no service within reach"):
+    for name in ("Early childhood", "Older persons", "People out of reach"):
         if name in shown:
             assert shown[name] == gaps[name], name
     assert len(shown) >= 3

@@ -218,3 +218,48 @@ def test_missing_layers_are_skipped() -> None:
     only = Gazetteer.from_layers({"localidades": layers["localidades"]})
     assert {p.kind for p in only.places} == {"localidad"}
     assert Gazetteer.from_layers({}).search("Bosa") == []
+
+
+def _place(name: str, layer: str = "services") -> Place:
+    return Place(name, "service", 4.6, -74.1, "Bogotá", "exact", layer=layer, feature_id=name)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("guardería", ("child_care",)),
+        ("jardín", ("child_care",)),
+        ("hogar infantil", ("child_care",)),
+        ("centro día", ("older_care",)),
+        ("Centro de Día", ("older_care",)),
+        ("abuelos", ("older_care",)),
+        ("cuidadora", ("respite",)),
+    ],
+)
+def test_everyday_words_name_the_care(text: str, codes: tuple[str, ...]) -> None:
+    assert Gazetteer([]).service_terms(text)[0] == codes
+
+
+def test_care_words_list_places_of_that_care_before_certificates() -> None:
+    places = [
+        _place("Certificado en atención a la primera infancia", "training_offer"),
+        _place("CDC Arborizadora"),
+        _place("Centro Proteger Jairo Aníbal Niño"),
+        _place("Jardín infantil Acacias"),
+        _place("Centro Día Amaru"),
+    ]
+    offers = [
+        {"child_care"},
+        {"child_care", "older_care"},
+        {"child_care"},
+        {"child_care"},
+        {"older_care"},
+    ]
+    gaz = Gazetteer(places, offers=offers)
+    for text in ("guardería", "jardín", "hogar infantil"):
+        names = [m.place.name for m in gaz.search(text)]
+        # a kindergarten first, the certificate title last, a person's name ("Niño") no help
+        assert names[0] == "Jardín infantil Acacias", (text, names)
+        assert names[-1] == "Certificado en atención a la primera infancia", (text, names)
+    for text in ("centro día", "abuelos"):
+        assert gaz.search(text)[0].place.name == "Centro Día Amaru"

@@ -11,6 +11,7 @@ import folium.plugins
 import pytest
 
 from geo.layers import load_layer, load_registry
+from geo.settings import PROJECT_DIR
 from ui import offline
 from ui.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
 from ui.offline import MissingAssetError, localize
@@ -182,3 +183,80 @@ def test_atlas_basemap_is_published_by_content_hash(tmp_path: Path) -> None:
         basemap.Basemap("basemap/x.pmtiles", "IDECA <b>", 15, False), static_url="/app/static"
     )
     assert layer.attribution == "IDECA &lt;b&gt;" and layer.url == "/app/static/basemap/x.pmtiles"
+
+
+def test_legend_folds_hides_under_popups_and_lists_extra_symbols() -> None:
+    m = base_map(
+        view=BOGOTA_VIEW,
+        lang="es",
+        boundaries=[],
+        legend_kinds=["care_block"],
+        legend_extra=[("number", "Lugares <b>cercanos</b>"), ("you", "Usted está aquí")],
+    )
+    html = m.get_root().render()
+    assert 'L.DomUtil.create("details"' in html  # folds into its title
+    assert '"popupopen"' in html and 'box.style.display = "none"' in html
+    # escaped, as text (then embedded as JSON)
+    assert "Lugares \\u0026lt;b\\u0026gt;cercanos" in html
+    assert "<b>cercanos" not in html
+
+
+def test_wheel_zooms_the_map_only_after_a_click() -> None:
+    m = base_map(view=BOGOTA_VIEW, lang="en", boundaries=[], legend_kinds=[])
+    html = m.get_root().render()
+    assert re.search(r'"scrollWheelZoom":\s*false', html)
+    assert "map.scrollWheelZoom.enable()" in html
+
+
+def test_record_shows_no_raw_flags_and_no_empty_fields() -> None:
+    from ui.components import record_table
+
+    spec = load_registry(PROJECT_DIR / "data").layers["care_blocks"]
+    row = {"name": "X", "open_24h": False, "phone": None, "hours": "", "note": "True"}
+    table = record_table(row, spec, lang="es")
+    values = list(table.iloc[:, 1])
+    assert "False" not in values and "True" not in values
+    assert "No" in values and "Sí" in values
+    assert "" not in values  # empty fields are left out
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_internal_file_names_in_popups_or_records(lang: str) -> None:
+    from ui.components import record_table
+
+    registry = load_registry(PROJECT_DIR / "data")
+    spec = registry.layers["care_blocks"]
+    blocks = load_layer(spec, data_dir=PROJECT_DIR / "data")
+    row = blocks.iloc[0]
+    assert "shared/facts" in str(row["source"])  # the sample's source line names the file
+    assert "shared/facts" not in popup_html(row, spec, lang=lang)
+    record = record_table(row.drop(labels="geometry").to_dict(), spec, lang=lang)
+    assert not record.iloc[:, 1].str.contains("shared/facts").any()
+
+
+def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
+    from ui import map_view
+
+    registry = load_registry(PROJECT_DIR / "data")
+    zones = load_layer(registry.layers["localidades"], data_dir=PROJECT_DIR / "data")
+    calls = []
+    real = map_view._simplified_outline
+    monkeypatch.setattr(map_view, "_simplified_outline", lambda f: calls.append(1) or real(f))
+    first = map_view._outline_geojson(zones)
+    first["features"].append("added by a caller")  # a caller's change does not stick
+    second = map_view._outline_geojson(zones)
+    assert len(calls) == 1
+    assert second == json.loads(real(zones))
+
+
+def test_quantile_scale_spreads_skewed_values_and_names_its_breaks() -> None:
+    import pandas as pd
+
+    from ui.gaps_view import quantile_scale
+
+    values = pd.Series([0.01] * 50 + [0.02] * 30 + [5.0] * 19 + [1000.0] + [float("nan")])
+    scaled, ticks = quantile_scale(values, lang="es", digits=2)
+    assert len(ticks) == 6 and ticks[0] == "0,01" and ticks[-1] == "1.000,00"
+    assert scaled.iloc[-1] != scaled.iloc[-1]  # NaN stays NaN (no colour)
+    # on a linear 0-1000 scale 99 % of the cells would share one colour; here they span it
+    assert scaled.iloc[:-1].min() == 0.0 and scaled.iloc[:-2].max() >= 0.75

@@ -55,3 +55,26 @@ def test_directions_links() -> None:
     assert geo_uri == "geo:4.558000,-74.150000?q=4.558000,-74.150000"
     assert osm.startswith("https://www.openstreetmap.org/directions?")
     assert "route=4.600000%2C-74.100000%3B4.558000%2C-74.150000" in osm
+
+
+def test_near_map_legend_names_its_symbols() -> None:
+    from ui import loaders
+    from ui.near_view import result_map
+
+    m = result_map(
+        loaders.empty_results(), origin=(4.6, -74.1), radius_m=800.0, lang="en", boundaries=[]
+    )
+    html = m.get_root().render()
+    assert "You are here" in html
+    assert "Within 15 min on foot" in html
+    assert "Nearest places" not in html  # no results, no numbers on the map
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_care_words_offered_first_are_known_to_the_gazetteer(lang: str) -> None:
+    from ui.near_view import CARE_WORDS, search_options
+
+    options = search_options(["Bosa · Bogotá"], lang)
+    assert options[: len(CARE_WORDS[lang])] == list(CARE_WORDS[lang])
+    for word in CARE_WORDS[lang]:
+        assert Gazetteer([]).service_terms(word)[0], word
