@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 import shapely.geometry
 from branca.element import Element, MacroElement
@@ -340,12 +341,12 @@ def base_map(
             folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         else:
             folium.TileLayer(tiles, attr=tiles_attribution or tiles, control=False).add_to(m)
-    # over a basemap the outlines only outline: the basemap draws the city under them
-    outline_style = (
-        {**BOUNDARY_STYLE, "fillOpacity": 0.0, "weight": 0.8}
-        if isinstance(basemap, Basemap) and not tiles
-        else BOUNDARY_STYLE
-    )
+    # The offline basemap draws the localidad and UPZ borders (and the sample's country
+    # outlines) itself, with their names: the outlines are sent only without it. They were
+    # most of the map's payload on the atlas (about 0.5 MB on every rerun).
+    outline_style = BOUNDARY_STYLE
+    if isinstance(basemap, Basemap) and not tiles:
+        boundaries = ()
     for layer in boundaries:
         folium.GeoJson(
             _outline_geojson(layer),
@@ -369,10 +370,11 @@ def base_map(
     return m
 
 
-_OUTLINES: dict[int, tuple[weakref.ref, str]] = {}
-"""Outlines already simplified, by layer object: the loaders hand the same (cached,
-never mutated) frame to every run, so a rerun does not simplify again (0.5 s on the
-atlas's UPZ and localidades)."""
+_OUTLINES: OrderedDict[str, str] = OrderedDict()
+"""Outlines already simplified, by the digest of their geometry (WKB): the loaders'
+caches hand each run a copy of the same frame, so an object id would never match again
+(simplifying the atlas's UPZ and localidades costs about 2 s)."""
+_OUTLINES_KEPT = 16
 
 
 def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
@@ -381,13 +383,20 @@ def _outline_geojson(layer: gpd.GeoDataFrame) -> dict:
     Outlines are simplified to 5 m and rounded to about 1 m (5 decimals) first: official
     boundaries carry a vertex every few metres, which the browser need not draw.
     """
-    kept = _OUTLINES.get(id(layer))
-    if kept is None or kept[0]() is not layer:
-        for key in [k for k, (ref, _) in _OUTLINES.items() if ref() is None]:
-            del _OUTLINES[key]
-        kept = (weakref.ref(layer), _simplified_outline(layer))
-        _OUTLINES[id(layer)] = kept
-    return json.loads(kept[1])  # a fresh dict: folium may add to it
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(layer.crs).encode("utf-8"))
+    for wkb in shapely.to_wkb(layer.geometry.to_numpy()):
+        digest.update(wkb or b"")
+    key = digest.hexdigest()
+    text = _OUTLINES.get(key)
+    if text is None:
+        text = _simplified_outline(layer)
+        _OUTLINES[key] = text
+        while len(_OUTLINES) > _OUTLINES_KEPT:
+            _OUTLINES.popitem(last=False)
+    else:
+        _OUTLINES.move_to_end(key)
+    return json.loads(text)  # a fresh dict: folium may add to it
 
 
 def _simplified_outline(layer: gpd.GeoDataFrame) -> str:
@@ -396,6 +405,47 @@ def _simplified_outline(layer: gpd.GeoDataFrame) -> str:
         metric = outlines.to_crs(outlines.estimate_utm_crs())
         outlines = metric.simplify(5.0, preserve_topology=True).to_crs(4326)
     return outlines.set_precision(1e-5).to_json()
+
+
+_FEATURE_TEXT: OrderedDict[tuple[str, str, str], tuple[str, str]] = OrderedDict()
+"""Tooltip and popup HTML already built, by (layer, language, row digest): a filter
+change or a rerun draws the same places again (about 0.5 s for the atlas's 680)."""
+_FEATURE_TEXT_KEPT = 20_000
+
+
+def _row_digests(features: gpd.GeoDataFrame) -> list[str] | None:
+    """One digest per row of the attributes (index included), or ``None`` if unhashable."""
+    try:
+        hashed = pd.util.hash_pandas_object(
+            features.drop(columns=features.geometry.name), index=True
+        )
+    except TypeError:  # e.g. a list in a cell of an uploaded layer: built each time
+        return None
+    return [f"{value:016x}" for value in hashed.to_numpy()]
+
+
+def _feature_text(
+    features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str
+) -> list[tuple[str, str]]:
+    """``(tooltip, popup)`` HTML for each row, built once per row content and language."""
+    records = features.to_dict("records")
+    digests = _row_digests(features)
+    if digests is None:
+        return [
+            (tooltip_html(row, spec, lang=lang), popup_html(row, spec, lang=lang))
+            for row in records
+        ]
+    out = []
+    for row, digest in zip(records, digests, strict=True):
+        key = (spec.id, lang, digest)
+        text = _FEATURE_TEXT.get(key)
+        if text is None:
+            text = (tooltip_html(row, spec, lang=lang), popup_html(row, spec, lang=lang))
+            _FEATURE_TEXT[key] = text
+        out.append(text)
+    while len(_FEATURE_TEXT) > _FEATURE_TEXT_KEPT:
+        _FEATURE_TEXT.popitem(last=False)
+    return out
 
 
 def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> folium.FeatureGroup:
@@ -416,15 +466,13 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
             {
                 "type": "Feature",
                 "geometry": _rounded(pt),
-                "properties": {
-                    "id": str(fid),
-                    "layer": spec.id,
-                    "_tip": tooltip_html(row, spec, lang=lang),
-                    "_popup": popup_html(row, spec, lang=lang),
-                },
+                "properties": {"id": str(fid), "layer": spec.id, "_tip": tip, "_popup": popup},
             }
-            for fid, row, pt in zip(
-                features.index, features.to_dict("records"), features.geometry, strict=True
+            for fid, (tip, popup), pt in zip(
+                features.index,
+                _feature_text(features, spec, lang=lang),
+                features.geometry,
+                strict=True,
             )
         ],
     }

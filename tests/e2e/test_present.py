@@ -12,7 +12,7 @@ from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 pytestmark = pytest.mark.e2e
 
 
-UNSERVED = "People with no service within reach"
+UNSERVED = "People out of reach"
 
 
 def _read(page: Page) -> dict[str, str]:

@@ -247,6 +247,61 @@ def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
     second = map_view._outline_geojson(zones)
     assert len(calls) == 1
     assert second == json.loads(real(zones))
+    # the loaders' caches hand each run a copy: the same outlines, not simplified again
+    map_view._outline_geojson(zones.copy())
+    assert len(calls) == 1
+    moved = zones.copy()
+    moved["geometry"] = moved.geometry.translate(0.001, 0.0)
+    map_view._outline_geojson(moved)  # other geometry: simplified anew
+    assert len(calls) == 2
+
+
+def test_outlines_are_left_to_the_offline_basemap() -> None:
+    from ui import basemap
+
+    registry = load_registry(PROJECT_DIR / "data")
+    zones = load_layer(registry.layers["localidades"], data_dir=PROJECT_DIR / "data")
+    drawn = basemap.for_settings()
+    assert drawn is not None
+    with_basemap = base_map(
+        view=BOGOTA_VIEW, lang="es", boundaries=[zones], legend_kinds=[], basemap=drawn
+    )
+    without = base_map(
+        view=BOGOTA_VIEW, lang="es", boundaries=[zones], legend_kinds=[], basemap=None
+    )
+    outlines = [c for c in without._children.values() if isinstance(c, folium.GeoJson)]
+    assert len(outlines) == 1
+    assert not [c for c in with_basemap._children.values() if isinstance(c, folium.GeoJson)]
+
+
+def test_popups_are_built_once_per_row_content(monkeypatch) -> None:
+    from ui import map_view
+
+    registry = load_registry(PROJECT_DIR / "data")
+    spec = registry.layers["care_blocks"]
+    blocks = load_layer(spec, data_dir=PROJECT_DIR / "data")
+    built = []
+    real = map_view.popup_html
+    monkeypatch.setattr(map_view, "popup_html", lambda *a, **k: built.append(1) or real(*a, **k))
+    monkeypatch.setattr(map_view, "_FEATURE_TEXT", map_view.OrderedDict())
+
+    def data(group: folium.FeatureGroup) -> str:
+        (layer,) = group._children.values()
+        return json.dumps(layer.data, ensure_ascii=False)
+
+    first = data(map_view.feature_group(blocks, spec, lang="es"))
+    assert len(built) == len(blocks)
+    again = data(map_view.feature_group(blocks.copy(), spec, lang="es"))
+    assert len(built) == len(blocks) and again == first  # same rows: nothing rebuilt
+    map_view.feature_group(blocks.iloc[:2], spec, lang="es")  # a filter: a subset, cached
+    assert len(built) == len(blocks)
+    renamed = blocks.copy()
+    renamed.loc[renamed.index[0], "name"] = "Otro <b>nombre</b>"
+    html = data(map_view.feature_group(renamed, spec, lang="es"))
+    assert len(built) == len(blocks) + 1  # the changed row only
+    assert "Otro &lt;b&gt;nombre" in html
+    map_view.feature_group(blocks, spec, lang="en")
+    assert len(built) == 2 * len(blocks) + 1  # other language, other text
 
 
 def test_quantile_scale_spreads_skewed_values_and_names_its_breaks() -> None:
