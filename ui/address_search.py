@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.address import Located
-from ui import loaders, safe
+from ui import fmt, loaders, safe
 from ui.i18n import t
 
 
@@ -28,7 +28,7 @@ def find(text: str, *, lang: str) -> Located | None:
             lang,
             matched=safe.markdown(found.matched),
             precision=t(f"address_precision_{found.precision}", lang),
-            error=f"{found.error_m:,.0f}",
+            error=fmt.integer(found.error_m, lang),
         )
     )
     if found.also:

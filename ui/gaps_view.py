@@ -225,11 +225,11 @@ def area_tooltips(
         if "zone" in areas:
             parts.append(safe.text(zone_names.get(row["zone"], row["zone"])))
         parts += [
-            f"{safe.text(label('populations', g, lang))}: {row[g]:,.0f}"
+            f"{safe.text(label('populations', g, lang))}: {fmt.integer(row[g], lang)}"
             for g in groups
             if g in areas
         ]
-        parts.append(f"{row['area_km2']:.2f} km²")
+        parts.append(f"{fmt.number(row['area_km2'], lang, digits=2)} km²")
         tips.append("<br>".join(parts))
     return tips
 

@@ -181,12 +181,12 @@ def parameters_text(headline: Mapping[str, Any], lang: str) -> str:
         lang,
         minutes=f"{float(headline.get('minutes', 0)):g}",
         profile=profile,
-        radius=f"{float(headline.get('radius_m', 0)):,.0f}",
+        radius=fmt.integer(float(headline.get("radius_m", 0)), lang),
         cell=f"{float(headline.get('cell_m', 0)):g}",
         crs=headline.get("crs", "?"),
         workers=headline.get("workers", "?"),
         partitions=headline.get("n_partitions", "?"),
-        seconds=f"{float(headline.get('seconds', 0)):,.1f}",
+        seconds=fmt.number(float(headline.get("seconds", 0)), lang, digits=1),
     )
 
 
@@ -208,7 +208,9 @@ def provenance_table(summary: scale.RunSummary, *, lang: str) -> pd.DataFrame:
         rows.append(
             (
                 t("nat_stage_seconds", lang),
-                " · ".join(f"{k} {float(v):,.1f} s" for k, v in stages.items()),
+                " · ".join(
+                    f"{k} {fmt.number(float(v), lang, digits=1)} s" for k, v in stages.items()
+                ),
             )
         )
     return pd.DataFrame(
@@ -302,10 +304,17 @@ def area_tip(row: Mapping[str, Any], *, groups: Sequence[str], zone_col: str | N
         parts.append(f"{safe.text(t('nat_col_zone', lang))}: {safe.text(row[zone_col])}")
     parts.append(
         safe.text(
-            t("nat_tip_cells", lang, n=f"{int(row['n_cells']):,}", km2=f"{row['area_km2']:,.2f}")
+            t(
+                "nat_tip_cells",
+                lang,
+                n=fmt.integer(int(row["n_cells"]), lang),
+                km2=fmt.number(row["area_km2"], lang, digits=2),
+            )
         )
     )
-    parts += [f"{safe.text(group_label(g, lang))}: {float(row[g]):,.0f}" for g in groups]
+    parts += [
+        f"{safe.text(group_label(g, lang))}: {fmt.integer(float(row[g]), lang)}" for g in groups
+    ]
     people = sum(float(row[g]) for g in groups)
     parts.append(f"<b>{safe.text(t('nat_tip_people', lang, n=fmt.integer(people, lang)))}</b>")
     return "<br>".join(parts)
@@ -477,27 +486,27 @@ def headline(summary: scale.RunSummary, *, lang: str) -> None:
     cols = st.columns(4)
     cols[0].metric(
         t("nat_m_cells", lang),
-        f"{int(h.get('n_cells', 0)):,}",
+        fmt.integer(int(h.get("n_cells", 0)), lang),
         help=t(
             "nat_m_cells_help",
             lang,
             cell=f"{float(h.get('cell_m', 0)):g}",
-            parts=f"{int(h.get('n_partitions', 0)):,}",
+            parts=fmt.integer(int(h.get("n_partitions", 0)), lang),
         ),
     )
-    cols[1].metric(t("nat_m_services", lang), f"{int(h.get('n_services', 0)):,}")
+    cols[1].metric(t("nat_m_services", lang), fmt.integer(int(h.get("n_services", 0)), lang))
     cols[2].metric(
         t("unserved_areas", lang),
-        f"{int(h.get('n_unserved_areas', 0)):,}",
+        fmt.integer(int(h.get("n_unserved_areas", 0)), lang),
         help=t("nat_m_areas_help", lang),
     )
     cols[3].metric(
         t("nat_m_largest", lang),
-        f"{float(h.get('largest_unserved_km2', 0.0)):,.1f}",
+        fmt.number(float(h.get("largest_unserved_km2", 0.0)), lang, digits=1),
         help=t(
             "nat_m_largest_help",
             lang,
-            people=f"{float(h.get('largest_unserved_people', 0.0)):,.0f}",
+            people=fmt.integer(float(h.get("largest_unserved_people", 0.0)), lang),
         ),
     )
     groups = h.get("groups") or {}
@@ -507,16 +516,22 @@ def headline(summary: scale.RunSummary, *, lang: str) -> None:
         for col, (group, figures) in zip(cols, groups.items(), strict=False):
             col.metric(
                 group_label(group, lang),
-                f"{float(figures['unserved']):,.0f}",
+                fmt.integer(float(figures["unserved"]), lang),
                 help=t(
                     "nat_m_group_help",
                     lang,
-                    pct=f"{float(figures['pct_covered']):.1f}",
-                    population=f"{float(figures['population']):,.0f}",
+                    pct=fmt.number(float(figures["pct_covered"]), lang, digits=1),
+                    population=fmt.integer(float(figures["population"]), lang),
                 ),
             )
     if "simultaneity_share" in h:
-        st.caption(t("simultaneity_line", lang, pct=f"{100 * float(h['simultaneity_share']):.0f}"))
+        st.caption(
+            t(
+                "simultaneity_line",
+                lang,
+                pct=fmt.integer(100 * float(h["simultaneity_share"]), lang),
+            )
+        )
     st.caption(parameters_text(h, lang))
     with st.expander(t("nat_provenance", lang)):
         st.dataframe(provenance_table(summary, lang=lang), hide_index=True, width="stretch")
@@ -846,7 +861,7 @@ def sample_runner(settings: Settings, *, lang: str) -> None:
                     "nat_job_done",
                     lang,
                     name=safe.markdown(Path(outcome["out"]).name),
-                    seconds=f"{outcome['seconds']:.0f}",
+                    seconds=fmt.integer(outcome["seconds"], lang),
                 )
             )
         elif outcome.get("cancelled"):

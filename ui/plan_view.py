@@ -483,7 +483,7 @@ def headline(
         now, then = after.coverage.loc[group], before.coverage.loc[group]
         col.metric(
             label("populations", group, lang),
-            f"{now['pct_covered']:.1f} %",
+            f"{fmt.number(now['pct_covered'], lang, digits=1)} %",
             delta=(
                 t(
                     "plan_delta_points",
@@ -496,8 +496,8 @@ def headline(
             help=t(
                 "metric_within_help",
                 lang,
-                people=f"{now['covered']:,.0f}",
-                total=f"{now['population']:,.0f}",
+                people=fmt.integer(now["covered"], lang),
+                total=fmt.integer(now["population"], lang),
             ),
         )
     unserved_now = float(after.coverage.loc[present, "unserved"].sum())
@@ -536,8 +536,8 @@ def suggestion_summary(suggestion: Mapping[str, Any], where: Any, *, lang: str) 
             lang,
             n=len(sites),
             asked=suggestion["params"].k,
-            gain=f"{info.get('objective', 0.0):,.0f}",
-            seconds=f"{info.get('seconds', 0.0):.2f}",
+            gain=fmt.integer(info.get("objective", 0.0), lang),
+            seconds=fmt.number(info.get("seconds", 0.0), lang, digits=2),
         )
     )
 
@@ -973,10 +973,10 @@ def _show_exact(found: Mapping[str, Any], *, lang: str) -> None:
         t(
             "plan_check_optimal" if found["optimal"] else "plan_check_bound",
             lang,
-            exact=f"{found['objective']:,.0f}",
-            bound=f"{(found['bound'] or found['objective']):,.0f}",
-            greedy=f"{found['greedy']:,.0f}",
+            exact=fmt.integer(found["objective"], lang),
+            bound=fmt.integer((found["bound"] or found["objective"]), lang),
+            greedy=fmt.integer(found["greedy"], lang),
             gap=fmt.number(100 * gap, lang, digits=2),
-            seconds=f"{found['seconds']:.1f}",
+            seconds=fmt.number(found["seconds"], lang, digits=1),
         )
     )

@@ -265,11 +265,11 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     first = present[0]
     figures = [
         (t("present_new_sites", lang), fmt.integer(len(proposed), lang)),
-        (t("present_newly_within", lang), f"+{gained:,.0f}"),
+        (t("present_newly_within", lang), f"+{fmt.integer(gained, lang)}"),
         (
             label("populations", first, lang),
-            f"{before.coverage.loc[first, 'pct_covered']:.1f} % → "
-            f"{after.coverage.loc[first, 'pct_covered']:.1f} %",
+            f"{fmt.number(before.coverage.loc[first, 'pct_covered'], lang, digits=1)} % → "
+            f"{fmt.number(after.coverage.loc[first, 'pct_covered'], lang, digits=1)} %",
         ),
         (
             t("metric_unserved", lang),

@@ -22,7 +22,7 @@ from geo import scale
 from geo.demand import GRID_ATTR, GridFrame
 from geo.settings import Settings, get_settings
 from tests.app.conftest import map_args, metric_values, run_app
-from ui import jobs, national_view
+from ui import fmt, jobs, national_view
 
 PAGE = "pages/national.py"
 RUN = "synthetic-test"
@@ -124,9 +124,11 @@ def test_a_run_shows_its_figures_note_and_map(
     headline = json.loads((one_run / "summary.json").read_text())["headline"]
     at = run_app(PAGE, lang=lang)
     metrics = metric_values(at)
-    assert metrics[cells] == f"{headline['n_cells']:,}"
-    assert metrics[group] == f"{headline['groups']['carers']['unserved']:,.0f}"
-    assert metrics[largest] == f"{headline['largest_unserved_km2']:,.1f}"
+    # figures in the reader's number format (issue 16): 2.032 in Spanish, 2,032 in English
+    assert metrics[cells] == fmt.integer(headline["n_cells"], lang)
+    assert metrics[group] == fmt.integer(headline["groups"]["carers"]["unserved"], lang)
+    assert ("." if lang == "es" else ",") in metrics[cells]
+    assert metrics[largest] == fmt.number(headline["largest_unserved_km2"], lang, digits=1)
     assert any("SYNTHETIC demand" in w.value for w in at.warning)
     assert at.selectbox[0].value == RUN
     assert at.query_params["run"] == RUN
