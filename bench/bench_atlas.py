@@ -37,11 +37,12 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
+from bench._browser import MAP_IFRAME, atlas_session, rss_mb  # noqa: E402
 from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
-CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
+
 GROUPS = ["children", "older", "disability", "carers"]
 MARKERS = "path.leaflet-interactive"
 
@@ -94,74 +95,31 @@ def recompute(atlas: Path) -> None:
         print(f"  cells on straight-line fallback (street-layer gap): {straight_cells:,}")
 
 
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def browser(atlas: Path, tmp: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    with atlas_session(atlas, tmp) as run:
 
-    from tests.e2e.conftest import start_server, stop_server
+        def visit(path: str) -> float:
+            context = run.context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(f"{run.server.url}{path}")
+            frame = page.frame_locator(MAP_IFRAME).first
+            frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
+            seconds = time.perf_counter() - start
+            context.close()
+            return seconds
 
-    server = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    outside: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-
-            def visit(path: str) -> float:
-                context = chromium.new_context(viewport={"width": 1440, "height": 900})
-
-                def guard(route) -> None:
-                    url = route.request.url
-                    if url.startswith(("data:", "blob:", "about:", server.url)):
-                        route.continue_()
-                    else:
-                        outside.append(url)
-                        route.abort()
-
-                context.route("**/*", guard)
-                page = context.new_page()
-                start = time.perf_counter()
-                page.goto(f"{server.url}{path}")
-                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-                frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
-                seconds = time.perf_counter() - start
-                context.close()
-                return seconds
-
-            warm = visit("/?lang=es")
-            first = [visit("/?lang=es") for _ in range(3)]
-            print(
-                f"first Explore map, warm server: median {statistics.median(first):.2f} s over 3 "
-                f"new sessions (cold server: {warm:.2f} s; target <= 3 s)"
-            )
-            visit("/gaps?lang=es")
-            print(
-                f"server RSS with one session (Explore + Gaps): {_rss_mb(server.process.pid):.0f} MB "
-                "(target <= 800 MB)"
-            )
-            chromium.close()
-    finally:
-        stop_server(server)
-    print(f"requests that tried to leave the machine: {len(outside)}")
-    if outside:
-        raise SystemExit(f"requests left the machine: {outside[:3]}")
+        warm = visit("/?lang=es")
+        first = [visit("/?lang=es") for _ in range(3)]
+        print(
+            f"first Explore map, warm server: median {statistics.median(first):.2f} s over 3 "
+            f"new sessions (cold server: {warm:.2f} s; target <= 3 s)"
+        )
+        visit("/gaps?lang=es")
+        print(
+            f"server RSS with one session (Explore + Gaps): {rss_mb(run.server.process.pid):.0f} MB "
+            "(target <= 800 MB)"
+        )
 
 
 def main() -> int:

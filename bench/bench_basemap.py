@@ -34,11 +34,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
+from bench._browser import MAP_IFRAME, atlas_session  # noqa: E402
 from geo import vtiles  # noqa: E402
 from geo.atlas import basemap, sources  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
-CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
 PLACES = {
     "Centro": (4.61, -74.08),
     "Kennedy": (4.628, -74.153),
@@ -123,67 +123,30 @@ _DRAW = f"""(el, a) => new Promise(resolve => {{
 
 
 def browser(atlas: Path, tmp: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    with atlas_session(atlas, tmp) as run:
 
-    from tests.e2e.conftest import start_server, stop_server
-
-    server = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    outside: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        def session() -> dict[int, dict]:
+            context = run.context(
+                viewport={"width": PHONE[0], "height": PHONE[1]}, device_scale_factor=2
             )
+            page = context.new_page()
+            page.goto(f"{run.server.url}/?lang=es")
+            frame = page.frame_locator(MAP_IFRAME).first
+            container = frame.locator(".leaflet-container").first
+            container.wait_for(timeout=120_000)
+            lat, lon = PLACES["Kennedy"]
+            out = {z: container.evaluate(_DRAW, {"lat": lat, "lon": lon, "z": z}) for z in ZOOMS}
+            context.close()
+            return out
 
-            def session() -> dict[int, dict]:
-                context = chromium.new_context(
-                    viewport={"width": PHONE[0], "height": PHONE[1]}, device_scale_factor=2
-                )
-
-                def guard(route) -> None:
-                    url = route.request.url
-                    if url.startswith(("data:", "blob:", "about:", server.url)):
-                        route.continue_()
-                    else:
-                        outside.append(url)
-                        route.abort()
-
-                context.route("**/*", guard)
-                page = context.new_page()
-                page.goto(f"{server.url}/?lang=es")
-                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-                container = frame.locator(".leaflet-container").first
-                container.wait_for(timeout=120_000)
-                lat, lon = PLACES["Kennedy"]
-                out = {
-                    z: container.evaluate(_DRAW, {"lat": lat, "lon": lon, "z": z}) for z in ZOOMS
-                }
-                context.close()
-                return out
-
-            session()  # warm-up: the server builds its caches
-            runs = [session() for _ in range(3)]
-            chromium.close()
-    finally:
-        stop_server(server)
+        session()  # warm-up: the server builds its caches
+        runs = [session() for _ in range(3)]
     print("in the browser, warm server, phone 375x812 @2x, Kennedy (median of 3 new sessions):")
     for zoom in ZOOMS:
         ms = statistics.median(r[zoom]["ms"] for r in runs)
         kb = statistics.median(r[zoom]["bytes"] for r in runs) / 1024
         requests = statistics.median(r[zoom]["requests"] for r in runs)
         print(f"  zoom {zoom}: drawn in {ms:.0f} ms, {kb:.0f} KB in {requests:.0f} range requests")
-    print(f"requests that tried to leave the machine: {len(outside)}")
-    if outside:
-        raise SystemExit(f"requests left the machine: {outside[:3]}")
 
 
 def main() -> int:

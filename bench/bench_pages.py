@@ -30,18 +30,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+from bench._browser import MAP_IFRAME, atlas_session, rss_mb  # noqa: E402
+
 MARKERS = "path.leaflet-interactive"
 TAGS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"] >> nth=0 >> [data-tag]'
-
-
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _count(frame) -> int:
@@ -49,101 +41,65 @@ def _count(frame) -> int:
 
 
 def measure(atlas: Path, tmp: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    with atlas_session(atlas, tmp) as run:
+        server = run.server
 
-    from tests.e2e.conftest import start_server, stop_server
-
-    server = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    outside: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-
-            def session():
-                context = chromium.new_context(viewport={"width": 1440, "height": 900})
-
-                def guard(route) -> None:
-                    if route.request.url.startswith(("data:", "blob:", "about:", server.url)):
-                        route.continue_()
-                    else:
-                        outside.append(route.request.url)
-                        route.abort()
-
-                context.route("**/*", guard)
-                return context, context.new_page()
-
-            def first_map() -> tuple[float, object, object]:
-                context, page = session()
-                start = time.perf_counter()
-                page.goto(f"{server.url}/?lang=es")
-                frame = page.frame_locator(MAP_IFRAME).first
-                frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
-                return time.perf_counter() - start, context, page
-
-            cold, context, _ = first_map()
-            context.close()
-            firsts = []
-            for _ in range(3):
-                seconds, context, _ = first_map()
-                firsts.append(seconds)
-                context.close()
-            print(
-                f"first Explore map, warm server: median {statistics.median(firsts):.2f} s "
-                f"over 3 new sessions (cold server {cold:.2f} s; target <= 3 s)"
-            )
-
-            seconds, context, page = first_map()
+        def first_map() -> tuple[float, object, object]:
+            context = run.context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(f"{server.url}/?lang=es")
             frame = page.frame_locator(MAP_IFRAME).first
-            page.wait_for_timeout(1500)  # let the first run settle
-            changes = []
-            while page.locator(TAGS).count() > 1 and len(changes) < 7:
-                before = _count(frame)
-                close = page.locator(TAGS).first.locator('[aria-label^="Remove"]')
-                start = time.perf_counter()
-                close.click()
-                deadline = start + 30
-                while _count(frame) == before and time.perf_counter() < deadline:
-                    page.wait_for_timeout(10)
-                changes.append(time.perf_counter() - start)
-                page.wait_for_timeout(800)  # let the rerun finish before the next change
-            if changes:
-                print(
-                    f"filter change -> map updated: median {statistics.median(changes):.2f} s "
-                    f"over {len(changes)} changes (min {min(changes):.2f}, max "
-                    f"{max(changes):.2f}; target <= 0.5 s)"
-                )
-            else:
-                print("filter change -> map updated: no layer tag found to remove (not measured)")
+            frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
+            return time.perf_counter() - start, context, page
 
-            one = _rss_mb(server.process.pid)
-            others = [first_map()[1] for _ in range(5)]
-            busy = _rss_mb(server.process.pid)
-            for other in others:
-                other.close()
+        cold, context, _ = first_map()
+        context.close()
+        firsts = []
+        for _ in range(3):
+            seconds, context, _ = first_map()
+            firsts.append(seconds)
             context.close()
-            time.sleep(40)
-            after = _rss_mb(server.process.pid)
+        print(
+            f"first Explore map, warm server: median {statistics.median(firsts):.2f} s "
+            f"over 3 new sessions (cold server {cold:.2f} s; target <= 3 s)"
+        )
+
+        seconds, context, page = first_map()
+        frame = page.frame_locator(MAP_IFRAME).first
+        page.wait_for_timeout(1500)  # let the first run settle
+        changes = []
+        while page.locator(TAGS).count() > 1 and len(changes) < 7:
+            before = _count(frame)
+            close = page.locator(TAGS).first.locator('[aria-label^="Remove"]')
+            start = time.perf_counter()
+            close.click()
+            deadline = start + 30
+            while _count(frame) == before and time.perf_counter() < deadline:
+                page.wait_for_timeout(10)
+            changes.append(time.perf_counter() - start)
+            page.wait_for_timeout(800)  # let the rerun finish before the next change
+        if changes:
             print(
-                f"server RSS: one session {one:.0f} MB; six open {busy:.0f} MB; 40 s after "
-                f"closing them all {after:.0f} MB ({after - one:+.0f} MB; target within 100 MB)"
+                f"filter change -> map updated: median {statistics.median(changes):.2f} s "
+                f"over {len(changes)} changes (min {min(changes):.2f}, max "
+                f"{max(changes):.2f}; target <= 0.5 s)"
             )
-            chromium.close()
-    finally:
-        stop_server(server)
-    print(f"requests that tried to leave the machine: {len(outside)}")
-    if outside:
-        raise SystemExit(f"requests left the machine: {outside[:3]}")
+        else:
+            print("filter change -> map updated: no layer tag found to remove (not measured)")
+
+        one = rss_mb(server.process.pid)
+        others = [first_map()[1] for _ in range(5)]
+        busy = rss_mb(server.process.pid)
+        for other in others:
+            other.close()
+        context.close()
+        time.sleep(40)
+        after = rss_mb(server.process.pid)
+        print(
+            f"server RSS: one session {one:.0f} MB; six open {busy:.0f} MB; 40 s after "
+            f"closing them all {after:.0f} MB ({after - one:+.0f} MB; target within 100 MB)"
+        )
 
 
 def main() -> int:

@@ -9,33 +9,16 @@ saves a screenshot in ``artifacts/``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, open_page, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, open_page
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = "path.leaflet-interactive"
 SCREENS = {"laptop": (1440, 900), "phone": (375, 812)}
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def atlas_server(atlas_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("atlas-readable")
-    srv = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas_dir),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    yield srv
-    stop_server(srv)
 
 
 def _servers(request: pytest.FixtureRequest, which: str) -> Server:

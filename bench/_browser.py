@@ -1,0 +1,84 @@
+"""Shared by the browser benchmarks: a Care Atlas server on an atlas, Debian's Chromium,
+and browser contexts whose requests may only reach that server (127.0.0.1).
+
+Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@dataclass
+class Session:
+    """The running server, the browser, and every request that tried to leave the machine."""
+
+    server: Any
+    chromium: Any
+    outside: list[str] = field(default_factory=list)
+
+    def context(self, **options: Any) -> Any:
+        """A new browser context (a new visitor) whose requests stay on 127.0.0.1."""
+        context = self.chromium.new_context(**options)
+
+        def guard(route) -> None:
+            url = route.request.url
+            if url.startswith(("data:", "blob:", "about:", self.server.url)):
+                route.continue_()
+            else:
+                self.outside.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        return context
+
+
+@contextmanager
+def atlas_session(atlas: Path, tmp: Path) -> Iterator[Session]:
+    """Start the app on ``atlas`` and Chromium; on the way out, fail if a request left."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import start_server, stop_server
+
+    server = start_server(
+        tmp,
+        {
+            "CARE_ATLAS_DATA_DIR": str(atlas),
+            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
+            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
+        },
+    )
+    session = None
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            session = Session(server, chromium)
+            yield session
+            chromium.close()
+    finally:
+        stop_server(server)
+    outside = session.outside if session else []
+    print(f"requests that tried to leave the machine: {len(outside)}")
+    if outside:
+        raise SystemExit(f"requests left the machine: {outside[:3]}")
