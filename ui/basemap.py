@@ -270,6 +270,8 @@ class BasemapLayer(JSCSSMixin, MacroElement):
                 zIndex: 0
             });
             layer.addTo(map);
+            // beyond the archive's tiles, the same paper colour (not Leaflet's grey)
+            map.getContainer().style.background = "#f7f6f3";
         })();
         {% endmacro %}
         """

@@ -154,6 +154,7 @@ def test_offline_basemap_is_drawn_from_a_file_the_app_serves() -> None:
     assert (offline.STATIC_DIR / url.group(1).removeprefix("/app/static/")).is_file()
     assert "/app/static/vendor/protomaps-leaflet/protomaps-leaflet.js" in html
     assert "Natural Earth" in html  # attribution on the map
+    assert 'getContainer().style.background = "#f7f6f3"' in html  # no grey beyond the tiles
     assert (offline.STATIC_DIR / "vendor/protomaps-leaflet/LICENSE").is_file()
     # online tiles replace it; basemap=None leaves it out
     osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
