@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from pyproj import Geod
 
 from tests.e2e.conftest import ARTIFACTS, PROJECT, Server, open_page
-from tests.e2e.test_explore import wait_idle
+from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
 GEOD = Geod(ellps="WGS84")
@@ -57,6 +57,9 @@ def test_phone_misspelt_place_nearest_first_and_language(server: Server, browser
         expect(page.get_by_text("min a pie").first).to_be_visible()
         expect(page.get_by_text("¿Quiso decir…?")).to_have_count(0)  # the box now shows the place
         page.screenshot(path=str(ARTIFACTS / "near_phone.png"))
+        # the map of the results is drawn (numbered places over the basemap) before the picture
+        results_map = page.frame_locator(MAP_IFRAME).first
+        expect(results_map.locator("path.leaflet-interactive").first).to_be_attached(timeout=30_000)
         first_card.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "near_phone_results.png"))
 
