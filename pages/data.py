@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import ingest, remote
+from geo import remote
 from geo.errors import LayerError, NeedsChoice
+from geo.io import upload as ingest
 from geo.settings import get_settings
 from geo.store import StoreError
 from ui import frame, loaders, moderation, safe, uploads

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from geo import community, vocab
 from geo.address import looks_like_address
 from geo.errors import LayerError
-from geo.ingest import Upload
+from geo.io.upload import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
 from ui import address_search, frame, loaders, offline, safe, state, uploads

@@ -23,8 +23,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from geo import ingest
 from geo.errors import LayerError
+from geo.io import upload as ingest
 from geo.layers import LayerSpec
 from geo.settings import Settings, get_settings
 from geo.store import Store, StoreError, open_store

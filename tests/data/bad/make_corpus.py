@@ -3,7 +3,7 @@
 Run ``python tests/data/bad/make_corpus.py`` from the project root. Every file is
 small and written the same way each time (fixed zip timestamps, fixed GeoPackage
 dates, a fixed .dbf date), so the committed files can be checked against a fresh run.
-``tests/geo/test_ingest.py`` documents what each file must produce.
+``tests/geo/test_upload.py`` documents what each file must produce.
 """
 
 from __future__ import annotations

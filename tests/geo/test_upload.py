@@ -1,4 +1,4 @@
-"""geo.ingest: every real-world upload problem has a clear outcome.
+"""geo.io.upload: every real-world upload problem has a clear outcome.
 
 Each case of the corpus (``tests/data/bad``, made by ``make_corpus.py``; good files in
 ``tests/data/good``) ends in one of: a message naming the file, the problem and the
@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from geo import ingest
 from geo.errors import Choice, LayerError, NeedsChoice
-from geo.ingest import Upload, read_upload
+from geo.io import upload as ingest
+from geo.io.upload import Upload, messages, read_upload, tabular
+from geo.io.upload import read as reader
 from geo.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -685,7 +686,7 @@ def test_bad_csv_rows_are_dropped_and_listed() -> None:
     ],
 )
 def test_spreadsheet_numbers(text: str, value: float | None) -> None:
-    number, _comma = ingest._parse_number(text)
+    number, _comma = tabular._parse_number(text)
     assert number == (pytest.approx(value) if value is not None else None)
 
 
@@ -776,8 +777,8 @@ def test_a_bug_is_logged_with_its_traceback_but_not_shown(
     def broken(*_args: object) -> None:
         raise RuntimeError("boom in /srv/care-atlas/secret.py")
 
-    monkeypatch.setattr(ingest, "_read_geojson", broken)
-    with caplog.at_level(logging.ERROR, logger="geo.ingest"):
+    monkeypatch.setattr(reader, "_read_geojson", broken)
+    with caplog.at_level(logging.ERROR, logger="geo.io.upload.read"):
         message = fails(tmp_path, "places.geojson", "internal error", folder=GOOD)
     assert "boom" not in message and "/srv" not in message
     record = next(r for r in caplog.records if r.exc_info)
@@ -812,7 +813,7 @@ def test_message_catalogue_is_bilingual_and_one_sentence() -> None:
         "cols": "a",
         "fix": "f",
     }
-    for key, texts in ingest._MESSAGES.items():
+    for key, texts in messages._MESSAGES.items():
         assert set(texts) == {"es", "en"}, key
         forms = {lang: text if isinstance(text, tuple) else (text,) for lang, text in texts.items()}
         placeholders = {
@@ -1035,12 +1036,12 @@ def test_a_few_empty_coordinate_cells_are_reported_by_row(tmp_path: Path) -> Non
     ],
 )
 def test_degrees_minutes_seconds_are_read(text: str, value: float) -> None:
-    assert ingest._parse_number(text)[0] == pytest.approx(value)
+    assert tabular._parse_number(text)[0] == pytest.approx(value)
 
 
 @pytest.mark.parametrize("text", ["4°61'N", "4°3'75\"N", "N 4°3'S", "-4°3'S", "1 000"])
 def test_impossible_degrees_minutes_seconds_are_not_guessed(text: str) -> None:
-    number = ingest._parse_number(text)[0]
+    number = tabular._parse_number(text)[0]
     assert number is None or (text == "1 000" and number == 1000)
 
 

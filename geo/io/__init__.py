@@ -1,0 +1,1 @@
+"""Reading layers from outside: uploads (:mod:`geo.io.upload`)."""
