@@ -3,7 +3,7 @@
 Measured here, in this order:
 
 1. **Build** of the address index from the official house-number points and the Malla
-   Vial (:func:`geo.atlas.addresses.build_address_index`, the importer's step): wall
+   Vial (:func:`geo.io.atlas.addresses.build_address_index`, the importer's step): wall
    time (target <= 2 min) and size on disk.
 2. **Memory**: the process's resident memory added by opening the index and running
    every query below (the arrays are memory-mapped, so only the pages read count).
@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo import address  # noqa: E402
-from geo.atlas import addresses, sources  # noqa: E402
+from geo.io.atlas import addresses, sources  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
 WORDS = {

@@ -2,7 +2,7 @@
 
 Measured here, in this order:
 
-1. **Build**: reading the layers and cutting the vector tiles (``geo.atlas.basemap``),
+1. **Build**: reading the layers and cutting the vector tiles (``geo.io.atlas.basemap``),
    wall and CPU seconds, tiles, file size. (The whole import's budget is 3 minutes.)
 2. **Bytes per phone screen, from the archive**: the gzip-compressed tiles that
    protomaps-leaflet requests for one 375 x 812 screen (a 512-px tile of zoom ``z - 1``
@@ -36,7 +36,7 @@ if str(PROJECT) not in sys.path:
 
 from bench._browser import MAP_IFRAME, atlas_session  # noqa: E402
 from geo import vtiles  # noqa: E402
-from geo.atlas import basemap, sources  # noqa: E402
+from geo.io.atlas import basemap, sources  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
 PLACES = {
@@ -169,7 +169,7 @@ def main() -> int:
         if not args.no_browser:
             atlas = args.atlas
             if atlas is None:
-                from geo.atlas.build import build_atlas
+                from geo.io.atlas.build import build_atlas
 
                 atlas = tmp / "atlas"
                 build_atlas(args.source, atlas)

@@ -114,7 +114,7 @@ def main() -> int:
             if not args.source.is_dir():
                 print(f"no official layers at {args.source}: nothing measured")
                 return 1 if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1" else 0
-            from geo.atlas.build import build_atlas
+            from geo.io.atlas.build import build_atlas
 
             atlas = tmp / "atlas"
             build_atlas(args.source, atlas)

@@ -314,7 +314,7 @@ def _locate(args: argparse.Namespace) -> int:
 
 
 def _atlas(args: argparse.Namespace) -> int:
-    from geo.atlas import build, sources
+    from geo.io.atlas import build, sources
 
     build.check_out_dir(args.out)
 

@@ -10,7 +10,7 @@ carry ``Sur``, east of Carrera 1 ``Este``.
 
 :func:`parse` reads what people type and what the district publishes into one
 :class:`Address`; :func:`locate` finds it on an :class:`AddressIndex` built by the atlas
-importer (:mod:`geo.atlas.addresses`) from the official house-number points (placas)
+importer (:mod:`geo.io.atlas.addresses`) from the official house-number points (placas)
 and the Malla Vial street labels, trying in turn
 
 1. ``plate``: the official point of that very plate;
@@ -500,7 +500,7 @@ class Located:
 class AddressIndex:
     """The offline address index of an atlas (``<atlas>/address``), memory-mapped.
 
-    Built by :func:`geo.atlas.addresses.build_address_index`; opening it reads the
+    Built by :func:`geo.io.atlas.addresses.build_address_index`; opening it reads the
     street list and maps the arrays (nothing is copied into memory until used).
     """
 

@@ -475,7 +475,7 @@ def run_gaps(
         coverage, 2SFCA and simultaneity along the streets are exact; only its
         ``nearest_m`` *beyond* the reach may be longer than the true walk when the
         shortest way would cross the gap. Pass the detour factor calibrated on
-        the network (:class:`geo.atlas.streets.StreetsReport`) as ``detour``.
+        the network (:class:`geo.io.atlas.streets.StreetsReport`) as ``detour``.
     max_snap_m
         Network mode only: the farthest a cell or service may be from a street node.
 

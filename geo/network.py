@@ -7,7 +7,7 @@ OpenStreetMap extract (``.osm.pbf`` through pyrosm, ``.osm`` XML, or an osmnx
 ``.graphml``), keeps the walkable ways, clips them to an area and caches the result
 on disk (keyed by the file's SHA-256 and the area's bounds), so a restart loads an
 ``.npz`` instead of parsing the extract again. A prepared network (e.g. the Malla
-Vial Integral written by the official-layer importer, :mod:`geo.atlas.streets`) is
+Vial Integral written by the official-layer importer, :mod:`geo.io.atlas.streets`) is
 saved with :func:`save_network` and read back by :func:`load_network` from its ``.npz``.
 
 A network may carry a *coverage gap* (:attr:`StreetNetwork.gap`): an area where the

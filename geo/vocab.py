@@ -71,7 +71,7 @@ SERVICE_CATEGORIES = (
     "creciendo_familia",
 )
 """Categories of Bogotá's official care services (``category`` column of the
-``service`` layers built by :mod:`geo.atlas.services`, where each is explained)."""
+``service`` layers built by :mod:`geo.io.atlas.services`, where each is explained)."""
 PRECISIONS = ("exact", "address", "neighbourhood", "city")
 CODE_SEPARATOR = ";"
 

@@ -1,6 +1,6 @@
 """Cut GeoDataFrames into Mapbox Vector Tiles and pack them into one PMTiles archive.
 
-The offline basemap (:mod:`geo.atlas.basemap`) is a set of vector tiles that the
+The offline basemap (:mod:`geo.io.atlas.basemap`) is a set of vector tiles that the
 browser draws itself (protomaps-leaflet, vendored in ``static/``), read with HTTP
 range requests from a single ``.pmtiles`` file that the app serves: no tile server,
 no request off the machine.

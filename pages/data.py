@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import remote
 from geo.errors import LayerError, NeedsChoice
+from geo.io import remote
 from geo.io import upload as ingest
 from geo.settings import get_settings
 from geo.store import StoreError

@@ -119,7 +119,7 @@ def atlas_dir(official_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     Built with ``python -m geo atlas``'s own function into a temporary folder (never
     into the repository).
     """
-    from geo.atlas.build import build_atlas
+    from geo.io.atlas.build import build_atlas
 
     out = tmp_path_factory.mktemp("atlas") / "bogota"
     build_atlas(official_dir, out)

@@ -1,6 +1,6 @@
 """The offline basemap on every map: vector tiles served by the app, drawn in the browser.
 
-Technique (reasons in ``geo/atlas/basemap.py`` and the README): the importer writes the
+Technique (reasons in ``geo/io/atlas/basemap.py`` and the README): the importer writes the
 basemap of the official layers as one PMTiles file of vector tiles in the atlas folder
 (``[dataset.basemap]`` in its ``layers.toml``); the map draws it with protomaps-leaflet
 (vendored in ``static/vendor/protomaps-leaflet``), which reads the tiles it needs with
@@ -142,7 +142,7 @@ def _publish(source: Path, name: str, static_dir: Path = STATIC_DIR) -> str:
 
 @lru_cache(maxsize=4)
 def _sample_cached(data_dir: Path, key: str) -> Basemap | None:
-    from geo.atlas.basemap import (
+    from geo.io.atlas.basemap import (
         SAMPLE_ATTRIBUTION,
         SAMPLE_MAX_ZOOM,
         SAMPLE_MIN_ZOOM,

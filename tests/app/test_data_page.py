@@ -321,7 +321,7 @@ def test_an_imported_layers_long_values_are_cut(monkeypatch: pytest.MonkeyPatch)
     import geopandas as gpd
     import shapely
 
-    from geo import remote
+    from geo.io import remote
 
     served = gpd.GeoDataFrame(
         {"nombre": ["x" * 5000, "Bosa"]},

@@ -19,8 +19,8 @@ from pyproj import Transformer
 
 from geo import address
 from geo.__main__ import main
-from geo.atlas import build, sources
 from geo.errors import LayerError
+from geo.io.atlas import build, sources
 
 TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:9377", always_xy=True)
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from geo import gaps
-from geo.atlas import build
-from geo.atlas.sources import AtlasSourceError
+from geo.io.atlas import build
+from geo.io.atlas.sources import AtlasSourceError
 from geo.layers import load_layer, load_registry
 from geo.network import load_network
 from geo.settings import Settings

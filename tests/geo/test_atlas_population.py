@@ -1,4 +1,4 @@
-"""Dasymetric demand (geo.atlas.population): hand-checkable frames in UTM 18N, metres."""
+"""Dasymetric demand (geo.io.atlas.population): hand-checkable frames in UTM 18N, metres."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.atlas.population import (
+from geo.demand import GridFrame, to_array
+from geo.errors import LayerError
+from geo.io.atlas.population import (
     CARERS_SHARE,
     COLUMNS,
     DISABILITY_SHARE,
@@ -20,8 +22,6 @@ from geo.atlas.population import (
     cohort_ratios,
     dasymetric_demand,
 )
-from geo.demand import GridFrame, to_array
-from geo.errors import LayerError
 
 UTM = "EPSG:32618"
 X0, Y0 = 500_000.0, 500_000.0  # whole multiples of 100 m: cells line up with the boxes below

@@ -1,4 +1,4 @@
-"""geo.atlas.services: official SDIS / SDMujer points as care services.
+"""geo.io.atlas.services: official SDIS / SDMujer points as care services.
 
 Hand-made frames small enough to check by hand, then the published copy in
 ../shared/data/bogota (fixture ``official_dir``).
@@ -18,15 +18,15 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
 from geo import vocab
-from geo.atlas import sources
-from geo.atlas.services import (
+from geo.errors import LayerError
+from geo.io.atlas import sources
+from geo.io.atlas.services import (
     PROPOSAL_COLUMNS,
     SERVICE_COLUMNS,
     anchor_care_blocks,
     proposals_from_official,
     services_from_official,
 )
-from geo.errors import LayerError
 from geo.layers import ColumnType, load_layer, load_registry
 from geo.nearby import NearbyIndex
 from ui.i18n import LANGUAGES, VOCABULARY
@@ -446,13 +446,13 @@ def test_every_category_and_column_has_labels() -> None:
 
 # ------------------------------------------------------------------ official copy
 
-# The display names the importer gives the localidades (one list, in geo.atlas.sources).
+# The display names the importer gives the localidades (one list, in geo.io.atlas.sources).
 LOCALIDAD_NAMES = sources.LOCALIDAD_NAMES
 
 
 @pytest.fixture(scope="module")
 def boundaries(official_dir: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Localidades and UPZ in the normalised form of geo.atlas.sources."""
+    """Localidades and UPZ in the normalised form of geo.io.atlas.sources."""
     loca = gpd.read_file(official_dir / "localidades" / "loca.shp").to_crs(4326)
     localidades = gpd.GeoDataFrame(
         {"code": loca["LocCodigo"], "name": loca["LocCodigo"].map(LOCALIDAD_NAMES)},

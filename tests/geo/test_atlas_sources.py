@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.atlas import sources
-from geo.atlas.sources import AtlasSourceError
+from geo.io.atlas import sources
+from geo.io.atlas.sources import AtlasSourceError
 
 RENAMES = {
     "localidades/loca": "descargas/Localidad (1)",

@@ -1,4 +1,4 @@
-"""The Malla Vial Integral as the walking network (geo/atlas/streets.py).
+"""The Malla Vial Integral as the walking network (geo/io/atlas/streets.py).
 
 Hand-made layers check the joining of segment ends, the lengths and the report; the
 official copy in ../shared/data/bogota (fixture ``official_dir``) checks the real
@@ -20,8 +20,8 @@ import shapely
 from pyproj import Transformer
 
 from geo import network as net
-from geo.atlas import streets
 from geo.errors import LayerError
+from geo.io.atlas import streets
 from geo.settings import Settings
 
 UTM = "EPSG:32618"

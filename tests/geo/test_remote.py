@@ -1,4 +1,4 @@
-"""geo.remote: ArcGIS REST and WFS layers arrive whole, once, in order, or fail clearly.
+"""geo.io.remote: ArcGIS REST and WFS layers arrive whole, once, in order, or fail clearly.
 
 A ``ThreadingHTTPServer`` on 127.0.0.1 serves the canned answers in
 ``tests/data/remote/`` (see its README); the importers reach it through their real
@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo import remote
 from geo.errors import LayerError
-from geo.remote import import_arcgis, import_wfs
+from geo.io import remote
+from geo.io.remote import import_arcgis, import_wfs
 from geo.settings import Settings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "remote"
@@ -401,7 +401,7 @@ def test_server_that_always_exceeds_transfer_limit_stops_at_the_cap(server: Fixt
 def test_repeated_page_stops_the_loop(
     server: FixtureServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="geo.remote"):
+    with caplog.at_level(logging.WARNING, logger="geo.io.remote"):
         gdf = import_arcgis(f"{server.url}{ARC}/6", timeout_s=5)
     assert gdf["OBJECTID"].tolist() == [1, 2]
     assert len([p for p in server.requests_to(f"{ARC}/6/query") if "resultOffset" in p]) == 2
@@ -599,7 +599,7 @@ def test_wfs_exception_report_is_reported(server: FixtureServer) -> None:
 def test_wfs_1_1_0_reads_gml_in_one_request_and_warns(
     server: FixtureServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="geo.remote"):
+    with caplog.at_level(logging.WARNING, logger="geo.io.remote"):
         gdf = import_wfs(f"{server.url}/mapserver/wfs", type_name="ms:cuidado", timeout_s=5)
 
     assert gdf["nombre"].tolist() == [

@@ -8,8 +8,8 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo import vtiles
-from geo.atlas.basemap import build_basemap, sample_layers, street_name
 from geo.errors import LayerError
+from geo.io.atlas.basemap import build_basemap, sample_layers, street_name
 
 # At zoom 12 a tile is 9783.94 m of Web Mercator: 1 tile unit = 2.3887 m. Tile (12, 2048,
 # 2048) has its top-left corner at the projection's origin (0, 0).

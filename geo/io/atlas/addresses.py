@@ -36,7 +36,7 @@ import shapely
 from pyproj import Transformer
 
 from geo import address as addr
-from geo.atlas import sources
+from geo.io.atlas import sources
 
 log = logging.getLogger(__name__)
 

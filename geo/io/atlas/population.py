@@ -398,7 +398,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -> None:
     if missing:
         raise LayerError(
             f"{what} lacks column(s) {', '.join(map(repr, missing))}; it has "
-            f"{', '.join(map(str, frame.columns))}: normalise it as geo.atlas.sources does."
+            f"{', '.join(map(str, frame.columns))}: normalise it as geo.io.atlas.sources does."
         )
 
 

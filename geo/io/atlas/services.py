@@ -641,7 +641,7 @@ def _boundary(name: str, frame: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd
     if missing:
         raise LayerError(
             f"{name} layer lacks column(s) {', '.join(missing)}: give the normalised "
-            f"layer of geo.atlas.sources (columns {', '.join(columns)})."
+            f"layer of geo.io.atlas.sources (columns {', '.join(columns)})."
         )
     return frame
 

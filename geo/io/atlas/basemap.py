@@ -132,7 +132,7 @@ def official_layers(
     water: gpd.GeoDataFrame | None = None,
     streets: gpd.GeoDataFrame | None = None,
 ) -> list[vtiles.TileLayer]:
-    """The basemap layers from the normalised frames of :mod:`geo.atlas.sources`.
+    """The basemap layers from the normalised frames of :mod:`geo.io.atlas.sources`.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ the format of the bundled ``data/layers.toml`` and the files it lists:
 
 ``services.geojson``
     Every usable SDIS / SDMujer service point in the project's vocabulary
-    (:mod:`geo.atlas.services`), kind ``service``.
+    (:mod:`geo.io.atlas.services`), kind ``service``.
 ``care_blocks.geojson``
     The bundled care blocks, moved to their anchor facility where the official layer
     holds it (stated precision raised only there).
@@ -14,16 +14,16 @@ the format of the bundled ``data/layers.toml`` and the files it lists:
 ``localidades.geojson``, ``upz.geojson``
     Official boundaries (kind ``boundary``) with their 2024 population.
 ``demand.parquet``
-    The dasymetric demand grid (kind ``demand``, :mod:`geo.atlas.population`), with
+    The dasymetric demand grid (kind ``demand``, :mod:`geo.io.atlas.population`), with
     its model written into the registry entry.
 ``networks/malla_vial.npz``
     The prepared walking network with the polygons where streets are missing
-    (:mod:`geo.atlas.streets`); found by ``geo.settings`` in ``<data>/networks/``.
+    (:mod:`geo.io.atlas.streets`); found by ``geo.settings`` in ``<data>/networks/``.
 ``address/``
-    The offline address index (:mod:`geo.atlas.addresses`, :mod:`geo.address`), when
+    The offline address index (:mod:`geo.io.atlas.addresses`, :mod:`geo.address`), when
     the house-number points are in the folder.
 ``basemap.pmtiles``
-    The offline basemap (:mod:`geo.atlas.basemap`): blocks, water, streets with their
+    The offline basemap (:mod:`geo.io.atlas.basemap`): blocks, water, streets with their
     names, localidad and UPZ borders and names, as vector tiles; registered in the
     ``[dataset.basemap]`` table (file, SHA-256, zooms, attribution) that ``ui/`` reads.
 ``report.json``, ``report.md``
@@ -60,8 +60,8 @@ import pandas as pd
 import tomli_w
 from shapely.geometry import mapping
 
-from geo.atlas import sources
 from geo.errors import LayerError
+from geo.io.atlas import sources
 from geo.layers import REGISTRY_FILE, load_layer, load_registry
 from geo.network import save_network
 from geo.settings import PROJECT_DIR
@@ -295,11 +295,11 @@ def build_atlas(
 
     Raises
     ------
-    geo.atlas.sources.AtlasSourceError
+    geo.io.atlas.sources.AtlasSourceError
         A required dataset is missing, or a file cannot be used (the message names the
         file and the dataset to download). ``out`` is left as it was.
     """
-    from geo.atlas import population, services, streets
+    from geo.io.atlas import population, services, streets
 
     source = Path(source).resolve()
     out = Path(out).resolve()
@@ -431,7 +431,7 @@ def build_atlas(
 
 def _address_index(work: Path, report: AtlasReport, inv: sources.Inventory) -> None:
     """Build the offline address index (``address/``) when the house-number points are there."""
-    from geo.atlas import addresses
+    from geo.io.atlas import addresses
 
     if not inv.get("addresses"):
         report.warnings.append(
@@ -570,7 +570,7 @@ def _services(
     frame: gpd.GeoDataFrame,
     service_report: Any,
 ) -> None:
-    from geo.atlas.services import SERVICE_COLUMNS
+    from geo.io.atlas.services import SERVICE_COLUMNS
 
     write_geojson(frame[[*SERVICE_COLUMNS, frame.geometry.name]], work / "services.geojson")
     registry["services"] = _entry(
@@ -638,7 +638,7 @@ def _care_blocks(
     sample_dir: Path,
     services_frame: gpd.GeoDataFrame,
 ) -> None:
-    from geo.atlas.services import anchor_care_blocks
+    from geo.io.atlas.services import anchor_care_blocks
 
     sample = load_registry(sample_dir)
     spec = sample["care_blocks"]
@@ -713,7 +713,7 @@ def _basemap(work: Path, inv: sources.Inventory, report: AtlasReport) -> dict[st
     Self-contained (it reads the layers it needs again) so the step can be moved or
     dropped without touching the others.
     """
-    from geo.atlas import basemap
+    from geo.io.atlas import basemap
 
     localidades = sources.read_localidades(inv)
     water = sources.read_water(inv)
