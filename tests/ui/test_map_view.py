@@ -35,7 +35,8 @@ def _collections(html: str) -> list[dict]:
     """The GeoJSON feature collections embedded in the map script."""
     decoder = json.JSONDecoder()
     return [
-        decoder.raw_decode(html, match.end())[0] for match in re.finditer(r"_add\((?=\{)", html)
+        decoder.raw_decode(html, match.end())[0]
+        for match in re.finditer(r"(?:_add|\.addData)\((?=\{)", html)
     ]
 
 
@@ -69,6 +70,17 @@ def test_data_text_reaches_the_page_escaped(places) -> None:
     popups = " ".join(f["properties"]["_popup"] for f in _collections(html)[0]["features"])
     assert "&lt;img src=x onerror=alert(1)&gt;" in popups
     assert "&#123;&#123; 9999*9999 &#125;&#125;" in popups
+
+
+def test_raw_ids_cannot_close_the_script(places) -> None:
+    """Ids travel as they are (they select the record); ``</`` is escaped in the JSON."""
+    spec, gdf = places
+    gdf = gdf.copy()
+    gdf.index = ["</script><script>alert(1)</script>", "b\u2028c", "c"]
+    html = _render((spec, gdf))
+    assert "</script><script>alert(1)" not in html
+    ids = [f["properties"]["id"] for f in _collections(html)[0]["features"]]
+    assert ids == ["</script><script>alert(1)</script>", "b\u2028c", "c"]
 
 
 def test_legend_lists_kinds_with_colours_in_language(places) -> None:
@@ -288,7 +300,7 @@ def test_popups_are_built_once_per_row_content(monkeypatch) -> None:
 
     def data(group: folium.FeatureGroup) -> str:
         (layer,) = group._children.values()
-        return json.dumps(layer.data, ensure_ascii=False)
+        return layer.data_json
 
     first = data(map_view.feature_group(blocks, spec, lang="es"))
     assert len(built) == len(blocks)
