@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
@@ -428,21 +429,22 @@ def _feature_text(
     features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str
 ) -> list[tuple[str, str]]:
     """``(tooltip, popup)`` HTML for each row, built once per row content and language."""
-    records = features.to_dict("records")
     digests = _row_digests(features)
     if digests is None:
         return [
             (tooltip_html(row, spec, lang=lang), popup_html(row, spec, lang=lang))
-            for row in records
+            for row in features.to_dict("records")
         ]
-    out = []
-    for row, digest in zip(records, digests, strict=True):
-        key = (spec.id, lang, digest)
-        text = _FEATURE_TEXT.get(key)
-        if text is None:
-            text = (tooltip_html(row, spec, lang=lang), popup_html(row, spec, lang=lang))
-            _FEATURE_TEXT[key] = text
-        out.append(text)
+    keys = [(spec.id, lang, digest) for digest in digests]
+    missing = [n for n, key in enumerate(keys) if key not in _FEATURE_TEXT]
+    if missing:  # the records are built only for rows not seen before
+        rows = features.iloc[missing].to_dict("records")
+        for n, row in zip(missing, rows, strict=True):
+            _FEATURE_TEXT[keys[n]] = (
+                tooltip_html(row, spec, lang=lang),
+                popup_html(row, spec, lang=lang),
+            )
+    out = [_FEATURE_TEXT[key] for key in keys]
     while len(_FEATURE_TEXT) > _FEATURE_TEXT_KEPT:
         _FEATURE_TEXT.popitem(last=False)
     return out
@@ -465,13 +467,13 @@ def feature_group(features: gpd.GeoDataFrame, spec: LayerSpec, *, lang: str) -> 
         "features": [
             {
                 "type": "Feature",
-                "geometry": _rounded(pt),
+                "geometry": geometry,
                 "properties": {"id": str(fid), "layer": spec.id, "_tip": tip, "_popup": popup},
             }
-            for fid, (tip, popup), pt in zip(
+            for fid, (tip, popup), geometry in zip(
                 features.index,
                 _feature_text(features, spec, lang=lang),
-                features.geometry,
+                _geometries(features.geometry.to_numpy()),
                 strict=True,
             )
         ],
@@ -566,6 +568,14 @@ class CareLayer(MacroElement):
         figure = self.get_root()
         script = self._template.module.__dict__["script"](self, kwargs)
         figure.script.add_child(_Script(script), name=self.get_name())
+
+
+def _geometries(geoms: np.ndarray) -> list[dict]:
+    """GeoJSON geometries, points rounded in one numpy step (the common case)."""
+    if len(geoms) and bool(np.all(shapely.get_type_id(geoms) == 0)):
+        xy = np.round(shapely.get_coordinates(geoms), 6).tolist()
+        return [{"type": "Point", "coordinates": pair} for pair in xy]
+    return [_rounded(geom) for geom in geoms]
 
 
 def _rounded(geom) -> dict:
