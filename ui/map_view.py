@@ -152,6 +152,33 @@ class WheelAfterClick(MacroElement):
     )
 
 
+class ControlsAboveAttribution(MacroElement):
+    """On a narrow map, lift the bottom-left controls (scale bar, legend) above the
+    attribution, which wraps over two or three lines on a phone and would cover them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            if (!map.attributionControl) { return; }
+            var credit = map.attributionControl.getContainer();
+            var left = map.getContainer().querySelector(".leaflet-bottom.leaflet-left");
+            if (!credit || !left) { return; }
+            function fit() {
+                var c = credit.getBoundingClientRect(), l = left.getBoundingClientRect();
+                left.style.bottom = c.left < l.right + 4 ? credit.offsetHeight + "px" : "";
+            }
+            if (window.ResizeObserver) { new ResizeObserver(fit).observe(credit); }
+            map.on("resize", fit);
+            fit();
+        })();
+        {% endmacro %}
+        """
+    )
+
+
 class FocusWithoutScroll(MacroElement):
     """Keep the first click on a marker from being lost.
 
@@ -367,6 +394,7 @@ def base_map(
     ).add_to(m)
     ViewSync().add_to(m)
     FocusWithoutScroll().add_to(m)
+    ControlsAboveAttribution().add_to(m)
     WheelAfterClick().add_to(m)
     return m
 

@@ -49,6 +49,24 @@ def test_explore_map_starts_on_the_first_screen(
         # the map's top on the first screen, with most of a phone screen or a third of a
         # laptop's left for the map itself
         assert top < height * (0.5 if screen == "phone" else 0.4), f"map top at {top:.0f} px"
+        # the scale bar and the legend stay clear of the attribution (which wraps on a
+        # phone): their boxes do not overlap once the basemap has added its credit
+        credit = frame.locator(".leaflet-control-attribution").first
+        expect(credit).to_contain_text("Leaflet", timeout=30_000)
+        page.wait_for_timeout(300)
+        c = credit.bounding_box()
+        for control in (".leaflet-control-scale", ".care-atlas-legend"):
+            found = frame.locator(control)
+            if not found.count():
+                continue
+            b = found.first.bounding_box()
+            apart = (
+                b["y"] + b["height"] <= c["y"] + 1
+                or c["y"] + c["height"] <= b["y"] + 1
+                or b["x"] + b["width"] <= c["x"] + 1
+                or c["x"] + c["width"] <= b["x"] + 1
+            )
+            assert apart, f"{control} {b} under the attribution {c}"
         if screen == "laptop":
             map_box = page.locator(MAP_IFRAME).first.bounding_box()
             row = page.locator(MAP_IFRAME).first.evaluate(
