@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,13 +54,19 @@ def markers_by_layer(at: AppTest) -> dict[str, int]:
     groups = map_args(at)["feature_group"] or ""
     counts: dict[str, int] = {}
     decoder = json.JSONDecoder()
-    index = groups.find('{"features"')
-    while index != -1:
-        collection, end = decoder.raw_decode(groups, index)
+    # a care layer writes its features once, ``<layer>.addData({...})``; other folium
+    # layers through ``<layer>_add({...})``
+    collections = [
+        decoder.raw_decode(groups, m.end())[0]
+        for m in re.finditer(r"(?:_add|\.addData)\((?=\{)", groups)
+    ]
+    for collection in collections:
         for feature in collection["features"]:
-            layer = feature["properties"]["layer"]
-            counts[layer] = counts.get(layer, 0) + 1
-        index = groups.find('{"features"', end)
+            layer = (feature.get("properties") or {}).get("layer")
+            if layer is not None:
+                counts[layer] = counts.get(layer, 0) + 1
+    # a layer group on the map without its data would be a format this reader missed
+    assert len(collections) >= groups.count("L.geoJson("), "unread care layers in the map"
     return counts
 
 

@@ -51,7 +51,7 @@ def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
 def _community_ids(at) -> set[str]:
     """Ids of the community places in the feature groups sent to the map."""
     groups = map_args(at)["feature_group"] or ""
-    return set(re.findall(r'"id": "(cs-[0-9a-f]+)", "layer": "community"', groups))
+    return set(re.findall(r'"id":\s*"(cs-[0-9a-f]+)",\s*"layer":\s*"community"', groups))
 
 
 def test_places_in_view_are_shown_and_far_ones_are_not(places: dict[str, str]) -> None:
