@@ -93,9 +93,16 @@ def test_add_a_gaps_view_to_a_new_story() -> None:
     assert metric_values(slide)["Early childhood"] == metric_values(at)["Early childhood"]
 
 
-def test_exports_are_offered() -> None:
+def test_exports_are_prepared_then_offered_as_files() -> None:
+    """The files are built on request from the views' states and handed over as bytes
+    (no deferred download that a rerun could drop)."""
     at = run_app("pages/present.py", lang="en")
-    labels = [b.label for b in at.get("download_button")]
+    assert not at.get("download_button")
+    _button(at, "Prepare the files").click().run()
+    assert not at.exception
+    assert not at.error
+    buttons = at.get("download_button")
+    labels = [b.label for b in buttons]
     for wanted in (
         "Story (offline HTML)",
         "Slides PDF 16:9",
