@@ -21,6 +21,7 @@ from ui.components import (
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
 from ui.map_view import BOGOTA_VIEW, base_map, catchment_group
+from ui.view_state import ExploreState
 
 PAGE = "explore"
 
@@ -107,6 +108,14 @@ layer_notes(
 )
 present_page.add_view_box(
     PAGE,
-    {"layers": list(chosen.layers), "services": list(chosen.facets.get("services", []))},
+    ExploreState(
+        layers=tuple(chosen.layers),
+        **{facet: tuple(values) for facet, values in chosen.facets.items()},
+        walk=show_walk,
+        minutes=minutes,
+        profile=profile,
+        view=view,
+        selected=state.selection(PAGE),
+    ),
     lang=lang,
 )
