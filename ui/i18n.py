@@ -212,8 +212,7 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "present_download_failed": {
         "es": "No se pudo preparar la descarga: {error}. Pruebe de nuevo o avise a quien "
         "administra el atlas.",
-        "en": "The download could not be built: {error}. Try again or tell whoever runs "
-        "the atlas.",
+        "en": "The download could not be built: {error}. Try again or tell whoever runs the atlas.",
     },
     "present_prepare": {"es": "Preparar los archivos", "en": "Prepare the files"},
     "present_prepare_note": {
