@@ -116,8 +116,8 @@ class SlideLayer:
         ``"#RRGGBB"``.
     kind
         ``"points"`` (markers), ``"polygons"`` (filled, translucent), ``"outline"``
-        (boundaries, no fill) or ``"areas"`` (translucent fill with a thick black
-        outline, e.g. unserved areas).
+        (boundaries, no fill) or ``"areas"`` (a thick black outline, no fill, e.g.
+        unserved areas; ``colour`` is not used).
     size
         Marker size for points, as matplotlib's scatter ``s`` (points squared) on the
         16:9 slide; scaled with the page height for other sizes.
@@ -715,8 +715,8 @@ def _style(layer: SlideLayer, u: float) -> dict:
         return {"facecolor": face, "edgecolor": layer.colour, "linewidth": 1.0 * k}
     if layer.kind == "outline":
         return {"facecolor": "none", "edgecolor": layer.colour, "linewidth": 1.3 * k}
-    face = to_rgba(layer.colour, 0.25)
-    return {"facecolor": face, "edgecolor": "black", "linewidth": 2.8 * k}
+    # as on the web map: a thick black outline, no fill (a surface underneath stays true)
+    return {"facecolor": "none", "edgecolor": "black", "linewidth": 2.8 * k}
 
 
 def _polygon_path(polygon: shapely.Polygon) -> MplPath:
