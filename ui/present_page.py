@@ -26,7 +26,7 @@ from geo.errors import LayerError
 from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
-from ui import safe, slides, standalone, state, uploads
+from ui import basemap, safe, slide_basemap, slides, standalone, state, uploads
 from ui.components import care_map
 from ui.export import csv_bytes, xlsx_bytes
 from ui.frame import PAGES_DIR
@@ -235,7 +235,14 @@ def _slide_png(view_json: str, lang: str, date: str) -> bytes:
     return slides.render_png(
         static_slide(slide(view, lang=lang, export=True), lang=lang),
         size=slides.FORMATS["16:9"],
+        tiles=slide_tiles(),
     )
+
+
+def slide_tiles() -> slides.TilesHook | None:
+    """The atlas's offline basemap for static slides, when the data folder has one."""
+    found = basemap.for_settings()
+    return slide_basemap.tiles_hook(found) if found is not None else None
 
 
 def _view_json(view: StoryView) -> str:
@@ -436,6 +443,7 @@ def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, byte
     contents = [slide(view, lang=lang, export=True) for view in story.views]
     static = [static_slide(c, lang=lang) for c in contents]
     table = figures_table(story, contents)
+    tiles = slide_tiles()
     html = standalone.story_html(
         [_html_slide(c, lang=lang) for c in contents],
         title=name,
@@ -447,14 +455,14 @@ def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, byte
         ("present_html", html.encode("utf-8"), "care_atlas_story.html", "text/html", "export_html"),
         (
             "present_pdf_169",
-            slides.render_pdf(static, page="16:9"),
+            slides.render_pdf(static, page="16:9", tiles=tiles),
             "care_atlas_story_16x9.pdf",
             _PDF,
             "export_pdf_169",
         ),
         (
             "present_pdf_a4",
-            slides.render_pdf(static, page="A4"),
+            slides.render_pdf(static, page="A4", tiles=tiles),
             "care_atlas_story_A4.pdf",
             _PDF,
             "export_pdf_a4",

@@ -348,6 +348,11 @@ def _font(size_pt: float, *, bold: bool = False) -> FontProperties:
     return FontProperties(fname=_font_file(bold), size=size_pt)
 
 
+def font(size_pt: float, *, bold: bool = False) -> FontProperties:
+    """The slides' font (matplotlib's bundled DejaVu Sans), for hooks that draw text."""
+    return _font(size_pt, bold=bold)
+
+
 _TEXT_TO_PATH = TextToPath()
 
 
