@@ -91,7 +91,20 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-show_walk, minutes, profile = walk_controls(PAGE, lang=lang)
+opened = state.opened_with(PAGE, ExploreState.from_query)
+show_walk, minutes, profile = walk_controls(
+    PAGE, lang=lang, start=(opened.walk, opened.minutes, opened.profile)
+)
+shown_state = ExploreState(
+    layers=tuple(chosen.layers),
+    **{facet: tuple(values) for facet, values in chosen.facets.items()},
+    walk=show_walk,
+    minutes=minutes,
+    profile=profile,
+    view=view,
+    selected=state.selection(PAGE),
+)
+state.mirror_params(shown_state.to_query(), owned=("walk", "wmin", "wprofile"))
 under = []
 if show_walk and shown:
     zones = walking_zones(
@@ -106,16 +119,4 @@ layer_notes(
     lang=lang,
     note=frame.data_details(lang),
 )
-present_page.add_view_box(
-    PAGE,
-    ExploreState(
-        layers=tuple(chosen.layers),
-        **{facet: tuple(values) for facet, values in chosen.facets.items()},
-        walk=show_walk,
-        minutes=minutes,
-        profile=profile,
-        view=view,
-        selected=state.selection(PAGE),
-    ),
-    lang=lang,
-)
+present_page.add_view_box(PAGE, shown_state, lang=lang)

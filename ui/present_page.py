@@ -12,6 +12,7 @@ the session and takes it out of the address bar), or a signed-in moderator.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import logging
@@ -548,7 +549,9 @@ def add_view_box(
         if not st.button(t("present_add_go", lang), key=f"add_view_go_{page}"):
             return
         if isinstance(params, ExploreState | GapsState):
-            view_params = params.with_view(state.url_view()).to_params()
+            # the browser's latest map position and the selection as it is now
+            now = dataclasses.replace(params, selected=state.selection(page))
+            view_params = now.with_view(state.url_view()).to_params()
         else:
             view_params = {**params, **_map_position()}
         try:

@@ -114,6 +114,15 @@ def keep_value(key: str, *, keep: str) -> object:
     return value
 
 
+def opened_with(page: str, read):
+    """What the URL said when ``page`` was first drawn in this session: ``read(url_params())``,
+    kept, so widgets that start from it keep the same default for the whole session."""
+    key = f"{_KEEP}opened_{page}"
+    if key not in st.session_state:
+        st.session_state[key] = read(url_params())
+    return st.session_state[key]
+
+
 def url_params() -> dict[str, str]:
     """The URL's query parameters, one string each (for :mod:`ui.view_state`)."""
     return {key: st.query_params.get(key, "") for key in st.query_params}

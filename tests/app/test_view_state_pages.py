@@ -123,3 +123,16 @@ def test_a_gaps_view_keeps_its_surface_and_colour_bar() -> None:
         if name in slide_figures:
             assert slide_figures[name] == value, name
     assert any("Minutes to the nearest" in safe.unmarkdown(c.value) for c in at.caption)
+
+
+def test_explore_walking_zones_come_back_from_the_url_and_reach_the_story() -> None:
+    at = run_app("pages/explore.py", lang="en", walk="1", wmin="25", wprofile="wheelchair")
+    assert at.toggle(key="explore_walk_show").value is True
+    assert at.slider(key="explore_walk_minutes").value == 25
+    assert at.selectbox(key="explore_walk_profile_en").value == "wheelchair"
+    at.slider(key="explore_walk_minutes").set_value(30).run()
+    assert _query(at, "wmin") == "30"
+    stored = _add_view(at, "explore", "Walking")
+    (view,) = stored.payload["views"]
+    assert (view["params"]["walk"], view["params"]["minutes"]) == (True, 30)
+    assert view["params"]["profile"] == "wheelchair"
