@@ -34,6 +34,7 @@ from ui.frame import PAGES_DIR
 from ui.i18n import label, t
 from ui.map_view import KIND_COLOURS, feature_group
 from ui.present_view import SlideContent, figures_table, sample_story, slide, today
+from ui.view_button import view_button
 from ui.view_state import ExploreState, GapsState
 
 log = logging.getLogger(__name__)
@@ -546,14 +547,18 @@ def add_view_box(
         )
         title = st.text_input(t("present_view_title", lang), key=f"add_view_title_{page}")
         note = st.text_area(t("present_view_note", lang), key=f"add_view_note_{page}", height=80)
-        if not st.button(t("present_add_go", lang), key=f"add_view_go_{page}"):
+        pressed = _add_pressed(page, lang=lang)
+        if pressed is None:
             return
+        position = state.parse_view(pressed.get("lat"), pressed.get("lon"), pressed.get("z"))
         if isinstance(params, ExploreState | GapsState):
-            # the browser's latest map position and the selection as it is now
+            # where the map is now (the button read it from the page URL) and the selection
             now = dataclasses.replace(params, selected=state.selection(page))
-            view_params = now.with_view(state.url_view()).to_params()
+            view_params = now.with_view(position).to_params()
         else:
-            view_params = {**params, **_map_position()}
+            view_params = dict(params)
+            if position is not None:
+                view_params |= {"lat": position.lat, "lon": position.lon, "z": position.zoom}
         try:
             view = StoryView(page=page, title=title, note=note, params=view_params)
             with uploads.store() as handle:
@@ -579,10 +584,19 @@ def add_view_box(
         )
 
 
-def _map_position() -> dict[str, Any]:
-    """The map's view as mirrored in the URL (lat, lon, z), when there is one."""
-    out: dict[str, Any] = {}
-    for key in ("lat", "lon", "z"):
-        if key in st.query_params:
-            out[key] = st.query_params[key]
-    return out
+def _add_pressed(page: str, *, lang: str) -> dict[str, Any] | None:
+    """The "Add" button: a press (once) with the map's position, else ``None``.
+
+    The map mirrors its position into the page URL in the browser only (panning never
+    reruns the script), so an ``st.button`` would store the position the page opened
+    at. :func:`ui.view_button.view_button` reads it from the URL when pressed and
+    sends it; ``{"error": "no_view"}`` (no position in the URL yet) keeps the page's.
+    """
+    key = f"add_view_go_{page}"
+    view_button(label=t("present_add_go", lang), lang=lang, key=key)
+    value = st.session_state.get(key)
+    handled = f"_keep_{key}_at"
+    if not isinstance(value, dict) or value.get("at") == st.session_state.get(handled):
+        return None
+    st.session_state[handled] = value.get("at")
+    return value

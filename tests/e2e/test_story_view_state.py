@@ -22,16 +22,18 @@ import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from tests.e2e.conftest import ARTIFACTS, Server, open_page, start_server, stop_server
-from tests.e2e.test_explore import MAP_IFRAME, wait_idle
+from tests.e2e.test_explore import MAP_IFRAME, map_js, map_view, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 FILTERS = "Who is cared for: Older persons · Run by: Cooperative"
 BAR = "Walking minutes to the nearest service"
 UNSERVED = "People out of reach"
+BUTTON_IFRAME = 'iframe[title="ui.view_button.care_atlas_view_button"]'
 VIRIDIS_DARK = np.array([0x44, 0x01, 0x54])
 
 
@@ -70,8 +72,16 @@ def _metrics(page: Page, *, last: str) -> dict[str, str]:
 
 def _choose(page: Page, label: str, option: str) -> None:
     """Pick ``option`` in the sidebar selectbox named ``label``."""
-    page.get_by_test_id("stSidebar").get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    box = page.get_by_test_id("stSidebar").get_by_label(label, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # a click while the sidebar is still being redrawn may not open it
+        box.click()
+        try:
+            wanted.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    wanted.click()
     wait_idle(page)
 
 
@@ -85,7 +95,9 @@ def _add_view(page: Page, title: str, *, story: str | None = None) -> str:
     box.fill(title)
     box.press("Enter")
     wait_idle(page)
-    sidebar.get_by_role("button", name="Add", exact=True).click()
+    # a rerun rewrites the URL; the map puts its position back within a second
+    page.wait_for_function("() => location.search.includes('z=')", timeout=10_000)
+    sidebar.frame_locator(BUTTON_IFRAME).get_by_role("button", name="Add", exact=True).click()
     expect(sidebar.get_by_text("Added to")).to_be_visible(timeout=60_000)
     href = sidebar.get_by_role("link", name="Open the story").get_attribute("href") or ""
     found = re.search(r"story=(st-[A-Za-z0-9_-]+)", href)
@@ -122,6 +134,9 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
         # 1. Explore, filtered to older persons and cooperatives: add the view
         page.goto(f"{story_server.url}/?lang=en&pop=older&op=cooperative")
         explore = _metrics(page, last="Places on the map")
+        # the person moves the map: the slide keeps that position, not the whole district
+        map_js(page, "() => window.map.setView([4.65, -74.08], 13, {animate: false})")
+        page.wait_for_function("() => location.search.includes('z=13')", timeout=10_000)
         story_id = _add_view(page, "For older persons")
 
         # 2. Gaps, same session: choose "Minutes to the nearest", add it to that story
@@ -141,6 +156,10 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
         expect(page.get_by_text(FILTERS)).to_be_visible()
         slide = _metrics(page, last="Places on the map")
         assert slide["Places on the map"] == explore["Places on the map"]
+        position = map_view(page)
+        assert position["zoom"] == 13
+        assert position["lat"] == pytest.approx(4.65, abs=1e-3)
+        assert position["lon"] == pytest.approx(-74.08, abs=1e-3)
         page.keyboard.press("ArrowRight")
         expect(page.get_by_text("2 / 2")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("What to show: Minutes to the nearest")).to_be_visible()
@@ -213,11 +232,14 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
     assert len(reader.pages) == 2
     first, second = (" ".join(p.extract_text().split()) for p in reader.pages)
     assert FILTERS in first
+    # the saved position (zoom 13, about 19 km across on the slide), not the district (20 km bar)
+    assert "5 km" in first and "20 km" not in first
     assert f"{explore['Places on the map']} Places on the map" in first
     assert "…" not in first and "…" not in second  # sources wrap, never cut
     for text in (BAR, "What to show: Minutes to the nearest", gaps["Early childhood"]):
         assert text in second, text
     assert len(reader.pages[1].images) >= 2  # the surface and the colour bar
+    _render_pdf_page(pdf, 1, ARTIFACTS / "story_pdf_page1")  # to look at
     rendered = _render_pdf_page(pdf, 2, ARTIFACTS / "story_pdf_page2")
     if rendered is not None:  # poppler on the machine: look at the pixels too
         pixels = np.asarray(rendered).reshape(-1, 3).astype(int)
