@@ -40,7 +40,7 @@ from ui.map_view import (
     catchment_group,
     surface_group,
 )
-from ui.view_state import ExploreState, GapsState, describe_line, extent_of
+from ui.view_state import ExploreState, GapsState, RegionState, describe_line, extent_of
 
 CELL_M = 100.0
 EXPLORE_DEFAULT = ("care_blocks", "care_bus_stops", "home_care")
@@ -358,21 +358,34 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
 
 
 def _region(view: StoryView, lang: str, export: bool = False) -> SlideContent:
+    """The Region page's map for the view's state: its layers and filters, its figures."""
+    state = RegionState.from_params(view.params)
     registry = loaders.registry()
     frames, _ = loaders.layers([*REGION_LAYERS, "countries"])
-    layers = [MapLayer(loaders.institutions_spec(), loaders.institutions())]
-    layers += [MapLayer(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
+    catalogue = [(loaders.institutions_spec(), loaders.institutions())]
+    catalogue += [(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
+    all_layers = [MapLayer(spec, frame) for spec, frame in catalogue]
+    layers = [
+        MapLayer(spec, filter_features(frame, **state.facets()))
+        for spec, frame in catalogue
+        if state.layers is None or spec.id in state.layers
+    ]
     offer = loaders.layer("training_offer")
     figures = [(layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers]
     figures.append((t("present_offer", lang), fmt.integer(len(offer), lang)))
+    described = state.describe(lang)
     return SlideContent(
         view=view,
         figures=figures[:4],
         layers=layers,
         outlines=[frames["countries"]] if "countries" in frames else [],
-        start=_start(view.params, None),
-        fit=bounds_of(layer.features for layer in layers),
+        start=state.view,
+        # as the page: fitted to every layer of the region unless a position was saved
+        fit=bounds_of(layer.features for layer in all_layers),
         boundary_label="legend_countries",
+        filters=describe_line(described),
+        extent=extent_of(state.view) if state.view is not None else None,
+        parameters=described,
     )
 
 

@@ -350,9 +350,20 @@ class GapsState(_Common):
         return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class RegionState(ExploreState):
+    """Region: the same layers and filters as Explore (no walking zones), map, selection.
+
+    ``view`` ``None`` means the page's own fit to every layer.
+    """
+
+    page: ClassVar[str] = "region"
+
+
 STATES: dict[str, type[ExploreState] | type[GapsState]] = {
     ExploreState.page: ExploreState,
     GapsState.page: GapsState,
+    RegionState.page: RegionState,
 }
 
 

@@ -143,3 +143,16 @@ def test_explore_walking_zones_come_back_from_the_url_and_reach_the_story() -> N
     (view,) = stored.payload["views"]
     assert (view["params"]["walk"], view["params"]["minutes"]) == (True, 30)
     assert view["params"]["profile"] == "wheelchair"
+
+
+def test_a_region_view_keeps_its_filters() -> None:
+    page = run_app("pages/region.py", lang="en", country="MX")
+    shown = metric_values(page)
+    stored = _add_view(page, "region", "Mexico")
+    (view,) = stored.payload["views"]
+    assert view["params"]["countries"] == ["MX"]
+    at = run_app("pages/present.py", lang="en", story=stored.id, present="1", slide="1")
+    slide_figures = metric_values(at)
+    shared = [name for name in shown if name in slide_figures]
+    assert shared and all(slide_figures[n] == shown[n] for n in shared), (slide_figures, shown)
+    assert any("Country: Mexico" in safe.unmarkdown(c.value) for c in at.caption)

@@ -134,3 +134,12 @@ def test_extent_of_a_view_is_what_a_page_map_shows() -> None:
     # one zoom level more shows half as much
     closer = extent_of(View(0.0, -74.0, 12))
     assert closer[2] - closer[0] == pytest.approx((max_lon - min_lon) / 2)
+
+
+def test_region_state_has_explores_filters() -> None:
+    from ui.view_state import RegionState
+
+    state = RegionState(countries=("MX",), layers=("cooperatives",))
+    assert RegionState.from_query(state.to_query()) == state
+    assert RegionState.from_params(json.loads(json.dumps(state.to_params()))) == state
+    assert describe_line(state.describe("es")) == "País: México"
