@@ -221,6 +221,9 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
         expect(offline.locator("#slide-2 img.leaflet-image-layer")).to_have_count(1)
         for value in (gaps["Early childhood"], gaps["Older persons"]):
             expect(offline.locator("#slide-2")).to_contain_text(value)
+        for value in offline.locator("#slide-2 .figure-value").all():  # none cut at the edge
+            box = value.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1600, value.inner_text()
         offline.screenshot(path=str(ARTIFACTS / "story_offline_gaps.png"))
         assert not blocked, blocked
         assert not errors, errors
