@@ -141,7 +141,7 @@ class Slide:
     layers
         Map layers, drawn polygons first, then outlines, then points; empty ones are skipped.
     subtitle
-        Line under the title (two lines at most).
+        Line under the title, e.g. the view's filters (wrapped, never cut).
     figures
         ``(label, value)`` headline figures; the first four are shown.
     note
@@ -430,7 +430,7 @@ def _draw_slide(fig: Figure, slide: Slide, *, tiles: TilesHook | None) -> None:
     title_prop = _font(4.2 * u, bold=True)
     sub_prop = _font(2.3 * u)
     title_lines = _wrap(slide.title, title_prop, inner_w, 2)
-    sub_lines = _wrap(slide.subtitle, sub_prop, inner_w, 2)
+    sub_lines = _wrap(slide.subtitle, sub_prop, inner_w, None)  # the view's filters: never cut
     top = page.height_pt - 2.6 * u
     _text(fig, page.fx(margin), page.fy(top), title_lines, title_prop, color=_INK, va="top")
     top -= _block_height(title_lines, title_prop.get_size_in_points())

@@ -322,3 +322,10 @@ def test_surface_and_colour_bar_are_drawn() -> None:
         assert word in text
     reader = PdfReader(io.BytesIO(render_pdf([slide])))
     assert len(reader.pages[0].images) >= 2  # the surface and the bar are images in the PDF
+
+
+def test_a_long_subtitle_of_filters_is_never_cut() -> None:
+    filters = " · ".join(f"Filtro {n}: valor largo número {n}" for n in range(1, 16))
+    text = _pdf_text(render_pdf([_slide(subtitle=filters)]))[0]
+    assert "…" not in text
+    assert "Filtro 15: valor largo número 15" in text
