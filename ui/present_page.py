@@ -378,6 +378,15 @@ def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
         slides.SlideLayer(frame=outline, label="", colour="#6b7280", kind="outline")
         for outline in content.outlines
     ]
+    if content.zones is not None and not content.zones.empty:
+        layers.append(
+            slides.SlideLayer(
+                frame=content.zones,
+                label=t("catchments", lang),
+                colour="#D55E00",  # as catchment_group draws them on the web map
+                kind="polygons",
+            )
+        )
     if content.areas is not None and not content.areas.empty:
         layers.append(
             slides.SlideLayer(

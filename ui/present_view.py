@@ -71,6 +71,8 @@ class SlideContent:
     overlay: raster.Overlay | None = None
     parameters: list[tuple[str, str]] = field(default_factory=list)
     """``(name, value)`` of the view's parameters in words (the figures CSV)."""
+    zones: gpd.GeoDataFrame | None = None
+    """Walking zones drawn under the markers (also on the static slides)."""
 
     def base(
         self, *, lang: str, tiles: str = "", tiles_attribution: str = "", simplify: bool = False
@@ -179,15 +181,18 @@ def _explore(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     figures += [
         (layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers[:3]
     ]
-    under = []
+    under, zones = [], None
     if state.walk and shown:
-        zones = walking_zones(
-            [layer for layer in layers if not layer.features.empty],
-            radius_m=profiles.reach_m(state.minutes, profile=state.profile),
-            minutes=state.minutes,
-            profile=state.profile,
+        zones = _simplified(
+            walking_zones(
+                [layer for layer in layers if not layer.features.empty],
+                radius_m=profiles.reach_m(state.minutes, profile=state.profile),
+                minutes=state.minutes,
+                profile=state.profile,
+            ),
+            export,
         )
-        under.append(catchment_group(_simplified(zones, export), name=t("catchments", lang)))
+        under.append(catchment_group(zones, name=t("catchments", lang)))
     described = state.describe(lang)
     return SlideContent(
         view=view,
@@ -199,6 +204,7 @@ def _explore(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         filters=describe_line(described),
         extent=state.extent(BOGOTA_VIEW),
         parameters=described,
+        zones=zones,
     )
 
 
@@ -264,10 +270,11 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         gradient=raster.css_gradient(shown.colours),
         ticks=shown.ticks,
     )
-    zones = (
+    zones = _simplified(
         loaders.network_catchments(loaders.points_key(services), loaders.walk_m(minutes, profile))
         if mode == "network"
-        else loaders.supply_catchments(codes, radius)
+        else loaders.supply_catchments(codes, radius),
+        export,
     )
     described = [
         (name, value)
@@ -280,7 +287,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         layers=_supply_layers(services),
         under=[
             surface_group(image, name=t(f"measure_{state.measure}", lang), colour_bar=bar),
-            catchment_group(_simplified(zones, export), name=t("catchments", lang)),
+            catchment_group(zones, name=t("catchments", lang)),
             areas_group(
                 areas,
                 name=t("unserved_areas", lang),
@@ -296,6 +303,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         surface=shown,
         overlay=image,
         parameters=described,
+        zones=zones,
     )
 
 

@@ -513,7 +513,7 @@ def _draw_figures(
     for label, value in list(figures)[:MAX_FIGURES]:
         value_prop = _font(4.6 * u, bold=True)
         label_prop = _font(1.8 * u)
-        value_lines = _wrap(str(value), value_prop, width, 1)
+        value_lines = _wrap(str(value), value_prop, width, 2)  # "1 for every 41,564"
         label_lines = _wrap(str(label), label_prop, width, 2)
         _text(fig, page.fx(x), page.fy(y), value_lines, value_prop, color=_INK, va="top")
         y -= _block_height(value_lines, value_prop.get_size_in_points()) + 0.2 * u
