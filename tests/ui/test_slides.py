@@ -329,3 +329,10 @@ def test_a_long_subtitle_of_filters_is_never_cut() -> None:
     text = _pdf_text(render_pdf([_slide(subtitle=filters)]))[0]
     assert "…" not in text
     assert "Filtro 15: valor largo número 15" in text
+
+
+def test_a_figure_in_words_wraps_instead_of_being_cut() -> None:
+    slide = _slide(figures=[("Personas por cada lugar a su alcance", "1 por cada 41.564")])
+    for page in ("16:9", "A4"):
+        text = _pdf_text(render_pdf([slide], page=page))[0]
+        assert "41.564" in text and "…" not in text
