@@ -214,6 +214,10 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
         "administra el atlas.",
         "en": "The download could not be built: {error}. Try again or tell whoever runs the atlas.",
     },
+    "present_download_io": {
+        "es": "no se pudo leer o escribir un archivo que el atlas necesita (detalles en el registro)",
+        "en": "a file the atlas needs could not be read or written (details in the log)",
+    },
     "present_prepare": {"es": "Preparar los archivos", "en": "Prepare the files"},
     "present_prepare_note": {
         "es": "Los archivos se hacen a partir de las vistas guardadas (unos segundos).",

@@ -254,6 +254,14 @@ def _view_json(view: StoryView) -> str:
     )
 
 
+def _problem(exc: Exception, *, lang: str) -> str:
+    """What went wrong, for the person: a data problem in its own words; a file or system
+    problem without its details (they name server paths; the log has them)."""
+    if isinstance(exc, ValueError):
+        return safe.markdown(str(exc))
+    return t("present_download_io", lang)
+
+
 def _png_button(view: StoryView, *, number: int, lang: str) -> None:
     """ "This slide (PNG)": the bytes are made now from the view's state (a cached render),
     so the file is the run's own and a rerun cannot drop it; a failure is said, not hidden."""
@@ -261,7 +269,7 @@ def _png_button(view: StoryView, *, number: int, lang: str) -> None:
         data = _slide_png(_view_json(view), lang, today())
     except (LayerError, ValueError, OSError) as exc:
         log.exception("slide %d could not be rendered as PNG", number)
-        st.error(t("present_download_failed", lang, error=safe.markdown(str(exc))))
+        st.error(t("present_download_failed", lang, error=_problem(exc, lang=lang)))
         return
     st.download_button(
         t("present_png", lang),
@@ -513,7 +521,7 @@ def exports(story: Story, *, name: str, lang: str) -> None:
                 files = build_exports(story, name=name, lang=lang)
         except (LayerError, ValueError, OSError, RuntimeError) as exc:
             log.exception("the story's files could not be built")
-            st.error(t("present_download_failed", lang, error=safe.markdown(str(exc))))
+            st.error(t("present_download_failed", lang, error=_problem(exc, lang=lang)))
             return
         kept = (made_from, files)
         st.session_state[EXPORTS_KEY] = kept

@@ -156,3 +156,34 @@ def test_a_region_view_keeps_its_filters() -> None:
     shared = [name for name in shown if name in slide_figures]
     assert shared and all(slide_figures[n] == shown[n] for n in shared), (slide_figures, shown)
     assert any("Country: Mexico" in safe.unmarkdown(c.value) for c in at.caption)
+
+
+def test_a_download_that_cannot_be_built_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import slides
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("no room left on the page")
+
+    monkeypatch.setattr(slides, "render_png", broken)
+    monkeypatch.setattr(slides, "render_pdf", broken)
+    at = run_app("pages/present.py", lang="en", present="1", slide="1")
+    assert not at.get("download_button")  # no button that would do nothing
+    assert any("could not be built" in e.value and "no room left" in e.value for e in at.error)
+    at = run_app("pages/present.py", lang="en")
+    (prepare,) = [b for b in at.button if b.key == "export_prepare"]
+    prepare.click().run()
+    assert not at.exception
+    assert not at.get("download_button")
+    assert any("could not be built" in e.value for e in at.error)
+
+
+def test_a_file_problem_is_reported_without_server_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import slides
+
+    def broken(*_args, **_kwargs):
+        raise OSError("[Errno 2] No such file or directory: '/srv/atlas/static/basemap/x.pmtiles'")
+
+    monkeypatch.setattr(slides, "render_png", broken)
+    at = run_app("pages/present.py", lang="en", present="1", slide="1")
+    (error,) = [e.value for e in at.error if "could not be built" in e.value]
+    assert "/srv" not in error and "details in the log" in error
