@@ -21,6 +21,7 @@ from ui.components import (
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
 from ui.map_view import BOGOTA_VIEW, base_map, catchment_group
+from ui.view_state import ExploreState
 
 PAGE = "explore"
 
@@ -90,7 +91,20 @@ base = base_map(
     tiles=settings.tiles,
     tiles_attribution=settings.tiles_attribution,
 )
-show_walk, minutes, profile = walk_controls(PAGE, lang=lang)
+opened = state.opened_with(PAGE, ExploreState.from_query)
+show_walk, minutes, profile = walk_controls(
+    PAGE, lang=lang, start=(opened.walk, opened.minutes, opened.profile)
+)
+shown_state = ExploreState(
+    layers=tuple(chosen.layers),
+    **{facet: tuple(values) for facet, values in chosen.facets.items()},
+    walk=show_walk,
+    minutes=minutes,
+    profile=profile,
+    view=view,
+    selected=state.selection(PAGE),
+)
+state.mirror_params(shown_state.to_query(), owned=("walk", "wmin", "wprofile"))
 under = []
 if show_walk and shown:
     zones = walking_zones(
@@ -105,8 +119,4 @@ layer_notes(
     lang=lang,
     note=frame.data_details(lang),
 )
-present_page.add_view_box(
-    PAGE,
-    {"layers": list(chosen.layers), "services": list(chosen.facets.get("services", []))},
-    lang=lang,
-)
+present_page.add_view_box(PAGE, shown_state, lang=lang)

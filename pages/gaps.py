@@ -12,7 +12,6 @@ from ui.components import (
     MapLayer,
     analysis_inputs,
     download_buttons,
-    kept_choice,
     map_and_panel,
 )
 from ui.filters import kept_multiselect
@@ -26,6 +25,7 @@ from ui.map_view import (
     surface_group,
 )
 from ui.raster import css_gradient
+from ui.view_state import GapsState
 
 PAGE = "gaps"
 CELL_M = 100.0
@@ -36,6 +36,17 @@ st.title(t("gaps_title", lang))
 st.caption(t("gaps_intro", lang))
 
 frames, cells = analysis_inputs(lang=lang, cell_m=CELL_M)
+# the view a copied link describes: the widgets start from it (unless already set)
+url = GapsState.from_query(state.url_params())
+
+
+def url_select(label_text: str, options: list[str], *, keep: str, value: str, format_func):
+    """A selectbox that starts from the URL's ``value`` and keeps its choice (per language)."""
+    key = f"{keep}_{lang}"
+    state.restore_value(key, keep=keep, url_value=value, default=options[0])
+    st.selectbox(label_text, options, format_func=format_func, key=key)
+    return state.keep_value(key, keep=keep)
+
 
 with st.sidebar:
     st.header(t("gaps_controls", lang))
@@ -58,24 +69,29 @@ with st.sidebar:
         param="svc",
         default=[c for c in CARE_CODES if c in offered],
     ) or [c for c in CARE_CODES if c in offered]
-    minutes = st.slider(t("walk_minutes", lang), 5, 60, 15, step=5, key="gaps_minutes")
-    profile = kept_choice(
+    state.restore_value("gaps_minutes", keep="gaps_minutes", url_value=url.minutes, default=15)
+    st.slider(t("walk_minutes", lang), 5, 60, step=5, key="gaps_minutes")
+    minutes = int(state.keep_value("gaps_minutes", keep="gaps_minutes"))
+    profile = url_select(
         t("walk_profile", lang),
         list(profiles.PROFILES),
         keep="gaps_profile",
-        lang=lang,
+        value=url.profile,
         format_func=lambda p: getattr(profiles.PROFILES[p], f"label_{lang}"),
     )
-    measure = kept_choice(
+    measure = url_select(
         t("gaps_measure", lang),
         list(gaps_view.MEASURES),
         keep="gaps_measure",
-        lang=lang,
+        value=url.measure,
         format_func=lambda m: t(f"measure_{m}", lang),
     )
     radius = profiles.reach_m(minutes, profile=profile)
     st.caption(t("walk_radius", lang, metres=fmt.integer(radius, lang)))
     network, network_error = loaders.street_network()
+    state.restore_value(
+        f"gaps_distance_{lang}", keep="gaps_distance", url_value=url.distance, default="straight"
+    )
     mode = st.radio(
         t("gaps_distance", lang),
         ["straight", "network"],
@@ -83,6 +99,7 @@ with st.sidebar:
         key=f"gaps_distance_{lang}",
         disabled=network is None,
     )
+    state.keep_value(f"gaps_distance_{lang}", keep="gaps_distance")
     if network is None:
         st.caption(t("gaps_no_network", lang))
         mode = "straight"
@@ -215,8 +232,21 @@ layers = [
     MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
     for layer_id in loaders.supply_layers()
 ]
+view = state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW)
+# One view state for the URL and "Add this view to a story" (which reads the slides)
+shown_state = GapsState(
+    groups=tuple(groups),
+    services=tuple(codes),
+    minutes=int(minutes),
+    profile=profile,
+    measure=measure,
+    distance=mode,
+    view=view,
+    selected=state.selection(PAGE),
+)
+state.mirror_params(shown_state.to_query(), owned=GapsState.QUERY_KEYS)
 base = base_map(
-    view=state.initial_view(f"{PAGE}_{lang}", BOGOTA_VIEW),
+    view=view,
     lang=lang,
     boundary_label=frame.boundary_label(),
     boundaries=[frames["localidades"]],
@@ -250,14 +280,4 @@ with tab_how:
     st.markdown(
         gaps_view.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)
     )
-present_page.add_view_box(
-    PAGE,
-    {
-        "groups": list(groups),
-        "services": list(codes),
-        "minutes": int(minutes),
-        "profile": profile,
-        "measure": measure,
-    },
-    lang=lang,
-)
+present_page.add_view_box(PAGE, shown_state, lang=lang)

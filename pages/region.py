@@ -13,6 +13,7 @@ from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
 from ui.map_view import base_map, bounds_of
 from ui.tables import offer_notes, offer_population_label, offer_table
+from ui.view_state import RegionState
 
 PAGE = "region"
 REGION_LAYERS = ["cooperatives", "national_systems"]
@@ -109,4 +110,13 @@ layer_notes(
     lang=lang,
     note=frame.data_details(lang),
 )
-present_page.add_view_box(PAGE, {}, lang=lang)
+present_page.add_view_box(
+    PAGE,
+    RegionState(
+        layers=tuple(chosen.layers),
+        **{facet: tuple(values) for facet, values in chosen.facets.items()},
+        view=state.initial_view(f"{PAGE}_{lang}", None),
+        selected=state.selection(PAGE),
+    ),
+    lang=lang,
+)

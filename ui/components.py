@@ -201,12 +201,23 @@ def layer_notes(specs: Sequence[LayerSpec], *, lang: str, note: str = "") -> Non
         st.dataframe(table, hide_index=True, width="stretch")
 
 
-def walk_controls(page: str, *, lang: str, default_show: bool = False) -> tuple[bool, int, str]:
-    """Sidebar controls for walking catchments: show them, minutes, walking profile."""
+def walk_controls(
+    page: str, *, lang: str, default_show: bool = False, start: tuple[bool, int, str] | None = None
+) -> tuple[bool, int, str]:
+    """Sidebar controls for walking catchments: show them, minutes, walking profile.
+
+    ``start`` (show, minutes, profile): where they start, e.g. from the URL the page was
+    opened with (fixed for the session, so the widgets keep their identity).
+    """
+    show_at, minutes_at, profile_at = start or (default_show, 15, "")
+    if profile_at and f"_keep_{page}_walk_profile" not in st.session_state:
+        st.session_state[f"_keep_{page}_walk_profile"] = profile_at
     with st.sidebar:
         st.header(t("walk_header", lang))
-        show = st.toggle(t("walk_show", lang), value=default_show, key=f"{page}_walk_show")
-        minutes = st.slider(t("walk_minutes", lang), 5, 60, 15, step=5, key=f"{page}_walk_minutes")
+        show = st.toggle(t("walk_show", lang), value=show_at, key=f"{page}_walk_show")
+        minutes = st.slider(
+            t("walk_minutes", lang), 5, 60, minutes_at, step=5, key=f"{page}_walk_minutes"
+        )
         profile = kept_choice(
             t("walk_profile", lang),
             list(PROFILES),

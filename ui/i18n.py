@@ -209,6 +209,20 @@ STRINGS: Mapping[str, Mapping[str, str]] = {
     "present_next": {"es": "Siguiente", "en": "Next"},
     "present_exit": {"es": "Salir", "en": "Exit"},
     "present_png": {"es": "Esta diapositiva (PNG)", "en": "This slide (PNG)"},
+    "present_download_failed": {
+        "es": "No se pudo preparar la descarga: {error}. Pruebe de nuevo o avise a quien "
+        "administra el atlas.",
+        "en": "The download could not be built: {error}. Try again or tell whoever runs the atlas.",
+    },
+    "present_download_io": {
+        "es": "no se pudo leer o escribir un archivo que el atlas necesita (detalles en el registro)",
+        "en": "a file the atlas needs could not be read or written (details in the log)",
+    },
+    "present_prepare": {"es": "Preparar los archivos", "en": "Prepare the files"},
+    "present_prepare_note": {
+        "es": "Los archivos se hacen a partir de las vistas guardadas (unos segundos).",
+        "en": "The files are made from the saved views (a few seconds).",
+    },
     "present_story_name": {"es": "Nombre de la historia", "en": "Story name"},
     "present_rename": {"es": "Cambiar nombre", "en": "Rename"},
     "present_delete_story": {"es": "Borrar la historia", "en": "Delete the story"},

@@ -712,6 +712,7 @@ class ColourBar(MacroElement):
             };
             group.on("add", function (e) { bar.addTo(e.target._map); });
             group.on("remove", function () { bar.remove(); });
+            if (group._map) { bar.addTo(group._map); }  // already on the map (a static export)
         })();
         {% endmacro %}
         """

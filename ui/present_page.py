@@ -11,22 +11,33 @@ the session and takes it out of the address bar), or a signed-in moderator.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import io
+import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from geo.errors import LayerError
 from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
-from ui import safe, slides, standalone, state, uploads
+from ui import basemap, safe, slide_basemap, slides, standalone, state, uploads
 from ui.components import care_map
 from ui.export import csv_bytes, xlsx_bytes
 from ui.frame import PAGES_DIR
 from ui.i18n import label, t
 from ui.map_view import KIND_COLOURS, feature_group
 from ui.present_view import SlideContent, figures_table, sample_story, slide, today
+from ui.view_button import view_button
+from ui.view_state import ExploreState, GapsState
+
+log = logging.getLogger(__name__)
 
 SAMPLE = "sample"
 PRESENT_CSS = """
@@ -169,6 +180,8 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
     top_left.markdown(f"**{number} / {total}**")
     top_right.progress(number / total)
     st.markdown(f"# {safe.markdown(view.title)}")
+    if content.filters:
+        st.caption(safe.markdown(content.filters))
     if view.note:
         st.markdown(safe.markdown(view.note))
     if content.figures:
@@ -210,12 +223,60 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
     exit_col.button(
         t("present_exit", lang), on_click=_go, args=(None,), key="present_exit", width="stretch"
     )
-    png_col.download_button(
+    with png_col:
+        _png_button(view, number=number, lang=lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _slide_png(view_json: str, lang: str, date: str) -> bytes:
+    """The PNG of one story view, built from its state (cached by it, not by the run)."""
+    item = json.loads(view_json)
+    view = StoryView(
+        page=item["page"], title=item["title"], note=item["note"], params=item["params"]
+    )
+    return slides.render_png(
+        static_slide(slide(view, lang=lang, export=True), lang=lang),
+        size=slides.FORMATS["16:9"],
+        tiles=slide_tiles(),
+    )
+
+
+def slide_tiles() -> slides.TilesHook | None:
+    """The atlas's offline basemap for static slides, when the data folder has one."""
+    found = basemap.for_settings()
+    return slide_basemap.tiles_hook(found) if found is not None else None
+
+
+def _view_json(view: StoryView) -> str:
+    return json.dumps(
+        {"page": view.page, "title": view.title, "note": view.note, "params": dict(view.params)},
+        sort_keys=True,
+    )
+
+
+def _problem(exc: Exception, *, lang: str) -> str:
+    """What went wrong, for the person: a data problem in its own words; a file or system
+    problem without its details (they name server paths; the log has them)."""
+    if isinstance(exc, ValueError):
+        return safe.markdown(str(exc))
+    return t("present_download_io", lang)
+
+
+def _png_button(view: StoryView, *, number: int, lang: str) -> None:
+    """ "This slide (PNG)": the bytes are made now from the view's state (a cached render),
+    so the file is the run's own and a rerun cannot drop it; a failure is said, not hidden."""
+    try:
+        data = _slide_png(_view_json(view), lang, today())
+    except (LayerError, ValueError, OSError) as exc:
+        log.exception("slide %d could not be rendered as PNG", number)
+        st.error(t("present_download_failed", lang, error=_problem(exc, lang=lang)))
+        return
+    st.download_button(
         t("present_png", lang),
-        lambda: slides.render_png(static_slide(content, lang=lang), size=slides.FORMATS["16:9"]),
+        data,
         file_name=f"slide_{number}.png",
         mime="image/png",
-        key="present_png",
+        key=f"present_png_{number}",
         on_click="ignore",
         width="stretch",
     )
@@ -307,12 +368,33 @@ def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> N
 # --------------------------------------------------------------------- exports
 
 
+def _slide_surface(content: SlideContent) -> slides.SlideSurface | None:
+    """The page's surface image (the same pixels the web map shows) for the static slide."""
+    if content.overlay is None:
+        return None
+    encoded = content.overlay.data_url.split(",", 1)[1]
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
+        rgba = np.asarray(image.convert("RGBA"))
+    (south, west), (north, east) = content.overlay.bounds
+    return slides.SlideSurface(image=rgba, bounds=(west, south, east, north))
+
+
 def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
-    """A slide for the PNG/PDF renderer: the same layers, legend and figures."""
+    """A slide for the PNG/PDF renderer: the same layers, surface, colour scale, legend,
+    figures and map extent as the page; the filters under the title."""
     layers = [
         slides.SlideLayer(frame=outline, label="", colour="#6b7280", kind="outline")
         for outline in content.outlines
     ]
+    if content.zones is not None and not content.zones.empty:
+        layers.append(
+            slides.SlideLayer(
+                frame=content.zones,
+                label=t("catchments", lang),
+                colour="#D55E00",  # as catchment_group draws them on the web map
+                kind="polygons",
+            )
+        )
     if content.areas is not None and not content.areas.empty:
         layers.append(
             slides.SlideLayer(
@@ -335,13 +417,25 @@ def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
         dict.fromkeys(layer.spec.source for layer in content.layers if layer.spec.source)
     )
     note = " · ".join(p for p in (content.view.note, content.model_note) if p)
+    surface = content.surface
     return slides.Slide(
         title=content.view.title,
+        subtitle=content.filters,
         layers=layers,
         figures=list(content.figures),
         note=f"{note} {t('present_sources', lang)}: {sources}".strip(),
         date=today(),
         legend_title=t("legend", lang),
+        extent=content.extent,  # type: ignore[arg-type]
+        surface=_slide_surface(content),
+        colour_bar=slides.ColourScale(
+            title=surface.title,
+            unit=surface.unit,
+            colours=surface.colours,
+            ticks=surface.ticks or (surface.low, surface.high),
+        )
+        if surface is not None
+        else None,
     )
 
 
@@ -351,81 +445,93 @@ def _html_slide(content: SlideContent, *, lang: str) -> standalone.HtmlSlide:
         group.add_to(base)
     for layer in content.layers:
         feature_group(layer.features, layer.spec, lang=lang).add_to(base)
-    note = " · ".join(p for p in (content.view.note, content.model_note) if p)
+    note = " · ".join(p for p in (content.filters, content.view.note, content.model_note) if p)
     return standalone.HtmlSlide(
         title=content.view.title, map=base, note=note, figures=list(content.figures)
     )
 
 
+EXPORTS_KEY = "_present_exports"
+_PDF = "application/pdf"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str, str]]:
+    """Every story file, built now from the views' states: ``(label key, bytes, file name,
+    MIME type, widget key)``. Each slide is built once and shared by every format."""
+    contents = [slide(view, lang=lang, export=True) for view in story.views]
+    static = [static_slide(c, lang=lang) for c in contents]
+    table = figures_table(story, contents)
+    tiles = slide_tiles()
+    html = standalone.story_html(
+        [_html_slide(c, lang=lang) for c in contents],
+        title=name,
+        sources=t("present_sources_all", lang),
+        date=today(),
+        lang=lang,
+    )
+    return [
+        ("present_html", html.encode("utf-8"), "care_atlas_story.html", "text/html", "export_html"),
+        (
+            "present_pdf_169",
+            slides.render_pdf(static, page="16:9", tiles=tiles),
+            "care_atlas_story_16x9.pdf",
+            _PDF,
+            "export_pdf_169",
+        ),
+        (
+            "present_pdf_a4",
+            slides.render_pdf(static, page="A4", tiles=tiles),
+            "care_atlas_story_A4.pdf",
+            _PDF,
+            "export_pdf_a4",
+        ),
+        ("present_csv", csv_bytes(table), "care_atlas_story_figures.csv", "text/csv", "export_csv"),
+        (
+            "present_xlsx",
+            xlsx_bytes({t("present_figures_sheet", lang): table}),
+            "care_atlas_story_figures.xlsx",
+            _XLSX,
+            "export_xlsx",
+        ),
+    ]
+
+
 def exports(story: Story, *, name: str, lang: str) -> None:
-    """Download the story: standalone HTML, PDF (16:9 and A4), PNG of a slide, CSV and XLSX."""
+    """Download the story: standalone HTML, PDF (16:9 and A4), CSV and XLSX of the figures.
+
+    The files are built when asked ("Prepare the files") and kept in the session with
+    the story they were made from: the download buttons hand over those bytes, so a
+    rerun cannot drop a file half-way (no deferred download), and a file that cannot
+    be built is reported, never a button that does nothing.
+    """
     st.subheader(t("present_exports", lang))
     st.caption(t("present_exports_note", lang))
     if not story.views:
         st.info(t("present_empty", lang))
         return
-    sources = t("present_sources_all", lang)
-
-    def contents() -> list[SlideContent]:
-        return [slide(view, lang=lang, export=True) for view in story.views]
-
-    pdf, xlsx = (
-        "application/pdf",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    downloads = [  # (label, build the bytes on click, file name, MIME type, key)
-        (
-            "present_html",
-            lambda: standalone.story_html(
-                [_html_slide(c, lang=lang) for c in contents()],
-                title=name,
-                sources=sources,
-                date=today(),
-                lang=lang,
-            ).encode("utf-8"),
-            "care_atlas_story.html",
-            "text/html",
-            "export_html",
-        ),
-        (
-            "present_pdf_169",
-            lambda: slides.render_pdf(
-                [static_slide(c, lang=lang) for c in contents()], page="16:9"
-            ),
-            "care_atlas_story_16x9.pdf",
-            pdf,
-            "export_pdf_169",
-        ),
-        (
-            "present_pdf_a4",
-            lambda: slides.render_pdf([static_slide(c, lang=lang) for c in contents()], page="A4"),
-            "care_atlas_story_A4.pdf",
-            pdf,
-            "export_pdf_a4",
-        ),
-        (
-            "present_csv",
-            lambda: csv_bytes(figures_table(story, contents())),
-            "care_atlas_story_figures.csv",
-            "text/csv",
-            "export_csv",
-        ),
-        (
-            "present_xlsx",
-            lambda: xlsx_bytes(
-                {t("present_figures_sheet", lang): figures_table(story, contents())}
-            ),
-            "care_atlas_story_figures.xlsx",
-            xlsx,
-            "export_xlsx",
-        ),
-    ]
-    for col, (label_key, build, file_name, mime, key) in zip(
-        st.columns(len(downloads)), downloads, strict=True
+    made_from = json.dumps([story.to_dict(), name, lang, today()], sort_keys=True)
+    kept = st.session_state.get(EXPORTS_KEY)
+    if kept is None or kept[0] != made_from:
+        st.caption(t("present_prepare_note", lang))
+        if not st.button(t("present_prepare", lang), key="export_prepare"):
+            return
+        try:
+            with st.spinner(t("present_prepare_note", lang)):
+                files = build_exports(story, name=name, lang=lang)
+        except (LayerError, ValueError, OSError, RuntimeError) as exc:
+            log.exception("the story's files could not be built")
+            st.error(t("present_download_failed", lang, error=_problem(exc, lang=lang)))
+            return
+        kept = (made_from, files)
+        st.session_state[EXPORTS_KEY] = kept
+    files = kept[1]
+    for col, (label_key, data, file_name, mime, key) in zip(
+        st.columns(len(files)), files, strict=True
     ):
         col.download_button(
             t(label_key, lang),
-            build,
+            data,
             file_name=file_name,
             mime=mime,
             key=key,
@@ -437,8 +543,15 @@ def exports(story: Story, *, name: str, lang: str) -> None:
 # --------------------------------------------------------------------- add a view to a story
 
 
-def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
-    """In the sidebar: add what this page shows now to a new or saved story."""
+def add_view_box(
+    page: str, params: ExploreState | GapsState | Mapping[str, Any], *, lang: str
+) -> None:
+    """In the sidebar: add what this page shows now to a new or saved story.
+
+    ``params`` is the page's view state (:mod:`ui.view_state`), stored with the map
+    position the browser has put in the URL since (``lat``, ``lon``, ``z``); pages
+    without one yet pass their parameters.
+    """
     with st.sidebar.expander(t("present_add", lang)):
         saved = [s for s in _saved_stories() if state.can_edit("story", s.id)]
         options = ["", *(s.id for s in saved)]
@@ -451,9 +564,18 @@ def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
         )
         title = st.text_input(t("present_view_title", lang), key=f"add_view_title_{page}")
         note = st.text_area(t("present_view_note", lang), key=f"add_view_note_{page}", height=80)
-        if not st.button(t("present_add_go", lang), key=f"add_view_go_{page}"):
+        pressed = _add_pressed(page, lang=lang)
+        if pressed is None:
             return
-        view_params = {**params, **_map_position()}
+        position = state.parse_view(pressed.get("lat"), pressed.get("lon"), pressed.get("z"))
+        if isinstance(params, ExploreState | GapsState):
+            # where the map is now (the button read it from the page URL) and the selection
+            now = dataclasses.replace(params, selected=state.selection(page))
+            view_params = now.with_view(position).to_params()
+        else:
+            view_params = dict(params)
+            if position is not None:
+                view_params |= {"lat": position.lat, "lon": position.lon, "z": position.zoom}
         try:
             view = StoryView(page=page, title=title, note=note, params=view_params)
             with uploads.store() as handle:
@@ -479,10 +601,19 @@ def add_view_box(page: str, params: Mapping[str, Any], *, lang: str) -> None:
         )
 
 
-def _map_position() -> dict[str, Any]:
-    """The map's view as mirrored in the URL (lat, lon, z), when there is one."""
-    out: dict[str, Any] = {}
-    for key in ("lat", "lon", "z"):
-        if key in st.query_params:
-            out[key] = st.query_params[key]
-    return out
+def _add_pressed(page: str, *, lang: str) -> dict[str, Any] | None:
+    """The "Add" button: a press (once) with the map's position, else ``None``.
+
+    The map mirrors its position into the page URL in the browser only (panning never
+    reruns the script), so an ``st.button`` would store the position the page opened
+    at. :func:`ui.view_button.view_button` reads it from the URL when pressed and
+    sends it; ``{"error": "no_view"}`` (no position in the URL yet) keeps the page's.
+    """
+    key = f"add_view_go_{page}"
+    view_button(label=t("present_add_go", lang), lang=lang, key=key)
+    value = st.session_state.get(key)
+    handled = f"_keep_{key}_at"
+    if not isinstance(value, dict) or value.get("at") == st.session_state.get(handled):
+        return None
+    st.session_state[handled] = value.get("at")
+    return value

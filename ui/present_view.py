@@ -2,8 +2,10 @@
 
 Each page a view can come from (:data:`geo.stories.PAGES`) has a builder that reads
 the view's parameters and asks the same cached loaders as the page itself, so a
-slide's figures are the page's figures for the same parameters. A slide is then
-drawn live (Present page), as a standalone HTML file or as a PNG/PDF slide.
+slide's figures are the page's figures for the same parameters. Explore and Gaps
+views are read through their page's view state (:mod:`ui.view_state`): the same
+filters, surface, colour scale and map position as the page. A slide is then drawn
+live (Present page), as a standalone HTML file or as a PNG/PDF slide.
 """
 
 from __future__ import annotations
@@ -23,19 +25,22 @@ from geo.filters import filter_features
 from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER, Scenario
 from geo.stories import Story, StoryView
-from ui import fmt, loaders
-from ui.components import MapLayer
+from ui import fmt, gaps_view, loaders, raster
+from ui.components import MapLayer, walking_zones
 from ui.gaps_view import area_tooltips
 from ui.i18n import label, t
 from ui.map_view import (
     BOGOTA_VIEW,
     KIND_COLOURS,
+    ColourBar,
     View,
     areas_group,
     base_map,
     bounds_of,
     catchment_group,
+    surface_group,
 )
+from ui.view_state import ExploreState, GapsState, RegionState, describe_line, extent_of
 
 CELL_M = 100.0
 EXPLORE_DEFAULT = ("care_blocks", "care_bus_stops", "home_care")
@@ -57,6 +62,17 @@ class SlideContent:
     fit: tuple[float, float, float, float] | None = None
     boundary_label: str = "legend_boundaries"
     model_note: str = ""
+    filters: str = ""
+    """The view's filters and parameters in words (a line under the title)."""
+    extent: tuple[float, ...] | None = None
+    """What the page's map showed, ``(min_lon, min_lat, max_lon, max_lat)``: the static
+    slides show this, not the bounds of every layer."""
+    surface: gaps_view.Surface | None = None
+    overlay: raster.Overlay | None = None
+    parameters: list[tuple[str, str]] = field(default_factory=list)
+    """``(name, value)`` of the view's parameters in words (the figures CSV)."""
+    zones: gpd.GeoDataFrame | None = None
+    """Walking zones drawn under the markers (also on the static slides)."""
 
     def base(
         self, *, lang: str, tiles: str = "", tiles_attribution: str = "", simplify: bool = False
@@ -149,27 +165,46 @@ def _simplified(frame: gpd.GeoDataFrame, export: bool) -> gpd.GeoDataFrame:
 
 
 def _explore(view: StoryView, lang: str, export: bool = False) -> SlideContent:
-    params = view.params
+    """The Explore page's map for the view's state: its layers, every filter, walking zones."""
+    state = ExploreState.from_params(view.params)
     registry = loaders.registry()
-    asked = list(params.get("layers", EXPLORE_DEFAULT))
+    asked = list(state.layers if state.layers is not None else EXPLORE_DEFAULT)
     wanted = [i for i in asked if i in registry.layers]
     frames, _ = loaders.layers([*wanted, "localidades"])
-    services = [c for c in params.get("services", []) if isinstance(c, str)]
     catalogue = [(registry[i], frames[i]) for i in wanted if i in frames]
     if loaders.INSTITUTIONS_ID in asked:
         catalogue.append((loaders.institutions_spec(), loaders.institutions()))
-    layers = [
-        MapLayer(spec, filter_features(frame, services=services)) for spec, frame in catalogue
+    layers = [MapLayer(spec, filter_features(frame, **state.facets())) for spec, frame in catalogue]
+    shown = sum(len(layer.features) for layer in layers)
+    # the page's figure (places shown), then the count of each layer, as beside its map
+    figures = [(t("shown_total", lang), fmt.integer(shown, lang))]
+    figures += [
+        (layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers[:3]
     ]
-    figures = [
-        (layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers[:4]
-    ]
+    under, zones = [], None
+    if state.walk and shown:
+        zones = _simplified(
+            walking_zones(
+                [layer for layer in layers if not layer.features.empty],
+                radius_m=profiles.reach_m(state.minutes, profile=state.profile),
+                minutes=state.minutes,
+                profile=state.profile,
+            ),
+            export,
+        )
+        under.append(catchment_group(zones, name=t("catchments", lang)))
+    described = state.describe(lang)
     return SlideContent(
         view=view,
         figures=figures,
         layers=layers,
+        under=under,
         outlines=[frames["localidades"]] if "localidades" in frames else [],
-        start=_start(params, BOGOTA_VIEW),
+        start=state.view or BOGOTA_VIEW,
+        filters=describe_line(described),
+        extent=state.extent(BOGOTA_VIEW),
+        parameters=described,
+        zones=zones,
     )
 
 
@@ -202,23 +237,57 @@ def _supply_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
 
 
 def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
+    """The Gaps page's map for the view's state: its surface and colour scale, catchments,
+    unserved areas and services; its headline figures."""
+    state = GapsState.from_params(view.params)
     params = view.params
     codes, groups = _codes(params), _groups(params)
-    minutes, profile = _minutes(params), _profile(params)
-    result = loaders.gap_analysis(codes, minutes, profile, groups, CELL_M, "straight")
+    minutes, profile = state.minutes, state.profile
+    network, _ = loaders.street_network()
+    mode = state.distance if network is not None else "straight"
+    result = loaders.gap_analysis(codes, minutes, profile, groups, CELL_M, mode)
     localidades = loaders.layer("localidades")
     zone_names = localidades.set_index("code")["name"]
     areas = _simplified(result.unserved_areas.head(25), export)
     radius = profiles.reach_m(minutes, profile=profile)
+    services = loaders.supply(codes)
+    shown = gaps_view.surface(
+        result.demand,
+        state.measure,
+        groups=groups,
+        minutes=minutes,
+        lang=lang,
+        e2sfca=loaders.e2sfca(codes, minutes, profile, CELL_M)
+        if state.measure == "e2sfca"
+        else None,
+    )
+    image = gaps_view.overlay(result.demand, shown)
+    bar = ColourBar(
+        title=shown.title,
+        unit=shown.unit,
+        low=shown.low,
+        high=shown.high,
+        gradient=raster.css_gradient(shown.colours),
+        ticks=shown.ticks,
+    )
+    zones = _simplified(
+        loaders.network_catchments(loaders.points_key(services), loaders.walk_m(minutes, profile))
+        if mode == "network"
+        else loaders.supply_catchments(codes, radius),
+        export,
+    )
+    described = [
+        (name, value)
+        for name, value in state.describe(lang)
+        if name != t("gaps_distance", lang) or mode == state.distance
+    ]
     return SlideContent(
         view=view,
         figures=_gaps_figures(result, groups, lang),
-        layers=_supply_layers(loaders.supply(codes)),
+        layers=_supply_layers(services),
         under=[
-            catchment_group(
-                _simplified(loaders.supply_catchments(codes, radius), export),
-                name=t("catchments", lang),
-            ),
+            surface_group(image, name=t(f"measure_{state.measure}", lang), colour_bar=bar),
+            catchment_group(zones, name=t("catchments", lang)),
             areas_group(
                 areas,
                 name=t("unserved_areas", lang),
@@ -227,8 +296,14 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         ],
         outlines=[localidades],
         areas=areas,
-        start=_start(params, BOGOTA_VIEW),
+        start=state.view or BOGOTA_VIEW,
         model_note=loaders.demand_grid(CELL_M).attrs["model"][lang],
+        filters=describe_line(described),
+        extent=state.extent(BOGOTA_VIEW),
+        surface=shown,
+        overlay=image,
+        parameters=described,
+        zones=zones,
     )
 
 
@@ -285,26 +360,40 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         under=[catchment_group(zones, name=t("plan_new_zones", lang), colour="#0072B2")],
         outlines=[loaders.layer("localidades")],
         start=_start(params, BOGOTA_VIEW),
+        extent=extent_of(_start(params, BOGOTA_VIEW) or BOGOTA_VIEW),
         model_note=loaders.demand_grid(CELL_M).attrs["model"][lang],
     )
 
 
 def _region(view: StoryView, lang: str, export: bool = False) -> SlideContent:
+    """The Region page's map for the view's state: its layers and filters, its figures."""
+    state = RegionState.from_params(view.params)
     registry = loaders.registry()
     frames, _ = loaders.layers([*REGION_LAYERS, "countries"])
-    layers = [MapLayer(loaders.institutions_spec(), loaders.institutions())]
-    layers += [MapLayer(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
+    catalogue = [(loaders.institutions_spec(), loaders.institutions())]
+    catalogue += [(registry[i], frames[i]) for i in REGION_LAYERS if i in frames]
+    all_layers = [MapLayer(spec, frame) for spec, frame in catalogue]
+    layers = [
+        MapLayer(spec, filter_features(frame, **state.facets()))
+        for spec, frame in catalogue
+        if state.layers is None or spec.id in state.layers
+    ]
     offer = loaders.layer("training_offer")
     figures = [(layer.spec.title[lang], fmt.integer(len(layer.features), lang)) for layer in layers]
     figures.append((t("present_offer", lang), fmt.integer(len(offer), lang)))
+    described = state.describe(lang)
     return SlideContent(
         view=view,
         figures=figures[:4],
         layers=layers,
         outlines=[frames["countries"]] if "countries" in frames else [],
-        start=_start(view.params, None),
-        fit=bounds_of(layer.features for layer in layers),
+        start=state.view,
+        # as the page: fitted to every layer of the region unless a position was saved
+        fit=bounds_of(layer.features for layer in all_layers),
         boundary_label="legend_countries",
+        filters=describe_line(described),
+        extent=extent_of(state.view) if state.view is not None else None,
+        parameters=described,
     )
 
 
@@ -359,12 +448,23 @@ def figures_table(story: Story, contents: Sequence[SlideContent]) -> pd.DataFram
                     "page": view.page,
                     "figure": label_text,
                     "value": value,
+                    "filters": "; ".join(f"{k}: {v}" for k, v in content.parameters),
                     "parameters": ", ".join(
-                        f"{k}={v}" for k, v in sorted(view.params.items()) if k != "scenario"
+                        f"{k}={_param_text(v)}"
+                        for k, v in sorted(view.params.items())
+                        if k != "scenario"
                     ),
                 }
             )
-    return pd.DataFrame(rows, columns=["slide", "title", "page", "figure", "value", "parameters"])
+    columns = ["slide", "title", "page", "figure", "value", "filters", "parameters"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _param_text(value: object) -> str:
+    """A parameter as text for the CSV: lists joined with ``+``."""
+    if isinstance(value, list | tuple):
+        return "+".join(str(v) for v in value)
+    return str(value)
 
 
 def today() -> str:

@@ -22,7 +22,8 @@ Layout uses fixed figure fractions computed from the text (no ``tight_layout``):
 every size is a fraction of the page height, so a slide looks the same at 16:9
 and A4 and in PNG and PDF. Long titles, labels and notes are wrapped to the
 space they have, measured with the font itself, and cut with an ellipsis after
-a fixed number of lines, so nothing overflows or overlaps. Text from data is
+a fixed number of lines, so nothing overflows or overlaps; the source note is never
+cut (it wraps onto as many lines as it needs and the map gives up the room). Text from data is
 drawn literally (``parse_math=False``, ``usetex=False``): ``"Costo $5"`` and
 ``"<b>x</b>"`` appear as typed.
 
@@ -115,8 +116,8 @@ class SlideLayer:
         ``"#RRGGBB"``.
     kind
         ``"points"`` (markers), ``"polygons"`` (filled, translucent), ``"outline"``
-        (boundaries, no fill) or ``"areas"`` (translucent fill with a thick black
-        outline, e.g. unserved areas).
+        (boundaries, no fill) or ``"areas"`` (a thick black outline, no fill, e.g.
+        unserved areas; ``colour`` is not used).
     size
         Marker size for points, as matplotlib's scatter ``s`` (points squared) on the
         16:9 slide; scaled with the page height for other sizes.
@@ -140,7 +141,7 @@ class Slide:
     layers
         Map layers, drawn polygons first, then outlines, then points; empty ones are skipped.
     subtitle
-        Line under the title (two lines at most).
+        Line under the title, e.g. the view's filters (wrapped, never cut).
     figures
         ``(label, value)`` headline figures; the first four are shown.
     note
@@ -152,6 +153,10 @@ class Slide:
     extent
         ``(min_lon, min_lat, max_lon, max_lat)`` in degrees; by default the bounds of
         all layers padded by 5 %. Widened to the shape of the map box, never cropped.
+    surface
+        A raster drawn under the layers (e.g. minutes to the nearest service).
+    colour_bar
+        The surface's colour scale, drawn in the right column under the figures.
     """
 
     title: str
@@ -162,6 +167,39 @@ class Slide:
     date: str = ""
     legend_title: str = ""
     extent: tuple[float, float, float, float] | None = None
+    surface: SlideSurface | None = None
+    colour_bar: ColourScale | None = None
+
+
+@dataclass(frozen=True)
+class SlideSurface:
+    """A raster under the map layers.
+
+    Parameters
+    ----------
+    image
+        ``(rows, cols, 4)`` RGBA ``uint8``, row 0 at the north edge, in Web Mercator
+        (square pixels in EPSG:3857, as :func:`ui.raster.surface_overlay` makes them).
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` of the image's outer edges, in degrees.
+    """
+
+    image: np.ndarray
+    bounds: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class ColourScale:
+    """A colour bar: title, unit, the palette (low to high) and the labels of its breaks.
+
+    ``ticks`` are spread evenly along the bar (first at the left end, last at the right),
+    as on the web map's colour bar.
+    """
+
+    title: str
+    unit: str
+    colours: Sequence[str]
+    ticks: Sequence[str]
 
 
 # --------------------------------------------------------------------------- public
@@ -310,6 +348,11 @@ def _font(size_pt: float, *, bold: bool = False) -> FontProperties:
     return FontProperties(fname=_font_file(bold), size=size_pt)
 
 
+def font(size_pt: float, *, bold: bool = False) -> FontProperties:
+    """The slides' font (matplotlib's bundled DejaVu Sans), for hooks that draw text."""
+    return _font(size_pt, bold=bold)
+
+
 _TEXT_TO_PATH = TextToPath()
 
 
@@ -318,8 +361,9 @@ def _text_width_pt(text: str, prop: FontProperties) -> float:
     return float(width)
 
 
-def _wrap(text: str, prop: FontProperties, width_pt: float, max_lines: int) -> list[str]:
-    """Wrap ``text`` to lines no wider than ``width_pt``; at most ``max_lines`` (ellipsis)."""
+def _wrap(text: str, prop: FontProperties, width_pt: float, max_lines: int | None) -> list[str]:
+    """Wrap ``text`` to lines no wider than ``width_pt``; at most ``max_lines`` (ellipsis),
+    or as many as it takes when ``max_lines`` is ``None`` (nothing cut)."""
     text = " ".join(text.split())
     if not text:
         return []
@@ -386,7 +430,7 @@ def _draw_slide(fig: Figure, slide: Slide, *, tiles: TilesHook | None) -> None:
     title_prop = _font(4.2 * u, bold=True)
     sub_prop = _font(2.3 * u)
     title_lines = _wrap(slide.title, title_prop, inner_w, 2)
-    sub_lines = _wrap(slide.subtitle, sub_prop, inner_w, 2)
+    sub_lines = _wrap(slide.subtitle, sub_prop, inner_w, None)  # the view's filters: never cut
     top = page.height_pt - 2.6 * u
     _text(fig, page.fx(margin), page.fy(top), title_lines, title_prop, color=_INK, va="top")
     top -= _block_height(title_lines, title_prop.get_size_in_points())
@@ -411,7 +455,7 @@ def _draw_slide(fig: Figure, slide: Slide, *, tiles: TilesHook | None) -> None:
     foot_prop = _font(1.6 * u)
     date = " ".join(slide.date.split())
     date_w = _text_width_pt(date, foot_prop) if date else 0.0
-    note_lines = _wrap(slide.note, foot_prop, inner_w - date_w - (3 * u if date else 0), 2)
+    note_lines = _wrap(slide.note, foot_prop, inner_w - date_w - (3 * u if date else 0), None)
     footer_base = 2.2 * u
     note_h = _block_height(note_lines or [""], foot_prop.get_size_in_points())
     _text(
@@ -436,11 +480,15 @@ def _draw_slide(fig: Figure, slide: Slide, *, tiles: TilesHook | None) -> None:
     ax = fig.add_axes(
         (page.fx(margin), page.fy(body_bottom), page.fx(map_w), page.fy(map_h)),
     )
-    _draw_map(ax, layers, slide.extent, box_pt=(map_w, map_h), u=u, tiles=tiles)
+    _draw_map(
+        ax, layers, slide.extent, box_pt=(map_w, map_h), u=u, tiles=tiles, surface=slide.surface
+    )
 
     col_x = margin + map_w + 2.5 * u
     col_w = page.width_pt - margin - col_x
     y = _draw_figures(fig, page, slide.figures, x=col_x, width=col_w, top=body_top)
+    if slide.colour_bar is not None:
+        y = _draw_colour_bar(fig, page, slide.colour_bar, x=col_x, width=col_w, top=y)
     _draw_legend(
         fig, page, slide.legend_title, layers, x=col_x, width=col_w, top=y, bottom=body_bottom
     )
@@ -465,13 +513,50 @@ def _draw_figures(
     for label, value in list(figures)[:MAX_FIGURES]:
         value_prop = _font(4.6 * u, bold=True)
         label_prop = _font(1.8 * u)
-        value_lines = _wrap(str(value), value_prop, width, 1)
+        value_lines = _wrap(str(value), value_prop, width, 2)  # "1 for every 41,564"
         label_lines = _wrap(str(label), label_prop, width, 2)
         _text(fig, page.fx(x), page.fy(y), value_lines, value_prop, color=_INK, va="top")
         y -= _block_height(value_lines, value_prop.get_size_in_points()) + 0.2 * u
         _text(fig, page.fx(x), page.fy(y), label_lines, label_prop, color=_MUTED, va="top")
         y -= _block_height(label_lines, label_prop.get_size_in_points()) + 2.2 * u
     return y - (1.0 * u if figures else 0.0)
+
+
+def _draw_colour_bar(
+    fig: Figure, page: _Page, scale: ColourScale, *, x: float, width: float, top: float
+) -> float:
+    """Title, unit, the gradient and its break labels; returns the y below them (pt)."""
+    u = page.u
+    y = top
+    title_prop, unit_prop, tick_prop = _font(1.9 * u, bold=True), _font(1.6 * u), _font(1.5 * u)
+    title_lines = _wrap(scale.title, title_prop, width, 3)
+    _text(fig, page.fx(x), page.fy(y), title_lines, title_prop, color=_INK, va="top")
+    y -= _block_height(title_lines, title_prop.get_size_in_points()) + 0.3 * u
+    unit_lines = _wrap(scale.unit, unit_prop, width, 2)
+    _text(fig, page.fx(x), page.fy(y), unit_lines, unit_prop, color=_MUTED, va="top")
+    y -= _block_height(unit_lines, unit_prop.get_size_in_points()) + 0.6 * u
+    bar_h = 1.8 * u
+    ax = fig.add_axes((page.fx(x), page.fy(y - bar_h), page.fx(width), page.fy(bar_h)))
+    colours = [to_rgba(c) for c in scale.colours]
+    steps = np.linspace(0.0, 1.0, 256)
+    anchors = np.linspace(0.0, 1.0, len(colours))
+    rgba = np.stack([np.interp(steps, anchors, [c[k] for c in colours]) for k in range(4)], -1)
+    ax.imshow(rgba[np.newaxis, :, :], aspect="auto", extent=(0, 1, 0, 1), interpolation="bilinear")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor(_MUTED)
+        spine.set_linewidth(0.08 * u)
+    y -= bar_h + 0.4 * u
+    ticks = list(scale.ticks)
+    for n, tick in enumerate(ticks):
+        share = n / (len(ticks) - 1) if len(ticks) > 1 else 0.0
+        ha = "left" if n == 0 else "right" if n == len(ticks) - 1 else "center"
+        _text(
+            fig, page.fx(x + share * width), page.fy(y), [tick], tick_prop, color=_INK, va="top",
+            ha=ha,
+        )  # fmt: skip
+    return y - _block_height(["0"], tick_prop.get_size_in_points()) - 2.0 * u
 
 
 def _draw_legend(
@@ -635,8 +720,8 @@ def _style(layer: SlideLayer, u: float) -> dict:
         return {"facecolor": face, "edgecolor": layer.colour, "linewidth": 1.0 * k}
     if layer.kind == "outline":
         return {"facecolor": "none", "edgecolor": layer.colour, "linewidth": 1.3 * k}
-    face = to_rgba(layer.colour, 0.25)
-    return {"facecolor": face, "edgecolor": "black", "linewidth": 2.8 * k}
+    # as on the web map: a thick black outline, no fill (a surface underneath stays true)
+    return {"facecolor": "none", "edgecolor": "black", "linewidth": 2.8 * k}
 
 
 def _polygon_path(polygon: shapely.Polygon) -> MplPath:
@@ -744,8 +829,9 @@ def _draw_map(
     box_pt: tuple[float, float],
     u: float,
     tiles: TilesHook | None,
+    surface: SlideSurface | None = None,
 ) -> None:
-    """Layers, scale bar and north arrow inside the map box."""
+    """Layers (over the surface, if any), scale bar and north arrow inside the map box."""
     ax.set_facecolor(_MAP_BG)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -763,13 +849,33 @@ def _draw_map(
     ax.set_autoscale_on(False)
     if tiles is not None:
         tiles(ax, bounds)
+    if surface is not None:
+        _draw_surface(ax, surface)
     lat = _mercator_lat((y0 + y1) / 2)
     for order, prepared in enumerate(layers):
         _draw_layer(ax, prepared, lat=lat, u=u, zorder=_ZORDER[prepared.layer.kind] + order / 1000)
-    if not layers:
+    if not layers and surface is None:
         _say_no_features(ax, u)
     _draw_scale_bar(ax, bounds, lat=lat, u=u, box_pt=box_pt)
     _draw_north_arrow(ax, bounds, u=u, box_pt=box_pt)
+
+
+def _draw_surface(ax: Axes, surface: SlideSurface) -> None:
+    """The raster in its Mercator extent, under every layer (limits unchanged)."""
+    image = np.asarray(surface.image)
+    if image.ndim != 3 or image.shape[2] != 4:
+        raise ValueError(f"a slide surface must be RGBA (rows, cols, 4), not {image.shape}")
+    min_lon, min_lat, max_lon, max_lat = surface.bounds
+    x0, y0 = _lonlat_to_mercator(min_lon, min_lat)
+    x1, y1 = _lonlat_to_mercator(max_lon, max_lat)
+    ax.imshow(
+        image,
+        extent=(x0, x1, y0, y1),
+        origin="upper",
+        interpolation="nearest",
+        aspect="equal",  # the map's own aspect (imshow would otherwise reset it)
+        zorder=1.0,
+    )
 
 
 def _draw_scale_bar(

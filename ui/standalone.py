@@ -562,7 +562,7 @@ body.care-atlas-export { display: flex; flex-direction: column; height: 100vh; h
   padding: 0; list-style: none; }
 .figures li { display: flex; flex-direction: column; max-width: 18rem; min-width: 0; }
 .figure-value { font-size: clamp(1.6rem, 1.3vw + 1.3vh, 3.6rem); font-weight: 800; line-height: 1;
-  white-space: nowrap;
+  white-space: normal; overflow-wrap: normal; /* "1 for every 41,564" wraps between words */
   font-variant-numeric: tabular-nums; }
 .figure-label { margin-top: .25em; color: var(--muted); font-size: clamp(.85rem, .4vw + .6vh, 1.3rem);
   line-height: 1.25; }

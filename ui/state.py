@@ -96,6 +96,51 @@ def keep_list(key: str, *, keep: str, param: str | None = None) -> list[str]:
     return value
 
 
+def restore_value(key: str, *, keep: str, url_value: object, default: object) -> None:
+    """Before a one-value widget (slider, selectbox) is drawn: give it its kept value,
+    else the URL's (``url_value``, already read and checked), else ``default``."""
+    if key in st.session_state:
+        return
+    if _KEEP + keep in st.session_state:
+        st.session_state[key] = st.session_state[_KEEP + keep]
+    else:
+        st.session_state[key] = url_value if url_value is not None else default
+
+
+def keep_value(key: str, *, keep: str) -> object:
+    """After a one-value widget is drawn: keep its value (it survives page changes)."""
+    value = st.session_state.get(key)
+    st.session_state[_KEEP + keep] = value
+    return value
+
+
+def opened_with(page: str, read):
+    """What the URL said when ``page`` was first drawn in this session: ``read(url_params())``,
+    kept, so widgets that start from it keep the same default for the whole session."""
+    key = f"{_KEEP}opened_{page}"
+    if key not in st.session_state:
+        st.session_state[key] = read(url_params())
+    return st.session_state[key]
+
+
+def url_params() -> dict[str, str]:
+    """The URL's query parameters, one string each (for :mod:`ui.view_state`)."""
+    return {key: st.query_params.get(key, "") for key in st.query_params}
+
+
+def mirror_params(params: dict[str, str], *, owned: Sequence[str]) -> None:
+    """Put a page's view state in the URL: set the ``owned`` keys it has, drop the others.
+
+    The map position (``lat``/``lon``/``z``) is not owned here: the browser mirrors it.
+    """
+    for key in owned:
+        if key in params:
+            if st.query_params.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
 def forget(keep: str) -> None:
     """Drop a kept value (the widget then starts from its default)."""
     st.session_state.pop(_KEEP + keep, None)

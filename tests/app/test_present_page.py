@@ -9,6 +9,7 @@ import pytest
 from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import markers_by_layer, metric_values, run_app
+from tests.app.test_view_state_pages import press_add
 from ui import safe
 
 
@@ -80,7 +81,7 @@ def test_add_a_gaps_view_to_a_new_story() -> None:
     at = run_app("pages/gaps.py", lang="en")
     at.slider(key="gaps_minutes").set_value(30).run()
     at.text_input(key="add_view_title_gaps").input("Half an hour").run()
-    _button(at, "Add").click().run()
+    press_add(at, "gaps", lat="4.70000", lon="-74.05000", z="14")
     assert not at.exception
     assert any("Added to" in s.value for s in at.success)
     with open_store(get_settings()) as handle:
@@ -88,14 +89,23 @@ def test_add_a_gaps_view_to_a_new_story() -> None:
     (view,) = story.payload["views"]
     assert view["page"] == "gaps"
     assert view["params"]["minutes"] == 30
+    # the map's position the button sent (where the person had moved the map)
+    assert (view["params"]["lat"], view["params"]["lon"], view["params"]["z"]) == (4.7, -74.05, 14)
     # the slide shows the same figures as the page with those parameters
     slide = run_app("pages/present.py", lang="en", story=story.id, present="1", slide="1")
     assert metric_values(slide)["Early childhood"] == metric_values(at)["Early childhood"]
 
 
-def test_exports_are_offered() -> None:
+def test_exports_are_prepared_then_offered_as_files() -> None:
+    """The files are built on request from the views' states and handed over as bytes
+    (no deferred download that a rerun could drop)."""
     at = run_app("pages/present.py", lang="en")
-    labels = [b.label for b in at.get("download_button")]
+    assert not at.get("download_button")
+    _button(at, "Prepare the files").click().run()
+    assert not at.exception
+    assert not at.error
+    buttons = at.get("download_button")
+    labels = [b.label for b in buttons]
     for wanted in (
         "Story (offline HTML)",
         "Slides PDF 16:9",

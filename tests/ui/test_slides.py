@@ -21,8 +21,10 @@ from shapely.geometry import Point, Polygon
 from ui.slides import (
     FORMATS,
     SIMPLIFY_M,
+    ColourScale,
     Slide,
     SlideLayer,
+    SlideSurface,
     _display_geometries,
     _draw_slide,
     metres_to_mercator,
@@ -287,3 +289,50 @@ def test_layout_does_not_overlap_even_with_long_text(figsize: tuple[float, float
         assert not a.overlaps(b), (a, b)
     assert sum("1.234.567" in t.get_text() for t in fig.texts) == 1
     assert not any(t.get_text() == "5" for t in fig.texts)  # at most four figures
+
+
+def test_a_long_source_note_wraps_and_is_never_cut() -> None:
+    sources = "; ".join(f"Fuente número {n} (informe de prensa, 2025)" for n in range(1, 13))
+    text = _pdf_text(render_pdf([_slide(note=sources)]))[0]
+    assert "…" not in text
+    assert "Fuente número 12 (informe de prensa, 2025)" in text
+
+
+def test_surface_and_colour_bar_are_drawn() -> None:
+    """A raster under the layers and its colour scale (title, unit, breaks) in the column."""
+    surface_rgba = np.zeros((10, 10, 4), dtype=np.uint8)
+    surface_rgba[..., :3] = (0x44, 0x01, 0x54)  # viridis' first colour, opaque
+    surface_rgba[..., 3] = 255
+    slide = _slide(
+        surface=SlideSurface(image=surface_rgba, bounds=(-74.16, 4.56, -74.12, 4.59)),
+        colour_bar=ColourScale(
+            title="Minutos hasta el más cercano",
+            unit="minutos",
+            colours=("#440154", "#21918c", "#fde725"),
+            ticks=("0", "30", "60+"),
+        ),
+    )
+    pixels = _image(render_png(slide, size=FORMATS["16:9"]))
+    map_box = pixels[int(0.15 * 1080) : int(0.9 * 1080), : int(0.7 * 1920)]
+    assert np.all(map_box == (0x44, 0x01, 0x54), axis=-1).sum() > 1000  # the surface
+    column = pixels[:, int(0.72 * 1920) :]
+    assert np.all(column == (0xFD, 0xE7, 0x25), axis=-1).sum() > 10  # the bar's yellow end
+    text = _pdf_text(render_pdf([slide]))[0]
+    for word in ("Minutos hasta el más cercano", "minutos", "60+"):
+        assert word in text
+    reader = PdfReader(io.BytesIO(render_pdf([slide])))
+    assert len(reader.pages[0].images) >= 2  # the surface and the bar are images in the PDF
+
+
+def test_a_long_subtitle_of_filters_is_never_cut() -> None:
+    filters = " · ".join(f"Filtro {n}: valor largo número {n}" for n in range(1, 16))
+    text = _pdf_text(render_pdf([_slide(subtitle=filters)]))[0]
+    assert "…" not in text
+    assert "Filtro 15: valor largo número 15" in text
+
+
+def test_a_figure_in_words_wraps_instead_of_being_cut() -> None:
+    slide = _slide(figures=[("Personas por cada lugar a su alcance", "1 por cada 41.564")])
+    for page in ("16:9", "A4"):
+        text = _pdf_text(render_pdf([slide], page=page))[0]
+        assert "41.564" in text and "…" not in text

@@ -1,0 +1,190 @@
+"""The offline basemap under a PNG/PDF slide's map, drawn from the atlas's own tiles.
+
+The web map draws the data folder's PMTiles basemap (:mod:`ui.basemap`) in the
+browser; a slide is drawn on the server, so :func:`tiles_hook` reads the same file
+(nothing is fetched), decodes the vector tiles that cover the slide's extent
+(:func:`geo.vtiles.decode_tile`) and draws them with matplotlib in the same quiet
+style: warm grey blocks, pale blue water, white streets, grey localidad and UPZ
+borders and the localidad names. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from pmtiles.reader import MmapSource, Reader
+
+from geo import vtiles
+from ui.basemap import Basemap
+from ui.offline import STATIC_DIR
+from ui.slides import TilesHook, font
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = "#f7f6f3"
+BLOCKS = "#e6e2da"
+WATER = "#aecbe6"
+STREETS = "#ffffff"
+BORDER = "#8f8a80"
+UPZ_BORDER = "#b9b4aa"
+NAMES = "#55524c"
+TILES_ACROSS = 4.0
+"""Zoom chosen so about this many tiles span the slide's map (as sharp as the web map)."""
+MAX_TILES = 64
+_HALF = vtiles.WORLD_M / 2
+
+
+def _zoom(width_m: float, *, low: int, high: int) -> int:
+    wanted = math.log2(vtiles.WORLD_M * TILES_ACROSS / max(width_m, 1.0))
+    return max(low, min(high, round(wanted)))
+
+
+def _to_mercator(part: list[tuple[int, int]], *, x: int, y: int, zoom: int, extent: int):
+    size = vtiles.tile_size_m(zoom)
+    return [
+        (-_HALF + (x + px / extent) * size, _HALF - (y + py / extent) * size) for px, py in part
+    ]
+
+
+def _tiles(
+    path: Path, bounds: tuple[float, float, float, float]
+) -> Iterator[tuple[int, int, int, dict[str, list[dict[str, Any]]]]]:
+    """Decoded tiles covering ``bounds`` (EPSG:3857), at a zoom fitting the map width."""
+    with path.open("rb") as handle:
+        reader = Reader(MmapSource(handle))
+        header = reader.header()
+        x0, y0, x1, y1 = bounds
+        zoom = _zoom(x1 - x0, low=int(header["min_zoom"]), high=int(header["max_zoom"]))
+        west, south = _lonlat(x0, y0)
+        east, north = _lonlat(x1, y1)
+        tx0, ty0, tx1, ty1 = vtiles.tiles_covering((west, south, east, north), zoom)
+        if (tx1 - tx0 + 1) * (ty1 - ty0 + 1) > MAX_TILES:
+            log.warning("slide basemap: %d tiles at zoom %d; skipped", MAX_TILES, zoom)
+            return
+        for tx in range(tx0, tx1 + 1):
+            for ty in range(ty0, ty1 + 1):
+                data = reader.get(zoom, tx, ty)
+                if not data:
+                    continue
+                if data[:2] == b"\x1f\x8b":
+                    data = gzip.decompress(data)
+                yield zoom, tx, ty, vtiles.decode_tile(data)
+
+
+def _lonlat(x: float, y: float) -> tuple[float, float]:
+    r = vtiles.WORLD_M / (2 * math.pi)
+    lon = math.degrees(x / r)
+    lat = math.degrees(2 * math.atan(math.exp(y / r)) - math.pi / 2)
+    return max(-180.0, min(180.0, lon)), max(-85.0, min(85.0, lat))
+
+
+def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
+    """A :data:`ui.slides.TilesHook` drawing ``basemap`` (read from its published file)."""
+    path = static_dir / basemap.path
+
+    def draw(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+        ax.set_facecolor(BACKGROUND)
+        polygons: dict[str, list[MplPath]] = {"blocks": [], "water": []}
+        lines: dict[str, list] = {"streets": [], "main": [], "localidad": [], "upz": []}
+        names: list[tuple[float, float, str]] = []
+        for zoom, tx, ty, layers in _tiles(path, bounds):
+            for layer, features in layers.items():
+                for feature in features:
+                    kw = {"x": tx, "y": ty, "zoom": zoom, "extent": feature["extent"]}
+                    parts = [_to_mercator(p, **kw) for p in feature["parts"]]
+                    props = feature["properties"]
+                    if layer in polygons and feature["type"] == "Polygon":
+                        codes = []
+                        for part in parts:
+                            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(part) - 1)
+                        if parts:
+                            vertices = [xy for part in parts for xy in part]
+                            polygons[layer].append(MplPath(vertices, codes))
+                    elif layer == "streets":
+                        lines["main" if props.get("main") == 1 else "streets"] += parts
+                    elif layer == "boundaries":
+                        level = "upz" if props.get("level") == "upz" else "localidad"
+                        lines[level] += parts
+                    elif layer == "places" and props.get("level") in ("localidad", "country"):
+                        names += [(p[0][0], p[0][1], str(props.get("name", ""))) for p in parts]
+        for layer, colour in (("blocks", BLOCKS), ("water", WATER)):
+            if polygons[layer]:
+                ax.add_collection(
+                    PatchCollection(
+                        [PathPatch(p) for p in polygons[layer]],
+                        facecolor=colour,
+                        edgecolor="none",
+                        zorder=0.1,
+                    ),
+                    autolim=False,
+                )
+        styles = {
+            "streets": (STREETS, 0.5, "solid"),
+            "main": (STREETS, 1.2, "solid"),
+            "upz": (UPZ_BORDER, 0.6, (0, (3, 3))),
+            "localidad": (BORDER, 0.9, "solid"),
+        }
+        for kind, (colour, width, style) in styles.items():
+            if lines[kind]:
+                ax.add_collection(
+                    LineCollection(
+                        lines[kind], colors=colour, linewidths=width, linestyles=style, zorder=0.2
+                    ),
+                    autolim=False,
+                )
+        x0, y0, x1, y1 = bounds
+        height_pt = ax.bbox.height * 72 / ax.figure.dpi
+        name_font, credit_font = font(0.018 * height_pt), font(0.014 * height_pt)
+        per_pt = (x1 - x0) / (ax.bbox.width * 72 / ax.figure.dpi)
+        size = name_font.get_size_in_points() * per_pt
+        seen: set[str] = set()
+        placed: list[tuple[float, float, float, float]] = []
+        for x, y, name in names:
+            if name in seen or not (x0 < x < x1 and y0 < y < y1):
+                continue
+            seen.add(name)  # a name repeated on several tiles is written once
+            half_w, half_h = 0.34 * size * len(name), 0.7 * size
+            box = (x - half_w, y - half_h, x + half_w, y + half_h)
+            if any(
+                b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed
+            ):
+                continue  # names do not overlap (as the web map places them)
+            placed.append(box)
+            ax.text(
+                x,
+                y,
+                name.upper(),
+                ha="center",
+                va="center",
+                fontproperties=name_font,
+                color=NAMES,
+                alpha=0.8,
+                zorder=0.3,
+                parse_math=False,
+                usetex=False,
+                clip_on=True,
+            )
+        ax.text(
+            0.995,
+            0.005,
+            basemap.attribution,
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontproperties=credit_font,
+            color=NAMES,
+            zorder=11,
+            parse_math=False,
+            usetex=False,
+        )
+
+    return draw
