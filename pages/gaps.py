@@ -18,13 +18,11 @@ from ui.filters import kept_multiselect
 from ui.i18n import label, t
 from ui.map_view import (
     BOGOTA_VIEW,
-    ColourBar,
     areas_group,
     base_map,
     catchment_group,
     surface_group,
 )
-from ui.raster import css_gradient
 from ui.view_state import GapsState
 
 PAGE = "gaps"
@@ -203,14 +201,7 @@ shown = gaps_view.surface(
     e2sfca=loaders.e2sfca(tuple(codes), minutes, profile, CELL_M) if measure == "e2sfca" else None,
 )
 image = gaps_view.overlay(result.demand, shown)
-bar = ColourBar(
-    title=shown.title,
-    unit=shown.unit,
-    low=shown.low,
-    high=shown.high,
-    gradient=css_gradient(shown.colours),
-    ticks=shown.ticks,
-)
+bar = gaps_view.colour_bar(shown)
 areas = result.unserved_areas.head(25)
 zone_names = frames["localidades"].set_index("code")["name"]
 under = [

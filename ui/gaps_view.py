@@ -17,6 +17,7 @@ from geo import demand as demand_grid
 from geo import profiles
 from ui import fmt, raster, safe
 from ui.i18n import label, t
+from ui.map_view import ColourBar
 
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
 GROUPS = ("children", "older", "disability", "carers")
@@ -144,6 +145,18 @@ def quantile_scale(
     )
     labels = tuple(fmt.number(b, lang, digits=digits) for b in breaks)
     return scaled.where(np.isfinite(numbers)), labels
+
+
+def colour_bar(shown: Surface) -> ColourBar:
+    """The colour bar that explains the surface: title, unit, ends and quantile breaks."""
+    return ColourBar(
+        title=shown.title,
+        unit=shown.unit,
+        low=shown.low,
+        high=shown.high,
+        gradient=raster.css_gradient(shown.colours),
+        ticks=shown.ticks,
+    )
 
 
 def overlay(cells: gpd.GeoDataFrame, shown: Surface) -> raster.Overlay:

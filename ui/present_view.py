@@ -32,7 +32,6 @@ from ui.i18n import label, t
 from ui.map_view import (
     BOGOTA_VIEW,
     KIND_COLOURS,
-    ColourBar,
     View,
     areas_group,
     base_map,
@@ -262,14 +261,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         else None,
     )
     image = gaps_view.overlay(result.demand, shown)
-    bar = ColourBar(
-        title=shown.title,
-        unit=shown.unit,
-        low=shown.low,
-        high=shown.high,
-        gradient=raster.css_gradient(shown.colours),
-        ticks=shown.ticks,
-    )
+    bar = gaps_view.colour_bar(shown)
     zones = _simplified(
         loaders.network_catchments(loaders.points_key(services), loaders.walk_m(minutes, profile))
         if mode == "network"
