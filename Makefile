@@ -38,6 +38,8 @@ run: $(VENV)/.installed
 chromium:
 	@[ -x $(CHROMIUM) ] || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v pdftoppm >/dev/null || { echo "Installing Debian's poppler-utils (the story test renders PDF pages)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
 
 # Debian's PostgreSQL + PostGIS: the store tests start a throwaway server from them
 # (tests/pg_throwaway.py). The metapackages follow the release's default version
