@@ -31,7 +31,7 @@ from ui import basemap, safe, slide_basemap, slides, standalone, state, uploads
 from ui.components import care_map
 from ui.export import csv_bytes, xlsx_bytes
 from ui.frame import PAGES_DIR
-from ui.i18n import label, t
+from ui.i18n import label, readable_source, t
 from ui.map_view import KIND_COLOURS, feature_group
 from ui.present_view import SlideContent, figures_table, sample_story, slide, today
 from ui.view_button import view_button
@@ -414,7 +414,11 @@ def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
             )
         )
     sources = "; ".join(
-        dict.fromkeys(layer.spec.source for layer in content.layers if layer.spec.source)
+        dict.fromkeys(
+            readable_source(layer.spec.source, lang)
+            for layer in content.layers
+            if layer.spec.source
+        )
     )
     note = " · ".join(p for p in (content.view.note, content.model_note) if p)
     surface = content.surface

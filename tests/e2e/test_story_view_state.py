@@ -238,6 +238,7 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
     assert "5 km" in first and "20 km" not in first
     assert f"{explore['Places on the map']} Places on the map" in first
     assert "…" not in first and "…" not in second  # sources wrap, never cut
+    assert "shared/facts" not in first + second  # no internal file names (issue 16)
     for text in (BAR, "What to show: Minutes to the nearest", gaps["Early childhood"]):
         assert text in second, text
     assert len(reader.pages[1].images) >= 2  # the surface and the colour bar
