@@ -27,6 +27,7 @@ st.caption(t("plan_intro", lang))
 frames, cells = analysis_inputs(lang=lang, cell_m=CELL_M)
 offered = loaders.offered_services()
 plan_view.open_shared(lang=lang, offered=offered)
+plan_view.open_url_settings(offered=offered)  # a copied link's settings
 
 # ------------------------------------------------------------------ controls
 with st.sidebar:
@@ -116,6 +117,7 @@ params = PlanParams(
     k=int(k),
     capacity=float(capacity),
 )
+state.mirror_params(params.to_query(), owned=plan_view.PlanParams.QUERY_KEYS)
 scenario = plan_view.scenario()
 key = loaders.scenario_key(scenario)
 analysis = (params.codes, minutes, profile, params.groups, CELL_M, mode)

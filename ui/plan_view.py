@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -62,6 +63,67 @@ class PlanParams:
             "weights": list(self.weights),
             "codes": list(self.codes),
         }
+
+    QUERY_KEYS: ClassVar[tuple[str, ...]] = (
+        "grp",
+        "w",
+        "svc",
+        "min",
+        "profile",
+        "dist",
+        "cand",
+        "spacing",
+        "k",
+        "cap",
+    )
+    """The URL parameters of the Plan page's settings (its view state)."""
+
+    def to_query(self) -> dict[str, str]:
+        """The settings as URL parameters: a copied link reopens them."""
+        return {
+            "grp": ",".join(self.groups),
+            "w": ",".join(f"{w:g}" for w in self.weights),
+            "svc": ",".join(self.codes),
+            "min": str(self.minutes),
+            "profile": self.profile,
+            "dist": self.mode,
+            "cand": self.candidates,
+            "spacing": str(self.spacing_m),
+            "k": str(self.k),
+            "cap": f"{self.capacity:g}",
+        }
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], *, codes: Sequence[str]) -> PlanParams:
+        """The settings a URL describes; unknown or malformed values give the defaults."""
+
+        def number(key: str) -> float | None:
+            try:
+                value = float(query.get(key, ""))
+            except ValueError:
+                return None
+            return value if math.isfinite(value) else None
+
+        def whole(key: str) -> int | None:
+            value = number(key)
+            return int(value) if value is not None and value == int(value) else None
+
+        def items(key: str) -> list[str]:
+            return [v for v in str(query.get(key, "")).split(",") if v]
+
+        values: dict[str, Any] = {
+            "groups": items("grp"),
+            "weights": items("w"),
+            "codes": items("svc"),
+            "minutes": whole("min"),
+            "profile": query.get("profile"),
+            "mode": query.get("dist"),
+            "candidates": query.get("cand"),
+            "spacing_m": whole("spacing"),
+            "k": whole("k"),
+            "capacity": number("cap"),
+        }
+        return cls.from_dict({k: v for k, v in values.items() if v is not None}, codes=codes)
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], *, codes: Sequence[str]) -> PlanParams:
@@ -360,6 +422,7 @@ def check_scenario(payload: Mapping[str, Any]) -> Scenario:
 CLICKED_KEY = "_plan_clicked_candidates"
 NAME_KEY = "_plan_name"
 OPENED_KEY = "_plan_opened"
+URL_OPENED_KEY = "_plan_url_opened"
 JOB_KEY = "_plan_exact_job"
 EXACT_KEY = "_plan_exact_result"
 EXACT_TIME_LIMIT_S = 120.0
@@ -442,6 +505,19 @@ def open_shared(*, lang: str, offered: Sequence[str]) -> None:
     st.session_state[SCENARIO_ID_KEY] = stored.id
     st.session_state[NAME_KEY] = stored.name
     restore_widgets(PlanParams.from_dict(opened.params, codes=offered))
+
+
+def open_url_settings(*, offered: Sequence[str]) -> None:
+    """Put the settings a copied Plan link carries in the widgets, once per session.
+
+    A scenario link (``?scenario=``) brings its own saved settings and wins.
+    """
+    query = state.url_params()
+    if st.session_state.get(URL_OPENED_KEY) or "scenario" in query:
+        return
+    st.session_state[URL_OPENED_KEY] = True
+    if any(key in query for key in PlanParams.QUERY_KEYS):
+        restore_widgets(PlanParams.from_query(query, codes=offered))
 
 
 def restore_widgets(params: PlanParams) -> None:

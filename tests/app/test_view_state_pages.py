@@ -187,3 +187,39 @@ def test_a_file_problem_is_reported_without_server_paths(monkeypatch: pytest.Mon
     at = run_app("pages/present.py", lang="en", present="1", slide="1")
     (error,) = [e.value for e in at.error if "could not be built" in e.value]
     assert "/srv" not in error and "details in the log" in error
+
+
+def test_plan_url_reopens_its_settings_and_is_written_back() -> None:
+    """Issue 18: every page's URL reopens the same view, Plan included."""
+    at = run_app(
+        "pages/plan.py",
+        lang="en",
+        grp="older,children",
+        w="2,1",
+        min="30",
+        profile="older_or_pushchair",
+        k="5",
+        cap="1500",
+        spacing="500",
+    )
+    assert not at.exception
+    assert at.multiselect(key="plan_groups_en").value == ["older", "children"]
+    assert at.number_input(key="plan_w_older").value == 2.0
+    assert at.slider(key="plan_minutes").value == 30
+    assert at.selectbox(key="plan_profile_en").value == "older_or_pushchair"
+    assert at.slider(key="plan_k").value == 5
+    assert at.number_input(key="plan_capacity").value == 1500
+    assert at.selectbox(key="plan_spacing_en").value == "500"
+    assert (_query(at, "min"), _query(at, "k"), _query(at, "grp")) == ("30", "5", "older,children")
+    # a change goes into the URL, so copying it again gives the same view
+    at.slider(key="plan_minutes").set_value(20).run()
+    assert _query(at, "min") == "20"
+
+
+def test_plan_url_with_bad_values_opens_the_defaults() -> None:
+    at = run_app("pages/plan.py", lang="es", min="7", k="x", profile="<b>", cap="-3", grp="nope")
+    assert not at.exception
+    assert at.slider(key="plan_minutes").value == 15
+    assert at.slider(key="plan_k").value == 3
+    assert at.number_input(key="plan_capacity").value == 0
+    assert at.selectbox(key="plan_profile_es").value == "adult"

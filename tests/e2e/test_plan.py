@@ -74,7 +74,8 @@ def test_suggest_accept_click_save_and_reopen(
     box = map_element.bounding_box()
     assert box is not None
     # a click on the map itself (the element scrolls into view first), away from markers
-    map_element.click(position={"x": box["width"] * 0.30, "y": box["height"] * 0.70})
+    # and from the legend and the attribution at the bottom (north Suba on the sample)
+    map_element.click(position={"x": box["width"] * 0.50, "y": box["height"] * 0.15})
     expect(_frame(page).locator(PROPOSED)).to_have_count(4, timeout=60_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)

@@ -143,3 +143,27 @@ def test_region_state_has_explores_filters() -> None:
     assert RegionState.from_query(state.to_query()) == state
     assert RegionState.from_params(json.loads(json.dumps(state.to_params()))) == state
     assert describe_line(state.describe("es")) == "País: México"
+
+
+def test_plan_settings_round_trip_through_the_url() -> None:
+    from ui.plan_view import PlanParams
+
+    offered = ["childcare", "eldercare", "disability", "respite"]
+    params = PlanParams(
+        groups=("older", "carers"),
+        weights=(2.5, 1.0),
+        codes=("eldercare", "respite"),
+        minutes=25,
+        profile="older_or_pushchair",
+        mode="straight",
+        candidates="grid",
+        spacing_m=500,
+        k=7,
+        capacity=1200.0,
+    )
+    query = params.to_query()
+    assert set(query) == set(PlanParams.QUERY_KEYS)
+    assert PlanParams.from_query(query, codes=offered) == params
+    # services the data does not offer and junk fall back to the defaults
+    junk = PlanParams.from_query({"svc": "nope", "min": "nan", "k": "99", "w": "a"}, codes=offered)
+    assert junk == PlanParams(codes=tuple(offered))
