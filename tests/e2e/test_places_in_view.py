@@ -74,7 +74,9 @@ def test_load_places_in_this_view_after_a_pan(
     page.wait_for_function("() => location.search.includes('lat=-12.05')", timeout=10_000)
     assert map_js(page, f"() => {markers_near(*LIMA)}") == 0  # not loaded yet
 
-    page.frame_locator(BUTTON_IFRAME).get_by_role("button", name="Load places in this view").click()
+    # the main column's view button (the sidebar has another: "Add this view to a story")
+    main = page.get_by_test_id("stMainBlockContainer")
+    main.frame_locator(BUTTON_IFRAME).get_by_role("button", name="Load places in this view").click()
     in_map = f"document.querySelector('{MAP_IFRAME}')?.contentWindow"
     page.wait_for_function(f"() => {markers_near(*LIMA, win=in_map)} === 1", timeout=30_000)
     wait_idle(page)
