@@ -283,6 +283,7 @@ class BasemapLayer(JSCSSMixin, MacroElement):
         self.url = f"{static_url.rstrip('/')}/{basemap.path}"
         self.max_data_zoom = int(basemap.max_data_zoom)
         self.attribution = _escape(basemap.attribution)
+        self.basemap = basemap  # for a page with no server (ui.standalone)
 
 
 def _escape(text: str) -> str:

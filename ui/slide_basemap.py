@@ -11,6 +11,7 @@ borders and the localidad names. No Streamlit here.
 from __future__ import annotations
 
 import gzip
+import io
 import logging
 import math
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from PIL import Image
 from pmtiles.reader import MmapSource, Reader
 
 from geo import vtiles
@@ -188,3 +191,32 @@ def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
         )
 
     return draw
+
+
+def image_png(
+    basemap: Basemap,
+    bounds: tuple[float, float, float, float],
+    *,
+    width_px: int = 1600,
+    static_dir: Path = STATIC_DIR,
+) -> bytes:
+    """The basemap over ``bounds`` (EPSG:3857 metres) as a PNG ``width_px`` wide.
+
+    For a page that has no server to read the tiles from (the offline HTML of a story):
+    the same drawing as a slide's, laid under the web map as one image.
+    """
+    x0, y0, x1, y1 = bounds
+    height_px = max(1, round(width_px * (y1 - y0) / max(x1 - x0, 1.0)))
+    figure = Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
+    ax = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    tiles_hook(basemap, static_dir=static_dir)(ax, bounds)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    # a few quiet colours: a palette PNG is a fraction of the size (the page embeds it)
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB").quantize(colors=48)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

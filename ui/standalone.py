@@ -28,10 +28,12 @@ import copy
 import functools
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import folium
@@ -394,10 +396,24 @@ def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
     """Render a copy of ``m`` (named ``name``) into head, body and script parts."""
     mine = copy.deepcopy(m)  # rendering adds links and styles to the figure: not to theirs
     mine._id = name.removeprefix("map_")
-    for key, child in list(mine._children.items()):
-        if getattr(child, "_name", "") == "Basemap":
-            # the offline basemap is read from the app's server: not in a file of its own
-            del mine._children[key]
+    children = list(mine._children.items())
+    # the offline basemap is read from the app's server: a file of its own gets it
+    # drawn once, as an image of the area around the map's view
+    images = {
+        key: _basemap_image(mine, child)
+        for key, child in children
+        if getattr(child, "_name", "") == "Basemap"
+    }
+    mine._children.clear()
+    for key, child in children:
+        if key in images:
+            image = images[key]
+            if image is not None:
+                image._id = f"{mine._id}_basemap"  # stable: the same map, the same page
+                mine._children[image.get_name()] = image
+                image._parent = mine
+            continue
+        mine._children[key] = child
     if mine.get_name() != name:  # folium names a map "map_" + its id
         raise RuntimeError(f"folium named the map {mine.get_name()!r}, expected {name!r}")
     online, allowed = _online_layers(mine, allow_tiles=allow_tiles)
@@ -424,6 +440,69 @@ def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
         css=css,
         online=online,
         allowed=allowed,
+    )
+
+
+BASEMAP_IMAGE_PX = (2000, 1100)
+"""The area drawn under an exported map: a large screen's worth at the map's zoom."""
+MIN_BASEMAP_ZOOM = 8
+"""Below this zoom a map shows a region or a continent: no city basemap image."""
+
+
+def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverlay | None:
+    """The offline basemap around ``m``'s view as an embedded image.
+
+    ``None`` when the file cannot be read, or when the map shows more than a city (a
+    region-wide view: the city's basemap would be a speck).
+    """
+    from ui import slide_basemap
+
+    r = 6_378_137.0
+    width_px, height_px = BASEMAP_IMAGE_PX
+
+    def mercator(lon: float, lat: float) -> tuple[float, float]:
+        return r * math.radians(lon), r * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    def lonlat(x: float, y: float) -> tuple[float, float]:
+        return math.degrees(x / r), math.degrees(2 * math.atan(math.exp(y / r)) - math.pi / 2)
+
+    fit = next((c for c in m._children.values() if isinstance(c, folium.map.FitBounds)), None)
+    try:
+        if fit is not None:  # the map opens fitted to these bounds
+            (south, west), (north, east) = fit.bounds
+            x0, y0 = mercator(float(west), float(south))
+            x1, y1 = mercator(float(east), float(north))
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            per_px = max((x1 - x0) / width_px, (y1 - y0) / height_px) * 2.0  # and around
+        else:
+            lat, lon = (float(v) for v in m.location)
+            cx, cy = mercator(lon, lat)
+            per_px = 2 * math.pi * r / 256 / 2 ** int(m.options.get("zoom", 12))
+    except (TypeError, ValueError):
+        return None
+    if per_px > 2 * math.pi * r / 256 / 2**MIN_BASEMAP_ZOOM:
+        return None
+    bounds_m = (
+        cx - per_px * width_px / 2,
+        cy - per_px * height_px / 2,
+        cx + per_px * width_px / 2,
+        cy + per_px * height_px / 2,
+    )
+    west, south = lonlat(bounds_m[0], bounds_m[1])
+    east, north = lonlat(bounds_m[2], bounds_m[3])
+    try:
+        png = slide_basemap.image_png(layer.basemap, bounds_m, width_px=BASEMAP_IMAGE_PX[0])
+    except (OSError, ValueError) as exc:  # the published file is gone: the map without it
+        log.warning("offline basemap left out of the export: %s", exc)
+        return None
+    return folium.raster_layers.ImageOverlay(
+        image=f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}",
+        bounds=[[south, west], [north, east]],
+        attribution=layer.attribution,
+        interactive=False,
+        z_index=0,
+        name="basemap",
+        control=False,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -117,8 +118,14 @@ def test_map_page_is_self_contained() -> None:
     assert "Fuentes: SDMujer" in html
     assert "Fecha: 2025-12-16" in html
     assert "deck-next" not in html  # no story navigation on a single map
-    # the offline basemap is read from the app's server: left out of a file of its own
+    # the offline basemap is read from the app's server: a file of its own carries it as
+    # one image around the map's view (no tiles to fetch), with its attribution
     assert "protomapsL" not in html and ".pmtiles" not in html
+    overlay = re.search(r'L\.imageOverlay\(\s*"data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert overlay, "the basemap image is in the page"
+    png = base64.b64decode(overlay.group(1))
+    assert png.startswith(b"\x89PNG") and len(png) > 5_000  # something is drawn
+    assert "Natural Earth" in html  # the sample basemap's attribution
 
 
 def test_text_from_data_and_caller_is_escaped_and_inert() -> None:
