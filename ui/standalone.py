@@ -500,9 +500,10 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
         bounds=[[south, west], [north, east]],
         attribution=layer.attribution,
         interactive=False,
-        z_index=0,
         name="basemap",
         control=False,
+        # Leaflet's own option names (folium passes an overlay's extra options as they are)
+        **{"zIndex": 0, "className": "care-atlas-basemap"},
     )
 
 

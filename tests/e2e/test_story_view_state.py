@@ -217,7 +217,10 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
         offline.keyboard.press("ArrowRight")
         expect(offline.locator("#deck-progress")).to_have_text("2 / 2")
         expect(offline.locator("#slide-2 .care-atlas-colourbar")).to_contain_text(BAR)
-        expect(offline.locator("#slide-2 img.leaflet-image-layer")).to_have_count(1)
+        surface = "#slide-2 img.leaflet-image-layer:not(.care-atlas-basemap)"
+        expect(offline.locator(surface)).to_have_count(1)
+        # the offline basemap, drawn as one image under it (no server to read tiles from)
+        expect(offline.locator("#slide-2 img.care-atlas-basemap")).to_have_count(1)
         for value in (gaps["Early childhood"], gaps["Older persons"]):
             expect(offline.locator("#slide-2")).to_contain_text(value)
         for value in offline.locator("#slide-2 .figure-value").all():  # none cut at the edge
