@@ -28,7 +28,6 @@ import copy
 import functools
 import json
 import logging
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +37,9 @@ from urllib.parse import urlparse
 
 import folium
 from branca.element import CssLink, JavascriptLink
+from pyproj import Transformer
 
+from geo import vtiles
 from ui import i18n, safe
 from ui.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
 
@@ -447,6 +448,7 @@ BASEMAP_IMAGE_PX = (2000, 1100)
 """The area drawn under an exported map: a large screen's worth at the map's zoom."""
 MIN_BASEMAP_ZOOM = 8
 """Below this zoom a map shows a region or a continent: no city basemap image."""
+_TO_MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
 
 
 def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverlay | None:
@@ -457,30 +459,22 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
     """
     from ui import slide_basemap
 
-    r = 6_378_137.0
     width_px, height_px = BASEMAP_IMAGE_PX
-
-    def mercator(lon: float, lat: float) -> tuple[float, float]:
-        return r * math.radians(lon), r * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    def lonlat(x: float, y: float) -> tuple[float, float]:
-        return math.degrees(x / r), math.degrees(2 * math.atan(math.exp(y / r)) - math.pi / 2)
-
     fit = next((c for c in m._children.values() if isinstance(c, folium.map.FitBounds)), None)
     try:
         if fit is not None:  # the map opens fitted to these bounds
             (south, west), (north, east) = fit.bounds
-            x0, y0 = mercator(float(west), float(south))
-            x1, y1 = mercator(float(east), float(north))
+            x0, y0 = _TO_MERCATOR.transform(float(west), float(south))
+            x1, y1 = _TO_MERCATOR.transform(float(east), float(north))
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
             per_px = max((x1 - x0) / width_px, (y1 - y0) / height_px) * 2.0  # and around
         else:
             lat, lon = (float(v) for v in m.location)
-            cx, cy = mercator(lon, lat)
-            per_px = 2 * math.pi * r / 256 / 2 ** int(m.options.get("zoom", 12))
+            cx, cy = _TO_MERCATOR.transform(lon, lat)
+            per_px = vtiles.WORLD_M / 256 / 2 ** int(m.options.get("zoom", 12))
     except (TypeError, ValueError):
         return None
-    if per_px > 2 * math.pi * r / 256 / 2**MIN_BASEMAP_ZOOM:
+    if per_px > vtiles.WORLD_M / 256 / 2**MIN_BASEMAP_ZOOM:
         return None
     bounds_m = (
         cx - per_px * width_px / 2,
@@ -488,8 +482,8 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
         cx + per_px * width_px / 2,
         cy + per_px * height_px / 2,
     )
-    west, south = lonlat(bounds_m[0], bounds_m[1])
-    east, north = lonlat(bounds_m[2], bounds_m[3])
+    west, south = _TO_MERCATOR.transform(bounds_m[0], bounds_m[1], direction="INVERSE")
+    east, north = _TO_MERCATOR.transform(bounds_m[2], bounds_m[3], direction="INVERSE")
     try:
         png = slide_basemap.image_png(layer.basemap, bounds_m, width_px=BASEMAP_IMAGE_PX[0])
     except (OSError, ValueError) as exc:  # the published file is gone: the map without it
