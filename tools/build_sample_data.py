@@ -481,55 +481,23 @@ def build_home_care() -> Layer:
 # --------------------------------------------------------------------------- cooperatives
 
 
-@dataclass(frozen=True)
-class Initiative:
-    """One place of a care cooperative or SSE initiative (facts §2)."""
-
-    name: str
-    operator: str
-    populations: str
-    services: str
-    country: str
-    city: str
-    lat: float
-    lon: float
-    founded: str
-    members: int | None
-    programme: str
-    source: str
-    description_es: str
-    description_en: str
-
-
 FACTS_COOPERATIVES = load_facts("cooperatives")
-INITIATIVES = tuple(
-    Initiative(**{"members": None} | row) for row in FACTS_COOPERATIVES["initiative"]
-)
+
+
+def point_props(columns: Mapping[str, str], row: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick ``columns`` from ``row``, in column order (a missing optional column is null)."""
+    return {
+        name: row.get(name) if ctype.endswith("?") else row[name] for name, ctype in columns.items()
+    }
 
 
 def build_cooperatives() -> Layer:
     """Care cooperatives and SSE initiatives (facts §2), one point per place."""
     columns = POINT_COLUMNS | {"founded": "str", "members": "int?", "programme": "str"}
     features = []
-    for i, it in enumerate(INITIATIVES, 1):
-        props = {
-            "id": f"coop-{i:02d}",
-            "name": it.name,
-            "kind": "cooperative",
-            "operator": it.operator,
-            "populations": it.populations,
-            "services": it.services,
-            "country": it.country,
-            "city": it.city,
-            "description_es": it.description_es,
-            "description_en": it.description_en,
-            "source": it.source,
-            "location_precision": "city",
-            "founded": it.founded,
-            "members": it.members,
-            "programme": it.programme,
-        }
-        features.append(point_feature(it.lat, it.lon, props))
+    for i, row in enumerate(FACTS_COOPERATIVES["initiative"], 1):
+        fixed = {"id": f"coop-{i:02d}", "kind": "cooperative", "location_precision": "city"}
+        features.append(point_feature(row["lat"], row["lon"], point_props(columns, row | fixed)))
     return Layer("cooperatives", FACTS_COOPERATIVES["layer"], columns, features)
 
 
@@ -701,26 +669,7 @@ def build_training_offer() -> Layer:
 # --------------------------------------------------------------------------- national systems
 
 
-@dataclass(frozen=True)
-class NationalSystem:
-    """A national care system or policy (facts §4), placed at the capital."""
-
-    country: str
-    capital: str
-    short_es: str  # short Spanish name for the map label
-    lat: float
-    lon: float
-    instrument: str  # Spanish (or the name as the seeds give it)
-    instrument_en: str
-    year: str
-    populations: str
-    source: str
-    description_es: str
-    description_en: str
-
-
 FACTS_NATIONAL_SYSTEMS = load_facts("national_systems")
-NATIONAL_SYSTEMS = tuple(NationalSystem(**row) for row in FACTS_NATIONAL_SYSTEMS["system"])
 COUNTRY_NAMES_ES: dict[str, str] = FACTS_NATIONAL_SYSTEMS["country_names_es"]
 
 
@@ -728,25 +677,17 @@ def build_national_systems() -> Layer:
     """National care systems and policies (facts §4), one point per country capital."""
     columns = POINT_COLUMNS | {"instrument": "str", "instrument_en": "str", "year": "str"}
     features = []
-    for ns in NATIONAL_SYSTEMS:
-        props = {
-            "id": f"ns-{ns.country.lower()}",
-            "name": f"{COUNTRY_NAMES_ES[ns.country]}: {ns.short_es}",
+    for row in FACTS_NATIONAL_SYSTEMS["system"]:
+        fixed = {
+            "id": f"ns-{row['country'].lower()}",
+            "name": f"{COUNTRY_NAMES_ES[row['country']]}: {row['short_es']}",
             "kind": "policy",
             "operator": "public",
-            "populations": ns.populations,
             "services": "",
-            "country": ns.country,
-            "city": ns.capital,
-            "description_es": ns.description_es,
-            "description_en": ns.description_en,
-            "source": ns.source,
+            "city": row["capital"],
             "location_precision": "city",
-            "instrument": ns.instrument,
-            "instrument_en": ns.instrument_en,
-            "year": ns.year,
         }
-        features.append(point_feature(ns.lat, ns.lon, props))
+        features.append(point_feature(row["lat"], row["lon"], point_props(columns, row | fixed)))
     return Layer("national_systems", FACTS_NATIONAL_SYSTEMS["layer"], columns, features)
 
 
