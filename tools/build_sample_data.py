@@ -106,8 +106,7 @@ def _int_or_none(value: str) -> int | None:
 LICENCE_CC = TEXT["licence_cc"]
 FACTS = TEXT["facts"]
 ALL_POPULATIONS = TEXT["all_populations"]
-MONTHS_ES: list[str] = COMMON["months"]["es"]
-MONTHS_EN: list[str] = COMMON["months"]["en"]
+MONTHS: dict[str, list[str]] = COMMON["months"]
 
 # Columns common to every point layer, in file order.
 POINT_COLUMNS: dict[str, str] = {
@@ -139,26 +138,21 @@ class Layer:
     features: list[dict[str, Any]]
 
 
-def date_es(value: str) -> str:
-    """Spell an ISO date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` in Spanish."""
+DATE_PATTERNS = {  # (month and year, full date)
+    "es": ("{month} de {year}", "{day} de {month} de {year}"),
+    "en": ("{month} {year}", "{day} {month} {year}"),
+}
+
+
+def spell_date(value: str, lang: str) -> str:
+    """Spell an ISO date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` in ``lang`` ("es" or "en")."""
     parts = value.split("-")
     if len(parts) == 1:
         return value
-    month = MONTHS_ES[int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} de {parts[0]}"
-    return f"{int(parts[2])} de {month} de {parts[0]}"
-
-
-def date_en(value: str) -> str:
-    """Spell an ISO date ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` in English."""
-    parts = value.split("-")
-    if len(parts) == 1:
-        return value
-    month = MONTHS_EN[int(parts[1]) - 1]
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    return f"{int(parts[2])} {month} {parts[0]}"
+    month_year, full = DATE_PATTERNS[lang]
+    pattern = month_year if len(parts) == 2 else full
+    month = MONTHS[lang][int(parts[1]) - 1]
+    return pattern.format(day=int(parts[-1]), month=month, year=parts[0])
 
 
 def point_feature(lat: float, lon: float, properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -332,7 +326,7 @@ def build_care_blocks() -> Layer:
         desc_es = " ".join(
             s
             for s in (
-                f"Manzana del Cuidado en {b.localidad} (Bogotá), abierta en {date_es(b.opened)}.",
+                f"Manzana del Cuidado en {b.localidad} (Bogotá), abierta en {spell_date(b.opened, 'es')}.",
                 anchor_es,
                 num_es,
                 b.note_es,
@@ -344,7 +338,7 @@ def build_care_blocks() -> Layer:
         desc_en = " ".join(
             s
             for s in (
-                f"Care block in {b.localidad} (Bogotá), opened {date_en(b.opened)}.",
+                f"Care block in {b.localidad} (Bogotá), opened {spell_date(b.opened, 'en')}.",
                 anchor_en,
                 num_en,
                 b.note_en,
