@@ -11,8 +11,9 @@ import pytest
 from geo import moderators
 from geo.community import hash_password
 from geo.settings import Settings, get_settings
-from geo.store import NewPlace, open_store
+from geo.store import open_store
 from tests.app.conftest import PROJECT, markers_by_layer, run_app
+from tests.places import add_child_care_block
 from ui import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
@@ -205,16 +206,8 @@ def test_a_place_name_sets_the_suggestion_point() -> None:
 def test_the_moderation_queue_is_paged(private_store: Path) -> None:
     with open_store(Settings(store_path=private_store)) as store:
         for n in range(25):
-            store.submit(
-                NewPlace(
-                    name=f"Lugar {n:02d}",
-                    kind="care_block",
-                    populations="children",
-                    services="child_care",
-                    operator="community",
-                    lon=-74.1 + 0.01 * n,
-                    lat=4.6,
-                )
+            add_child_care_block(
+                store, approve=False, name=f"Lugar {n:02d}", lon=-74.1 + 0.01 * n, lat=4.6
             )
     at = run_app("pages/data.py", lang="en")
     _sign_in(at, "Ana", PASSWORD)

@@ -9,28 +9,16 @@ from pathlib import Path
 import pytest
 
 from geo.settings import Settings, get_settings
-from geo.store import NewPlace, SQLiteStore, open_store
+from geo.store import SQLiteStore, open_store
 from tests.app.conftest import PROJECT, map_args, markers_by_layer, run_app
+from tests.places import add_child_care_block
 
 BOGOTA = (4.60, -74.10)
 LIMA = (-12.05, -77.03)
 
 
 def _approve(store, name: str, lat: float, lon: float) -> str:
-    place = store.submit(
-        NewPlace(
-            name=name,
-            kind="care_block",
-            populations="children",
-            services="child_care",
-            operator="community",
-            lon=lon,
-            lat=lat,
-            country="CO",
-        )
-    )
-    store.moderate(place.id, action="approve", moderator="ana")
-    return place.id
+    return add_child_care_block(store, approve=True, name=name, lon=lon, lat=lat, country="CO")
 
 
 @pytest.fixture(autouse=True)

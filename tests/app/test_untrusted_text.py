@@ -18,8 +18,9 @@ import pytest
 
 from geo.community import hash_password
 from geo.settings import Settings, get_settings
-from geo.store import NewPlace, open_store
+from geo.store import open_store
 from tests.app.conftest import PROJECT, run_app
+from tests.places import add_child_care_block
 from ui import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
@@ -42,24 +43,17 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 def _suggest(path: Path, *, approve: bool) -> str:
     with open_store(Settings(store_path=path)) as store:
-        place = store.submit(
-            NewPlace(
-                name=NAME,
-                kind="care_block",
-                populations="children",
-                services="child_care",
-                operator="community",
-                lon=BOGOTA[1],
-                lat=BOGOTA[0],
-                country="CO",
-                hours="8-5 $1 + 1$",
-                contact=IMAGE,
-                how_known="<img src=http://203.0.113.10/h.png>",
-            )
+        return add_child_care_block(
+            store,
+            approve=approve,
+            name=NAME,
+            lon=BOGOTA[1],
+            lat=BOGOTA[0],
+            country="CO",
+            hours="8-5 $1 + 1$",
+            contact=IMAGE,
+            how_known="<img src=http://203.0.113.10/h.png>",
         )
-        if approve:
-            store.moderate(place.id, action="approve", moderator="ana")
-    return place.id
 
 
 def shown_literally(shown: str, text: str) -> bool:

@@ -6,9 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from geo.settings import Settings
-from geo.store import NewPlace, open_store
+from geo.store import open_store
 from tests.e2e.conftest import Server, Watch, start_server, stop_server
 from tests.e2e.test_explore import map_js, wait_idle
+from tests.places import add_child_care_block
 
 pytestmark = pytest.mark.e2e
 BUTTON_IFRAME = 'iframe[title="ui.view_button.care_atlas_view_button"]'
@@ -43,18 +44,7 @@ def store_server(tmp_path_factory: pytest.TempPathFactory):
     path = tmp / "store.sqlite"
     with open_store(Settings(store_path=path)) as store:
         for name, (lat, lon) in {"Kennedy": (4.61, -74.15), "San Juan": LIMA}.items():
-            place = store.submit(
-                NewPlace(
-                    name=name,
-                    kind="care_block",
-                    populations="children",
-                    services="child_care",
-                    operator="community",
-                    lon=lon,
-                    lat=lat,
-                )
-            )
-            store.moderate(place.id, action="approve", moderator="ana")
+            add_child_care_block(store, approve=True, name=name, lon=lon, lat=lat)
     srv = start_server(tmp, {"CARE_ATLAS_STORE_PATH": str(path)})
     yield srv
     stop_server(srv)

@@ -20,9 +20,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from geo.community import hash_password
 from geo.settings import Settings
-from geo.store import NewPlace, open_store
+from geo.store import open_store
 from tests.e2e.conftest import Server, Watch, open_page, start_server, stop_server
 from tests.e2e.test_explore import wait_idle
+from tests.places import add_child_care_block
 
 pytestmark = pytest.mark.e2e
 OUTSIDE = "203.0.113.10"
@@ -42,20 +43,17 @@ def text_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
     with open_store(Settings(store_path=store_path)) as store:
         ids = []
         for n in range(2):
-            place = store.submit(
-                NewPlace(
+            ids.append(
+                add_child_care_block(
+                    store,
+                    approve=False,
                     name=NAME,
-                    kind="care_block",
-                    populations="children",
-                    services="child_care",
-                    operator="community",
                     lon=BOGOTA[1] + 0.01 * n,
                     lat=BOGOTA[0],
                     country="CO",
                     contact=CONTACT,
                 )
             )
-            ids.append(place.id)
         store.moderate(ids[0], action="approve", moderator="ana")
     srv = start_server(
         tmp,

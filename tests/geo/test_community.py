@@ -27,23 +27,14 @@ from geo.community import (
 )
 from geo.errors import LayerError
 from geo.store import NewPlace
+from tests.places import new_place
 
 UTM_18N = "EPSG:32618"  # Bogotá's UTM zone: offsets below are in metres
 ORIGIN_LON, ORIGIN_LAT = -74.19, 4.62
 
 
 def place(name: str = "Manzana del Cuidado Bosá", **fields: object) -> NewPlace:
-    values: dict[str, object] = {
-        "name": name,
-        "kind": "care_block",
-        "populations": "children;carers",
-        "services": "child_care;respite",
-        "operator": "public",
-        "lon": ORIGIN_LON,
-        "lat": ORIGIN_LAT,
-    }
-    values.update(fields)
-    return NewPlace(**values)  # type: ignore[arg-type]
+    return new_place(name, **{"lon": ORIGIN_LON, "lat": ORIGIN_LAT} | fields)
 
 
 # --------------------------------------------------------------------------- cleaning

@@ -32,6 +32,7 @@ from geo.store import (
     postgis_url,
 )
 from tests.pg_throwaway import PostgisUnavailableError, Server, find_bindir, throwaway_postgis
+from tests.places import new_place
 
 BOGOTA = (-74.30, 4.45, -73.95, 4.85)  # min_lon, min_lat, max_lon, max_lat
 
@@ -39,13 +40,6 @@ BOGOTA = (-74.30, 4.45, -73.95, 4.85)  # min_lon, min_lat, max_lon, max_lat
 def place(name: str = "Manzana del Cuidado Bosa", **fields: object) -> NewPlace:
     """A valid submission in Bogotá; keyword arguments override fields."""
     values: dict[str, object] = {
-        "name": name,
-        "kind": "care_block",
-        "populations": "children;carers",
-        "services": "child_care;respite",
-        "operator": "public",
-        "lon": -74.19,
-        "lat": 4.62,
         "place_name": "Bosa Centro",
         "hours": "L-V 7:00-17:00",
         "contact": "601 000 0000",
@@ -54,8 +48,7 @@ def place(name: str = "Manzana del Cuidado Bosa", **fields: object) -> NewPlace:
         "country": "CO",
         "city": "Bogotá",
     }
-    values.update(fields)
-    return NewPlace(**values)  # type: ignore[arg-type]
+    return new_place(name, **(values | fields))
 
 
 # --------------------------------------------------------------------------- fixtures
