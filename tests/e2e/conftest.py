@@ -7,21 +7,33 @@ internet). A failing test leaves a screenshot in ``artifacts/``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Frame,
+    Page,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from geo.settings import Settings
 
@@ -93,12 +105,68 @@ def stop_server(server: Server) -> None:
         server.process.kill()
 
 
+@contextmanager
+def running(tmp: Path, env_extra: dict[str, str] | None = None) -> Iterator[Server]:
+    """A server for the ``with`` block (see :func:`start_server`), stopped when it ends."""
+    srv = start_server(tmp, env_extra)
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit is not running the script (the status widget is gone)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+
+
+def goto_and_see(page: Page, url: str, text: str, *, timeout: float = 30_000) -> None:
+    """Open ``url`` and wait until ``text`` (say, the page's title) is visible."""
+    page.goto(url)
+    expect(page.get_by_text(text)).to_be_visible(timeout=timeout)
+
+
+def time_redraws(page: Page, frame: Frame, surface: str, keys: Sequence[str]) -> list[float]:
+    """Press each key on the page's first slider; seconds until ``surface`` (JS) changes."""
+    slider = page.get_by_role("slider").first
+    timings = []
+    for key in keys:
+        wait_idle(page)
+        before = frame.evaluate(surface)
+        slider.focus()
+        started = time.perf_counter()
+        page.keyboard.press(key)
+        frame.wait_for_function(f"() => ({surface})() !== {json.dumps(before)}", timeout=30_000)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def save_timings(name: str, timings: Sequence[float]) -> float:
+    """Write the timings' median and all of them to ``artifacts/<name>``; return the median."""
+    median = statistics.median(timings)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / name).write_text(
+        json.dumps({"median_s": round(median, 3), "all_s": [round(x, 3) for x in timings]})
+    )
+    return median
+
+
+def search_near_me(page: Page, url: str, query: str, *, timeout: float = 30_000) -> None:
+    """Open the Near me page at ``url``, type ``query`` in its search box and press Enter."""
+    goto_and_see(page, f"{url}/near", "Cerca de mí: servicios de cuidado", timeout=timeout)
+    wait_idle(page)
+    page.get_by_role("combobox").first.click()
+    page.keyboard.type(query)
+    page.keyboard.press("Enter")
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app on the bundled sample data."""
-    srv = start_server(tmp_path_factory.mktemp("server"))
-    yield srv
-    stop_server(srv)
+    with running(tmp_path_factory.mktemp("server")) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
@@ -219,13 +287,10 @@ def copy_data(tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def atlas_server(atlas_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("atlas-server")
-    srv = start_server(
-        tmp,
-        {
-            "CARE_ATLAS_DATA_DIR": str(atlas_dir),
-            "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
-            "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
-        },
-    )
-    yield srv
-    stop_server(srv)
+    env = {
+        "CARE_ATLAS_DATA_DIR": str(atlas_dir),
+        "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
+        "CARE_ATLAS_RESULTS_DIR": str(tmp / "runs"),
+    }
+    with running(tmp, env) as srv:
+        yield srv

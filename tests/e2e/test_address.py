@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, open_page
+from tests.e2e.conftest import ARTIFACTS, Server, open_page, search_near_me
 from tests.e2e.test_explore import wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +21,7 @@ pytestmark = pytest.mark.e2e
 def test_phone_types_an_address_in_near_me(atlas_server: Server, browser: Browser) -> None:
     page, watch = open_page(browser, locale="es-CO", width=375, height=812)
     try:
-        page.goto(f"{atlas_server.url}/near")
-        expect(page.get_by_text("Cerca de mí: servicios de cuidado")).to_be_visible(timeout=60_000)
-        wait_idle(page)
-        box = page.get_by_role("combobox").first
-        box.click()
-        page.keyboard.type("calle 59d sur # 85-28")
-        page.keyboard.press("Enter")
+        search_near_me(page, atlas_server.url, "calle 59d sur # 85-28", timeout=60_000)
         expect(page.get_by_text("Dirección encontrada: CL 59D S # 85-28")).to_be_visible(
             timeout=30_000
         )

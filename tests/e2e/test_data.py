@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch, open_page
+from tests.e2e.conftest import ARTIFACTS, Server, Watch, goto_and_see, open_page
 from tests.e2e.test_explore import MAP_IFRAME, map_frame, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -76,8 +76,7 @@ def test_good_then_bad_upload_keeps_the_first(
     server: Server, watched: tuple[Page, Watch], tmp_path: Path
 ) -> None:
     page, _ = watched
-    page.goto(f"{server.url}/data?lang=en")
-    expect(page.get_by_text("Data: your own layers")).to_be_visible(timeout=30_000)
+    goto_and_see(page, f"{server.url}/data?lang=en", "Data: your own layers")
 
     _upload(
         page,
@@ -113,8 +112,7 @@ def test_injected_names_show_as_text_everywhere(
     server: Server, watched: tuple[Page, Watch], tmp_path: Path
 ) -> None:
     page, watch = watched
-    page.goto(f"{server.url}/data?lang=en")
-    expect(page.get_by_text("Data: your own layers")).to_be_visible(timeout=30_000)
+    goto_and_see(page, f"{server.url}/data?lang=en", "Data: your own layers")
     _upload(page, _geojson(tmp_path / "hostile.geojson", [INJECTED, CANARY, RAW]))
     expect(page.get_by_text("Preview of “hostile.geojson”: 3 features")).to_be_visible(
         timeout=20_000

@@ -9,15 +9,7 @@ import time
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
-from tests.e2e.conftest import (
-    ARTIFACTS,
-    PROJECT,
-    Server,
-    Watch,
-    copy_data,
-    start_server,
-    stop_server,
-)
+from tests.e2e.conftest import ARTIFACTS, PROJECT, Server, Watch, copy_data, running, wait_idle
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = "path.leaflet-interactive:not(.care-atlas-selection)"
@@ -30,13 +22,6 @@ def map_frame(page: Page) -> FrameLocator:
 
 def wait_markers(page: Page, count: int) -> None:
     expect(map_frame(page).locator(MARKERS)).to_have_count(count, timeout=30_000)
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit is not running the script (the status widget is gone)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
 
 
 def map_js(page: Page, script: str):
@@ -140,9 +125,8 @@ def injected_server(tmp_path_factory: pytest.TempPathFactory):
     doc["features"][1]["properties"]["name"] = TEMPLATE_CANARY
     doc["features"][1]["properties"]["source"] = "{% raw %} <b>bold</b>"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    srv = start_server(tmp, {"CARE_ATLAS_DATA_DIR": str(data)})
-    yield srv
-    stop_server(srv)
+    with running(tmp, {"CARE_ATLAS_DATA_DIR": str(data)}) as srv:
+        yield srv
 
 
 def test_text_from_data_is_shown_not_run(

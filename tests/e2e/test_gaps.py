@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import statistics
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    Server,
+    Watch,
+    goto_and_see,
+    save_timings,
+    time_redraws,
+)
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -22,8 +25,7 @@ def _map_frame(page: Page):
 
 def test_gaps_widget_change_redraws_fast(server: Server, watched: tuple[Page, Watch]) -> None:
     page, _ = watched
-    page.goto(f"{server.url}/gaps?lang=en")
-    expect(page.get_by_text("Who has care within a walk?")).to_be_visible(timeout=60_000)
+    goto_and_see(page, f"{server.url}/gaps?lang=en", "Who has care within a walk?", timeout=60_000)
     expect(page.get_by_text("MODELLED demand").first).to_be_visible()
     frame = _map_frame(page)
     frame.wait_for_function(f"() => ({SURFACE})() !== ''", timeout=60_000)
@@ -31,22 +33,10 @@ def test_gaps_widget_change_redraws_fast(server: Server, watched: tuple[Page, Wa
     expect(page.get_by_text("Early childhood").first).to_be_visible()
     first = page.get_by_test_id("stMetricValue").first.inner_text()
 
-    slider = page.get_by_role("slider").first
-    timings = []
-    for key in ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft", "ArrowLeft"]:
-        wait_idle(page)
-        before = frame.evaluate(SURFACE)
-        slider.focus()
-        started = time.perf_counter()
-        page.keyboard.press(key)
-        frame.wait_for_function(f"() => ({SURFACE})() !== {json.dumps(before)}", timeout=30_000)
-        timings.append(time.perf_counter() - started)
+    keys = ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft", "ArrowLeft"]
+    timings = time_redraws(page, frame, SURFACE, keys)
     wait_idle(page)
-    median = statistics.median(timings)
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "gaps_redraw_seconds.json").write_text(
-        json.dumps({"median_s": round(median, 3), "all_s": [round(x, 3) for x in timings]})
-    )
+    median = save_timings("gaps_redraw_seconds.json", timings)
     print(
         f"gaps widget change -> new surface drawn: median {median:.3f} s over {len(timings)} changes"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, Watch, goto_and_see, running
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -22,16 +22,15 @@ BOXES = "path.leaflet-interactive"
 def national_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
     tmp: Path = tmp_path_factory.mktemp("national")
     results = tmp / "runs"
-    srv = start_server(
+    with running(
         tmp,
         {
             "CARE_ATLAS_RESULTS_DIR": str(results),
             "CARE_ATLAS_DASK_WORKERS": "1",
             "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite"),
         },
-    )
-    yield srv, results
-    stop_server(srv)
+    ) as srv:
+        yield srv, results
 
 
 def _frame(page: Page):
@@ -44,8 +43,9 @@ def test_run_the_sample_and_see_it(
 ) -> None:
     server, results = national_server
     page, _ = watched
-    page.goto(f"{server.url}/national?lang=es")
-    expect(page.get_by_text("Brechas a escala nacional")).to_be_visible(timeout=60_000)
+    goto_and_see(
+        page, f"{server.url}/national?lang=es", "Brechas a escala nacional", timeout=60_000
+    )
     expect(page.get_by_text("Todavía no hay corridas en esta carpeta")).to_be_visible()
     expect(page.get_by_text("python -m geo gaps --engine dask --demand sample")).to_be_visible()
     wait_idle(page)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from pyproj import Geod
 
-from tests.e2e.conftest import ARTIFACTS, PROJECT, Server, open_page
+from tests.e2e.conftest import ARTIFACTS, PROJECT, Server, goto_and_see, open_page, search_near_me
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -31,14 +31,8 @@ def _nearest_care_block(lat: float, lon: float) -> str:
 def test_phone_misspelt_place_nearest_first_and_language(server: Server, browser: Browser) -> None:
     page, watch = open_page(browser, locale="en-US", width=375, height=812)
     try:
-        page.goto(f"{server.url}/near")
-        # Spanish by default on this page, even for an English browser
-        expect(page.get_by_text("Cerca de mí: servicios de cuidado")).to_be_visible(timeout=30_000)
-        wait_idle(page)
-        box = page.get_by_role("combobox").first
-        box.click()
-        page.keyboard.type("Ciudad Bolivra")
-        page.keyboard.press("Enter")
+        # Spanish by default on this page (its title), even for an English browser
+        search_near_me(page, server.url, "Ciudad Bolivra")
         expect(page.get_by_text("¿Quiso decir…?")).to_be_visible(timeout=20_000)
         suggestion = page.get_by_role("button", name="Ciudad Bolívar").first
         suggestion.click()
@@ -81,8 +75,7 @@ def test_my_location_button_asks_then_answers(server: Server, browser: Browser) 
     try:
         page.context.grant_permissions(["geolocation"])
         page.context.set_geolocation({"latitude": 4.5580, "longitude": -74.1500})
-        page.goto(f"{server.url}/near")
-        expect(page.get_by_text("Cerca de mí: servicios de cuidado")).to_be_visible(timeout=30_000)
+        goto_and_see(page, f"{server.url}/near", "Cerca de mí: servicios de cuidado")
         wait_idle(page)
         locate = page.frame_locator(
             'iframe[title="ui.geolocate.care_atlas_geolocate"]'

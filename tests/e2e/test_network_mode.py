@@ -7,15 +7,12 @@ switch, not Bogotá's streets (the bundled data has no street network).
 
 from __future__ import annotations
 
-import json
-import statistics
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, Watch, running, save_timings, time_redraws
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -61,12 +58,11 @@ def write_grid_graphml(path: Path, *, step_deg: float = 0.0025) -> Path:
 def network_server(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("network")
     graph = write_grid_graphml(tmp / "synthetic_grid.graphml")
-    srv = start_server(
+    with running(
         tmp,
         {"CARE_ATLAS_NETWORK_FILE": str(graph), "CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite")},
-    )
-    yield srv
-    stop_server(srv)
+    ) as srv:
+        yield srv
 
 
 def test_street_network_switch_changes_figures_and_zones(
@@ -94,18 +90,8 @@ def test_street_network_switch_changes_figures_and_zones(
     page.screenshot(path=str(ARTIFACTS / "gaps_network.png"))
 
     # how long a slider change takes to redraw the street catchments (reported, not asserted)
-    slider = page.get_by_role("slider").first
-    timings = []
-    for key in ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]:
-        wait_idle(page)
-        before = frame.evaluate(CATCHMENT_PATHS)
-        slider.focus()
-        started = time.perf_counter()
-        page.keyboard.press(key)
-        frame.wait_for_function(f"() => ({CATCHMENT_PATHS})() !== {before!r}", timeout=30_000)
-        timings.append(time.perf_counter() - started)
-    median = statistics.median(timings)
-    (ARTIFACTS / "network_refresh_seconds.json").write_text(
-        json.dumps({"median_s": round(median, 3), "all_s": [round(x, 3) for x in timings]})
+    timings = time_redraws(
+        page, frame, CATCHMENT_PATHS, ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]
     )
+    median = save_timings("network_refresh_seconds.json", timings)
     print(f"street catchments redraw after a slider change: median {median:.3f} s")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from geo.settings import Settings
 from geo.store import open_store
-from tests.e2e.conftest import Server, Watch, start_server, stop_server
+from tests.e2e.conftest import Server, Watch, goto_and_see, running
 from tests.e2e.test_explore import map_js, wait_idle
 from tests.places import add_child_care_block
 
@@ -45,17 +45,15 @@ def store_server(tmp_path_factory: pytest.TempPathFactory):
     with open_store(Settings(store_path=path)) as store:
         for name, (lat, lon) in {"Kennedy": (4.61, -74.15), "San Juan": LIMA}.items():
             add_child_care_block(store, approve=True, name=name, lon=lon, lat=lat)
-    srv = start_server(tmp, {"CARE_ATLAS_STORE_PATH": str(path)})
-    yield srv
-    stop_server(srv)
+    with running(tmp, {"CARE_ATLAS_STORE_PATH": str(path)}) as srv:
+        yield srv
 
 
 def test_load_places_in_this_view_after_a_pan(
     store_server: Server, watched: tuple[Page, Watch]
 ) -> None:
     page, _ = watched
-    page.goto(f"{store_server.url}/?lang=en")
-    expect(page.get_by_text("loaded for the area in view (1 here)")).to_be_visible(timeout=30_000)
+    goto_and_see(page, f"{store_server.url}/?lang=en", "loaded for the area in view (1 here)")
     wait_idle(page)
     assert map_js(page, f"() => {markers_near(*LIMA)}") == 0
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch, open_page, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, Watch, goto_and_see, open_page, running
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -22,9 +22,8 @@ PROPOSED = 'path.leaflet-interactive[fill="#0072B2"]'
 @pytest.fixture(scope="module")
 def plan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp: Path = tmp_path_factory.mktemp("plan")
-    srv = start_server(tmp, {"CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite")})
-    yield srv
-    stop_server(srv)
+    with running(tmp, {"CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite")}) as srv:
+        yield srv
 
 
 def _frame(page: Page):
@@ -41,8 +40,12 @@ def test_suggest_accept_click_save_and_reopen(
     plan_server: Server, watched: tuple[Page, Watch], browser: Browser
 ) -> None:
     page, _ = watched
-    page.goto(f"{plan_server.url}/plan?lang=en")
-    expect(page.get_by_text("Where should the next care block go?")).to_be_visible(timeout=60_000)
+    goto_and_see(
+        page,
+        f"{plan_server.url}/plan?lang=en",
+        "Where should the next care block go?",
+        timeout=60_000,
+    )
     expect(page.get_by_text("MODELLED demand").first).to_be_visible()
     expect(_frame(page).locator("path.leaflet-interactive").first).to_be_visible(timeout=60_000)
     wait_idle(page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, open_page
+from tests.e2e.conftest import ARTIFACTS, Server, goto_and_see, open_page
 from tests.e2e.test_explore import MAP_IFRAME, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -44,8 +44,9 @@ def _metrics(page: Page) -> dict[str, str]:
 def test_arrow_keys_and_figures_match_the_gaps_page(server: Server, browser: Browser) -> None:
     page, watch = open_page(browser, locale="en-GB", width=1920, height=1080)
     try:
-        page.goto(f"{server.url}/gaps?lang=en")
-        expect(page.get_by_text("Who has care within a walk?")).to_be_visible(timeout=60_000)
+        goto_and_see(
+            page, f"{server.url}/gaps?lang=en", "Who has care within a walk?", timeout=60_000
+        )
         expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=60_000)
         wait_idle(page)
         gaps = _metrics(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, Server, Watch
+from tests.e2e.conftest import ARTIFACTS, Server, Watch, goto_and_see
 from tests.e2e.test_explore import map_frame, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -13,8 +13,7 @@ pytestmark = pytest.mark.e2e
 
 def test_region_map_and_offer_table(server: Server, watched: tuple[Page, Watch]) -> None:
     page, _ = watched
-    page.goto(f"{server.url}/region?lang=en")
-    expect(page.get_by_text("Care across the region")).to_be_visible(timeout=30_000)
+    goto_and_see(page, f"{server.url}/region?lang=en", "Care across the region")
     markers = map_frame(page).locator("path.leaflet-interactive")
     expect(markers.first).to_be_visible(timeout=30_000)
     assert markers.count() >= 25  # 11 institutions + 11 cooperatives + 9 national systems
@@ -44,8 +43,7 @@ def test_an_english_browser_gets_english(server: Server, browser) -> None:
 
     page, watch = open_page(browser, locale="en-US")
     try:
-        page.goto(f"{server.url}/region")
-        expect(page.get_by_text("Care across the region")).to_be_visible(timeout=30_000)
+        goto_and_see(page, f"{server.url}/region", "Care across the region")
         expect(page.get_by_role("radio", name="English")).to_be_checked()
     finally:
         page.context.close()

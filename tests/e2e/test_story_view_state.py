@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
-from tests.e2e.conftest import ARTIFACTS, Server, open_page, start_server, stop_server
+from tests.e2e.conftest import ARTIFACTS, Server, goto_and_see, open_page, running
 from tests.e2e.test_explore import MAP_IFRAME, map_js, map_view, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -41,9 +41,8 @@ VIRIDIS_DARK = np.array([0x44, 0x01, 0x54])
 def story_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app on the sample data with a store of its own (the test saves a story)."""
     tmp = tmp_path_factory.mktemp("story-server")
-    srv = start_server(tmp, {"CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite")})
-    yield srv
-    stop_server(srv)
+    with running(tmp, {"CARE_ATLAS_STORE_PATH": str(tmp / "store.sqlite")}) as srv:
+        yield srv
 
 
 def _metrics(page: Page, *, last: str) -> dict[str, str]:
@@ -155,8 +154,12 @@ def test_a_story_shows_the_pages_filters_surface_and_figures(
         assert _add_view(page, "Minutes to the nearest", story="For older persons") == story_id
 
         # 3. Present mode: the filters and the page's figures, the surface and its colour bar
-        page.goto(f"{story_server.url}/present?lang=en&story={story_id}&present=1&slide=1")
-        expect(page.get_by_text("1 / 2")).to_be_visible(timeout=60_000)
+        goto_and_see(
+            page,
+            f"{story_server.url}/present?lang=en&story={story_id}&present=1&slide=1",
+            "1 / 2",
+            timeout=60_000,
+        )
         expect(page.get_by_text(FILTERS)).to_be_visible()
         slide = _metrics(page, last="Places on the map")
         assert slide["Places on the map"] == explore["Places on the map"]

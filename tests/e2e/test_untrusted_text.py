@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from geo.community import hash_password
 from geo.settings import Settings
 from geo.store import open_store
-from tests.e2e.conftest import Server, Watch, open_page, start_server, stop_server
+from tests.e2e.conftest import Server, Watch, open_page, running
 from tests.e2e.test_explore import wait_idle
 from tests.places import add_child_care_block
 
@@ -55,15 +55,14 @@ def text_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
                 )
             )
         store.moderate(ids[0], action="approve", moderator="ana")
-    srv = start_server(
+    with running(
         tmp,
         {
             "CARE_ATLAS_STORE_PATH": str(store_path),
             "CARE_ATLAS_MODERATOR_PASSWORD_HASH": hash_password(PASSWORD),
         },
-    )
-    yield srv, ids[0]
-    stop_server(srv)
+    ) as srv:
+        yield srv, ids[0]
 
 
 def test_the_guard_blocks_and_reports_an_image_to_another_host(
