@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -91,19 +92,23 @@ def write_layer(folder: Path, features: list[dict]) -> Path:
 OFFICIAL_DIR = PROJECT.parent / "shared" / "data" / "bogota"
 
 
-def official_dir_or_skip() -> Path:
-    """The official Bogotá layers folder, or skip (fail when they are required)."""
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip the test for ``reason``, or fail it when CARE_ATLAS_REQUIRE_OFFICIAL=1."""
     import os
 
-    if (OFFICIAL_DIR / "README.md").is_file():
-        return OFFICIAL_DIR
-    reason = (
-        f"Bogotá's official layers are not at {OFFICIAL_DIR}; download them from Datos "
-        "Abiertos Bogotá (see README 'Real data for Bogotá') to run this test."
-    )
     if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL", "").strip() in ("1", "true"):
         pytest.fail(reason + " CARE_ATLAS_REQUIRE_OFFICIAL=1 requires them.")
     pytest.skip(reason)
+
+
+def official_dir_or_skip() -> Path:
+    """The official Bogotá layers folder, or skip (fail when they are required)."""
+    if (OFFICIAL_DIR / "README.md").is_file():
+        return OFFICIAL_DIR
+    skip_or_fail(
+        f"Bogotá's official layers are not at {OFFICIAL_DIR}; download them from Datos "
+        "Abiertos Bogotá (see README 'Real data for Bogotá') to run this test."
+    )
 
 
 @pytest.fixture(scope="session")

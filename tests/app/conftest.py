@@ -41,6 +41,13 @@ def run_app(page: str | None = None, **query: str) -> AppTest:
     return at
 
 
+def button(at: AppTest, label: str):
+    """The first button labelled ``label``; fails, naming the labels there are, if none."""
+    found = [b for b in at.button if b.label == label]
+    assert found, (label, [b.label for b in at.button])
+    return found[0]
+
+
 def map_args(at: AppTest) -> dict:
     """Arguments the page sent to the streamlit-folium component (the page's one map)."""
     (component,) = [

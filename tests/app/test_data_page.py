@@ -12,7 +12,7 @@ from geo import moderators
 from geo.community import hash_password
 from geo.settings import Settings, get_settings
 from geo.store import open_store
-from tests.app.conftest import PROJECT, markers_by_layer, run_app
+from tests.app.conftest import PROJECT, button, markers_by_layer, run_app
 from tests.places import add_child_care_block
 from ui import safe
 
@@ -38,7 +38,7 @@ def _sign_in(at, name: str, password: str) -> None:
     inputs = {w.label: w for w in at.text_input}
     inputs[ACCOUNT].input(name)
     inputs["Password"].input(password)
-    _button(at, "Sign in").click().run()
+    button(at, "Sign in").click().run()
     assert not at.exception, [e.message for e in at.exception]
 
 
@@ -59,10 +59,6 @@ def _geojson(names: list[str]) -> bytes:
     ).encode("utf-8")
 
 
-def _button(at, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
 def _upload(at, name: str, data: bytes, mime: str = "application/geo+json") -> None:
     at.file_uploader[0].set_value((name, data, mime)).run()
     assert not at.exception, [e.message for e in at.exception]
@@ -75,7 +71,7 @@ def test_upload_preview_accept_then_bad_file_keeps_it() -> None:
     assert any(
         "Preview of “hogares.geojson”: 2 features" in safe.unmarkdown(s.value) for s in at.subheader
     )
-    _button(at, "Add to my layers").click().run()
+    button(at, "Add to my layers").click().run()
     assert any("hogares.geojson" in safe.unmarkdown(s.value) for s in at.success)
 
     _upload(at, "roto.geojson", b'{"type": "FeatureCollection", "features": [')
@@ -100,7 +96,7 @@ def test_a_question_is_asked_and_answered() -> None:
     option = safe.unmarkdown(question.options[0])
     assert option.startswith("EPSG:3116 · MAGNA-SIRGAS / Colombia Bogota zone")
     question.set_value("EPSG:3116").run()
-    _button(at, "Continue").click().run()
+    button(at, "Continue").click().run()
     assert not at.exception
     assert any("sin_crs.csv" in safe.unmarkdown(s.value) for s in at.subheader)
     assert any("2 features" in s.value for s in at.subheader)
@@ -110,7 +106,7 @@ def _suggest(at, name: str) -> None:
     form_inputs = [w for w in at.text_input if w.label == "Name of the place"]
     form_inputs[0].input(name)
     next(m for m in at.multiselect if m.label == "What it offers").set_value(["child_care"])
-    _button(at, "Send suggestion").click().run()
+    button(at, "Send suggestion").click().run()
     assert not at.exception, [e.message for e in at.exception]
 
 
@@ -128,7 +124,7 @@ def test_suggest_moderate_and_publish() -> None:
     at = run_app("pages/data.py", lang="en")  # lockouts are off in this test (LOCK_BASE_S=0)
     _sign_in(at, "  Ana ", PASSWORD)
     assert any("Moderating as Ana" in c.value for c in at.caption)
-    _button(at, "Approve").click().run()
+    button(at, "Approve").click().run()
     assert not at.exception
     audit = next(df.value for df in at.dataframe if "moderator" in df.value.columns)
     assert list(audit["moderator"]) == ["Ana"]  # the account's name, not the typed text
@@ -194,8 +190,8 @@ def test_the_old_shared_password_becomes_the_account_moderator(
 def test_a_place_name_sets_the_suggestion_point() -> None:
     at = run_app("pages/data.py", lang="en")
     at.text_input(key="suggest_find").input("Fontivon").run()  # a typo for Fontibón
-    button = next(b for b in at.button if b.label.startswith("Fontibón"))
-    button.click().run()
+    suggestion = next(b for b in at.button if b.label.startswith("Fontibón"))
+    suggestion.click().run()
     assert not at.exception, [e.message for e in at.exception]
     lat = at.number_input(key="suggest_lat").value
     lon = at.number_input(key="suggest_lon").value
@@ -255,7 +251,7 @@ def test_a_file_over_the_cap_is_refused_without_keeping_its_bytes(
     at.run()  # the person does something else: still nothing held, the message stays
     assert _bytes_in_session(at) == 0
     assert [safe.unmarkdown(e.value) for e in at.error] == errors
-    _button(at, "Try another file").click().run()
+    button(at, "Try another file").click().run()
     assert not at.error
 
 
@@ -328,7 +324,7 @@ def test_an_imported_layers_long_values_are_cut(monkeypatch: pytest.MonkeyPatch)
     at = run_app("pages/data.py", lang="en")
     # a loopback address: were the import not replaced here, nothing would leave the machine
     at.text_input(key="import_url").input("http://127.0.0.1:9/arcgis/rest/services/x/0").run()
-    _button(at, "Import").click().run()
+    button(at, "Import").click().run()
     assert not at.exception, [e.message for e in at.exception]
     warnings = [safe.unmarkdown(w.value) for w in at.warning]
     assert "1 value longer than 100 characters was cut to 100 (columns: nombre; rows: 1)." in (

@@ -21,7 +21,7 @@ import pytest
 from geo import scale
 from geo.demand import GRID_ATTR, GridFrame
 from geo.settings import Settings, get_settings
-from tests.app.conftest import map_args, metric_values, run_app
+from tests.app.conftest import button, map_args, metric_values, run_app
 from ui import fmt, jobs, national_view
 
 PAGE = "pages/national.py"
@@ -73,12 +73,6 @@ def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def one_run(results: Path, built_run: Path) -> Path:
     shutil.copytree(built_run, results / RUN)
     return results / RUN
-
-
-def _button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, (label, [b.label for b in at.button])
-    return found[0]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +183,7 @@ def test_a_damaged_run_says_why_and_the_page_works(
     assert error.value.startswith("The run 'broken' cannot be read: files are missing")
     assert "Traceback" not in error.value
     assert str(one_run.parent) not in error.value  # the folder is the operator's
-    assert _button(at, "Run the bundled sample on Dask")
+    assert button(at, "Run the bundled sample on Dask")
     at.selectbox[0].set_value(RUN).run()
     assert not at.exception
     assert not at.error
@@ -198,7 +192,7 @@ def test_a_damaged_run_says_why_and_the_page_works(
 
 def test_sample_run_starts_in_the_background_and_cancels(results: Path) -> None:
     at = run_app(PAGE, lang="en")
-    _button(at, "Run the bundled sample on Dask").click().run()
+    button(at, "Run the bundled sample on Dask").click().run()
     assert not at.exception
     running = at.session_state[national_view.JOB_KEY]
     job: jobs.Job = running["job"]
@@ -212,7 +206,7 @@ def test_sample_run_starts_in_the_background_and_cancels(results: Path) -> None:
             assert not job.done(), national_view._read_log(running["log"])
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        _button(at, "Cancel the run").click().run()
+        button(at, "Cancel the run").click().run()
     finally:
         job.cancel()  # never leave a run behind, whatever failed
     assert not at.exception

@@ -8,7 +8,7 @@ import pytest
 
 from geo.settings import get_settings
 from geo.store import open_store
-from tests.app.conftest import markers_by_layer, metric_values, run_app
+from tests.app.conftest import button, markers_by_layer, metric_values, run_app
 from ui import safe
 
 
@@ -20,19 +20,13 @@ def private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, (label, [b.label for b in at.button])
-    return found[0]
-
-
 def _pct(at, group_label: str) -> float:
     return float(metric_values(at)[group_label].rstrip(" %"))
 
 
 def _suggest(at, k: int = 3):
     at.slider(key="plan_k").set_value(k).run()
-    _button(at, f"Suggest {k} sites").click().run()
+    button(at, f"Suggest {k} sites").click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -49,7 +43,7 @@ def test_suggest_accept_and_before_after() -> None:
     assert len(table) == 3
     assert list(table["Order"]) == [1, 2, 3]
     assert table["Early childhood: newly within reach"].sum() > 0
-    _button(at, "Add to the scenario").click().run()
+    button(at, "Add to the scenario").click().run()
     assert not at.exception
     counts = markers_by_layer(at)
     assert counts.get("proposed") == 3
@@ -65,12 +59,12 @@ def test_remove_an_existing_site_lowers_coverage() -> None:
     at = run_app("pages/plan.py", lang="en", sel="care_blocks:mc-01")
     before = _pct(at, "Early childhood")
     n_blocks = markers_by_layer(at)["care_blocks"]
-    _button(at, "Take this site out in the scenario").click().run()
+    button(at, "Take this site out in the scenario").click().run()
     assert not at.exception
     assert markers_by_layer(at)["care_blocks"] == n_blocks - 1
     assert _pct(at, "Early childhood") < before
     assert any("Existing site taken out: mc\\-01" in m.value for m in at.markdown)
-    _button(at, "Restore").click().run()
+    button(at, "Restore").click().run()
     assert markers_by_layer(at)["care_blocks"] == n_blocks
     assert _pct(at, "Early childhood") == before
 
@@ -79,9 +73,9 @@ def test_save_and_reopen_from_the_url(private_store: Path) -> None:
     at = run_app("pages/plan.py", lang="en")
     at.slider(key="plan_minutes").set_value(20).run()
     _suggest(at, k=2)
-    _button(at, "Add to the scenario").click().run()
+    button(at, "Add to the scenario").click().run()
     at.text_input(key="plan_name_input").input("Two blocks <b>south</b>").run()
-    _button(at, "Save as new").click().run()
+    button(at, "Save as new").click().run()
     assert not at.exception
     assert any("Saved" in s.value for s in at.success)
     scenario_id = at.query_params["scenario"]
@@ -149,7 +143,7 @@ def test_candidates_from_an_uploaded_layer() -> None:
 def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: Path) -> None:
     mine = run_app("pages/plan.py", lang="en")
     mine.text_input(key="plan_name_input").input("Mío").run()
-    _button(mine, "Save as new").click().run()
+    button(mine, "Save as new").click().run()
     scenario_id = mine.query_params["scenario"]
     scenario_id = scenario_id[0] if isinstance(scenario_id, list) else scenario_id
     (edit_link,) = [c.value for c in mine.code if "&edit=" in c.value]
@@ -163,7 +157,7 @@ def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: P
     assert any("read only" in c.value for c in other.caption)
     # what it saves is a new scenario; the shared one is as it was
     other.text_input(key="plan_name_input").input("Otro").run()
-    _button(other, "Save as new").click().run()
+    button(other, "Save as new").click().run()
     with open_store(get_settings()) as handle:
         assert handle.get_scenario(scenario_id).name == "Mío"
         assert len(handle.scenarios()) == 2

@@ -8,7 +8,7 @@ import pytest
 
 from geo.settings import get_settings
 from geo.store import open_store
-from tests.app.conftest import markers_by_layer, metric_values, run_app
+from tests.app.conftest import button, markers_by_layer, metric_values, run_app
 from tests.app.test_view_state_pages import press_add
 from ui import safe
 
@@ -18,12 +18,6 @@ def private_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CARE_ATLAS_STORE_PATH", str(tmp_path / "store.sqlite"))
     get_settings.cache_clear()
     return tmp_path
-
-
-def _button(at, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, (label, [b.label for b in at.button])
-    return found[0]
 
 
 def _titles(at) -> list[str]:
@@ -46,12 +40,12 @@ def test_next_and_previous_move_between_slides() -> None:
     at = run_app("pages/present.py", lang="es", present="1", slide="1")
     assert _titles(at) == ["# Las Manzanas del Cuidado de Bogotá"]
     assert markers_by_layer(at)["care_blocks"] == 19
-    _button(at, "Siguiente").click().run()
+    button(at, "Siguiente").click().run()
     assert at.query_params["slide"] in ("2", ["2"])
     assert _titles(at)[0].startswith("# ¿A quién alcanzan")
-    _button(at, "Anterior").click().run()
+    button(at, "Anterior").click().run()
     assert _titles(at) == ["# Las Manzanas del Cuidado de Bogotá"]
-    _button(at, "Salir").click().run()
+    button(at, "Salir").click().run()
     assert not at.exception
     assert "present" not in at.query_params
 
@@ -65,7 +59,7 @@ def test_plan_slide_suggests_three_sites() -> None:
 def test_save_a_copy_reorder_and_delete_a_slide() -> None:
     at = run_app("pages/present.py", lang="en")
     assert len([b for b in at.button if b.label == "Show"]) == 5
-    _button(at, "Save a copy").click().run()
+    button(at, "Save a copy").click().run()
     assert not at.exception
     story_id = at.query_params["story"]
     story_id = story_id[0] if isinstance(story_id, list) else story_id
@@ -101,7 +95,7 @@ def test_exports_are_prepared_then_offered_as_files() -> None:
     (no deferred download that a rerun could drop)."""
     at = run_app("pages/present.py", lang="en")
     assert not at.get("download_button")
-    _button(at, "Prepare the files").click().run()
+    button(at, "Prepare the files").click().run()
     assert not at.exception
     assert not at.error
     buttons = at.get("download_button")
@@ -136,7 +130,7 @@ def _edit_widgets(at) -> list[str]:
 
 def test_a_shared_story_link_is_read_only_in_another_session() -> None:
     mine = run_app("pages/present.py", lang="en")
-    _button(mine, "Save a copy").click().run()
+    button(mine, "Save a copy").click().run()
     story_id = _story_id(mine)
     # the maker sees the edit link once, and keeps the right to edit in the session
     (edit_link,) = [c.value for c in mine.code if "&edit=" in c.value]
@@ -160,7 +154,7 @@ def test_a_shared_story_link_is_read_only_in_another_session() -> None:
     token = edit_link.split("&edit=")[1]
     holder = run_app("pages/present.py", lang="en", story=story_id, edit=token)
     assert "edit" not in holder.query_params
-    _button(holder, "Delete the story").click().run()
+    button(holder, "Delete the story").click().run()
     assert not holder.exception
     with open_store(get_settings()) as handle:
         assert handle.stories() == []
@@ -168,7 +162,7 @@ def test_a_shared_story_link_is_read_only_in_another_session() -> None:
 
 def test_a_wrong_edit_link_opens_read_only() -> None:
     mine = run_app("pages/present.py", lang="en")
-    _button(mine, "Save a copy").click().run()
+    button(mine, "Save a copy").click().run()
     story_id = _story_id(mine)
     other = run_app("pages/present.py", lang="en", story=story_id, edit="guessed")
     assert any("not valid" in w.value for w in other.warning)
@@ -185,7 +179,7 @@ def test_a_signed_in_moderator_may_delete_a_shared_story() -> None:
     assert _edit_widgets(at) == []
     at.session_state["_moderator"] = "Ana"  # as the Data page's sign-in leaves it
     at.run()
-    _button(at, "Delete the story").click().run()
+    button(at, "Delete the story").click().run()
     assert not at.exception
     with open_store(get_settings()) as handle:
         assert handle.stories() == []

@@ -14,7 +14,7 @@ import pytest
 
 from geo.community import hash_password
 from geo.settings import get_settings
-from tests.app.conftest import run_app
+from tests.app.conftest import button, run_app
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 PLAIN = "the database is not answering"
@@ -77,10 +77,6 @@ def test_plan_scenario_link_with_a_broken_store(broken_store: Path) -> None:
     assert at.metric, "the plan's figures are still shown"
 
 
-def _button(at, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
 def _download_tab_drawn(at) -> bool:
     return {"GeoJSON", "GeoPackage", "CSV"} <= {d.proto.label for d in at.get("download_button")}
 
@@ -89,7 +85,7 @@ def test_suggest_with_a_broken_store(broken_store: Path) -> None:
     at = run_app("pages/data.py", lang="en")
     next(w for w in at.text_input if w.label == "Name of the place").input("Casa de cuidado Bosa")
     next(m for m in at.multiselect if m.label == "What it offers").set_value(["child_care"])
-    _button(at, "Send suggestion").click().run()
+    button(at, "Send suggestion").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any(e.value.startswith(f"The suggestion could not be saved: {PLAIN}") for e in at.error)
     assert_no_path(at, broken_store)

@@ -16,10 +16,7 @@ Four demand points, each with a hand-computed nearest service (3-4-5 triangles):
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -45,10 +42,7 @@ from geo.access import (
     unserved_areas,
 )
 from geo.errors import LayerError
-
-UTM = "EPSG:32618"
-X0, Y0 = 600_000.0, 500_000.0
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.geo._helpers import PROJECT, UTM, X0, Y0, run_bench
 
 SERVICES_XY = np.array([(0.0, 0.0), (1000.0, 0.0), (0.0, 1000.0)])
 DEMAND_XY = np.array([(300.0, 400.0), (1000.0, 750.0), (-600.0, 1800.0), (4000.0, 3000.0)])
@@ -688,14 +682,7 @@ def test_gaussian_two_step_fca_agrees_with_pysal_access_weight_fn() -> None:
 @pytest.mark.parametrize("script", ["bench_2sfca.py", "bench_nearest.py"])
 def test_benchmark_scripts_smoke_run(script: str) -> None:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(PROJECT / "bench" / script), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PROJECT,
-        check=False,
-    )
+    done = run_bench(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("ratio:")
     assert time.perf_counter() - started < 30

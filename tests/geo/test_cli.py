@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +17,7 @@ from geo.demand import make_grid, spread_zone_totals
 from geo.errors import LayerError
 from geo.profiles import reach_m
 from geo.settings import PROJECT_DIR
+from tests.geo._helpers import run_geo
 
 UTM = "EPSG:32618"
 X0, Y0 = 500_000.0, 500_000.0
@@ -25,14 +25,7 @@ SERVICES = PROJECT_DIR / "data" / "care_blocks.geojson"
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "geo", *map(str, args)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_geo(*args, timeout=60)
 
 
 # --------------------------------------------------------------------------- command line

@@ -6,32 +6,19 @@ Reads the project's source documents next to the repository (``../shared/seeds``
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import geopandas as gpd
 import pytest
 
-from geo.layers import load_layer, load_registry
-from geo.settings import PROJECT_DIR
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from tests.geo._helpers import SHARED, read_shared, sample_layer
 
 
 def _read(relative: str) -> str:
-    path = SHARED / relative
-    if not path.is_file():
-        reason = f"project source document not found: {path}"
-        if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path.read_text(encoding="utf-8")
+    return read_shared(SHARED / relative, "project source document")
 
 
 @pytest.fixture(scope="module")
 def systems() -> gpd.GeoDataFrame:
-    registry = load_registry(PROJECT_DIR / "data")
-    return load_layer(registry["national_systems"], data_dir=PROJECT_DIR / "data")
+    return sample_layer("national_systems")
 
 
 def test_chile_cites_the_passages_that_mention_its_national_care_system(systems) -> None:

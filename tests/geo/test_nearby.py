@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from datetime import datetime
 
@@ -27,6 +25,7 @@ from geo.nearby import (
     utm_epsg,
 )
 from geo.settings import PROJECT_DIR
+from tests.geo._helpers import run_bench
 
 LAT, LON = 4.60, -74.10  # near Bogotá, UTM zone 18N
 UTM = "EPSG:32618"
@@ -486,14 +485,7 @@ def test_open_now_without_hours_column_excludes_all(services: gpd.GeoDataFrame) 
 
 def test_benchmark_smoke_run() -> None:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "bench" / "bench_near_me.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PROJECT_DIR,
-        check=False,
-    )
+    done = run_bench("bench_near_me.py")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("ratio:")
     assert time.perf_counter() - started < 30

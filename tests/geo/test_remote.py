@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -205,16 +206,24 @@ class FixtureServer(ThreadingHTTPServer):
         return [params for _, p, params in self.log if p == path]
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[FixtureServer]:
-    server = FixtureServer()
+@contextmanager
+def serving(server: FixtureServer) -> Iterator[FixtureServer]:
+    """Serve ``server`` on a daemon thread for the ``with`` block, then shut it down."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def running_server() -> Iterator[FixtureServer]:
+    with serving(FixtureServer()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -771,14 +780,8 @@ def public_looking(monkeypatch: pytest.MonkeyPatch, names: list[str]) -> list[st
 @pytest.fixture
 def public_server(running_server: FixtureServer) -> Iterator[FixtureServer]:
     """The canned services again, on 127.0.0.2 (reached as public.example)."""
-    server = FixtureServer(PUBLIC_LOOKING)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(FixtureServer(PUBLIC_LOOKING)) as server:
+        yield server
 
 
 @pytest.mark.parametrize("target", list(REFUSED))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,20 +12,13 @@ import pytest
 
 from geo import gaps, scale
 from geo.settings import PROJECT_DIR
+from tests.geo._helpers import run_bench, run_geo
 
 SERVICES = PROJECT_DIR / "data" / "care_blocks.geojson"
 
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "geo", *map(str, args)],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-        env={**os.environ, "CARE_ATLAS_DASK_WORKERS": "2", **(env or {})},
-    )
+    return run_geo(*args, timeout=180, env={"CARE_ATLAS_DASK_WORKERS": "2", **(env or {})})
 
 
 def _lines(stdout: str) -> list[str]:
@@ -182,14 +173,7 @@ def test_grid_from_a_file_keeps_its_zone_column_name(tmp_path):
 
 
 def test_benchmark_smoke_run():
-    done = subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "bench" / "bench_scale.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=PROJECT_DIR,
-        check=False,
-    )
+    done = run_bench("bench_scale.py", timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "-> yes" in done.stdout  # identical to the single-machine results
     assert "ratio: single / dask = " in done.stdout

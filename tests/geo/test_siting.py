@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -48,10 +45,7 @@ from geo.siting import (
     solve_exact,
     solve_greedy,
 )
-
-UTM = "EPSG:32618"
-X0, Y0 = 600_000.0, 500_000.0
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.geo._helpers import UTM, X0, Y0, run_bench
 
 LINE_DEMAND = np.array([[0.0, 0.0], [100.0, 0.0], [200.0, 0.0], [300.0, 0.0], [400.0, 0.0]])
 LINE_WEIGHT = np.array([5.0, 1.0, 1.0, 1.0, 5.0])
@@ -350,16 +344,31 @@ def test_any_tiny_instance_against_brute_force(
         assert (solution.gains > 0).all()
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_capacitated_exact_equals_brute_force_and_greedy_stays_below(seed: int) -> None:
-    cover, weights, served, forbidden = random_instance(100 + seed, 30, 8, 1500.0, 400.0)
+def exact_capacitated(
+    instance_seed: int, seed: int, *, radius_m: float, min_share: float, max_k: int
+) -> tuple[np.ndarray, np.ndarray, int, dict, siting.Solution, float]:
+    """A random capacitated instance whose exact solution equals brute force (asserted).
+
+    Returns the cover, the weights, ``k``, the solver options, the exact solution and
+    the brute-force optimum.
+    """
+    cover, weights, served, forbidden = random_instance(instance_seed, 30, 8, 1500.0, radius_m)
     rng = np.random.default_rng(seed)
-    capacity = rng.uniform(0.0, 1.5, 8) * weights.sum() / 6
-    k = 1 + seed % 3
+    capacity = rng.uniform(min_share, 1.5, 8) * weights.sum() / 6
+    k = 1 + seed % max_k
     best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden, capacity=capacity)
     options = {"served": served, "forbidden": forbidden, "capacity": capacity}
     exact = solve_exact(cover, weights, k=k, **options)
     assert exact.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
+    return cover, weights, k, options, exact, best
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_capacitated_exact_equals_brute_force_and_greedy_stays_below(seed: int) -> None:
+    cover, weights, k, options, exact, best = exact_capacitated(
+        100 + seed, seed, radius_m=400.0, min_share=0.0, max_k=3
+    )
+    served, forbidden, capacity = options["served"], options["forbidden"], options["capacity"]
     residual = np.where(served, 0.0, weights)
     chosen = tuple(exact.chosen.tolist())
     assert allocation_lp(cover, residual, capacity, chosen) == pytest.approx(exact.objective)
@@ -373,14 +382,10 @@ def test_capacitated_exact_equals_brute_force_and_greedy_stays_below(seed: int) 
 def test_capacitated_greedy_reports_what_its_sites_serve_and_matches_brute_force(
     seed: int,
 ) -> None:
-    cover, weights, served, forbidden = random_instance(200 + seed, 30, 8, 1500.0, 450.0)
-    rng = np.random.default_rng(seed)
-    capacity = rng.uniform(0.2, 1.5, 8) * weights.sum() / 6
-    k = 1 + seed % 4
-    best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden, capacity=capacity)
-    options = {"served": served, "forbidden": forbidden, "capacity": capacity}
-    exact = solve_exact(cover, weights, k=k, **options)
-    assert exact.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
+    cover, weights, k, options, _, best = exact_capacitated(
+        200 + seed, seed, radius_m=450.0, min_share=0.2, max_k=4
+    )
+    served, forbidden, capacity = options["served"], options["forbidden"], options["capacity"]
     residual = np.where(served, 0.0, weights)
     for swap in (False, True):
         solution = solve_greedy(cover, weights, k=k, swap=swap, **options)
@@ -784,14 +789,7 @@ def test_city_scale_is_fast() -> None:
 
 
 def test_bench_quick_run() -> None:
-    done = subprocess.run(
-        [sys.executable, str(PROJECT / "bench" / "bench_siting.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PROJECT,
-        check=False,
-    )
+    done = run_bench("bench_siting.py")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert any(line.startswith("ratio: ours (matrix + greedy+swap) is") for line in lines)

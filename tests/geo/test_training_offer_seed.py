@@ -8,18 +8,15 @@ instead when ``CARE_ATLAS_REQUIRE_OFFICIAL=1``.
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
-from geo.layers import load_layer, load_registry
-from geo.settings import PROJECT_DIR
+from tests.geo._helpers import SHARED, read_shared, sample_layer
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared/seeds/002_bd77f5086471c8fb.txt"
+SEED = SHARED / "seeds/002_bd77f5086471c8fb.txt"
 COUNTRIES = {
     "Argentina": "AR",
     "Bolivia": "BO",
@@ -36,18 +33,12 @@ CODE = re.compile(r"\b(?:NSCL \d{9}|EC\d{4}|\d{4}-\d{2}-\d{2}-\d(?:-\d{2})?|\d{6
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    if not SEED.is_file():
-        reason = f"seed 002 not found at {SEED} (the project's source documents, ../shared/seeds)"
-        if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return SEED.read_text(encoding="utf-8")
+    return read_shared(SEED, "seed 002")
 
 
 @pytest.fixture(scope="module")
 def offer() -> gpd.GeoDataFrame:
-    registry = load_registry(PROJECT_DIR / "data")
-    return load_layer(registry["training_offer"], data_dir=PROJECT_DIR / "data")
+    return sample_layer("training_offer")
 
 
 def _clean(cell: str) -> str:

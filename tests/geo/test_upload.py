@@ -1060,25 +1060,28 @@ def test_a_csv_in_degrees_minutes_seconds_is_read(tmp_path: Path) -> None:
     assert (second.x, second.y) == pytest.approx((-(74 + 7 / 60), 4 + 28 / 60))
 
 
-def test_rows_with_extra_fields_are_not_told_to_fix_geometries(tmp_path: Path) -> None:
-    message = write_fails(
-        tmp_path,
-        "campos.csv",
-        b"nombre,lat,lon\nBosa,4.61,-74.19,sobra\nUsme,4.5,-74.1,x,y\n",
-        r"none of its 2 features can be used \(2 extra fields\); give every row as many "
-        r"fields as the header",
-    )
-    assert "geometr" not in message
-
-
-def test_all_rows_with_empty_coordinates_say_so(tmp_path: Path) -> None:
-    message = write_fails(
-        tmp_path,
-        "vacias.csv",
-        b"nombre,lat,lon\nBosa,,-74.1\nUsme,NA,-74.2\nSuba,4.6,\n",
-        r"none of its 3 features can be used \(3 empty coordinates\); fill in the empty "
-        r"coordinates",
-    )
+@pytest.mark.parametrize(
+    ("name", "data", "match"),
+    [
+        (
+            "campos.csv",
+            b"nombre,lat,lon\nBosa,4.61,-74.19,sobra\nUsme,4.5,-74.1,x,y\n",
+            r"none of its 2 features can be used \(2 extra fields\); give every row as many "
+            r"fields as the header",
+        ),
+        (
+            "vacias.csv",
+            b"nombre,lat,lon\nBosa,,-74.1\nUsme,NA,-74.2\nSuba,4.6,\n",
+            r"none of its 3 features can be used \(3 empty coordinates\); fill in the empty "
+            r"coordinates",
+        ),
+    ],
+    ids=["rows_with_extra_fields", "all_rows_with_empty_coordinates"],
+)
+def test_unusable_rows_say_why_and_are_not_told_to_fix_geometries(
+    tmp_path: Path, name: str, data: bytes, match: str
+) -> None:
+    message = write_fails(tmp_path, name, data, match)
     assert "geometr" not in message
 
 

@@ -291,11 +291,26 @@ def test_layout_does_not_overlap_even_with_long_text(figsize: tuple[float, float
     assert not any(t.get_text() == "5" for t in fig.texts)  # at most four figures
 
 
-def test_a_long_source_note_wraps_and_is_never_cut() -> None:
-    sources = "; ".join(f"Fuente número {n} (informe de prensa, 2025)" for n in range(1, 13))
-    text = _pdf_text(render_pdf([_slide(note=sources)]))[0]
+@pytest.mark.parametrize(
+    ("field", "long_text", "last_part"),
+    [
+        (
+            "note",
+            "; ".join(f"Fuente número {n} (informe de prensa, 2025)" for n in range(1, 13)),
+            "Fuente número 12 (informe de prensa, 2025)",
+        ),
+        (
+            "subtitle",
+            " · ".join(f"Filtro {n}: valor largo número {n}" for n in range(1, 16)),
+            "Filtro 15: valor largo número 15",
+        ),
+    ],
+    ids=["source_note", "subtitle_of_filters"],
+)
+def test_a_long_text_wraps_and_is_never_cut(field: str, long_text: str, last_part: str) -> None:
+    text = _pdf_text(render_pdf([_slide(**{field: long_text})]))[0]
     assert "…" not in text
-    assert "Fuente número 12 (informe de prensa, 2025)" in text
+    assert last_part in text
 
 
 def test_surface_and_colour_bar_are_drawn() -> None:
@@ -322,13 +337,6 @@ def test_surface_and_colour_bar_are_drawn() -> None:
         assert word in text
     reader = PdfReader(io.BytesIO(render_pdf([slide])))
     assert len(reader.pages[0].images) >= 2  # the surface and the bar are images in the PDF
-
-
-def test_a_long_subtitle_of_filters_is_never_cut() -> None:
-    filters = " · ".join(f"Filtro {n}: valor largo número {n}" for n in range(1, 16))
-    text = _pdf_text(render_pdf([_slide(subtitle=filters)]))[0]
-    assert "…" not in text
-    assert "Filtro 15: valor largo número 15" in text
 
 
 def test_a_figure_in_words_wraps_instead_of_being_cut() -> None:
