@@ -308,20 +308,45 @@ def make_grid(
         not metric, or the grid would exceed the cap.
     """
     cell_m = _check_cell_m(cell_m)
-    target = _metric_crs(area, crs, what="the area")
-    if area.empty:
-        raise LayerError("the area is empty; give at least one polygon to grid.")
-    geoms = _frame_geometries(area.to_crs(target), what="the area")
-    frame = GridFrame.covering(shapely.total_bounds(geoms), cell_m=cell_m, crs=target)
-    _check_cap(frame, max_cells)
+    geoms, frame = _covering_grid(
+        area,
+        crs,
+        cell_m=cell_m,
+        max_cells=max_cells,
+        what="the area",
+        empty="the area is empty; give at least one polygon to grid.",
+    )
     _, rows, cols = assign_cells(geoms, frame, rule=rule)
     if not len(rows):
         raise LayerError(
             f"no {cell_m:g} m cell has its centre in the area; use a smaller cell_m "
             "or rule='intersects'."
         )
-    log.debug("grid: %d of %d cells at %g m in %s", len(rows), frame.n_cells, cell_m, target)
+    log.debug("grid: %d of %d cells at %g m in %s", len(rows), frame.n_cells, cell_m, frame.crs)
     return _grid_frame(rows, cols, frame, {})
+
+
+def _covering_grid(
+    layer: gpd.GeoDataFrame,
+    crs: str | None,
+    *,
+    cell_m: float,
+    max_cells: int | None,
+    what: str,
+    empty: str,
+) -> tuple[np.ndarray, GridFrame]:
+    """Return the layer's geometries in a metric CRS and the grid frame covering them.
+
+    Raises :class:`LayerError` with ``empty`` for an empty layer, or when the CRS is not
+    metric, a geometry is missing or the grid would exceed ``max_cells``.
+    """
+    target = _metric_crs(layer, crs, what=what)
+    if layer.empty:
+        raise LayerError(empty)
+    geoms = _frame_geometries(layer.to_crs(target), what=what)
+    frame = GridFrame.covering(shapely.total_bounds(geoms), cell_m=cell_m, crs=target)
+    _check_cap(frame, max_cells)
+    return geoms, frame
 
 
 def _value_matrix(
@@ -397,12 +422,14 @@ def spread_zone_totals(
             f"{', '.join(map(str, zones.columns))}."
         )
     values = _value_matrix(zones, value_cols, what="the zones")
-    target = _metric_crs(zones, crs, what="the zones")
-    if zones.empty:
-        raise LayerError("the zones are empty; give at least one polygon.")
-    geoms = _frame_geometries(zones.to_crs(target), what="the zones")
-    frame = GridFrame.covering(shapely.total_bounds(geoms), cell_m=cell_m, crs=target)
-    _check_cap(frame, max_cells)
+    geoms, frame = _covering_grid(
+        zones,
+        crs,
+        cell_m=cell_m,
+        max_cells=max_cells,
+        what="the zones",
+        empty="the zones are empty; give at least one polygon.",
+    )
     owner, rows, cols = assign_cells(geoms, frame, rule="centre")
     owner, rows, cols = _give_small_zones_a_cell(
         geoms, owner, rows, cols, frame, ids=zones[zone_col].to_numpy()

@@ -244,6 +244,23 @@ def prepare_demand(
     return out
 
 
+def walk_reach(
+    minutes: float, *, profile: str, detour: float
+) -> tuple[float, profiles.WalkingProfile]:
+    """Return the straight-line reach in metres of a walk and the walking profile.
+
+    Raises
+    ------
+    LayerError
+        If ``minutes``, ``profile`` or ``detour`` is not valid (the message says which).
+    """
+    try:
+        radius_m = profiles.reach_m(minutes, profile=profile, detour=detour)
+    except ValueError as exc:
+        raise LayerError(str(exc)) from None
+    return radius_m, profiles.get_profile(profile)
+
+
 def _require_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -> None:
     missing = [col for col in columns if col not in frame.columns]
     if missing:
@@ -498,11 +515,7 @@ def run_gaps(
         raise LayerError("the services layer has no CRS; set it (e.g. EPSG:4326).")
     if services.empty:
         raise LayerError("the services layer has no features; give at least one service.")
-    try:
-        radius_m = profiles.reach_m(minutes, profile=profile, detour=detour)
-    except ValueError as exc:
-        raise LayerError(str(exc)) from None
-    walker = profiles.get_profile(profile)
+    radius_m, walker = walk_reach(minutes, profile=profile, detour=detour)
     labels = services.index
     services = services.to_crs(demand_grid.crs).reset_index(drop=True)  # labels may repeat
     if access_col is None:

@@ -441,7 +441,8 @@ def _project(
     return StreetNetwork(graph=graph, node_xy=node_xy, crs=crs.to_string(), source=source)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, read in 1 MiB chunks, as hex."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -514,7 +515,7 @@ def load_network(
         )
     bbox = _area_bbox(area) if area is not None else None
     cache_dir = _default_cache_dir() if cache_dir is None else Path(cache_dir)
-    key = hashlib.sha256(f"{CACHE_VERSION}|{_sha256(path)}|{bbox!r}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{CACHE_VERSION}|{file_sha256(path)}|{bbox!r}".encode()).hexdigest()[:32]
     cached = cache_dir / f"{path.name.split('.')[0]}-{key}.npz"
     if cached.is_file():
         try:

@@ -1070,11 +1070,7 @@ def run_gaps(
             f"the partitioned grid has no zone column {zone_col!r}"
             f" (its zone column is {demand.zone_col!r})."
         )
-    try:
-        radius_m = profiles.reach_m(minutes, profile=profile, detour=detour)
-    except ValueError as exc:
-        raise LayerError(str(exc)) from None
-    walker = profiles.get_profile(profile)
+    radius_m, walker = gaps.walk_reach(minutes, profile=profile, detour=detour)
     grid = demand.frame
     svc = services_arrays(services, grid, capacity_col=capacity_col)
     out = Path(out_dir)

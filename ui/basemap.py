@@ -32,6 +32,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from geo.network import file_sha256
 from ui.offline import STATIC_DIR, VENDORED
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def current(data_dir: Path, dataset: Mapping[str, Any] | None) -> Basemap | None
                 table["file"],
             )
             return None
-        digest = str(table.get("sha256") or "") or _sha256(source)
+        digest = str(table.get("sha256") or "") or file_sha256(source)
         path = _publish(source, f"{digest[:16]}.pmtiles")
         return Basemap(
             path=path,
@@ -112,14 +113,6 @@ def for_settings() -> Basemap | None:
         # drawn without a basemap rather than not at all
         log.warning("no basemap for %s: %s", data_dir.name, exc)
         return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _publish(source: Path, name: str, static_dir: Path = STATIC_DIR) -> str:
