@@ -17,7 +17,7 @@ from geo.settings import get_settings
 from geo.store import NewPlace
 from ui import address_search, frame, loaders, offline, safe, state, uploads
 from ui.i18n import label, t
-from ui.map_view import BOGOTA_VIEW, base_map, bounds_of
+from ui.map_view import BOGOTA_VIEW, base_map, bounds_of, point_marker
 
 MAX_SUGGESTIONS_PER_HOUR = 5
 SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
@@ -69,47 +69,29 @@ def picker_map(*, lang: str) -> folium.Map:
         legend_kinds=[],
     )
     if "suggest_lat" in st.session_state:
-        folium.CircleMarker(
-            [st.session_state["suggest_lat"], st.session_state["suggest_lon"]],
-            radius=9,
-            color="#000000",
-            weight=3,
-            fill=True,
-            fill_color="#F0E442",
-            fill_opacity=1,
-        ).add_to(m)
+        point_marker([st.session_state["suggest_lat"], st.session_state["suggest_lon"]]).add_to(m)
     return offline.localize(m, static_url=get_settings().static_url)
 
 
 def layer_downloads(frame: gpd.GeoDataFrame, *, name: str, lang: str, key: str) -> None:
     """GeoJSON, GeoPackage and CSV downloads of one layer."""
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "layer"
-    cols = st.columns(3)
+    formats = [  # (label, bytes when clicked, file extension, MIME type, key suffix)
+        ("GeoJSON", lambda: uploads.geojson_bytes(frame), "geojson", "application/geo+json", "gj"),
+        (
+            "GeoPackage",
+            lambda: uploads.gpkg_bytes(frame, layer=stem),
+            "gpkg",
+            "application/geopackage+sqlite3",
+            "gpkg",
+        ),
+        ("CSV", lambda: uploads.table_csv(frame), "csv", "text/csv", "csv"),
+    ]
     # Files are built when clicked, not on every rerun; a download does not rerun the page.
-    cols[0].download_button(
-        "GeoJSON",
-        lambda: uploads.geojson_bytes(frame),
-        f"{stem}.geojson",
-        "application/geo+json",
-        key=f"{key}_gj",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "GeoPackage",
-        lambda: uploads.gpkg_bytes(frame, layer=stem),
-        f"{stem}.gpkg",
-        "application/geopackage+sqlite3",
-        key=f"{key}_gpkg",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "CSV",
-        lambda: uploads.table_csv(frame),
-        f"{stem}.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-    )
+    for col, (text, data, ext, mime, suffix) in zip(st.columns(3), formats, strict=True):
+        col.download_button(
+            text, data, f"{stem}.{ext}", mime, key=f"{key}_{suffix}", on_click="ignore"
+        )
 
 
 def _set_point(lat: float, lon: float) -> None:

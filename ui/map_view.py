@@ -306,6 +306,20 @@ def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> tuple[float, float, float, 
     )
 
 
+def point_marker(location: Sequence[float], *, tooltip: str | None = None) -> folium.CircleMarker:
+    """The marker of the person's own point (black ring, yellow fill): here, or to suggest."""
+    return folium.CircleMarker(
+        location,
+        radius=9,
+        color="#000000",
+        weight=3,
+        fill=True,
+        fill_color="#F0E442",
+        fill_opacity=1,
+        tooltip=tooltip,
+    )
+
+
 def base_map(
     *,
     view: View | None,

@@ -16,7 +16,7 @@ from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
 from ui import fmt, frame, offline, safe
 from ui.i18n import label, labels, readable_source, t
-from ui.map_view import KIND_COLOURS, View, base_map
+from ui.map_view import KIND_COLOURS, View, base_map, point_marker
 
 # Print: only the results, in black on white, one card per block.
 PRINT_CSS = """
@@ -184,16 +184,7 @@ def result_map(
             fill=True,
             fill_opacity=0.08,
         ).add_to(m)
-    folium.CircleMarker(
-        origin,
-        radius=9,
-        color="#000000",
-        weight=3,
-        fill=True,
-        fill_color="#F0E442",
-        fill_opacity=1,
-        tooltip=safe.text(t("near_you_are_here", lang)),
-    ).add_to(m)
+    point_marker(origin, tooltip=safe.text(t("near_you_are_here", lang))).add_to(m)
     for _, row in results.iterrows():
         number = int(row["rank"])
         NumberedMarker(

@@ -918,18 +918,7 @@ def _draw_scale_bar(
                 zorder=10,
             )
         )
-    ax.text(
-        bar_x,
-        bar_y + bar_h + gap,
-        scale_bar_label(length_m),
-        fontproperties=label_prop,
-        color=_INK,
-        ha="left",
-        va="bottom",
-        parse_math=False,
-        usetex=False,
-        zorder=10,
-    )
+    _map_label(ax, bar_x, bar_y + bar_h + gap, scale_bar_label(length_m), label_prop, va="bottom")
 
 
 def _draw_north_arrow(
@@ -957,14 +946,22 @@ def _draw_north_arrow(
             zorder=10,
         )
     )
+    label_y = top - length - 0.3 * u * per_pt
+    _map_label(ax, x, label_y, "N", _font(2.0 * u, bold=True), ha="center", va="top")
+
+
+def _map_label(
+    ax: Axes, x: float, y: float, text: str, prop: FontProperties, *, va: str, ha: str = "left"
+) -> None:
+    """A label on the map (scale bar, north arrow), in ink, drawn literally, above the data."""
     ax.text(
         x,
-        top - length - 0.3 * u * per_pt,
-        "N",
-        fontproperties=_font(2.0 * u, bold=True),
+        y,
+        text,
+        fontproperties=prop,
         color=_INK,
-        ha="center",
-        va="top",
+        ha=ha,
+        va=va,
         parse_math=False,
         usetex=False,
         zorder=10,
