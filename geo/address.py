@@ -43,9 +43,10 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import shapely
@@ -54,6 +55,7 @@ from pyproj import Transformer
 from geo.errors import LayerError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -616,13 +618,15 @@ def _street_variants(street: Street, index: AddressIndex) -> list[Street]:
     out = list(base)
     swaps = {"CL": "DG", "AC": "DG", "DG": "CL", "KR": "TV", "AK": "TV", "TV": "KR"}
     out += [replace(s, kind=swaps[s.kind]) for s in list(out) if s.kind in swaps]
-    seen: set[str] = set()
-    unique = []
-    for s in out:
-        if s.key not in seen:
-            seen.add(s.key)
-            unique.append(s)
-    return unique
+    return _first_of_each(out, key=lambda s: s.key)
+
+
+def _first_of_each(items: list[T], *, key: Callable[[T], str]) -> list[T]:
+    """Return ``items`` without those whose ``key`` an earlier item already has."""
+    first: dict[str, T] = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    return list(first.values())
 
 
 def _cards(a: Address) -> tuple[bool, bool]:
@@ -642,13 +646,7 @@ def _plate_variants(a: Address, index: AddressIndex) -> list[Address]:
             out.append(v.with_cardinals(True, east))
         if not east:
             out.append(v.with_cardinals(south, True))
-    seen: set[str] = set()
-    unique = []
-    for v in out:
-        if v.text not in seen:
-            seen.add(v.text)
-            unique.append(v)
-    return unique
+    return _first_of_each(out, key=lambda v: v.text)
 
 
 def _block(
