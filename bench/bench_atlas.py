@@ -24,7 +24,6 @@ Usage: ``python bench/bench_atlas.py [--source DIR] [--no-browser]``
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import statistics
 import subprocess
@@ -38,6 +37,7 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from bench._browser import MAP_IFRAME, atlas_session, rss_mb  # noqa: E402
+from bench._timing import official_layers_missing  # noqa: E402
 from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
 
@@ -127,11 +127,7 @@ def main() -> int:
     parser.add_argument("--source", type=Path, default=OFFICIAL)
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     args = parser.parse_args()
-    if not (args.source / "localidades").exists():
-        message = f"official layers not found in {args.source}: nothing measured"
-        if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
-            raise SystemExit(message)
-        print(message)
+    if official_layers_missing(args.source):
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-atlas-") as tmp_name:
         tmp = Path(tmp_name)

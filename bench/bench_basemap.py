@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +34,7 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from bench._browser import MAP_IFRAME, atlas_session  # noqa: E402
+from bench._timing import official_layers_missing  # noqa: E402
 from geo import vtiles  # noqa: E402
 from geo.io.atlas import basemap, sources  # noqa: E402
 
@@ -155,11 +155,7 @@ def main() -> int:
     parser.add_argument("--atlas", type=Path, default=None, help="a built atlas folder")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
     args = parser.parse_args()
-    if not (args.source / "localidades").exists():
-        message = f"official layers not found in {args.source}: nothing measured"
-        if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
-            raise SystemExit(message)
-        print(message)
+    if official_layers_missing(args.source):
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-basemap-") as tmp_name:
         tmp = Path(tmp_name)

@@ -21,10 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -35,22 +32,13 @@ if str(PROJECT) not in sys.path:
 import geopandas as gpd  # noqa: E402
 from scipy.spatial import cKDTree  # noqa: E402
 
+from bench._timing import best_of  # noqa: E402
 from geo.access import nearest, nearest_core  # noqa: E402
 
 CRS = "EPSG:32618"
 X0, Y0 = 580_000.0, 490_000.0
 SIDE_M = 40_000.0
 SEED = 7
-
-
-def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Best wall time of ``repeats`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> int:

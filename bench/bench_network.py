@@ -26,10 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -40,6 +37,7 @@ if str(PROJECT) not in sys.path:
 import networkx as nx  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
+from bench._timing import best_of  # noqa: E402
 from geo import network as net  # noqa: E402
 
 SPACING_M = 80.0
@@ -61,15 +59,6 @@ def street_grid(
     keep = rng.random(len(u)) >= DROP
     u, v = u[keep], v[keep]
     return xy, u, v, np.hypot(*(xy[u] - xy[v]).T)
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,6 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,7 @@ if str(PROJECT) not in sys.path:
 
 from scipy import sparse  # noqa: E402
 
+from bench._timing import best_of  # noqa: E402
 from geo.siting import coverage_curve, coverage_matrix, solve_exact, solve_greedy  # noqa: E402
 
 CAPACITY_SHARE = 0.3
@@ -102,15 +102,6 @@ def instance(rows: int, cols: int, n_candidates: int, n_existing: int, seed: int
         candidate_xy=rng.uniform([0, 0], [width, height], (n_candidates, 2)) + corner,
         existing_xy=rng.uniform([0, 0], [width, height], (n_existing, 2)) + corner,
     )
-
-
-def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def suggest(data: Instance, k: int, radius_m: float) -> tuple[Any, sparse.csr_matrix, np.ndarray]:

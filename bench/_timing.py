@@ -1,0 +1,36 @@
+"""Shared by the benchmarks: timing a call, and the official layers they may need.
+
+Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Best wall time of ``repeats`` calls, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def official_layers_missing(source: Path) -> bool:
+    """Say so (and return True) when ``source`` holds no official layers to measure.
+
+    With ``CARE_ATLAS_REQUIRE_OFFICIAL=1`` their absence ends the run with an error.
+    """
+    if (source / "localidades").exists():
+        return False
+    message = f"official layers not found in {source}: nothing measured"
+    if os.environ.get("CARE_ATLAS_REQUIRE_OFFICIAL") == "1":
+        raise SystemExit(message)
+    print(message)
+    return True
