@@ -54,6 +54,7 @@ __all__ = [
     "gaussian_decay",
     "nearest",
     "nearest_core",
+    "present_geometries",
     "simultaneity",
     "two_step_fca",
     "two_step_fca_core",
@@ -138,14 +139,20 @@ def _metric_layers(
     return {name: layer.to_crs(metric) for name, layer in layers.items()}, metric
 
 
-def _geometries(name: str, layer: gpd.GeoDataFrame) -> np.ndarray:
-    """Object array of the layer's shapely geometries, none missing or empty."""
-    geoms = np.asarray(layer.geometry.values)
+def present_geometries(layer: gpd.GeoDataFrame, *, what: str) -> np.ndarray:
+    """Return the object array of the layer's shapely geometries, none missing or empty.
+
+    Raises
+    ------
+    LayerError
+        Naming ``what``, how many rows have no geometry and the first of them.
+    """
+    geoms = np.asarray(layer.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
         first = layer.index[np.flatnonzero(missing)[0]]
         raise LayerError(
-            f"{name} layer: {int(missing.sum())} row(s) have no geometry (null or empty), "
+            f"{what}: {int(missing.sum())} row(s) have no geometry (null or empty), "
             f"first {first!r}; drop them or give them a location."
         )
     return geoms
@@ -153,7 +160,7 @@ def _geometries(name: str, layer: gpd.GeoDataFrame) -> np.ndarray:
 
 def _xy(name: str, layer: gpd.GeoDataFrame) -> np.ndarray:
     """``(n, 2)`` coordinates of points, or of polygon centroids, in the layer's CRS."""
-    geoms = _geometries(name, layer)
+    geoms = present_geometries(layer, what=f"{name} layer")
     types = shapely.get_type_id(geoms)
     usable = (types == _POINT) | np.isin(types, _POLYGONAL)
     if not usable.all():
@@ -948,7 +955,7 @@ def unserved_areas(
         empty = empty.astype({"area_id": np.int64, "n_cells": np.int64, "rank": np.int64})
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=demand.crs), crs=demand.crs)
 
-    geoms = _geometries("demand", demand)[keep]
+    geoms = present_geometries(demand, what="demand layer")[keep]
     types = shapely.get_type_id(geoms)
     if not np.isin(types, _POLYGONAL).all():
         first = demand.index[np.flatnonzero(keep)[np.flatnonzero(~np.isin(types, _POLYGONAL))[0]]]

@@ -48,6 +48,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo.access import present_geometries
 from geo.errors import LayerError
 
 log = logging.getLogger(__name__)
@@ -163,18 +164,6 @@ def _check_cap(frame: GridFrame, max_cells: int | None) -> None:
             f"{frame.n_cells:,} cells, over the cap of {cap:,}; raise cell_m to at least "
             f"{math.ceil(side_m)} m or clip the area."
         )
-
-
-def _frame_geometries(frame: gpd.GeoDataFrame, *, what: str) -> np.ndarray:
-    geoms = np.asarray(frame.geometry.values, dtype=object)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if missing.any():
-        where = frame.index[np.flatnonzero(missing)[0]]
-        raise LayerError(
-            f"{what}: feature {where!r} has no geometry; give it one or drop it "
-            f"({int(missing.sum())} such feature(s))."
-        )
-    return geoms
 
 
 # --------------------------------------------------------------------------- numeric core
@@ -343,7 +332,7 @@ def _covering_grid(
     target = _metric_crs(layer, crs, what=what)
     if layer.empty:
         raise LayerError(empty)
-    geoms = _frame_geometries(layer.to_crs(target), what=what)
+    geoms = present_geometries(layer.to_crs(target), what=what)
     frame = GridFrame.covering(shapely.total_bounds(geoms), cell_m=cell_m, crs=target)
     _check_cap(frame, max_cells)
     return geoms, frame
@@ -679,7 +668,7 @@ def interpolate(
             "so it can be placed on the grid."
         )
     values = _value_matrix(source, value_cols, what="the demand layer")
-    geoms = _frame_geometries(source.to_crs(target), what="the demand layer")
+    geoms = present_geometries(source.to_crs(target), what="the demand layer")
     kinds = shapely.get_type_id(geoms)
     is_point = kinds == shapely.GeometryType.POINT
     is_poly = np.isin(kinds, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
