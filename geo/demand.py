@@ -747,6 +747,22 @@ class GroupShare:
     label: Mapping[str, str]
 
 
+def group_share(shares: Sequence[GroupShare], group: str, *, whole: Sequence[str]) -> float:
+    """Return the share of ``group`` among ``shares``, 1.0 for a name of the ``whole``.
+
+    Raises
+    ------
+    KeyError
+        If ``group`` has no share.
+    """
+    if group in whole:
+        return 1.0
+    for item in shares:
+        if item.group == group:
+            return item.share
+    raise KeyError(group)
+
+
 @dataclass(frozen=True)
 class SampleModel:
     """How the bundled Bogotá demand grid is modelled, figure by figure.
@@ -767,12 +783,7 @@ class SampleModel:
 
     def share(self, group: str) -> float:
         """Return the share of ``group`` (1.0 for ``total``)."""
-        if group == "total":
-            return 1.0
-        for item in self.shares:
-            if item.group == group:
-                return item.share
-        raise KeyError(group)
+        return group_share(self.shares, group, whole=("total",))
 
     def explain(self, language: str = "en") -> list[str]:
         """Return one line per figure for a "How was this computed?" panel."""

@@ -62,6 +62,7 @@ from geo.demand import (
     _check_cell_m,
     _grid_frame,
     _metric_crs,
+    group_share,
 )
 from geo.errors import LayerError
 
@@ -222,12 +223,7 @@ class DemandModel:
 
     def share(self, group: str) -> float:
         """Return the fixed share of ``group`` (1.0 for ``total``; KeyError if not fixed)."""
-        if group in ("total", "population"):
-            return 1.0
-        for item in self.shares:
-            if item.group == group:
-                return item.share
-        raise KeyError(group)
+        return group_share(self.shares, group, whole=("total", "population"))
 
     def explain(self, language: str = "en") -> list[str]:
         """Return one line per figure for a "How was this computed?" panel."""
