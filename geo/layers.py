@@ -435,6 +435,19 @@ def _check_geometry(where: str, geometry: Any, allowed: set[str]) -> shapely.Geo
     return geom
 
 
+def plain_value(value: Any) -> Any:
+    """Return a property value as plain JSON: numpy scalars as Python, NaN/inf/NA as None."""
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
 def load_all(registry: Registry) -> dict[str, gpd.GeoDataFrame]:
     """Load every layer of the registry (used by the tests and the CLI)."""
     return {

@@ -33,6 +33,7 @@ import numpy as np
 import shapely
 
 from geo.errors import LayerError
+from geo.layers import plain_value
 
 log = logging.getLogger(__name__)
 
@@ -459,12 +460,7 @@ def _properties(layer: TileLayer, zoom: int) -> tuple[list[str], list[list[Any]]
 
 
 def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    value = plain_value(value)
     if isinstance(value, str) and not value.strip():
         return None
     return value

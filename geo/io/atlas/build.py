@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import os
 import shutil
 import tempfile
@@ -62,7 +61,7 @@ from shapely.geometry import mapping
 
 from geo.errors import LayerError
 from geo.io.atlas import sources
-from geo.layers import REGISTRY_FILE, load_layer, load_registry
+from geo.layers import REGISTRY_FILE, load_layer, load_registry, plain_value
 from geo.network import save_network
 from geo.settings import PROJECT_DIR
 
@@ -173,18 +172,6 @@ def column_types(frame: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, decimals: int = 6) -> None:
     """Write an RFC 7946 FeatureCollection (EPSG:4326), one feature per line."""
     frame = frame.to_crs("EPSG:4326")
@@ -192,7 +179,7 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, decimals: int = 6) -> 
     columns = [c for c in frame.columns if c != frame.geometry.name]
     lines = []
     for row, geom in zip(frame[columns].itertuples(index=False), geometries, strict=True):
-        props = {col: _json_value(val) for col, val in zip(columns, row, strict=True)}
+        props = {col: plain_value(val) for col, val in zip(columns, row, strict=True)}
         feature = {"type": "Feature", "properties": props, "geometry": mapping(geom)}
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     path.write_text(
@@ -470,12 +457,12 @@ def _report_fields(prefix: str, obj: Any, warnings: list[str] | None = None) -> 
             warnings.extend(f"{prefix}: {w}" for w in value)
             continue
         if isinstance(value, bool | int | float | str) or value is None:
-            out[f"{prefix}.{key}"] = _json_value(value)
+            out[f"{prefix}.{key}"] = plain_value(value)
         elif isinstance(value, list | tuple | set | frozenset):
-            items = [_json_value(v) if not isinstance(v, list | tuple) else list(v) for v in value]
+            items = [plain_value(v) if not isinstance(v, list | tuple) else list(v) for v in value]
             out[f"{prefix}.{key}"] = items if len(items) <= 50 else len(items)
         elif isinstance(value, Mapping):
-            out[f"{prefix}.{key}"] = {str(k): _json_value(v) for k, v in value.items()}
+            out[f"{prefix}.{key}"] = {str(k): plain_value(v) for k, v in value.items()}
     return json.loads(json.dumps(out, default=str))
 
 
