@@ -51,6 +51,15 @@ def place(name: str = "Manzana del Cuidado Bosa", **fields: object) -> NewPlace:
     return new_place(name, **(values | fields))
 
 
+def _set_schema_version(path: Path, *, version: int, drop: tuple[str, ...]) -> None:
+    """Drop ``drop`` tables from a SQLite store and mark it as schema ``version``."""
+    conn = sqlite3.connect(path)
+    for table in drop:
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+
+
 # --------------------------------------------------------------------------- fixtures
 
 
@@ -119,9 +128,7 @@ def test_sqlite_file_is_wal_with_the_schema_version(tmp_path: Path) -> None:
 
 def test_sqlite_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 99")
-    conn.close()
+    _set_schema_version(path, version=99, drop=())  # a store from a newer version
     with pytest.raises(StoreError, match="newer"):
         open_store(Settings(store_path=path))
 
@@ -715,10 +722,7 @@ def test_sqlite_store_of_version_1_gains_the_scenarios_table(tmp_path: Path) -> 
     path = tmp_path / "v1.sqlite"
     with open_store(Settings(store_path=path)) as handle:
         kept = handle.submit(place())
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE scenarios")
-    conn.execute("PRAGMA user_version = 1")
-    conn.close()
+    _set_schema_version(path, version=1, drop=("scenarios",))
     with open_store(Settings(store_path=path)) as handle:
         assert handle.get(kept.id) == kept
         saved = handle.save_scenario("Después de actualizar", SCENARIO)
@@ -751,10 +755,7 @@ def test_sqlite_store_of_version_2_gains_the_stories_table(tmp_path: Path) -> No
     path = tmp_path / "v2.sqlite"
     with open_store(Settings(store_path=path)) as handle:
         kept = handle.save_scenario("Guardado antes", SCENARIO)
-    conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE stories")
-    conn.execute("PRAGMA user_version = 2")
-    conn.close()
+    _set_schema_version(path, version=2, drop=("stories",))
     with open_store(Settings(store_path=path)) as handle:
         assert handle.get_scenario(kept.id) == kept
         assert handle.save_story("Nueva", {"views": []}).id.startswith("st-")
@@ -764,11 +765,11 @@ def test_sqlite_store_of_version_3_gains_accounts_and_edit_tokens(tmp_path: Path
     path = tmp_path / "v3.sqlite"
     with open_store(Settings(store_path=path)) as handle:
         old = handle.save_story("De antes", {"views": []})
-    conn = sqlite3.connect(path)
-    for table in ("moderators", "sign_in_throttle", "sign_in_log", "edit_tokens", "store_meta"):
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("PRAGMA user_version = 3")
-    conn.close()
+    _set_schema_version(
+        path,
+        version=3,
+        drop=("moderators", "sign_in_throttle", "sign_in_log", "edit_tokens", "store_meta"),
+    )
     with open_store(Settings(store_path=path)) as handle:
         assert handle.get_story(old.id) == old
         # a story saved before edit tokens existed: only a moderator may change it
