@@ -416,10 +416,8 @@ def catchment_matrix(
 
     Parameters
     ----------
-    demand_xy, supply_xy
-        ``(n, 2)`` and ``(m, 2)`` coordinates in metres.
-    radius_m
-        Catchment radius in metres, > 0 (inclusive).
+    demand_xy, supply_xy, radius_m
+        As in :func:`catchment_pairs`.
     decay
         ``None``: binary catchment, ``w_ij = 1`` within ``radius_m``;
         ``"gaussian"``: :func:`gaussian_decay`; or a function

@@ -190,10 +190,8 @@ def walk_minutes(
     distance_m
         Straight-line distance(s) in metres, >= 0. NaN (e.g. "no service within
         reach" from :func:`geo.access.nearest`) gives NaN minutes.
-    profile
-        Key of :data:`PROFILES`.
-    detour
-        Walked distance / straight-line distance, >= 1 (:data:`DEFAULT_DETOUR`).
+    profile, detour
+        As in :func:`reach_m`.
 
     Returns
     -------
