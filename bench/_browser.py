@@ -7,6 +7,7 @@ Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.p
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 CHROMIUM = os.environ.get("CARE_ATLAS_CHROMIUM", "/usr/bin/chromium")
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKERS = "path.leaflet-interactive"
 
 
 def rss_mb(pid: int) -> float:
@@ -48,6 +50,19 @@ class Session:
 
         context.route("**/*", guard)
         return context
+
+
+def open_map(run: Session, path: str = "/?lang=es") -> tuple[float, Any, Any]:
+    """Open ``path`` in a new browser context and wait for the map's 201st marker.
+
+    Returns the seconds that took, the context (the caller closes it) and the page.
+    """
+    context = run.context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{run.server.url}{path}")
+    page.frame_locator(MAP_IFRAME).first.locator(MARKERS).nth(200).wait_for(timeout=120_000)
+    return time.perf_counter() - start, context, page
 
 
 @contextmanager

@@ -36,7 +36,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from bench._browser import MAP_IFRAME, atlas_session, rss_mb  # noqa: E402
+from bench._browser import atlas_session, open_map, rss_mb  # noqa: E402
 from bench._timing import official_layers_missing  # noqa: E402
 from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
@@ -44,7 +44,6 @@ from geo.network import load_network  # noqa: E402
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
 
 GROUPS = ["children", "older", "disability", "carers"]
-MARKERS = "path.leaflet-interactive"
 
 
 def import_atlas(source: Path, out: Path) -> tuple[float, float, float]:
@@ -99,13 +98,7 @@ def browser(atlas: Path, tmp: Path) -> None:
     with atlas_session(atlas, tmp) as run:
 
         def visit(path: str) -> float:
-            context = run.context(viewport={"width": 1440, "height": 900})
-            page = context.new_page()
-            start = time.perf_counter()
-            page.goto(f"{run.server.url}{path}")
-            frame = page.frame_locator(MAP_IFRAME).first
-            frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
-            seconds = time.perf_counter() - start
+            seconds, context, _ = open_map(run, path)
             context.close()
             return seconds
 

@@ -30,9 +30,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from bench._browser import MAP_IFRAME, atlas_session, rss_mb  # noqa: E402
+from bench._browser import MAP_IFRAME, MARKERS, atlas_session, open_map, rss_mb  # noqa: E402
 
-MARKERS = "path.leaflet-interactive"
 TAGS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"] >> nth=0 >> [data-tag]'
 
 
@@ -44,20 +43,11 @@ def measure(atlas: Path, tmp: Path) -> None:
     with atlas_session(atlas, tmp) as run:
         server = run.server
 
-        def first_map() -> tuple[float, object, object]:
-            context = run.context(viewport={"width": 1440, "height": 900})
-            page = context.new_page()
-            start = time.perf_counter()
-            page.goto(f"{server.url}/?lang=es")
-            frame = page.frame_locator(MAP_IFRAME).first
-            frame.locator(MARKERS).nth(200).wait_for(timeout=120_000)
-            return time.perf_counter() - start, context, page
-
-        cold, context, _ = first_map()
+        cold, context, _ = open_map(run)
         context.close()
         firsts = []
         for _ in range(3):
-            seconds, context, _ = first_map()
+            seconds, context, _ = open_map(run)
             firsts.append(seconds)
             context.close()
         print(
@@ -65,7 +55,7 @@ def measure(atlas: Path, tmp: Path) -> None:
             f"over 3 new sessions (cold server {cold:.2f} s; target <= 3 s)"
         )
 
-        seconds, context, page = first_map()
+        seconds, context, page = open_map(run)
         frame = page.frame_locator(MAP_IFRAME).first
         page.wait_for_timeout(1500)  # let the first run settle
         changes = []
@@ -89,7 +79,7 @@ def measure(atlas: Path, tmp: Path) -> None:
             print("filter change -> map updated: no layer tag found to remove (not measured)")
 
         one = rss_mb(server.process.pid)
-        others = [first_map()[1] for _ in range(5)]
+        others = [open_map(run)[1] for _ in range(5)]
         busy = rss_mb(server.process.pid)
         for other in others:
             other.close()
