@@ -51,15 +51,7 @@ PHONE = (375, 812)
 
 def build(source: Path, out: Path) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
-    inv = sources.scan(source)
-    localidades = sources.read_localidades(inv)
-    layers = basemap.official_layers(
-        blocks=sources.read_blocks(inv),
-        localidades=localidades,
-        upz=sources.read_upz(inv, localidades),
-        water=sources.read_water(inv),
-        streets=sources.read_streets(inv)[0],
-    )
+    layers, _ = basemap.read_official_layers(sources.scan(source))
     read_wall = time.perf_counter() - wall
     result = basemap.build_basemap(layers, out)
     print(

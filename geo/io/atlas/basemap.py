@@ -54,6 +54,7 @@ import pandas as pd
 import shapely
 
 from geo import vtiles
+from geo.io.atlas import sources
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,23 @@ class BasemapResult:
     zooms: tuple[int, int]
     bounds: tuple[float, float, float, float]
     attribution: str
+
+
+def read_official_layers(inv: sources.Inventory) -> tuple[list[vtiles.TileLayer], bool]:
+    """Read the layers the basemap draws from an official folder (see :func:`official_layers`).
+
+    Returns the layers and whether the folder had a water layer.
+    """
+    localidades = sources.read_localidades(inv)
+    water = sources.read_water(inv)
+    layers = official_layers(
+        blocks=sources.read_blocks(inv),
+        localidades=localidades,
+        upz=sources.read_upz(inv, localidades),
+        water=water,
+        streets=sources.read_streets(inv)[0],
+    )
+    return layers, water is not None
 
 
 def official_layers(

@@ -702,16 +702,8 @@ def _basemap(work: Path, inv: sources.Inventory, report: AtlasReport) -> dict[st
     """
     from geo.io.atlas import basemap
 
-    localidades = sources.read_localidades(inv)
-    water = sources.read_water(inv)
-    layers = basemap.official_layers(
-        blocks=sources.read_blocks(inv),
-        localidades=localidades,
-        upz=sources.read_upz(inv, localidades),
-        water=water,
-        streets=sources.read_streets(inv)[0],
-    )
-    if water is None:
+    layers, has_water = basemap.read_official_layers(inv)
+    if not has_water:
         report.warnings.append(
             "No water layer (cuerpos de agua) in the folder: the basemap has no rivers or "
             "wetlands. Download 'Cuerpo de agua. Bogotá D.C.' to draw them."
