@@ -109,20 +109,7 @@ ALL_POPULATIONS = TEXT["all_populations"]
 MONTHS: dict[str, list[str]] = COMMON["months"]
 
 # Columns common to every point layer, in file order.
-POINT_COLUMNS: dict[str, str] = {
-    "id": "str",
-    "name": "str",
-    "kind": "str",
-    "operator": "str",
-    "populations": "str",
-    "services": "str",
-    "country": "str",
-    "city": "str",
-    "description_es": "str",
-    "description_en": "str",
-    "source": "str",
-    "location_precision": "str",
-}
+POINT_COLUMNS: dict[str, str] = COMMON["point_columns"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -288,14 +275,7 @@ CARE_BLOCKS = tuple(
 
 def build_care_blocks() -> Layer:
     """Care blocks (Manzanas del Cuidado) of Bogotá: facts §1 table, one point per row."""
-    columns = POINT_COLUMNS | {
-        "block_number": "int",
-        "official_number": "int?",
-        "localidad": "str",
-        "anchor": "str",
-        "opened": "str",
-        "services_verified": "bool",
-    }
+    columns = POINT_COLUMNS | FACTS_CARE_BLOCKS["columns"]
     features = []
     for b in CARE_BLOCKS:
         if b.anchor:
@@ -378,7 +358,7 @@ FACTS_CARE_BUS_STOPS = load_facts("care_bus_stops")
 
 def build_care_bus_stops() -> Layer:
     """Buses del Cuidado stops of late 2025 (facts §1), one point per localidad."""
-    columns = POINT_COLUMNS | {"localidad": "str", "area": "str", "period": "str"}
+    columns = POINT_COLUMNS | FACTS_CARE_BUS_STOPS["columns"]
     features = []
     for i, row in enumerate(load_rows("care_bus_stops"), 1):
         localidad, area = row["localidad"], row["area"]
@@ -428,7 +408,7 @@ HOME_CARE_2023: dict[str, int] = FACTS_HOME_CARE["programme_2023"]
 
 def build_home_care() -> Layer:
     """Cuidado a domicilio (home care) 2023: seed 001, one point per localidad served."""
-    columns = POINT_COLUMNS | {"localidad": "str"} | dict.fromkeys(HOME_CARE_2023, "int")
+    columns = POINT_COLUMNS | FACTS_HOME_CARE["columns"]
     features = []
     for i, row in enumerate(load_rows("home_care"), 1):
         localidad = row["localidad"]
@@ -487,7 +467,7 @@ def point_props(columns: Mapping[str, str], row: Mapping[str, Any]) -> dict[str,
 
 def build_cooperatives() -> Layer:
     """Care cooperatives and SSE initiatives (facts §2), one point per place."""
-    columns = POINT_COLUMNS | {"founded": "str", "members": "int?", "programme": "str"}
+    columns = POINT_COLUMNS | FACTS_COOPERATIVES["columns"]
     features = []
     for i, row in enumerate(FACTS_COOPERATIVES["initiative"], 1):
         fixed = {"id": f"coop-{i:02d}", "kind": "cooperative", "location_precision": "city"}
@@ -548,21 +528,7 @@ def _hours(value: float | None, lang: str) -> str:
 
 def build_training_offer() -> Layer:
     """Training and certification offer (seed 002), one point per standard or programme row."""
-    columns = POINT_COLUMNS | {
-        "institution": "str",
-        "standard": "str",
-        "code": "str",
-        "service_type": "str",
-        "programme_hours": "float?",
-        "work_experience_hours": "float?",
-        "entry_requirements": "str",
-        "certification_duration": "str",
-        "operator_source": "str",
-        "populations_source": "str",
-        "caveats_es": "str",
-        "caveats_en": "str",
-        "year": "int",
-    }
+    columns = POINT_COLUMNS | FACTS_TRAINING_OFFER["columns"]
     features = []
     for i, s in enumerate(STANDARDS, 1):
         inst = INSTITUTIONS[s.institution]
@@ -669,7 +635,7 @@ COUNTRY_NAMES_ES: dict[str, str] = FACTS_NATIONAL_SYSTEMS["country_names_es"]
 
 def build_national_systems() -> Layer:
     """National care systems and policies (facts §4), one point per country capital."""
-    columns = POINT_COLUMNS | {"instrument": "str", "instrument_en": "str", "year": "str"}
+    columns = POINT_COLUMNS | FACTS_NATIONAL_SYSTEMS["columns"]
     features = []
     for row in FACTS_NATIONAL_SYSTEMS["system"]:
         fixed = {
@@ -730,16 +696,7 @@ def urban_zones(
 
 def build_localidades() -> Layer:
     """Approximate localidad zones of Bogotá (never the official boundaries)."""
-    columns = {
-        "code": "str",
-        "name": "str",
-        "population_2024": "int",
-        "approx": "bool",
-        "kind": "str",
-        "source": "str",
-        "description_es": "str",
-        "description_en": "str",
-    }
+    columns = FACTS_LOCALIDADES["columns"]
     urban = {
         r["code"]: (float(r["lon"]), float(r["lat"]))
         for r in LOCALIDADES
@@ -834,7 +791,7 @@ def build_countries(source: Path) -> Layer:
     missing = set(LATAM_COUNTRIES) - set(keep["iso_a3"])
     if missing:
         raise ValueError(f"Natural Earth lacks {sorted(missing)}")
-    columns = {"iso_a2": "str", "name_es": "str", "name_en": "str", "kind": "str", "source": "str"}
+    columns = FACTS_COUNTRIES["columns"]
     features = []
     for row in sorted(LATAM_COUNTRIES.values(), key=lambda r: (r["iso_a2"], r["name_es"])):
         iso_a3, iso_a2, name_es, name_en = (
