@@ -492,7 +492,8 @@ def _boundaries(
         )
     frame["population_2024"] = frame["population_2024"].astype("int64")
     write_geojson(frame, work / "localidades.geojson")
-    registry["localidades"] = _entry(
+    registry["localidades"] = _boundary_entry(
+        frame,
         file="localidades.geojson",
         title={"es": "Localidades de Bogotá (IDECA)", "en": "Bogotá localidades (IDECA)"},
         description={
@@ -501,15 +502,9 @@ def _boundaries(
             "en": "Official boundaries of the 20 localidades (IDECA reference map) with their "
             f"projected {YEAR} population (SDP – DANE).",
         },
-        kind="boundary",
-        geometry="Polygon",
-        id_field="code",
-        columns=column_types(frame),
         source="IDECA / Secretaría Distrital de Planeación, 'Localidad. Bogotá D.C.' "
         "(Datos Abiertos Bogotá); population: " + ATTRIBUTION["population"],
-        licence="CC BY 4.0 (IDECA open licence, attribution)",
         date="2022-08-05",
-        precision="exact: official boundaries",
     )
     upz_pop = pop_upz[pop_upz["year"] == YEAR].set_index("upz")
     frame = upz.to_crs(4326).copy()
@@ -519,7 +514,8 @@ def _boundaries(
     frame = frame.rename(columns={"kind": "unit_type"}).assign(kind="boundary")
     frame["source"] = "IDECA UPla; population: " + ATTRIBUTION["population"]
     write_geojson(frame, work / "upz.geojson")
-    registry["upz"] = _entry(
+    registry["upz"] = _boundary_entry(
+        frame,
         file="upz.geojson",
         title={
             "es": "UPZ y UPR de Bogotá (IDECA)",
@@ -531,15 +527,9 @@ def _boundaries(
             "en": "112 urban planning units (UPZ) and 4 rural ones (UPR), 2016 boundaries, "
             f"with each UPZ's {YEAR} population (SDP – DANE).",
         },
-        kind="boundary",
-        geometry="Polygon",
-        id_field="code",
-        columns=column_types(frame),
         source="IDECA, 'Unidad de Planeamiento Zonal. Bogotá D.C.' (UPla); population: "
         + ATTRIBUTION["population"],
-        licence="CC BY 4.0 (IDECA open licence, attribution)",
         date="2017-02-06",
-        precision="exact: official boundaries",
     )
     report.counts["localidades"] = len(localidades)
     report.counts["upz"] = int(is_upz.sum())
@@ -548,6 +538,31 @@ def _boundaries(
     report.counts["population_upz_sum"] = int(upz_pop["total"].sum())
     report.vintages["boundaries"] = "IDECA localidades 2022-08, UPZ 2017-02"
     report.vintages["population"] = f"{ATTRIBUTION['population']}, year {YEAR}"
+
+
+def _boundary_entry(
+    frame: gpd.GeoDataFrame,
+    *,
+    file: str,
+    title: Mapping[str, str],
+    description: Mapping[str, str],
+    source: str,
+    date: str,
+) -> dict[str, Any]:
+    """Registry entry of an official IDECA boundary layer (polygons keyed by ``code``)."""
+    return _entry(
+        file=file,
+        title=title,
+        description=description,
+        kind="boundary",
+        geometry="Polygon",
+        id_field="code",
+        columns=column_types(frame),
+        source=source,
+        licence="CC BY 4.0 (IDECA open licence, attribution)",
+        date=date,
+        precision="exact: official boundaries",
+    )
 
 
 def _services(
