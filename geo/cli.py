@@ -423,7 +423,7 @@ def _gaps(args: argparse.Namespace) -> int:
         raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
     if args.demand == SAMPLE:
         grid = gaps.demand_grid(cell_m=args.cell_m)
-        zone_col = "zone"  # the localidad code
+        zone_col: str | None = "zone"  # the localidad code
         if args.zone_col not in (None, "zone", "code"):
             raise UsageError(
                 f"--zone-col {args.zone_col}: the sample's zones are the localidad codes; "
@@ -491,7 +491,7 @@ def _demand_set(
 
     if args.demand == SAMPLE:
         grid = gaps.demand_grid(cell_m=args.cell_m)
-        zone_col = "zone"
+        zone_col: str | None = "zone"
         provenance = {
             "source": grid.attrs.get(
                 "source", "Care Atlas sample: Bogotá localidades (approximate populations)"

@@ -524,11 +524,13 @@ def run_gaps(
     ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
     has_capacity = capacity_col in services.columns
     supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
+    is_care: np.ndarray | None
+    is_carer: np.ndarray | None
     if SERVICE_CODES_COL in services.columns:
         is_care = _has_code(services[SERVICE_CODES_COL], care_codes)
         is_carer = _has_code(services[SERVICE_CODES_COL], carer_codes)
     else:
-        is_care = is_carer = None
+        is_care = is_carer = None  # no service codes: every place counts for both
     if network is None:
         walk = None
         near = access.nearest(points, services)
@@ -638,7 +640,7 @@ def run_gaps(
     headline["distance_mode"] = "straight" if walk is None else "network"
     headline["n_cells_too_far"] = 0 if walk is None else walk.n_cells_too_far
     by_zone = cov.by_zone
-    if walk is not None:
+    if walk is not None and network is not None:
         headline["detour"] = 1.0  # walked distances: no detour factor
         headline["network"] = network.source
         headline["fallback_detour"] = float(detour)

@@ -21,6 +21,7 @@ Two entry points:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -497,6 +498,11 @@ class Nearby:
     nearer_bus_stops: gpd.GeoDataFrame
 
 
+def _has_any_code(values: np.ndarray, *, wanted: Collection[str]) -> np.ndarray:
+    """Whether each ``;``-separated code list in ``values`` holds any of ``wanted``."""
+    return np.asarray(has_any_code(pd.Series(values), wanted))
+
+
 class NearbyIndex:
     """A services layer prepared for repeated nearest-service queries.
 
@@ -521,6 +527,7 @@ class NearbyIndex:
             for column in ("services", "populations", "operator")
             if column in frame
         }
+        self._hours: tuple[np.ndarray, list[Schedule | None]] | None
         if "hours" in frame:
             text = frame["hours"].where(frame["hours"].map(lambda v: isinstance(v, str)), None)
             codes, uniques = pd.factorize(text, use_na_sentinel=True)
@@ -577,7 +584,7 @@ class NearbyIndex:
         mask = np.ones(len(self._frame), dtype=bool)
         for column, wanted in (("services", services_any), ("populations", populations_any)):
             if wanted:
-                mask &= self._lookup(column, lambda u, w=wanted: has_any_code(pd.Series(u), w))
+                mask &= self._lookup(column, functools.partial(_has_any_code, wanted=wanted))
         if operators:
             wanted = list(operators)
             mask &= self._lookup("operator", lambda u: pd.Series(u).isin(wanted).to_numpy())

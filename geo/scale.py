@@ -374,8 +374,8 @@ def synthetic_tile(
     """
     r0, c0 = tile_row * tile, tile_col * tile
     r1, c1 = min(r0 + tile, grid.n_rows), min(c0 + tile, grid.n_cols)
-    rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
-    rows, cols = rows.ravel(), cols.ravel()
+    grid_rows, grid_cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
+    rows, cols = grid_rows.ravel(), grid_cols.ravel()
     rng = np.random.default_rng([seed, tile_row, tile_col])
     towns = np.random.default_rng(seed).uniform(
         [0, 0], [grid.n_rows, grid.n_cols], size=(max(4, grid.n_cells // 400_000), 2)
@@ -782,7 +782,7 @@ def _join_pieces(
         frame[name] = np.concatenate([getattr(p, name) for p in parts])
     agg = {"first": "min", "n_cells": "sum", **dict.fromkeys(names, "sum")}
     agg |= {"row_min": "min", "col_min": "min", "row_max": "max", "col_max": "max"}
-    if zone is not None:
+    if zone is not None and split_by:
         frame[split_by] = zone
         agg[split_by] = "first"
     areas = frame.groupby("label", sort=False).agg(agg).reset_index(drop=True)

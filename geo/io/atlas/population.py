@@ -1084,10 +1084,10 @@ def dasymetric_demand(
     unit_cell = cell_weights(geoms, frame, allocation=allocation)
     result = allocate(groups, weight, unit_cell, values, group_names=group_names)
     rows, cols = np.divmod(result.cells, frame.n_cols)
-    label = result.group
+    group_index = result.group
     group_loc = np.array(list(pu_loc) + rem_codes, dtype=object)
     group_upz = np.array([poly_code[g] for g in group_poly] + [None] * len(rem_codes), dtype=object)
-    columns: dict[str, Any] = {"zone": group_loc[label], "upz": group_upz[label]}
+    columns: dict[str, Any] = {"zone": group_loc[group_index], "upz": group_upz[group_index]}
     for k, name in enumerate(COLUMNS):
         columns[name] = result.values[:, k]
     grid = _grid_frame(rows, cols, frame, columns)
