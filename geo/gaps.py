@@ -627,15 +627,22 @@ def run_gaps(
         areas,
         simult,
         simult_note,
-        minutes=minutes,
-        profile=walker,
-        detour=detour,
-        radius_m=radius_m,
-        n_services=len(services),
-        has_capacity=has_capacity,
-        capacity_col=capacity_col,
+        asked={
+            "minutes": float(minutes),
+            "profile": walker.id,
+            "speed_kmh": walker.speed_kmh,
+            "detour": float(detour),
+            "radius_m": float(radius_m),
+        },
+        supplied={
+            "n_services": len(services),
+            "capacity": (
+                f"from the {capacity_col!r} column"
+                if has_capacity
+                else f"1 place per service: no {capacity_col!r} column"
+            ),
+        },
         access_col=access_col,
-        has_codes=SERVICE_CODES_COL in services.columns,
     )
     headline["distance_mode"] = "straight" if walk is None else "network"
     headline["n_cells_too_far"] = 0 if walk is None else walk.n_cells_too_far
@@ -675,16 +682,12 @@ def _headline(
     simult: dict[str, float] | None,
     simult_note: str,
     *,
-    minutes: float,
-    profile: profiles.WalkingProfile,
-    detour: float,
-    radius_m: float,
-    n_services: int,
-    has_capacity: bool,
-    capacity_col: str,
+    asked: dict[str, Any],
+    supplied: dict[str, Any],
     access_col: str,
-    has_codes: bool,
 ) -> dict[str, Any]:
+    """The headline figures: ``asked`` (walk and reach) and ``supplied`` (services and
+    their capacity) as the caller states them, then what the run found."""
     meta = out.attrs.get(demand.GRID_ATTR) or {}
     groups = {
         str(group): {
@@ -696,20 +699,11 @@ def _headline(
         for group, row in totals.iterrows()
     }
     headline: dict[str, Any] = {
-        "minutes": float(minutes),
-        "profile": profile.id,
-        "speed_kmh": profile.speed_kmh,
-        "detour": float(detour),
-        "radius_m": float(radius_m),
+        **asked,
         "cell_m": meta.get("cell_m"),
         "crs": meta.get("crs") or str(out.crs),
         "n_cells": len(out),
-        "n_services": n_services,
-        "capacity": (
-            f"from the {capacity_col!r} column"
-            if has_capacity
-            else f"1 place per service: no {capacity_col!r} column"
-        ),
+        **supplied,
         "groups": groups,
         "access_col": access_col,
         "access_median_per_1000": weighted_median(

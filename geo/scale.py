@@ -930,15 +930,22 @@ def _part_pass1(
     return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Reach:
+    """How far people walk in pass 2: the radius and how minutes are read from metres."""
+
+    radius_m: float
+    profile: str
+    detour: float
+
+
 def _part_pass2(
     part: gpd.GeoDataFrame,
     grid: GridFrame,
     services: Services,
     ratio: np.ndarray,
     *,
-    radius_m: float,
-    profile: str,
-    detour: float,
+    reach: _Reach,
     access_col: str,
     file: str,
 ) -> dict[str, Any]:
@@ -951,15 +958,17 @@ def _part_pass2(
         else (np.empty(0, np.int64), np.empty(0))
     )
     out["nearest_m"] = distance
-    out["nearest_minutes"] = profiles.walk_minutes(distance, profile=profile, detour=detour)
+    out["nearest_minutes"] = profiles.walk_minutes(
+        distance, profile=reach.profile, detour=reach.detour
+    )
     out["nearest_service"] = pd.array(services.ids[index].astype(str), dtype="string")
-    near_index, _ = _within(xy, services, None, radius_m)
+    near_index, _ = _within(xy, services, None, reach.radius_m)
     out["covered"] = near_index >= 0
-    per_person = _access(xy, services, ratio, radius_m=radius_m, decay=None)
+    per_person = _access(xy, services, ratio, radius_m=reach.radius_m, decay=None)
     out["access_per_1000"] = per_person * 1000.0
     if services.is_care is not None:
-        out["care_within"] = _within(xy, services, services.is_care, radius_m)[0] >= 0
-        out["carer_within"] = _within(xy, services, services.is_carer, radius_m)[0] >= 0
+        out["care_within"] = _within(xy, services, services.is_care, reach.radius_m)[0] >= 0
+        out["carer_within"] = _within(xy, services, services.is_carer, reach.radius_m)[0] >= 0
         out["simultaneity"] = out["care_within"] & out["carer_within"]
     _write_part(out, grid, Path(file))
     weight = out[access_col].to_numpy(dtype=float)
@@ -1127,9 +1136,7 @@ def run_gaps(
                 grid,
                 svc_future,
                 ratio_future,
-                radius_m=radius_m,
-                profile=profile,
-                detour=detour,
+                reach=_Reach(radius_m=radius_m, profile=profile, detour=detour),
                 access_col=access_col,
                 file=f,
             )

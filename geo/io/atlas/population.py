@@ -1117,9 +1117,9 @@ def dasymetric_demand(
     grid.attrs["year"] = int(year)
 
     # ---- checks
-    by_group = np.bincount(label, weights=result.values[:, 0], minlength=len(group_names))
+    by_group = np.bincount(group_index, weights=result.values[:, 0], minlength=len(group_names))
     upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
-    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[label]).sum()
+    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[group_index]).sum()
     loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
     city = float(result.values[:, 0].sum())
     published = float(sum(loc_total.values()))
