@@ -403,7 +403,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[keep][order][position])
 
 
-def run_gaps(
+def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     demand_grid: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     *,

@@ -628,7 +628,7 @@ class NearbyIndex:
 
     # -------------------------------------------------------------------------- query
 
-    def query(
+    def query(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
         self,
         *,
         lat: float,
@@ -731,7 +731,7 @@ def _nearer_stops(
     return _with_distances(frame.iloc[order], distance[order], profile=profile, detour=detour)
 
 
-def nearest_services(
+def nearest_services(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     services: gpd.GeoDataFrame,
     *,
     lat: float,

@@ -397,7 +397,7 @@ def _build_tile(grid: GridFrame, tr: int, tc: int, tile: int, seed: int, file: s
     return _write_part(synthetic_tile(grid, tr, tc, tile=tile, seed=seed), grid, Path(file))
 
 
-def write_synthetic_grid(
+def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     path: Path | str,
     *,
     n_cells: int,
@@ -1032,7 +1032,7 @@ def _medians(
     }
 
 
-def run_gaps(
+def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     demand: DemandSet,
     services: gpd.GeoDataFrame,
     *,

@@ -1044,7 +1044,7 @@ def _solution(
     )
 
 
-def solve_greedy(
+def solve_greedy(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     A: sparse.spmatrix | sparse.sparray,  # noqa: N803 (the matrix's name in the literature)
     weights: ArrayLike,
     *,
@@ -1545,7 +1545,7 @@ def _existing(existing: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     return existing
 
 
-def maximal_coverage(
+def maximal_coverage(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     demand: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame,
     *,

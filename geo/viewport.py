@@ -210,7 +210,7 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def nearest_in_growing_box(
+def nearest_in_growing_box(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     fetch: Callable[[BBox], gpd.GeoDataFrame],
     *,
     lat: float,

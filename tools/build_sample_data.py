@@ -292,7 +292,7 @@ def write_registry(path: Path, layers: Iterable[Layer]) -> None:
     log.info("wrote %s", path.name)
 
 
-def entry(
+def entry(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     file: str,
     title: tuple[str, str],

@@ -306,7 +306,7 @@ def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> tuple[float, float, float, 
     )
 
 
-def base_map(
+def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     view: View | None,
     lang: str,

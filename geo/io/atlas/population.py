@@ -496,7 +496,7 @@ def _pct(value: float, lang: str) -> str:
     return _fmt(100 * value, 2, lang=lang) + " %"
 
 
-def build_model(
+def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     year: int,
     age_structure_year: int,
@@ -722,7 +722,7 @@ def build_model(
 # --------------------------------------------------------------------------- adapter
 
 
-def dasymetric_demand(
+def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     upz: gpd.GeoDataFrame,
     localidades: gpd.GeoDataFrame,
