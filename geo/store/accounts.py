@@ -35,6 +35,19 @@ def _failure_memory() -> dt.timedelta:
     return store.FAILURE_MEMORY
 
 
+@dataclass(frozen=True, kw_only=True)
+class SignInFailure:
+    """One failed sign-in, as a backend records it against each throttle key."""
+
+    at: dt.datetime
+    forget_before: dt.datetime
+    """Failures of a key older than this are forgotten (its count starts again)."""
+    lock_s: Callable[[int], float]
+    """Seconds of lockout after the n-th failure in a row."""
+    log_row: tuple[str, str, str, str]
+    """``(at, event, name, client)`` for the sign-in log."""
+
+
 class ModeratorNotFoundError(LookupError):
     """No moderator account has this name."""
 
@@ -163,10 +176,12 @@ class AccountStore(StoreBase):
         now = dt.datetime.now(dt.UTC)
         until = self._record_failure(
             list(keys) if event == "failed" else [],
-            at=now,
-            forget_before=now - _failure_memory(),
-            lock_s=lock_s,
-            log_row=(_iso(now), event, str(name)[:MAX_ACCOUNT_NAME_CHARS], str(client)),
+            SignInFailure(
+                at=now,
+                forget_before=now - _failure_memory(),
+                lock_s=lock_s,
+                log_row=(_iso(now), event, str(name)[:MAX_ACCOUNT_NAME_CHARS], str(client)),
+            ),
         )
         return max(0.0, (until - now).total_seconds()) if until else 0.0
 
@@ -200,16 +215,8 @@ class AccountStore(StoreBase):
         """The latest ``locked_until`` of these keys (None when none has a row)."""
 
     @abc.abstractmethod
-    def _record_failure(
-        self,
-        keys: list[str],
-        *,
-        at: dt.datetime,
-        forget_before: dt.datetime,
-        lock_s: Callable[[int], float],
-        log_row: tuple[str, str, str, str],
-    ) -> dt.datetime | None:
-        """Count a failure per key (from 0 when the last is before ``forget_before``),
+    def _record_failure(self, keys: list[str], failure: SignInFailure) -> dt.datetime | None:
+        """Count a failure per key (from 0 when the last is before ``failure.forget_before``),
         set ``locked_until = at + lock_s(failures)``, add the log row; return the latest."""
 
     @abc.abstractmethod

@@ -139,6 +139,18 @@ class Place(NewPlace):
 # --------------------------------------------------------------------------- interface
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlaceQuery:
+    """Which places a backend reads: filters (all must hold) and a page."""
+
+    status: str | None = None
+    place_id: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    """``(min_lon, min_lat, max_lon, max_lat)``, matched through the spatial index."""
+    limit: int | None = None
+    offset: int = 0
+
+
 class PlaceStore(StoreBase):
     """Submissions, moderation and the audit log (the backend implements the ``_`` hooks)."""
 
@@ -177,7 +189,7 @@ class PlaceStore(StoreBase):
             Skip this many first (``offset=page * limit`` for a page).
         """
         limit, offset = _checked_page(limit, offset)
-        return self._select(status="pending", limit=limit, offset=offset)
+        return self._select(PlaceQuery(status="pending", limit=limit, offset=offset))
 
     def count_pending(self) -> int:
         """Return how many submissions wait for moderation."""
@@ -191,7 +203,7 @@ class PlaceStore(StoreBase):
         PlaceNotFoundError
             No place has this id.
         """
-        found = self._select(place_id=place_id)
+        found = self._select(PlaceQuery(place_id=place_id))
         if not found:
             raise PlaceNotFoundError(f"No community place has id {place_id!r}.")
         return found[0]
@@ -296,7 +308,7 @@ class PlaceStore(StoreBase):
         if bbox is not None:
             bbox = _checked_bbox(bbox)
         limit, _ = _checked_page(limit, 0)
-        places = self._select(status="approved", bbox=bbox, limit=limit)
+        places = self._select(PlaceQuery(status="approved", bbox=bbox, limit=limit))
         if bbox is not None:
             # The indexes keep 32-bit float boxes, rounded outwards: trim to the exact box.
             min_lon, min_lat, max_lon, max_lat = bbox
@@ -355,16 +367,8 @@ class PlaceStore(StoreBase):
         """Insert places and their index entries in one transaction, committed on return."""
 
     @abc.abstractmethod
-    def _select(
-        self,
-        *,
-        status: str | None = None,
-        place_id: str | None = None,
-        bbox: tuple[float, float, float, float] | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Place]:
-        """Places matching all given filters, by ``submitted_at`` then ``id``, paged."""
+    def _select(self, query: PlaceQuery) -> list[Place]:
+        """Places matching all of the query's filters, by ``submitted_at`` then ``id``, paged."""
 
     @abc.abstractmethod
     def _count_status(self, status: str) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 
+from geo.store.accounts import SignInFailure
 from geo.store.base import StoreError, _first_line, _iso, _parse_iso
 from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
@@ -25,6 +26,7 @@ from geo.store.places import (
     NewPlace,
     Place,
     PlaceNotFoundError,
+    PlaceQuery,
     _as_dict,
     _place_from_row,
     _row_values,
@@ -144,27 +146,24 @@ _PG_PLACE_COLUMNS = (
 )
 
 
-def _pg_select(
-    *,
-    status: str | None = None,
-    place_id: str | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> sa.Select[Any]:
-    """The places query; a bbox is matched with ``&&``, which the GIST index serves."""
+def _pg_select(place_query: PlaceQuery | None = None, /, **filters: Any) -> sa.Select[Any]:
+    """The places query (of ``place_query``, or of :class:`PlaceQuery` fields as keywords).
+
+    A bbox is matched with ``&&``, which the GIST index serves.
+    """
+    q = place_query or PlaceQuery(**filters)
     query = sa.select(*_PG_PLACE_COLUMNS)
-    if status is not None:
-        query = query.where(_pg_places.c.status == status)
-    if place_id is not None:
-        query = query.where(_pg_places.c.id == place_id)
-    if bbox is not None:
-        envelope = sa.func.ST_MakeEnvelope(*bbox, 4326)
+    if q.status is not None:
+        query = query.where(_pg_places.c.status == q.status)
+    if q.place_id is not None:
+        query = query.where(_pg_places.c.id == q.place_id)
+    if q.bbox is not None:
+        envelope = sa.func.ST_MakeEnvelope(*q.bbox, 4326)
         query = query.where(_pg_places.c.geom.op("&&")(envelope))
     query = query.order_by(_pg_places.c.submitted_at, _pg_places.c.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return query.offset(offset) if offset else query
+    if q.limit is not None:
+        query = query.limit(q.limit)
+    return query.offset(q.offset) if q.offset else query
 
 
 def postgis_url(database_url: str) -> URL:
@@ -268,18 +267,10 @@ class PostGISStore(Store):
         with self._engine.begin() as conn:
             conn.execute(insert, rows)
 
-    def _select(
-        self,
-        *,
-        status: str | None = None,
-        place_id: str | None = None,
-        bbox: tuple[float, float, float, float] | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Place]:
-        query = _pg_select(status=status, place_id=place_id, bbox=bbox, limit=limit, offset=offset)
+    def _select(self, query: PlaceQuery) -> list[Place]:
+        statement = _pg_select(query)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
+            rows = conn.execute(statement).mappings().all()
         return [_place_from_row(dict(row)) for row in rows]
 
     def _count_status(self, status: str) -> int:
@@ -460,15 +451,7 @@ class PostGISStore(Store):
                 sa.select(sa.func.max(c.locked_until)).where(c.key.in_(keys))
             ).scalar()
 
-    def _record_failure(
-        self,
-        keys: list[str],
-        *,
-        at: dt.datetime,
-        forget_before: dt.datetime,
-        lock_s: Callable[[int], float],
-        log_row: tuple[str, str, str, str],
-    ) -> dt.datetime | None:
+    def _record_failure(self, keys: list[str], failure: SignInFailure) -> dt.datetime | None:
         c = _pg_throttle.c
         latest: dt.datetime | None = None
         with self._engine.begin() as conn:
@@ -476,12 +459,12 @@ class PostGISStore(Store):
                 row = conn.execute(
                     sa.select(c.failures, c.last_failure_at).where(c.key == key).with_for_update()
                 ).first()
-                before = 0 if row is None or row[1] < forget_before else int(row[0])
+                before = 0 if row is None or row[1] < failure.forget_before else int(row[0])
                 failures = before + 1
-                until = at + dt.timedelta(seconds=float(lock_s(failures)))
+                until = failure.at + dt.timedelta(seconds=float(failure.lock_s(failures)))
                 values = {
                     "failures": failures,
-                    "last_failure_at": at,
+                    "last_failure_at": failure.at,
                     "locked_until": until,
                 }
                 conn.execute(
@@ -490,7 +473,7 @@ class PostGISStore(Store):
                     .on_conflict_do_update(index_elements=["key"], set_=values)
                 )
                 latest = until if latest is None else max(latest, until)
-            self._log_sign_in(conn, log_row)
+            self._log_sign_in(conn, failure.log_row)
         return latest
 
     @staticmethod

@@ -12,10 +12,18 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from geo.store.accounts import SignInFailure
 from geo.store.base import SCHEMA_VERSION, StoreError, _iso, _json, _parse_iso
 from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
-from geo.store.places import Place, PlaceNotFoundError, _as_dict, _place_from_row, _row_values
+from geo.store.places import (
+    Place,
+    PlaceNotFoundError,
+    PlaceQuery,
+    _as_dict,
+    _place_from_row,
+    _row_values,
+)
 
 log = logging.getLogger(__name__)
 
@@ -241,23 +249,18 @@ class SQLiteStore(Store):
                     (rid, place.lon, place.lon, place.lat, place.lat),
                 )
 
-    def _select(
-        self,
-        *,
-        status: str | None = None,
-        place_id: str | None = None,
-        bbox: tuple[float, float, float, float] | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Place]:
-        page = {"limit": -1 if limit is None else limit, "offset": offset}  # -1: no limit
+    def _select(self, query: PlaceQuery) -> list[Place]:
+        page = {
+            "limit": -1 if query.limit is None else query.limit,
+            "offset": query.offset,
+        }  # -1: no limit
         with self._lock:
-            if bbox is not None:
-                min_lon, min_lat, max_lon, max_lat = bbox
+            if query.bbox is not None:
+                min_lon, min_lat, max_lon, max_lat = query.bbox
                 rows = self._conn.execute(
                     _SQLITE_SELECT_BBOX,
                     {
-                        "status": status,
+                        "status": query.status,
                         "min_lon": min_lon,
                         "min_lat": min_lat,
                         "max_lon": max_lon,
@@ -265,11 +268,11 @@ class SQLiteStore(Store):
                         **page,
                     },
                 ).fetchall()
-            elif place_id is not None:
-                rows = self._conn.execute(_SQLITE_SELECT_ID, (place_id,)).fetchall()
+            elif query.place_id is not None:
+                rows = self._conn.execute(_SQLITE_SELECT_ID, (query.place_id,)).fetchall()
             else:
                 rows = self._conn.execute(
-                    _SQLITE_SELECT_STATUS, {"status": status, **page}
+                    _SQLITE_SELECT_STATUS, {"status": query.status, **page}
                 ).fetchall()
         return [_place_from_row(dict(row)) for row in rows]
 
@@ -449,34 +452,27 @@ class SQLiteStore(Store):
             ).fetchone()
         return None if row[0] is None else _parse_iso(row[0])
 
-    def _record_failure(
-        self,
-        keys: list[str],
-        *,
-        at: dt.datetime,
-        forget_before: dt.datetime,
-        lock_s: Callable[[int], float],
-        log_row: tuple[str, str, str, str],
-    ) -> dt.datetime | None:
+    def _record_failure(self, keys: list[str], failure: SignInFailure) -> dt.datetime | None:
         latest: dt.datetime | None = None
         with self._transaction() as conn:
             for key in keys:
                 row = conn.execute(
                     "SELECT failures, last_failure_at FROM sign_in_throttle WHERE key = ?", (key,)
                 ).fetchone()
-                before = 0 if row is None or _parse_iso(row[1]) < forget_before else row[0]
+                before = 0 if row is None or _parse_iso(row[1]) < failure.forget_before else row[0]
                 failures = int(before) + 1
-                until = at + dt.timedelta(seconds=float(lock_s(failures)))
+                until = failure.at + dt.timedelta(seconds=float(failure.lock_s(failures)))
                 conn.execute(
                     "INSERT INTO sign_in_throttle (key, failures, last_failure_at, locked_until)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
                     " failures = excluded.failures, last_failure_at = excluded.last_failure_at,"
                     " locked_until = excluded.locked_until",
-                    (key, failures, _iso(at), _iso(until)),
+                    (key, failures, _iso(failure.at), _iso(until)),
                 )
                 latest = until if latest is None else max(latest, until)
             conn.execute(
-                "INSERT INTO sign_in_log (at, event, name, client) VALUES (?, ?, ?, ?)", log_row
+                "INSERT INTO sign_in_log (at, event, name, client) VALUES (?, ?, ?, ?)",
+                failure.log_row,
             )
         return latest
 
