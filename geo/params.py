@@ -8,6 +8,7 @@ silently ignored setting), and every object checks its values when it is made.
 
 Example::
 
+    near = NearQuery(lat=4.6, lon=-74.1, n=5, services_any=("child_care",))
     walk = WalkParams(minutes=15, profile="adult", mode="straight")
     gaps = GapsParams(service_codes=("child_care",), walk=walk, groups=("children",))
     plan = PlanParams(gaps=gaps, weights=(1.0,))
@@ -19,7 +20,10 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
+
+import numpy as np
 
 from geo import profiles
 from geo.demand import GROUPS
@@ -177,3 +181,69 @@ class PlanParams(_Params):
             )
         if not (math.isfinite(self.capacity) and self.capacity >= 0):
             raise ValueError(f"capacity must be a number >= 0, not {self.capacity!r}.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NearQuery(_Params):
+    """A "what is near me" question: a point, how many, the filters and the walker.
+
+    Attributes
+    ----------
+    lat, lon
+        The person's position, decimal degrees (EPSG:4326).
+    n
+        How many services to list, >= 1; fewer when fewer match.
+    services_any, populations_any
+        Keep services offering any of these service codes / serving any of these
+        population codes (``;``-separated code columns). Empty: no filter.
+    operators
+        Keep services run by one of these operators. Empty: no filter.
+    open_now_at
+        Keep only services whose ``hours`` say they are open at this local wall-clock
+        time (:func:`geo.nearby.is_open`); unknown hours are excluded while this is on.
+        None: no filter.
+    profile, detour
+        Walking profile and detour factor (:mod:`geo.profiles`) for walking times.
+    far_minutes
+        An answer is ``far`` when its nearest match is more than this many minutes' walk.
+
+    Raises
+    ------
+    ValueError
+        A latitude/longitude out of range or not finite, ``n < 1``, an unknown
+        profile, ``detour < 1`` or ``far_minutes <= 0``.
+    """
+
+    lat: float
+    lon: float
+    n: int = 5
+    services_any: tuple[str, ...] = ()
+    populations_any: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    open_now_at: datetime | None = None
+    profile: str = "adult"
+    detour: float = profiles.DEFAULT_DETOUR
+    far_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name, bound in (("lat", 90.0), ("lon", 180.0)):
+            value = getattr(self, name)
+            number = isinstance(value, int | float | np.integer | np.floating)
+            if isinstance(value, bool) or not number or not math.isfinite(value):
+                number = False
+            if not number or abs(value) > bound:
+                raise ValueError(
+                    f"{name} = {value!r} is not a valid "
+                    f"{'latitude' if name == 'lat' else 'longitude'}: give decimal degrees "
+                    f"between -{bound:g} and {bound:g} (EPSG:4326)."
+                )
+            object.__setattr__(self, name, float(value))
+        n = self.n
+        if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n = {n!r} must be an integer >= 1 (how many services to list).")
+        far = self.far_minutes
+        if not (isinstance(far, int | float) and math.isfinite(far) and far > 0):
+            raise ValueError(f"far_minutes = {far!r} must be a number of minutes > 0.")
+        profiles.walk_minutes(0.0, profile=self.profile, detour=self.detour)  # bad profile
+        for name in ("services_any", "populations_any", "operators"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))

@@ -26,7 +26,7 @@ from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
-from geo.params import Candidates, GapsParams, PlanParams, WalkParams
+from geo.params import Candidates, GapsParams, NearQuery, PlanParams, WalkParams
 from geo.settings import get_settings
 from geo.store import StoreError, open_store
 from geo.viewport import BBox
@@ -429,27 +429,21 @@ def nearest(
     :data:`NEAR_MAX_M`). Returns the answer and, when the store could not be read,
     why (the answer then has the bundled places only).
     """
-    filters = {
-        "services_any": services,
-        "populations_any": populations,
-        "operators": operators,
-        "open_now_at": open_now_at,
-    }
-    bundled = _near_index().query(
-        lat=lat, lon=lon, n=NEAR_N, bus_stops=layer("care_bus_stops"), **filters
+    query = NearQuery(
+        lat=lat,
+        lon=lon,
+        n=NEAR_N,
+        services_any=services,
+        populations_any=populations,
+        operators=operators,
+        open_now_at=open_now_at,
     )
+    bundled = _near_index().query(query, bus_stops=layer("care_bus_stops"))
     distances = bundled.frame["distance_m"]
     enough_m = float(distances.iloc[-1]) if len(distances) >= NEAR_N else float("inf")
     try:
         community = viewport.nearest_in_growing_box(
-            _community_in_box,
-            lat=lat,
-            lon=lon,
-            n=NEAR_N,
-            start_m=NEAR_START_M,
-            max_m=NEAR_MAX_M,
-            enough_m=enough_m,
-            **filters,
+            _community_in_box, query, start_m=NEAR_START_M, max_m=NEAR_MAX_M, enough_m=enough_m
         )
     except StoreError as exc:
         log.warning("Community places not searched: %s", exc)
