@@ -60,6 +60,7 @@ from geo.store.accounts import (
     AccountStore,
     Moderator,
     ModeratorNotFoundError,
+    SignInFailure,
 )
 from geo.store.base import SCHEMA_VERSION, StoreBase, StoreError
 from geo.store.documents import (
@@ -83,9 +84,11 @@ from geo.store.places import (
     SOURCE,
     STATUSES,
     TEXT_FIELDS,
+    Moderation,
     NewPlace,
     Place,
     PlaceNotFoundError,
+    PlaceQuery,
     PlaceStore,
 )
 from geo.store.postgis import PostGISStore, _pg_select, postgis_url
@@ -111,15 +114,18 @@ __all__ = [
     "AccountStore",
     "DocumentStore",
     "EditDeniedError",
+    "Moderation",
     "Moderator",
     "ModeratorNotFoundError",
     "NewPlace",
     "Place",
     "PlaceNotFoundError",
+    "PlaceQuery",
     "PlaceStore",
     "PostGISStore",
     "SQLiteStore",
     "ScenarioNotFoundError",
+    "SignInFailure",
     "Store",
     "StoreBase",
     "StoreError",

@@ -140,6 +140,16 @@ class Place(NewPlace):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Moderation:
+    """Who did what when: the audit row a moderation writes with its change."""
+
+    action: str
+    moderator: str
+    at: str
+    """ISO 8601, UTC."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlaceQuery:
     """Which places a backend reads: filters (all must hold) and a page."""
 
@@ -275,7 +285,9 @@ class PlaceStore(StoreBase):
             _checked_new(after.as_new())
             return after
 
-        after = self._moderate(place_id, apply, action=action, moderator=moderator, at=now)
+        after = self._moderate(
+            place_id, apply, Moderation(action=action, moderator=moderator, at=now)
+        )
         log.info("Moderation %s on %s by %s", action, place_id, moderator)
         return after
 
@@ -375,16 +387,8 @@ class PlaceStore(StoreBase):
         """How many places have this status."""
 
     @abc.abstractmethod
-    def _moderate(
-        self,
-        place_id: str,
-        apply: Callable[[Place], Place],
-        *,
-        action: str,
-        moderator: str,
-        at: str,
-    ) -> Place:
-        """Lock the row, apply, update row and index, add the audit row; commit."""
+    def _moderate(self, place_id: str, apply: Callable[[Place], Place], audit: Moderation) -> Place:
+        """Lock the row, apply, update row and index, add the ``audit`` row; commit."""
 
     @abc.abstractmethod
     def _audit_rows(

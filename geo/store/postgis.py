@@ -23,6 +23,7 @@ from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
 from geo.store.places import (
     TEXT_FIELDS,
+    Moderation,
     NewPlace,
     Place,
     PlaceNotFoundError,
@@ -280,15 +281,7 @@ class PostGISStore(Store):
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def _moderate(
-        self,
-        place_id: str,
-        apply: Callable[[Place], Place],
-        *,
-        action: str,
-        moderator: str,
-        at: str,
-    ) -> Place:
+    def _moderate(self, place_id: str, apply: Callable[[Place], Place], audit: Moderation) -> Place:
         with self._engine.begin() as conn:
             row = (
                 conn.execute(
@@ -309,9 +302,9 @@ class PostGISStore(Store):
             conn.execute(
                 sa.insert(_pg_audit).values(
                     place_id=place_id,
-                    action=action,
-                    moderator=moderator,
-                    at=_parse_iso(at),
+                    action=audit.action,
+                    moderator=audit.moderator,
+                    at=_parse_iso(audit.at),
                     before_json=_as_dict(before),
                     after_json=_as_dict(after),
                 )

@@ -17,6 +17,7 @@ from geo.store.base import SCHEMA_VERSION, StoreError, _iso, _json, _parse_iso
 from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
 from geo.store.places import (
+    Moderation,
     Place,
     PlaceNotFoundError,
     PlaceQuery,
@@ -283,15 +284,7 @@ class SQLiteStore(Store):
             ).fetchone()
         return int(row[0])
 
-    def _moderate(
-        self,
-        place_id: str,
-        apply: Callable[[Place], Place],
-        *,
-        action: str,
-        moderator: str,
-        at: str,
-    ) -> Place:
+    def _moderate(self, place_id: str, apply: Callable[[Place], Place], audit: Moderation) -> Place:
         with self._transaction() as conn:
             row = conn.execute(_SQLITE_SELECT_ID, (place_id,)).fetchone()
             if row is None:
@@ -307,7 +300,14 @@ class SQLiteStore(Store):
             conn.execute(
                 "INSERT INTO place_audit (place_id, action, moderator, at, before_json, after_json)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (place_id, action, moderator, at, _json(_as_dict(before)), _json(_as_dict(after))),
+                (
+                    place_id,
+                    audit.action,
+                    audit.moderator,
+                    audit.at,
+                    _json(_as_dict(before)),
+                    _json(_as_dict(after)),
+                ),
             )
         return after
 
