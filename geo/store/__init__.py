@@ -91,8 +91,10 @@ from geo.store.places import (
     PlaceQuery,
     PlaceStore,
 )
-from geo.store.postgis import PostGISStore, _pg_select, postgis_url
-from geo.store.sqlite import _SQLITE_SELECT_BBOX, SQLiteStore
+from geo.store.postgis import PostGISStore, postgis_url
+from geo.store.postgis import _pg_select as _pg_select  # the SQL the store tests check
+from geo.store.sqlite import _SQLITE_SELECT_BBOX as _SQLITE_SELECT_BBOX  # (its query plan)
+from geo.store.sqlite import SQLiteStore
 
 __all__ = [
     "ACTIONS",
@@ -135,8 +137,6 @@ __all__ = [
     "open_store",
     "postgis_url",
 ]
-# Private names the store tests read (the SQL a query plan is checked on).
-_TEST_HOOKS = (_SQLITE_SELECT_BBOX, _pg_select)
 
 
 def open_store(settings: Settings) -> Store:
