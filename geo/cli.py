@@ -441,9 +441,9 @@ def _gaps(args: argparse.Namespace) -> int:
         services,
         minutes=args.minutes,
         profile=args.profile,
-        detour=args.detour,
         groups=args.groups,
         zone_col=zone_col,
+        options=gaps.GapsOptions(detour=args.detour),
     )
     _write(result, args.out)
     sys.stdout.write("\n".join([*result.lines(), f"Written: {args.out}"]) + "\n")

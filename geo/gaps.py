@@ -403,22 +403,48 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[keep][order][position])
 
 
-def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
+@dataclass(frozen=True, kw_only=True)
+class GapsOptions:
+    """The rarely changed settings of :func:`run_gaps` (defaults suit the bundled data).
+
+    Attributes
+    ----------
+    detour
+        Detour factor: straight line x detour = walked distance (:mod:`geo.profiles`);
+        in network mode, where the streets have a gap.
+    care_codes, carer_codes
+        Codes of the ``services`` column that make a service a care service (for
+        the person cared for) or a carer service; used for simultaneity only.
+    capacity_col
+        Column of places per service for 2SFCA; without it each service counts 1.
+    access_col
+        Population column 2SFCA divides places by (default ``total`` if present,
+        else the first group).
+    min_population
+        Unserved areas with fewer people (all groups) are dropped.
+    max_snap_m
+        In network mode: cells farther than this from any street reach nothing.
+    """
+
+    detour: float = profiles.DEFAULT_DETOUR
+    care_codes: tuple[str, ...] = tuple(CARE_CODES)
+    carer_codes: tuple[str, ...] = tuple(CARER_CODES)
+    capacity_col: str = CAPACITY_COL
+    access_col: str | None = None
+    min_population: float = 0.0
+    max_snap_m: float = 200.0
+
+
+def run_gaps(
     demand_grid: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     *,
     minutes: float,
     profile: str = "adult",
-    detour: float = profiles.DEFAULT_DETOUR,
     groups: Sequence[str] = DEFAULT_GROUPS,
     zone_col: str | None = None,
-    care_codes: Sequence[str] = CARE_CODES,
-    carer_codes: Sequence[str] = CARER_CODES,
-    capacity_col: str = CAPACITY_COL,
-    access_col: str | None = None,
-    min_population: float = 0.0,
     network: StreetNetwork | None = None,
-    max_snap_m: float = 200.0,
+    options: GapsOptions = GapsOptions(),
 ) -> GapsResult:
     """Measure who can walk to a care service and who cannot.
 
@@ -432,22 +458,12 @@ def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
         ``id`` column when there is one, else the index label.
     minutes
         Walking time in minutes.
-    profile, detour
-        Walking profile and detour factor (:mod:`geo.profiles`).
+    profile
+        Walking profile (:mod:`geo.profiles`).
     groups
         Group columns to report.
     zone_col
         Zone column of ``demand_grid`` for per-zone figures (``by_zone``).
-    care_codes, carer_codes
-        Codes of the ``services`` column that make a service a care service (for
-        the person cared for) or a carer service; used for simultaneity only.
-    capacity_col
-        Column of places per service for 2SFCA; without it each service counts 1.
-    access_col
-        Population column 2SFCA divides places by (default ``total`` if present,
-        else the first group).
-    min_population
-        Unserved areas with fewer people (all groups) are dropped.
     network
         A street network (:func:`geo.network.load_network`): when given, every measure
         uses walking distances along the streets (``walk_m``: snap of the cell +
@@ -483,6 +499,9 @@ def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
     -------
     GapsResult
     """
+    detour, capacity_col, access_col = options.detour, options.capacity_col, options.access_col
+    care_codes, carer_codes = options.care_codes, options.carer_codes
+    min_population, max_snap_m = options.min_population, options.max_snap_m
     groups = list(dict.fromkeys(groups))
     if not groups:
         raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
