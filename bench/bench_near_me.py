@@ -45,6 +45,7 @@ import pandas as pd  # noqa: E402
 
 from geo.filters import filter_features  # noqa: E402
 from geo.nearby import NearbyIndex, nearest_services, utm_epsg  # noqa: E402
+from geo.params import NearQuery  # noqa: E402
 
 WANTED = ("child_care",)
 N_NEAREST = 5
@@ -122,19 +123,24 @@ def run_instance(size: int, queries: int, *, seed: int) -> tuple[float, float, f
 
     for lat, lon in points:  # same answers first
         theirs = peer(services, lat, lon)
-        once = nearest_services(services, lat=lat, lon=lon, n=N_NEAREST, services_any=WANTED)
-        cached = index.query(lat=lat, lon=lon, n=N_NEAREST, services_any=WANTED)
+        once = nearest_services(
+            services, NearQuery(lat=lat, lon=lon, n=N_NEAREST, services_any=WANTED)
+        )
+        cached = index.query(NearQuery(lat=lat, lon=lon, n=N_NEAREST, services_any=WANTED))
         check_same(once.frame, theirs, f"nearest_services at {lat:.5f}, {lon:.5f}")
         check_same(cached.frame, theirs, f"NearbyIndex at {lat:.5f}, {lon:.5f}")
 
     peer_ms = median_ms(lambda la, lo: peer(services, la, lo), points)
     once_ms = median_ms(
-        lambda la, lo: nearest_services(services, lat=la, lon=lo, n=N_NEAREST, services_any=WANTED),
+        lambda la, lo: nearest_services(
+            services, NearQuery(lat=la, lon=lo, n=N_NEAREST, services_any=WANTED)
+        ),
         points,
     )
     fresh = NearbyIndex(services)  # time the first (tree-building) query too
     index_ms = median_ms(
-        lambda la, lo: fresh.query(lat=la, lon=lo, n=N_NEAREST, services_any=WANTED), points
+        lambda la, lo: fresh.query(NearQuery(lat=la, lon=lo, n=N_NEAREST, services_any=WANTED)),
+        points,
     )
     print(
         f"{size:>7,} services, {queries} queries (median): sjoin_nearest {peer_ms:8.2f} ms | "

@@ -992,7 +992,7 @@ def unserved_areas(
     areas = pd.DataFrame(sums, columns=list(names))
     areas.insert(0, "area_id", ids)
     areas["n_cells"] = np.diff([*starts, len(order_cells)])
-    if split_values is not None:
+    if split_values is not None and split_by is not None:
         areas[split_by] = split_values[order_cells][starts]
         columns.insert(1, split_by)
     areas = gpd.GeoDataFrame(areas, geometry=merged, crs=demand.crs)

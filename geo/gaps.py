@@ -420,22 +420,48 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[keep][order][position])
 
 
+@dataclass(frozen=True, kw_only=True)
+class GapsOptions:
+    """The rarely changed settings of :func:`run_gaps` (defaults suit the bundled data).
+
+    Attributes
+    ----------
+    detour
+        Detour factor: straight line x detour = walked distance (:mod:`geo.profiles`);
+        in network mode, where the streets have a gap.
+    care_codes, carer_codes
+        Codes of the ``services`` column that make a service a care service (for
+        the person cared for) or a carer service; used for simultaneity only.
+    capacity_col
+        Column of places per service for 2SFCA; without it each service counts 1.
+    access_col
+        Population column 2SFCA divides places by (default ``total`` if present,
+        else the first group).
+    min_population
+        Unserved areas with fewer people (all groups) are dropped.
+    max_snap_m
+        In network mode: cells farther than this from any street reach nothing.
+    """
+
+    detour: float = profiles.DEFAULT_DETOUR
+    care_codes: tuple[str, ...] = tuple(CARE_CODES)
+    carer_codes: tuple[str, ...] = tuple(CARER_CODES)
+    capacity_col: str = CAPACITY_COL
+    access_col: str | None = None
+    min_population: float = 0.0
+    max_snap_m: float = 200.0
+
+
 def run_gaps(
     demand_grid: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     *,
     minutes: float,
     profile: str = "adult",
-    detour: float = profiles.DEFAULT_DETOUR,
     groups: Sequence[str] = DEFAULT_GROUPS,
     zone_col: str | None = None,
-    care_codes: Sequence[str] = CARE_CODES,
-    carer_codes: Sequence[str] = CARER_CODES,
-    capacity_col: str = CAPACITY_COL,
-    access_col: str | None = None,
-    min_population: float = 0.0,
     network: StreetNetwork | None = None,
-    max_snap_m: float = 200.0,
+    options: GapsOptions = GapsOptions(),
 ) -> GapsResult:
     """Measure who can walk to a care service and who cannot.
 
@@ -449,22 +475,12 @@ def run_gaps(
         ``id`` column when there is one, else the index label.
     minutes
         Walking time in minutes.
-    profile, detour
-        Walking profile and detour factor (:mod:`geo.profiles`).
+    profile
+        Walking profile (:mod:`geo.profiles`).
     groups
         Group columns to report.
     zone_col
         Zone column of ``demand_grid`` for per-zone figures (``by_zone``).
-    care_codes, carer_codes
-        Codes of the ``services`` column that make a service a care service (for
-        the person cared for) or a carer service; used for simultaneity only.
-    capacity_col
-        Column of places per service for 2SFCA; without it each service counts 1.
-    access_col
-        Population column 2SFCA divides places by (default ``total`` if present,
-        else the first group).
-    min_population
-        Unserved areas with fewer people (all groups) are dropped.
     network
         A street network (:func:`geo.network.load_network`): when given, every measure
         uses walking distances along the streets (``walk_m``: snap of the cell +
@@ -500,6 +516,9 @@ def run_gaps(
     -------
     GapsResult
     """
+    detour, capacity_col, access_col = options.detour, options.capacity_col, options.access_col
+    care_codes, carer_codes = options.care_codes, options.carer_codes
+    min_population, max_snap_m = options.min_population, options.max_snap_m
     groups = list(dict.fromkeys(groups))
     if not groups:
         raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
@@ -537,11 +556,13 @@ def run_gaps(
     ids = services["id"].to_numpy(dtype=object) if "id" in services.columns else labels.to_numpy()
     has_capacity = capacity_col in services.columns
     supply = services if has_capacity else services.assign(**{capacity_col: 1.0})
+    is_care: np.ndarray | None
+    is_carer: np.ndarray | None
     if SERVICE_CODES_COL in services.columns:
         is_care = _has_code(services[SERVICE_CODES_COL], care_codes)
         is_carer = _has_code(services[SERVICE_CODES_COL], carer_codes)
     else:
-        is_care = is_carer = None
+        is_care = is_carer = None  # no service codes: every place counts for both
     if network is None:
         walk = None
         near = access.nearest(points, services)
@@ -638,20 +659,27 @@ def run_gaps(
         areas,
         simult,
         simult_note,
-        minutes=minutes,
-        profile=walker,
-        detour=detour,
-        radius_m=radius_m,
-        n_services=len(services),
-        has_capacity=has_capacity,
-        capacity_col=capacity_col,
+        asked={
+            "minutes": float(minutes),
+            "profile": walker.id,
+            "speed_kmh": walker.speed_kmh,
+            "detour": float(detour),
+            "radius_m": float(radius_m),
+        },
+        supplied={
+            "n_services": len(services),
+            "capacity": (
+                f"from the {capacity_col!r} column"
+                if has_capacity
+                else f"1 place per service: no {capacity_col!r} column"
+            ),
+        },
         access_col=access_col,
-        has_codes=SERVICE_CODES_COL in services.columns,
     )
     headline["distance_mode"] = "straight" if walk is None else "network"
     headline["n_cells_too_far"] = 0 if walk is None else walk.n_cells_too_far
     by_zone = cov.by_zone
-    if walk is not None:
+    if walk is not None and network is not None:
         headline["detour"] = 1.0  # walked distances: no detour factor
         headline["network"] = network.source
         headline["fallback_detour"] = float(detour)
@@ -686,16 +714,12 @@ def _headline(
     simult: dict[str, float] | None,
     simult_note: str,
     *,
-    minutes: float,
-    profile: profiles.WalkingProfile,
-    detour: float,
-    radius_m: float,
-    n_services: int,
-    has_capacity: bool,
-    capacity_col: str,
+    asked: dict[str, Any],
+    supplied: dict[str, Any],
     access_col: str,
-    has_codes: bool,
 ) -> dict[str, Any]:
+    """The headline figures: ``asked`` (walk and reach) and ``supplied`` (services and
+    their capacity) as the caller states them, then what the run found."""
     meta = out.attrs.get(demand.GRID_ATTR) or {}
     groups = {
         str(group): {
@@ -707,20 +731,11 @@ def _headline(
         for group, row in totals.iterrows()
     }
     headline: dict[str, Any] = {
-        "minutes": float(minutes),
-        "profile": profile.id,
-        "speed_kmh": profile.speed_kmh,
-        "detour": float(detour),
-        "radius_m": float(radius_m),
+        **asked,
         "cell_m": meta.get("cell_m"),
         "crs": meta.get("crs") or str(out.crs),
         "n_cells": len(out),
-        "n_services": n_services,
-        "capacity": (
-            f"from the {capacity_col!r} column"
-            if has_capacity
-            else f"1 place per service: no {capacity_col!r} column"
-        ),
+        **supplied,
         "groups": groups,
         "access_col": access_col,
         "access_median_per_1000": weighted_median(

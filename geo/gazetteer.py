@@ -396,7 +396,8 @@ class Gazetteer:
         >>> Gazetteer([]).service_terms("Guardería cerca de Bosa")
         (('child_care',), ('children',))
         """
-        services, populations = set(), set()
+        services: set[str] = set()
+        populations: set[str] = set()
         for codes in _named_terms(normalize(text))[0]:
             services.update(codes[0])
             populations.update(codes[1])
@@ -824,8 +825,8 @@ def _cities(frames: Mapping[str, gpd.GeoDataFrame], countries: Mapping[str, str]
             points.setdefault(key, []).append(at)
             names.setdefault(key, _text(city))
     places = []
-    for key, at in points.items():
-        lat, lon = np.median(np.asarray(at), axis=0)
+    for key, spots in points.items():
+        lat, lon = np.median(np.asarray(spots), axis=0)
         places.append(
             Place(
                 name=names[key],

@@ -21,6 +21,7 @@ Two entry points:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -43,6 +44,7 @@ from scipy.spatial import cKDTree
 from geo import profiles
 from geo.errors import LayerError
 from geo.filters import has_any_code
+from geo.params import NearQuery
 
 __all__ = [
     "DISTANCE_COLUMNS",
@@ -421,29 +423,6 @@ def _to_utm(epsg: int) -> Transformer:
     return Transformer.from_crs(4326, epsg, always_xy=True)
 
 
-def _check_point(lat: float, lon: float) -> tuple[float, float]:
-    for name, value, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
-        number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-            value, bool
-        )
-        if not number or not math.isfinite(value) or abs(value) > bound:
-            raise ValueError(
-                f"{name} = {value!r} is not a valid {'latitude' if name == 'lat' else 'longitude'}"
-                f": give decimal degrees between -{bound:g} and {bound:g} (EPSG:4326)."
-            )
-    return float(lat), float(lon)
-
-
-def _check_options(n: int, far_minutes: float, profile: str, detour: float) -> None:
-    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n = {n!r} must be an integer >= 1 (how many services to list).")
-    if not (
-        isinstance(far_minutes, int | float) and math.isfinite(far_minutes) and far_minutes > 0
-    ):
-        raise ValueError(f"far_minutes = {far_minutes!r} must be a number of minutes > 0.")
-    profiles.walk_minutes(0.0, profile=profile, detour=detour)  # raises on a bad profile
-
-
 def _lonlat(name: str, layer: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """The layer in EPSG:4326 and its ``(n, 2)`` lon/lat; points only, none missing."""
     if not isinstance(layer, gpd.GeoDataFrame):
@@ -497,6 +476,11 @@ class Nearby:
     nearer_bus_stops: gpd.GeoDataFrame
 
 
+def _has_any_code(values: np.ndarray, *, wanted: Collection[str]) -> np.ndarray:
+    """Whether each ``;``-separated code list in ``values`` holds any of ``wanted``."""
+    return np.asarray(has_any_code(pd.Series(values), wanted))
+
+
 class NearbyIndex:
     """A services layer prepared for repeated nearest-service queries.
 
@@ -521,6 +505,7 @@ class NearbyIndex:
             for column in ("services", "populations", "operator")
             if column in frame
         }
+        self._hours: tuple[np.ndarray, list[Schedule | None]] | None
         if "hours" in frame:
             text = frame["hours"].where(frame["hours"].map(lambda v: isinstance(v, str)), None)
             codes, uniques = pd.factorize(text, use_na_sentinel=True)
@@ -577,7 +562,7 @@ class NearbyIndex:
         mask = np.ones(len(self._frame), dtype=bool)
         for column, wanted in (("services", services_any), ("populations", populations_any)):
             if wanted:
-                mask &= self._lookup(column, lambda u, w=wanted: has_any_code(pd.Series(u), w))
+                mask &= self._lookup(column, functools.partial(_has_any_code, wanted=wanted))
         if operators:
             wanted = list(operators)
             mask &= self._lookup("operator", lambda u: pd.Series(u).isin(wanted).to_numpy())
@@ -621,36 +606,27 @@ class NearbyIndex:
 
     # -------------------------------------------------------------------------- query
 
-    def query(
-        self,
-        *,
-        lat: float,
-        lon: float,
-        n: int = 5,
-        services_any: Sequence[str] = (),
-        populations_any: Sequence[str] = (),
-        operators: Sequence[str] = (),
-        open_now_at: datetime | None = None,
-        profile: str = "adult",
-        detour: float = profiles.DEFAULT_DETOUR,
-        far_minutes: float = 30.0,
-        bus_stops: gpd.GeoDataFrame | None = None,
-    ) -> Nearby:
+    def query(self, query: NearQuery, *, bus_stops: gpd.GeoDataFrame | None = None) -> Nearby:
         """Answer one query; the parameters are those of :func:`nearest_services`."""
-        lat, lon = _check_point(lat, lon)
-        _check_options(n, far_minutes, profile, detour)
+        q = query
+        lat, lon, n, profile, detour = q.lat, q.lon, q.n, q.profile, q.detour
+        services_any, populations_any, open_now_at = (
+            q.services_any,
+            q.populations_any,
+            q.open_now_at,
+        )
         epsg = utm_epsg(lat, lon)
         here = np.asarray(_to_utm(epsg).transform(lon, lat), dtype=np.float64)
         mask = self.mask(
             services_any=services_any,
             populations_any=populations_any,
-            operators=operators,
+            operators=q.operators,
             open_now_at=open_now_at,
         )
         if not mask.any():
             positions, distance = np.empty(0, dtype=np.int64), np.empty(0)
         elif open_now_at is None:
-            key = (tuple(sorted(services_any)), tuple(sorted(populations_any)), tuple(operators))
+            key = (tuple(sorted(services_any)), tuple(sorted(populations_any)), q.operators)
             positions, distance = _k_nearest(*self._tree(epsg, key, mask), here, n)
         else:  # opening changes by the minute: a tree for this query only
             subset = np.flatnonzero(mask)
@@ -669,7 +645,7 @@ class NearbyIndex:
         nearest_m = float(distance[0]) if len(distance) else math.inf
         far = bool(
             not len(distance)
-            or profiles.walk_minutes(nearest_m, profile=profile, detour=detour) > far_minutes
+            or profiles.walk_minutes(nearest_m, profile=profile, detour=detour) > q.far_minutes
         )
         stops = _nearer_stops(bus_stops, here, epsg, nearest_m, profile=profile, detour=detour)
         return Nearby(frame=frame, far=far, nearer_bus_stops=stops)
@@ -726,17 +702,8 @@ def _nearer_stops(
 
 def nearest_services(
     services: gpd.GeoDataFrame,
+    query: NearQuery,
     *,
-    lat: float,
-    lon: float,
-    n: int = 5,
-    services_any: Sequence[str] = (),
-    populations_any: Sequence[str] = (),
-    operators: Sequence[str] = (),
-    open_now_at: datetime | None = None,
-    profile: str = "adult",
-    detour: float = profiles.DEFAULT_DETOUR,
-    far_minutes: float = 30.0,
     bus_stops: gpd.GeoDataFrame | None = None,
 ) -> Nearby:
     """Find the ``n`` nearest services matching the filters from a point.
@@ -749,25 +716,10 @@ def nearest_services(
     ----------
     services
         Point layer with a CRS (any; the answer is in EPSG:4326).
-    lat, lon
-        The person's position, decimal degrees (EPSG:4326).
-    n
-        How many services to list, >= 1; fewer when fewer match.
-    services_any, populations_any
-        Keep services offering any of these service codes / serving any of these
-        population codes (``;``-separated code columns). Empty: no filter.
-    operators
-        Keep services run by one of these operators. Empty: no filter.
-    open_now_at
-        Keep only services whose ``hours`` say they are open at this local wall-clock
-        time (:func:`is_open`). Services with unknown hours (no ``hours`` column, an
-        empty value or text :func:`parse_hours` does not understand) are EXCLUDED
-        while this filter is on. None: no filter, and ``open_now`` is None.
-    profile, detour
-        Walking profile and detour factor (:mod:`geo.profiles`) for ``walk_m`` and
-        ``walk_minutes``.
-    far_minutes
-        ``far`` is set when the nearest match is more than this many minutes' walk.
+    query
+        The point, ``n``, the filters and the walker (:class:`geo.params.NearQuery`;
+        ``open_now_at`` EXCLUDES services with unknown hours while it is on, and
+        leaves ``open_now`` None when it is off).
     bus_stops
         Care bus stops (points); those nearer than the nearest match are returned.
 
@@ -778,27 +730,11 @@ def nearest_services(
 
     Raises
     ------
-    ValueError
-        For a latitude/longitude out of range or not finite, ``n < 1``, an unknown
-        profile, ``detour < 1`` or ``far_minutes <= 0``.
     LayerError
-        For a layer without a CRS or with non-point geometries.
+        For a layer without a CRS or with non-point geometries. (A bad point or
+        option is refused when the :class:`~geo.params.NearQuery` is made.)
     """
-    lat, lon = _check_point(lat, lon)
-    _check_options(n, far_minutes, profile, detour)
-    return NearbyIndex(services).query(
-        lat=lat,
-        lon=lon,
-        n=n,
-        services_any=services_any,
-        populations_any=populations_any,
-        operators=operators,
-        open_now_at=open_now_at,
-        profile=profile,
-        detour=detour,
-        far_minutes=far_minutes,
-        bus_stops=bus_stops,
-    )
+    return NearbyIndex(services).query(query, bus_stops=bus_stops)
 
 
 def merge_nearby(answers: Sequence[Nearby], *, n: int) -> Nearby:
@@ -822,7 +758,8 @@ def merge_nearby(answers: Sequence[Nearby], *, n: int) -> Nearby:
         first), ranked 1..n on a new index; ``far`` when every answer was far; the
         bus stops nearer than the nearest of all.
     """
-    _check_options(n, 30.0, "adult", profiles.DEFAULT_DETOUR)
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n = {n!r} must be an integer >= 1 (how many services to list).")
     if not answers:
         raise ValueError("merge_nearby needs at least one answer.")
     frames = [a.frame for a in answers if not a.frame.empty]

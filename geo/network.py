@@ -311,6 +311,17 @@ def _walkable(tags: dict[str, str]) -> bool:
     return tags.get("service") != "private"
 
 
+def _attr(elem: ET.Element, name: str) -> str:
+    """An XML attribute that the format requires, or NetworkError naming it."""
+    value = elem.get(name)
+    if value is None:
+        raise NetworkError(
+            f"a <{elem.tag}> element has no {name!r} attribute: the file is not a complete "
+            "OSM or GraphML export; download or export it again."
+        )
+    return value
+
+
 def _read_osm_xml(path: Path) -> _RawNetwork:
     """Parse an OSM XML file: nodes, then the walkable ways as consecutive node pairs."""
     coords: dict[int, tuple[float, float]] = {}
@@ -321,11 +332,14 @@ def _read_osm_xml(path: Path) -> _RawNetwork:
         # bombs, and ElementTree resolves no external entities.
         for _, elem in ET.iterparse(path, events=("end",)):  # noqa: S314
             if elem.tag == "node":
-                coords[int(elem.get("id"))] = (float(elem.get("lon")), float(elem.get("lat")))
+                coords[int(_attr(elem, "id"))] = (
+                    float(_attr(elem, "lon")),
+                    float(_attr(elem, "lat")),
+                )
                 elem.clear()
             elif elem.tag == "way":
-                refs = [int(nd.get("ref")) for nd in elem.iter("nd")]
-                tags = {t.get("k"): t.get("v") for t in elem.iter("tag")}
+                refs = [int(_attr(nd, "ref")) for nd in elem.iter("nd")]
+                tags = {_attr(t, "k"): _attr(t, "v") for t in elem.iter("tag")}
                 if _walkable(tags) and len(refs) > 1:
                     us.extend(refs[:-1])
                     vs.extend(refs[1:])
@@ -365,8 +379,8 @@ def _read_graphml(path: Path) -> _RawNetwork:
     lonlat: list[tuple[float, float]] = []
     for node in graph.iter(f"{ns}node"):
         data = {keys.get(d.get("key")): d.text for d in node.findall(f"{ns}data")}
-        ids.append(node.get("id"))
-        lonlat.append((float(data["x"]), float(data["y"])))
+        ids.append(_attr(node, "id"))
+        lonlat.append((float(data["x"] or "nan"), float(data["y"] or "nan")))
     us: list[str] = []
     vs: list[str] = []
     geoms: list[shapely.Geometry | None] = []
@@ -376,8 +390,8 @@ def _read_graphml(path: Path) -> _RawNetwork:
         highway = highway.strip("[]'\" ").split("'")[0]  # osmnx lists: "['footway', 'path']"
         if not _walkable({"highway": highway}):
             continue
-        us.append(edge.get("source"))
-        vs.append(edge.get("target"))
+        us.append(_attr(edge, "source"))
+        vs.append(_attr(edge, "target"))
         geoms.append(shapely.from_wkt(data["geometry"]) if data.get("geometry") else None)
     position = {node_id: i for i, node_id in enumerate(ids)}
     node_id = np.arange(len(ids), dtype=np.int64)

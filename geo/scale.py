@@ -374,8 +374,8 @@ def synthetic_tile(
     """
     r0, c0 = tile_row * tile, tile_col * tile
     r1, c1 = min(r0 + tile, grid.n_rows), min(c0 + tile, grid.n_cols)
-    rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
-    rows, cols = rows.ravel(), cols.ravel()
+    grid_rows, grid_cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
+    rows, cols = grid_rows.ravel(), grid_cols.ravel()
     rng = np.random.default_rng([seed, tile_row, tile_col])
     towns = np.random.default_rng(seed).uniform(
         [0, 0], [grid.n_rows, grid.n_cols], size=(max(4, grid.n_cells // 400_000), 2)
@@ -397,7 +397,7 @@ def _build_tile(grid: GridFrame, tr: int, tc: int, tile: int, seed: int, file: s
     return _write_part(synthetic_tile(grid, tr, tc, tile=tile, seed=seed), grid, Path(file))
 
 
-def write_synthetic_grid(
+def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     path: Path | str,
     *,
     n_cells: int,
@@ -782,7 +782,7 @@ def _join_pieces(
         frame[name] = np.concatenate([getattr(p, name) for p in parts])
     agg = {"first": "min", "n_cells": "sum", **dict.fromkeys(names, "sum")}
     agg |= {"row_min": "min", "col_min": "min", "row_max": "max", "col_max": "max"}
-    if zone is not None:
+    if zone is not None and split_by:
         frame[split_by] = zone
         agg[split_by] = "first"
     areas = frame.groupby("label", sort=False).agg(agg).reset_index(drop=True)
@@ -930,15 +930,22 @@ def _part_pass1(
     return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Reach:
+    """How far people walk in pass 2: the radius and how minutes are read from metres."""
+
+    radius_m: float
+    profile: str
+    detour: float
+
+
 def _part_pass2(
     part: gpd.GeoDataFrame,
     grid: GridFrame,
     services: Services,
     ratio: np.ndarray,
     *,
-    radius_m: float,
-    profile: str,
-    detour: float,
+    reach: _Reach,
     access_col: str,
     file: str,
 ) -> dict[str, Any]:
@@ -951,15 +958,17 @@ def _part_pass2(
         else (np.empty(0, np.int64), np.empty(0))
     )
     out["nearest_m"] = distance
-    out["nearest_minutes"] = profiles.walk_minutes(distance, profile=profile, detour=detour)
+    out["nearest_minutes"] = profiles.walk_minutes(
+        distance, profile=reach.profile, detour=reach.detour
+    )
     out["nearest_service"] = pd.array(services.ids[index].astype(str), dtype="string")
-    near_index, _ = _within(xy, services, None, radius_m)
+    near_index, _ = _within(xy, services, None, reach.radius_m)
     out["covered"] = near_index >= 0
-    per_person = _access(xy, services, ratio, radius_m=radius_m, decay=None)
+    per_person = _access(xy, services, ratio, radius_m=reach.radius_m, decay=None)
     out["access_per_1000"] = per_person * 1000.0
     if services.is_care is not None:
-        out["care_within"] = _within(xy, services, services.is_care, radius_m)[0] >= 0
-        out["carer_within"] = _within(xy, services, services.is_carer, radius_m)[0] >= 0
+        out["care_within"] = _within(xy, services, services.is_care, reach.radius_m)[0] >= 0
+        out["carer_within"] = _within(xy, services, services.is_carer, reach.radius_m)[0] >= 0
         out["simultaneity"] = out["care_within"] & out["carer_within"]
     _write_part(out, grid, Path(file))
     weight = out[access_col].to_numpy(dtype=float)
@@ -1023,7 +1032,7 @@ def _medians(
     }
 
 
-def run_gaps(
+def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     demand: DemandSet,
     services: gpd.GeoDataFrame,
     *,
@@ -1123,9 +1132,7 @@ def run_gaps(
                 grid,
                 svc_future,
                 ratio_future,
-                radius_m=radius_m,
-                profile=profile,
-                detour=detour,
+                reach=_Reach(radius_m=radius_m, profile=profile, detour=detour),
                 access_col=access_col,
                 file=f,
             )

@@ -46,7 +46,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 import geopandas as gpd
 import numpy as np
@@ -464,7 +464,7 @@ def _best_swap_capacitated(
     """
     free = instance.allowed.copy()
     free[sites] = False
-    best = (value, sites, [])
+    best: tuple[float, list[int], list[float]] = (value, sites, [])
     for position in range(len(sites)):
         others = sites[:position] + sites[position + 1 :]
         _, gains, residual = instance.ordered(others)
@@ -576,6 +576,18 @@ def _iterated_search(
         else:
             break
     return sites, gains
+
+
+@overload
+def _assignment(
+    instance: _Instance, sites: Sequence[int], *, with_left: Literal[True] = True
+) -> tuple[float, np.ndarray]: ...
+
+
+@overload
+def _assignment(
+    instance: _Instance, sites: Sequence[int], *, with_left: Literal[False]
+) -> tuple[float, None]: ...
 
 
 def _assignment(
@@ -1032,7 +1044,7 @@ def _solution(
     )
 
 
-def solve_greedy(
+def solve_greedy(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     A: sparse.spmatrix | sparse.sparray,  # noqa: N803 (the matrix's name in the literature)
     weights: ArrayLike,
     *,
@@ -1533,7 +1545,7 @@ def _existing(existing: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     return existing
 
 
-def maximal_coverage(
+def maximal_coverage(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     demand: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame,
     *,

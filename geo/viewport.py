@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable
 from functools import lru_cache
 
 import geopandas as gpd
 from pyproj import Transformer
 
-from geo import profiles
 from geo.nearby import Nearby, nearest_services, utm_epsg
+from geo.params import NearQuery
 
 log = logging.getLogger(__name__)
 
@@ -212,17 +211,8 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> BBox:
 
 def nearest_in_growing_box(
     fetch: Callable[[BBox], gpd.GeoDataFrame],
+    query: NearQuery,
     *,
-    lat: float,
-    lon: float,
-    n: int = 5,
-    services_any: Sequence[str] = (),
-    populations_any: Sequence[str] = (),
-    operators: Sequence[str] = (),
-    open_now_at: datetime | None = None,
-    profile: str = "adult",
-    detour: float = profiles.DEFAULT_DETOUR,
-    far_minutes: float = 30.0,
     start_m: float = 2_000.0,
     max_m: float = 128_000.0,
     enough_m: float = math.inf,
@@ -261,22 +251,10 @@ def nearest_in_growing_box(
     max_m = _checked("max_m", max_m, start_m, 2_000_000.0)
     radius_m = start_m
     while True:
-        found = fetch(bbox_around(lat, lon, radius_m))
-        answer = nearest_services(
-            found,
-            lat=lat,
-            lon=lon,
-            n=n,
-            services_any=services_any,
-            populations_any=populations_any,
-            operators=operators,
-            open_now_at=open_now_at,
-            profile=profile,
-            detour=detour,
-            far_minutes=far_minutes,
-        )
+        found = fetch(bbox_around(query.lat, query.lon, radius_m))
+        answer = nearest_services(found, query)
         distances = answer.frame["distance_m"].to_numpy()
-        exact = len(distances) >= n and distances[n - 1] <= radius_m
+        exact = len(distances) >= query.n and distances[query.n - 1] <= radius_m
         if exact or radius_m >= enough_m or radius_m >= max_m:
             log.debug("nearest in a box of half-side %.0f m: %d found", radius_m, len(distances))
             return answer

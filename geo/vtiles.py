@@ -479,7 +479,7 @@ def _layer_message(
     vals: dict[Any, int] = {}
     features = []
     for geometry, row in zip(geometries, rows, strict=True):
-        tags = []
+        tags: list[int] = []
         for key, column in zip(columns, values, strict=True):
             value = column[row]
             if value is None:
@@ -621,6 +621,7 @@ def _fields(buf: bytes) -> Iterable[tuple[int, int, Any]]:
     while pos < len(buf):
         key, pos = _read_varint(buf, pos)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, pos = _read_varint(buf, pos)
         elif wire == 1:

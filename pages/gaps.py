@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo import profiles
 from geo.gaps import CARE_CODES
+from geo.params import GapsParams, WalkParams
 from geo.settings import get_settings
 from ui import fmt, frame, gaps_view, loaders, present_page, safe, state
 from ui.components import (
@@ -117,12 +118,14 @@ with st.sidebar:
 if network_error:
     st.error(safe.markdown(network_error))
 
-result = loaders.gap_analysis(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
-straight = (
-    loaders.straight_coverage(tuple(codes), minutes, profile, tuple(groups), CELL_M)
-    if mode == "network"
-    else None
+gaps_params = GapsParams(
+    service_codes=tuple(codes),
+    walk=WalkParams(minutes=minutes, profile=profile, mode=mode),
+    groups=tuple(groups),
+    cell_m=CELL_M,
 )
+result = loaders.gap_analysis(gaps_params)
+straight = loaders.straight_coverage(gaps_params) if mode == "network" else None
 services = loaders.supply(tuple(codes))
 fallback_cells = int(result.headline.get("n_cells_straight", 0) or 0)
 if mode == "network" and fallback_cells:
@@ -198,7 +201,7 @@ shown = gaps_view.surface(
     groups=groups,
     minutes=minutes,
     lang=lang,
-    e2sfca=loaders.e2sfca(tuple(codes), minutes, profile, CELL_M) if measure == "e2sfca" else None,
+    e2sfca=loaders.e2sfca(gaps_params) if measure == "e2sfca" else None,
 )
 image = gaps_view.overlay(result.demand, shown)
 bar = gaps_view.colour_bar(shown)
@@ -247,7 +250,7 @@ base = base_map(
 )
 map_and_panel(PAGE, base, layers, lang=lang, under=under)
 
-by_upz = loaders.upz_coverage(tuple(codes), minutes, profile, tuple(groups), CELL_M, mode)
+by_upz = loaders.upz_coverage(gaps_params)
 tab_names = [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", lang)]
 tab_names += [t("tab_upz", lang)] if by_upz is not None else []
 tab_groups, tab_areas, tab_zones, *tab_upz, tab_how = st.tabs([*tab_names, t("how_title", lang)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import profiles
+from geo import planning, profiles
 from geo.gaps import CARE_CODES
+from geo.params import WalkParams
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
 from ui import address_search, fmt, frame, gaps_view, loaders, plan_view, present_page, safe, state
@@ -72,11 +73,12 @@ with st.sidebar:
         lang=lang,
         format_func=lambda m: t(f"gaps_distance_{m}", lang),
     )
+    reach_m = WalkParams(minutes=minutes, profile=profile, mode=mode).reach_m
     st.caption(
-        t("walk_radius", lang, metres=fmt.integer(loaders.reach(minutes, profile, mode), lang))
-        if mode == "straight"
-        else t(
-            "walk_streets", lang, metres=fmt.integer(loaders.reach(minutes, profile, mode), lang)
+        t(
+            "walk_radius" if mode == "straight" else "walk_streets",
+            lang,
+            metres=fmt.integer(reach_m, lang),
         )
     )
     st.header(t("plan_where", lang))
@@ -119,28 +121,13 @@ params = PlanParams(
 )
 state.mirror_params(params.to_query(), owned=plan_view.PlanParams.QUERY_KEYS)
 scenario = plan_view.scenario()
-key = loaders.scenario_key(scenario)
-analysis = (params.codes, minutes, profile, params.groups, CELL_M, mode)
-before = loaders.gap_analysis(*analysis)
-after = (
-    before
-    if scenario.is_empty
-    else loaders.scenario_gaps(params.codes, key, minutes, profile, params.groups, CELL_M, mode)
-)
+key = planning.scenario_key(scenario)
 candidate_key = plan_view.candidates_key(params)
-# the covering problem's cache key, shared by the suggestion and the coverage curve
-problem_args = (
-    params.codes,
-    key,
-    minutes,
-    profile,
-    params.groups,
-    params.weights,
-    CELL_M,
-    mode,
-    candidate_key,
-    params.capacity,
-)
+gaps_params = params.gaps_params(cell_m=CELL_M)
+# the covering problem's parameters, shared by the suggestion and the coverage curve
+plan_params = params.plan_params(scenario=key, candidates=candidate_key, cell_m=CELL_M)
+before = loaders.gap_analysis(gaps_params)
+after = before if scenario.is_empty else loaders.scenario_gaps(gaps_params, key)
 
 # ------------------------------------------------------------------ headline: before -> after
 figures = plan_view.before_after(before, after, groups=groups, lang=lang)
@@ -156,7 +143,7 @@ if candidates != "grid" and not candidate_key[1]:
     asked = False
 if asked:
     with st.spinner(t("plan_solving", lang)):
-        sites, report = loaders.suggestion(*problem_args, params.k)
+        sites, report = loaders.suggestion(plan_params, params.k)
     st.session_state[plan_view.SUGGESTION_KEY] = {
         "params": params,
         "key": key,
@@ -188,7 +175,7 @@ if suggestion is not None:
 if candidates != "grid":
     layers.append(MapLayer(plan_view.candidate_spec(), plan_view.candidate_layer(candidate_key[1])))
 
-radius = loaders.reach(minutes, profile, mode)
+radius = plan_params.gaps.walk.reach_m
 zone_names = frames["localidades"].set_index("code")["name"]
 areas = after.unserved_areas.head(25)
 under = [
@@ -263,9 +250,7 @@ with tab_suggested:
     )
 with tab_curve:
     curve = (
-        None
-        if not candidate_key[1]
-        else loaders.coverage_curve(*problem_args, plan_view.K_MAX_CURVE)
+        None if not candidate_key[1] else loaders.coverage_curve(plan_params, plan_view.K_MAX_CURVE)
     )
     plan_view.curve_tab(curve, lang=lang)
 with tab_scenario:

@@ -9,7 +9,6 @@ failure, and the page shows the messages while the other layers keep working.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import access, gaps, nearby, profiles, region, siting, viewport, vocab
+from geo import access, gaps, nearby, planning, profiles, region, siting, viewport, vocab
 from geo import address as address_mod
 from geo import gazetteer as gazetteer_mod
 from geo import network as network_mod
@@ -27,6 +26,7 @@ from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
+from geo.params import Candidates, GapsParams, NearQuery, PlanParams, WalkParams
 from geo.settings import get_settings
 from geo.store import StoreError, open_store
 from geo.viewport import BBox
@@ -143,64 +143,29 @@ def street_network() -> tuple[network_mod.StreetNetwork | None, str]:
         return None, str(exc)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def gap_analysis(
-    service_codes: tuple[str, ...],
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    cell_m: float,
-    mode: str = "straight",
-) -> gaps.GapsResult:
-    """The gap analysis for these parameters (cached: a widget change recomputes only what changed).
+def _network(walk: WalkParams) -> network_mod.StreetNetwork | None:
+    """The configured walking network when ``walk`` is measured along the streets."""
+    return street_network()[0] if walk.network else None
 
-    ``mode`` is ``"straight"`` (straight line x detour) or ``"network"`` (walking the streets).
-    The result is shared between sessions and read-only.
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def gap_analysis(params: GapsParams) -> gaps.GapsResult:
+    """:func:`geo.planning.gap_analysis` on the demand grid and the services; shared, read-only.
+
+    Cached: a widget change recomputes only what changed.
     """
-    network = street_network()[0] if mode == "network" else None
-    return gaps.run_gaps(
-        demand_grid(cell_m),
-        supply(service_codes),
-        minutes=minutes,
-        profile=profile,
-        groups=list(groups),
-        zone_col="zone",
-        network=network,
+    return planning.gap_analysis(
+        demand_grid(params.cell_m),
+        supply(params.service_codes),
+        params,
+        network=_network(params.walk),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def upz_coverage(
-    service_codes: tuple[str, ...],
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    cell_m: float,
-    mode: str = "straight",
-) -> pd.DataFrame | None:
-    """Coverage per UPZ (atlas demand grids carry each cell's UPZ); None without UPZ.
-
-    With ``straight_pct``: the share of each UPZ's people whose figures use straight line
-    x detour because the street layer has a gap near them (network mode only).
-    """
-    result = gap_analysis(service_codes, minutes, profile, groups, cell_m, mode)
-    cells = result.demand
-    if "upz" not in cells.columns:
-        return None
-    table = access.coverage_from_mask(
-        cells, cells["covered"].to_numpy(dtype=bool), groups=list(groups), zone_col="upz"
-    ).by_zone
-    if table is not None and "distance_method" in cells.columns:
-        people = cells[list(groups)].sum(axis=1).to_numpy()
-        straight = (
-            pd.Series(np.where(cells["distance_method"].to_numpy() == "straight", people, 0.0))
-            .groupby(cells["upz"].to_numpy())
-            .sum()
-        )
-        total = pd.Series(people).groupby(cells["upz"].to_numpy()).sum()
-        share = (100.0 * straight / total.where(total > 0)).fillna(0.0)
-        table = table.assign(straight_pct=share.reindex(table.index).fillna(0.0).to_numpy())
-    return table
+def upz_coverage(params: GapsParams) -> pd.DataFrame | None:
+    """:func:`geo.planning.upz_coverage` of :func:`gap_analysis`."""
+    return planning.upz_coverage(gap_analysis(params), groups=params.groups)
 
 
 def upz_names() -> pd.Series:
@@ -212,8 +177,8 @@ def upz_names() -> pd.Series:
 
 
 def walk_m(minutes: float, profile: str) -> float:
-    """Metres walked along the streets in ``minutes`` (no detour factor: the streets are the detour)."""
-    return minutes / 60.0 * profiles.get_profile(profile).speed_kmh * 1000.0
+    """Metres walked along the streets in ``minutes`` (:attr:`geo.params.WalkParams.street_m`)."""
+    return WalkParams(minutes=minutes, profile=profile).street_m
 
 
 @st.cache_data(show_spinner=False)
@@ -235,19 +200,10 @@ def points_key(frame: gpd.GeoDataFrame) -> tuple[tuple[float, float], ...]:
 
 
 @st.cache_data(show_spinner=False)
-def e2sfca(service_codes: tuple[str, ...], minutes: int, profile: str, cell_m: float) -> pd.Series:
-    """E2SFCA (Gaussian decay) care places per 1,000 people, per demand cell."""
-    cells = demand_grid(cell_m)
-    services = supply(service_codes)
-    services = services.assign(_places=1.0)
-    radius = profiles.reach_m(minutes, profile=profile)
-    return 1000 * access.two_step_fca(
-        cells,
-        services.to_crs(cells.crs),
-        demand_col="total",
-        capacity_col="_places",
-        radius_m=radius,
-        decay="gaussian",
+def e2sfca(params: GapsParams) -> pd.Series:
+    """:func:`geo.planning.e2sfca`: care places per 1,000 people, per demand cell."""
+    return planning.e2sfca(
+        demand_grid(params.cell_m), supply(params.service_codes), walk=params.walk
     )
 
 
@@ -473,27 +429,21 @@ def nearest(
     :data:`NEAR_MAX_M`). Returns the answer and, when the store could not be read,
     why (the answer then has the bundled places only).
     """
-    filters = {
-        "services_any": services,
-        "populations_any": populations,
-        "operators": operators,
-        "open_now_at": open_now_at,
-    }
-    bundled = _near_index().query(
-        lat=lat, lon=lon, n=NEAR_N, bus_stops=layer("care_bus_stops"), **filters
+    query = NearQuery(
+        lat=lat,
+        lon=lon,
+        n=NEAR_N,
+        services_any=services,
+        populations_any=populations,
+        operators=operators,
+        open_now_at=open_now_at,
     )
+    bundled = _near_index().query(query, bus_stops=layer("care_bus_stops"))
     distances = bundled.frame["distance_m"]
     enough_m = float(distances.iloc[-1]) if len(distances) >= NEAR_N else float("inf")
     try:
         community = viewport.nearest_in_growing_box(
-            _community_in_box,
-            lat=lat,
-            lon=lon,
-            n=NEAR_N,
-            start_m=NEAR_START_M,
-            max_m=NEAR_MAX_M,
-            enough_m=enough_m,
-            **filters,
+            _community_in_box, query, start_m=NEAR_START_M, max_m=NEAR_MAX_M, enough_m=enough_m
         )
     except StoreError as exc:
         log.warning("Community places not searched: %s", exc)
@@ -512,20 +462,15 @@ def near_known_hours() -> int:
 
 
 @st.cache_data(show_spinner=False)
-def straight_coverage(
-    service_codes: tuple[str, ...],
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    cell_m: float,
-) -> pd.DataFrame:
+def straight_coverage(params: GapsParams) -> pd.DataFrame:
     """Coverage per group with straight lines x detour (to compare with the streets)."""
-    cells = demand_grid(cell_m)
+    cells = demand_grid(params.cell_m)
+    walk = params.walk
     return access.coverage(
         cells.set_geometry(gaps.cell_centres(cells)),
-        supply(service_codes).to_crs(cells.crs),
-        radius_m=profiles.reach_m(minutes, profile=profile),
-        groups=list(groups),
+        supply(params.service_codes).to_crs(cells.crs),
+        radius_m=profiles.reach_m(walk.minutes, profile=walk.profile),
+        groups=list(params.groups),
     ).totals
 
 
@@ -559,14 +504,10 @@ def along_streets(
 
 
 # --------------------------------------------------------------------- plan sites
-# Scenarios are cache keys as canonical JSON (scenario_key): two sessions planning the
-# same change share the analysis. Results are shared read-only (cache_resource).
-
-
-def scenario_key(scenario: scenarios_mod.Scenario) -> str:
-    """A scenario's sites as canonical JSON (its parameters are keyed separately)."""
-    payload = scenario.to_dict()
-    return json.dumps({k: payload[k] for k in ("version", "added", "removed")}, sort_keys=True)
+# The pipeline is geo.planning's; these wrappers cache each step on its parameter
+# objects (geo.params). Scenarios are keys as canonical JSON (geo.planning.scenario_key):
+# two sessions planning the same change share the analysis. Results are shared
+# read-only (cache_resource).
 
 
 def new_site_template() -> dict[str, str]:
@@ -576,181 +517,64 @@ def new_site_template() -> dict[str, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def scenario_services(service_codes: tuple[str, ...], key: str) -> gpd.GeoDataFrame:
-    """The services counted after the scenario ``key`` (:func:`scenario_key`); read-only."""
-    scenario = scenarios_mod.Scenario.from_dict(json.loads(key))
-    return scenarios_mod.apply(scenario, supply(service_codes), template=new_site_template())
+    """:func:`geo.planning.scenario_services` after the scenario ``key``; read-only."""
+    return planning.scenario_services(supply(service_codes), key, template=new_site_template())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def scenario_gaps(
-    service_codes: tuple[str, ...],
-    key: str,
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    cell_m: float,
-    mode: str = "straight",
-) -> gaps.GapsResult:
+def scenario_gaps(params: GapsParams, key: str) -> gaps.GapsResult:
     """The gap analysis with the scenario's services (shared, read-only)."""
-    return gaps.run_gaps(
+    return planning.gap_analysis(
+        demand_grid(params.cell_m),
+        scenario_services(params.service_codes, key),
+        params,
+        network=_network(params.walk),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def candidate_sites(candidates: Candidates, cell_m: float) -> gpd.GeoDataFrame:
+    """:func:`geo.planning.candidate_sites`, grid candidates named after their localidad."""
+    return planning.candidate_sites(
         demand_grid(cell_m),
-        scenario_services(service_codes, key),
-        minutes=minutes,
-        profile=profile,
-        groups=list(groups),
-        zone_col="zone",
-        network=street_network()[0] if mode == "network" else None,
-    )
-
-
-def reach(minutes: float, profile: str, mode: str) -> float:
-    """Metres of reach: along the streets in network mode, else straight line x detour."""
-    return (
-        walk_m(minutes, profile)
-        if mode == "network"
-        else profiles.reach_m(minutes, profile=profile)
+        candidates,
+        cell_m=cell_m,
+        zone_names=layer("localidades").set_index("code")["name"],
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def weighted_cells(
-    groups: tuple[str, ...], weights: tuple[float, ...], cell_m: float
-) -> gpd.GeoDataFrame:
-    """Demand cell centres with ``weight`` = sum of weight x people of each group; read-only."""
-    cells = demand_grid(cell_m)
-    points = cells[[*groups, "zone"]].set_geometry(gaps.cell_centres(cells))
-    weight = sum(
-        (w * cells[g].to_numpy(dtype=float) for g, w in zip(groups, weights, strict=True)),
-        start=np.zeros(len(cells)),
-    )
-    return points.assign(weight=weight)
-
-
-CandidatesKey = tuple[str, tuple[tuple[float, float, str], ...]]
-"""``("grid", ((spacing_m, 0, ""),))`` or ``(source, ((lon, lat, name), ...))``."""
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def candidate_sites(candidates: CandidatesKey, cell_m: float) -> gpd.GeoDataFrame:
-    """Candidate sites: every n-th cell centre of the demand grid, or the given points.
-
-    Grid candidates are named after their localidad, so a planner can read a
-    suggestion without the map.
-    """
-    kind, points = candidates
-    if kind == "grid":
-        step = max(1, round(points[0][0] / cell_m))
-        cells = demand_grid(cell_m)
-        pick = (cells["row"].to_numpy() % step == 0) & (cells["col"].to_numpy() % step == 0)
-        chosen = cells[pick]
-        names = layer("localidades").set_index("code")["name"]
-        zone = chosen["zone"].map(names).fillna("").astype(str)
-        frame = gpd.GeoDataFrame(
-            {"name": zone.to_numpy(), "zone": chosen["zone"].to_numpy()},
-            geometry=gaps.cell_centres(chosen).to_numpy(),
-            index=chosen.index,
-            crs=cells.crs,
-        )
-        return frame.to_crs(4326)
-    lon, lat, name = zip(*points, strict=True) if points else ((), (), ())
-    return gpd.GeoDataFrame({"name": list(name)}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def siting_problem(
-    service_codes: tuple[str, ...],
-    key: str,
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    weights: tuple[float, ...],
-    cell_m: float,
-    mode: str,
-    candidates: CandidatesKey,
-    capacity: float,
-) -> siting.Problem:
-    """The covering problem behind a suggestion (coverage matrix built once, shared)."""
-    cells = weighted_cells(groups, weights, cell_m)
-    sites = candidate_sites(candidates, cell_m).to_crs(cells.crs)
-    if capacity > 0:
-        sites = sites.assign(capacity=float(capacity))
-    return siting.build_problem(
-        cells,
-        sites,
-        radius_m=reach(minutes, profile, mode),
-        weight_col="weight",
-        existing=scenario_services(service_codes, key).to_crs(cells.crs),
-        capacity_col="capacity" if capacity > 0 else None,
-        network=street_network()[0] if mode == "network" else None,
+def siting_problem(params: PlanParams) -> siting.Problem:
+    """:func:`geo.planning.siting_problem` (coverage matrix built once, shared)."""
+    g = params.gaps
+    return planning.siting_problem(
+        planning.weighted_cells(demand_grid(g.cell_m), params),
+        candidate_sites(params.candidates, g.cell_m),
+        scenario_services(g.service_codes, params.scenario),
+        params,
+        network=_network(g.walk),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def suggestion(
-    service_codes: tuple[str, ...],
-    key: str,
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    weights: tuple[float, ...],
-    cell_m: float,
-    mode: str,
-    candidates: CandidatesKey,
-    capacity: float,
-    k: int,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """The suggested sites (greedy + swap) and who each brings within reach."""
-    args = (service_codes, key, minutes, profile, groups, weights, cell_m, mode, candidates)
-    problem = siting_problem(*args, capacity)
-    solution = siting.solve_greedy(
-        problem.matrix,
-        problem.weights,
+def suggestion(params: PlanParams, k: int) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """:func:`geo.planning.suggestion`: ``k`` suggested sites and who each brings within reach."""
+    g = params.gaps
+    return planning.suggestion(
+        siting_problem(params),
+        params,
         k=k,
-        served=problem.served,
-        capacity=problem.capacity,
-        forbidden=problem.forbidden,
+        cells=demand_grid(g.cell_m),
+        existing=scenario_services(g.service_codes, params.scenario),
+        areas=scenario_gaps(g, params.scenario).unserved_areas,
+        network=_network(g.walk),
     )
-    sites = siting.chosen_frame(problem, solution, k=k)
-    report = siting.site_report(
-        demand_grid(cell_m),
-        sites,
-        radius_m=reach(minutes, profile, mode),
-        groups=list(groups),
-        existing=scenario_services(service_codes, key).to_crs(sites.crs),
-        areas=scenario_gaps(
-            service_codes, key, minutes, profile, groups, cell_m, mode
-        ).unserved_areas,
-        network=street_network()[0] if mode == "network" else None,
-    )
-    return sites, report
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def coverage_curve(
-    service_codes: tuple[str, ...],
-    key: str,
-    minutes: int,
-    profile: str,
-    groups: tuple[str, ...],
-    weights: tuple[float, ...],
-    cell_m: float,
-    mode: str,
-    candidates: CandidatesKey,
-    capacity: float,
-    k_max: int,
-) -> pd.DataFrame:
-    """Weight within reach against the number of new sites, 0..k_max (greedy + swap)."""
-    problem = siting_problem(
-        service_codes, key, minutes, profile, groups, weights, cell_m, mode, candidates, capacity
-    )
-    return siting.coverage_curve(
-        problem.matrix,
-        problem.weights,
-        k_max=k_max,
-        served=problem.served,
-        capacity=problem.capacity,
-        forbidden=problem.forbidden,
-    )
+def coverage_curve(params: PlanParams, k_max: int) -> pd.DataFrame:
+    """:func:`geo.planning.coverage_curve` of :func:`siting_problem`."""
+    return planning.coverage_curve(siting_problem(params), k_max=k_max)
 
 
 @st.cache_resource(show_spinner=False)

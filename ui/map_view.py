@@ -320,7 +320,7 @@ def point_marker(location: Sequence[float], *, tooltip: str | None = None) -> fo
     )
 
 
-def base_map(
+def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     view: View | None,
     lang: str,

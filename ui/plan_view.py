@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import gaps, profiles, siting
+from geo import params as geo_params
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
@@ -63,6 +64,29 @@ class PlanParams:
             "weights": list(self.weights),
             "codes": list(self.codes),
         }
+
+    @property
+    def walk(self) -> geo_params.WalkParams:
+        """How far people walk, as :mod:`geo.params` takes it."""
+        return geo_params.WalkParams(minutes=self.minutes, profile=self.profile, mode=self.mode)
+
+    def gaps_params(self, *, cell_m: float) -> geo_params.GapsParams:
+        """The gap analysis these settings ask for, on a grid of ``cell_m`` cells."""
+        return geo_params.GapsParams(
+            service_codes=self.codes, walk=self.walk, groups=self.groups, cell_m=cell_m
+        )
+
+    def plan_params(
+        self, *, scenario: str, candidates: geo_params.Candidates, cell_m: float
+    ) -> geo_params.PlanParams:
+        """The planning question for :mod:`geo.planning` (scenario key, candidate sites)."""
+        return geo_params.PlanParams(
+            gaps=self.gaps_params(cell_m=cell_m),
+            scenario=scenario,
+            weights=self.weights,
+            candidates=candidates,
+            capacity=self.capacity,
+        )
 
     QUERY_KEYS: ClassVar[tuple[str, ...]] = (
         "grp",
@@ -429,7 +453,7 @@ EXACT_TIME_LIMIT_S = 120.0
 CLICK_MODES = ("select", "add", "candidate", "move")
 
 
-def candidates_key(params: PlanParams) -> loaders.CandidatesKey:
+def candidates_key(params: PlanParams) -> geo_params.Candidates:
     """The cache key of the candidate sites the parameters ask for."""
     if params.candidates == "grid":
         return ("grid", ((float(params.spacing_m), 0.0, ""),))
@@ -946,7 +970,7 @@ def saved_list(*, lang: str) -> None:
 def check_tab(
     params: PlanParams,
     key: str,
-    candidate_key: loaders.CandidatesKey,
+    candidate_key: geo_params.Candidates,
     suggestion: Mapping[str, Any] | None,
     *,
     cell_m: float,
@@ -967,16 +991,7 @@ def check_tab(
         return
     if st.button(t("plan_check_start", lang), key="plan_check_start"):
         problem = loaders.siting_problem(
-            params.codes,
-            key,
-            params.minutes,
-            params.profile,
-            params.groups,
-            params.weights,
-            cell_m,
-            params.mode,
-            candidate_key,
-            params.capacity,
+            params.plan_params(scenario=key, candidates=candidate_key, cell_m=cell_m)
         )
         job = jobs.Job(
             siting.solve_exact,

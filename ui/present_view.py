@@ -19,10 +19,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo import profiles
+from geo import planning, profiles
 from geo.catchments import catchments as buffer_catchments
 from geo.filters import filter_features
 from geo.gaps import CARE_CODES
+from geo.params import GRID_CANDIDATES, GapsParams, PlanParams, WalkParams
 from geo.scenarios import PROPOSED_LAYER, Scenario
 from geo.stories import Story, StoryView
 from ui import fmt, gaps_view, loaders, raster
@@ -244,7 +245,13 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     minutes, profile = state.minutes, state.profile
     network, _ = loaders.street_network()
     mode = state.distance if network is not None else "straight"
-    result = loaders.gap_analysis(codes, minutes, profile, groups, CELL_M, mode)
+    gaps_params = GapsParams(
+        service_codes=codes,
+        walk=WalkParams(minutes=minutes, profile=profile, mode=mode),
+        groups=groups,
+        cell_m=CELL_M,
+    )
+    result = loaders.gap_analysis(gaps_params)
     localidades = loaders.layer("localidades")
     zone_names = localidades.set_index("code")["name"]
     areas = _simplified(result.unserved_areas.head(25), export)
@@ -256,9 +263,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         groups=groups,
         minutes=minutes,
         lang=lang,
-        e2sfca=loaders.e2sfca(codes, minutes, profile, CELL_M)
-        if state.measure == "e2sfca"
-        else None,
+        e2sfca=loaders.e2sfca(gaps_params) if state.measure == "e2sfca" else None,
     )
     image = gaps_view.overlay(result.demand, shown)
     bar = gaps_view.colour_bar(shown)
@@ -306,19 +311,22 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     codes, groups = _codes(params), _groups(params)
     minutes, profile = _minutes(params), _profile(params)
     scenario = Scenario.from_dict(params["scenario"]) if "scenario" in params else Scenario()
-    key = loaders.scenario_key(scenario)
+    gaps_params = GapsParams(
+        service_codes=codes,
+        walk=WalkParams(minutes=minutes, profile=profile),
+        groups=groups,
+        cell_m=CELL_M,
+    )
+    key = planning.scenario_key(scenario)
     if not scenario.added and int(params.get("suggest", 0)) > 0:
-        candidates: loaders.CandidatesKey = ("grid", ((200.0, 0.0, ""),))
-        sites, _ = loaders.suggestion(
-            codes, key, minutes, profile, groups, (1.0,) * len(groups), CELL_M, "straight",
-            candidates, 0.0, int(params["suggest"]),
-        )  # fmt: skip
+        plan = PlanParams(gaps=gaps_params, scenario=key, candidates=GRID_CANDIDATES)
+        sites, _ = loaders.suggestion(plan, int(params["suggest"]))
         from ui.plan_view import suggested_sites  # the same names as on the Plan page
 
         scenario = scenario.add(suggested_sites(sites, lang=lang))
-        key = loaders.scenario_key(scenario)
-    before = loaders.gap_analysis(codes, minutes, profile, groups, CELL_M, "straight")
-    after = loaders.scenario_gaps(codes, key, minutes, profile, groups, CELL_M, "straight")
+        key = planning.scenario_key(scenario)
+    before = loaders.gap_analysis(gaps_params)
+    after = loaders.scenario_gaps(gaps_params, key)
     services = loaders.scenario_services(codes, key)
     layers = _supply_layers(services)
     proposed = services[services["layer"] == PROPOSED_LAYER].drop(columns="layer")

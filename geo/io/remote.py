@@ -631,16 +631,21 @@ def import_arcgis(
         lists the layers), a timeout, an HTTP error, an answer that is not JSON, an
         ArcGIS error body, an empty result or more features than ``max_features``.
     """
+    _check_options(
+        lang=lang,
+        location_precision=location_precision,
+        max_features=max_features,
+        page_size=page_size,
+        timeout_s=timeout_s,
+    )
     client, base = _client(
         layer_url,
         managed=_ARCGIS_KEYS,
         strip_suffix="/query",  # a query URL copied from a browser names its layer too
         max_features=max_features,
-        page_size=page_size,
         timeout_s=timeout_s,
         opener=opener,
         lang=lang,
-        location_precision=location_precision,
     )
     meta = client.fetch_json(base, {"f": "json"})
     _check_arcgis(client, meta, where=where)
@@ -740,15 +745,20 @@ def import_wfs(
         version, does not offer ``type_name`` (the message lists the types) or
         returns a WFS exception.
     """
+    _check_options(
+        lang=lang,
+        location_precision=location_precision,
+        max_features=max_features,
+        page_size=page_size,
+        timeout_s=timeout_s,
+    )
     client, base = _client(
         service_url,
         managed=_WFS_KEYS,
         max_features=max_features,
-        page_size=page_size,
         timeout_s=timeout_s,
         opener=opener,
         lang=lang,
-        location_precision=location_precision,
     )
     caps_body = client.fetch(
         base, {"service": "WFS", "request": "GetCapabilities", "acceptVersions": "2.0.0,1.1.0"}
@@ -838,19 +848,15 @@ def _positive_int(value: Any) -> int | None:
     return number if number > 0 else None
 
 
-def _client(
-    url: str,
+def _check_options(
     *,
-    managed: set[str],
-    strip_suffix: str = "",
+    lang: str,
+    location_precision: str,
     max_features: int | None,
     page_size: int | None,
     timeout_s: float,
-    opener: Opener | None,
-    lang: str,
-    location_precision: str,
-) -> tuple[_Client, str]:
-    """Validate the arguments and the URL (before any request); build the client."""
+) -> None:
+    """Raise ValueError on a bad option of an import (before any request)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang={lang!r} is not supported: use one of {LANGUAGES}.")
     if location_precision not in vocab.PRECISIONS:
@@ -865,6 +871,18 @@ def _client(
     if not (isinstance(timeout_s, int | float) and math.isfinite(timeout_s) and timeout_s > 0):
         raise ValueError(f"timeout_s={timeout_s!r} must be a positive number of seconds.")
 
+
+def _client(
+    url: str,
+    *,
+    managed: set[str],
+    strip_suffix: str = "",
+    max_features: int | None,
+    timeout_s: float,
+    opener: Opener | None,
+    lang: str,
+) -> tuple[_Client, str]:
+    """Validate the URL (before any request) and build the client."""
     text = str(url).strip()
     try:
         parts = urllib.parse.urlsplit(text)

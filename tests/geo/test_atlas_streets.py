@@ -313,8 +313,8 @@ def test_official_gaps_fall_back_inside_the_gap(
         network=network,
         minutes=15,
         groups=["total"],
-        detour=detour,
         zone_col="zone",
+        options=gaps.GapsOptions(detour=detour),
     )
     out = result.demand
     assert network.gap_distance_m(cells_xy)[0] > result.headline["radius_m"]

@@ -175,7 +175,12 @@ def test_run_gaps_counts_people_within_reach(strip: gpd.GeoDataFrame) -> None:
         crs=UTM,
     )
     result = gaps.run_gaps(
-        strip, services, minutes=4, detour=1.0, groups=["children", "carers"], zone_col="zone"
+        strip,
+        services,
+        minutes=4,
+        groups=["children", "carers"],
+        zone_col="zone",
+        options=gaps.GapsOptions(detour=1.0),
     )
     cells = result.demand
     assert cells["covered"].tolist() == [True] * 4 + [False] * 16

@@ -24,6 +24,7 @@ from geo.nearby import (
     parse_hours,
     utm_epsg,
 )
+from geo.params import NearQuery
 from geo.settings import PROJECT_DIR
 from tests.geo._helpers import run_bench
 
@@ -81,14 +82,14 @@ def stops() -> gpd.GeoDataFrame:
 
 
 def test_distances_are_the_hand_computed_metres(services: gpd.GeoDataFrame) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON, n=5).frame
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5)).frame
     assert list(result.index) == ["d5", "d50", "d500", "d1500", "d3000"]
     for fid, row in result.iterrows():
         assert row["distance_m"] == pytest.approx(EXPECTED_M[fid], abs=1e-3)
 
 
 def test_distances_agree_with_the_geodesic_within_a_metre(services: gpd.GeoDataFrame) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON, n=5).frame
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5)).frame
     assert result.crs.to_epsg() == 4326
     lon, lat = result.geometry.x.to_numpy(), result.geometry.y.to_numpy()
     _, _, geodesic = GEOD.inv(np.full(len(lon), LON), np.full(len(lat), LAT), lon, lat)
@@ -97,7 +98,7 @@ def test_distances_agree_with_the_geodesic_within_a_metre(services: gpd.GeoDataF
 
 def test_rank_walk_and_minutes(services: gpd.GeoDataFrame) -> None:
     result = nearest_services(
-        services, lat=LAT, lon=LON, n=3, profile="wheelchair", detour=1.2
+        services, NearQuery(lat=LAT, lon=LON, n=3, profile="wheelchair", detour=1.2)
     ).frame
     assert result["rank"].tolist() == [1, 2, 3]
     np.testing.assert_allclose(result["walk_m"], result["distance_m"] * 1.2)
@@ -109,7 +110,7 @@ def test_rank_walk_and_minutes(services: gpd.GeoDataFrame) -> None:
 
 def test_keeps_original_columns_and_does_not_mutate(services: gpd.GeoDataFrame) -> None:
     before = services.copy()
-    result = nearest_services(services, lat=LAT, lon=LON, n=2).frame
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=2)).frame
     pd.testing.assert_frame_equal(services, before)
     assert list(result.columns) == [
         *services.columns,
@@ -123,17 +124,17 @@ def test_keeps_original_columns_and_does_not_mutate(services: gpd.GeoDataFrame) 
 
 
 def test_any_crs_in_epsg4326_out(services: gpd.GeoDataFrame) -> None:
-    in_4326 = nearest_services(services.to_crs(4326), lat=LAT, lon=LON, n=5).frame
-    in_utm = nearest_services(services, lat=LAT, lon=LON, n=5).frame
+    in_4326 = nearest_services(services.to_crs(4326), NearQuery(lat=LAT, lon=LON, n=5)).frame
+    in_utm = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5)).frame
     assert list(in_4326.index) == list(in_utm.index)
     np.testing.assert_allclose(in_4326["distance_m"], in_utm["distance_m"], atol=1e-6)
 
 
 def test_n_larger_than_available(services: gpd.GeoDataFrame) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON, n=50).frame
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=50)).frame
     assert len(result) == 5
     assert result["rank"].tolist() == [1, 2, 3, 4, 5]
-    one = nearest_services(services.iloc[[2]], lat=LAT, lon=LON, n=5).frame
+    one = nearest_services(services.iloc[[2]], NearQuery(lat=LAT, lon=LON, n=5)).frame
     assert list(one.index) == ["d500"]
 
 
@@ -158,13 +159,15 @@ def test_utm_zone_of_the_query_point() -> None:
     ],
 )
 def test_filters_before_the_nearest(services: gpd.GeoDataFrame, filters, expected) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON, n=5, **filters).frame
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5, **filters)).frame
     assert list(result.index) == expected
 
 
 def test_filter_then_n_nearest(services: gpd.GeoDataFrame) -> None:
     """The 2 nearest kindergartens are two kindergartens, not the 2 nearest then filtered."""
-    result = nearest_services(services, lat=LAT, lon=LON, n=2, services_any=["child_care"])
+    result = nearest_services(
+        services, NearQuery(lat=LAT, lon=LON, n=2, services_any=["child_care"])
+    )
     assert list(result.frame.index) == ["d5", "d500"]
 
 
@@ -191,7 +194,7 @@ def test_filter_semantics_are_geo_filters(offers, wanted, operators) -> None:
 
 def test_empty_result_is_not_an_error(services: gpd.GeoDataFrame, stops) -> None:
     result = nearest_services(
-        services, lat=LAT, lon=LON, services_any=["midwifery"], bus_stops=stops
+        services, NearQuery(lat=LAT, lon=LON, services_any=["midwifery"]), bus_stops=stops
     )
     assert result.frame.empty
     assert {"rank", "distance_m", "walk_minutes", "open_now"} <= set(result.frame.columns)
@@ -204,7 +207,9 @@ def test_empty_result_is_not_an_error(services: gpd.GeoDataFrame, stops) -> None
 
 def test_far_flag_and_nearer_bus_stops(services: gpd.GeoDataFrame, stops) -> None:
     only_far = services.loc[["d3000"]]  # the nearest (and only) match is 3000 m away
-    result = nearest_services(only_far, lat=LAT, lon=LON, far_minutes=30.0, bus_stops=stops)
+    result = nearest_services(
+        only_far, NearQuery(lat=LAT, lon=LON, far_minutes=30.0), bus_stops=stops
+    )
     # 3000 m x 1.4 = 4200 m at 75 m/min = 56 minutes > 30
     assert result.far is True
     assert result.frame["walk_minutes"].iloc[0] == pytest.approx(56.0)
@@ -217,7 +222,7 @@ def test_far_flag_and_nearer_bus_stops(services: gpd.GeoDataFrame, stops) -> Non
 
 
 def test_not_far_and_no_stop_nearer(services: gpd.GeoDataFrame, stops) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON, bus_stops=stops)
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON), bus_stops=stops)
     assert result.far is False
     assert result.nearer_bus_stops.empty
     assert "distance_m" in result.nearer_bus_stops.columns
@@ -225,15 +230,15 @@ def test_not_far_and_no_stop_nearer(services: gpd.GeoDataFrame, stops) -> None:
 
 def test_far_threshold_is_the_nearest_match(services: gpd.GeoDataFrame) -> None:
     # nearest is 1500 m: 1500 x 1.4 / 75 = 28 minutes
-    older = nearest_services(services, lat=LAT, lon=LON, services_any=["older_care"])
+    older = nearest_services(services, NearQuery(lat=LAT, lon=LON, services_any=["older_care"]))
     assert older.far is False
     assert nearest_services(
-        services, lat=LAT, lon=LON, services_any=["older_care"], far_minutes=27.9
+        services, NearQuery(lat=LAT, lon=LON, services_any=["older_care"], far_minutes=27.9)
     ).far
 
 
 def test_without_bus_stops_the_stop_frame_is_empty(services: gpd.GeoDataFrame) -> None:
-    result = nearest_services(services, lat=LAT, lon=LON)
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON))
     assert result.nearer_bus_stops.empty
     assert result.nearer_bus_stops.crs.to_epsg() == 4326
 
@@ -258,15 +263,15 @@ def test_without_bus_stops_the_stop_frame_is_empty(services: gpd.GeoDataFrame) -
 )
 def test_invalid_arguments(services: gpd.GeoDataFrame, kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
-        nearest_services(services, **kwargs)
+        nearest_services(services, NearQuery(**kwargs))
 
 
 def test_layer_errors(services: gpd.GeoDataFrame) -> None:
     with pytest.raises(LayerError, match="CRS"):
-        nearest_services(services.set_crs(None, allow_override=True), lat=LAT, lon=LON)
+        nearest_services(services.set_crs(None, allow_override=True), NearQuery(lat=LAT, lon=LON))
     polygons = services.assign(geometry=services.buffer(10))
     with pytest.raises(LayerError, match="not points"):
-        nearest_services(polygons, lat=LAT, lon=LON)
+        nearest_services(polygons, NearQuery(lat=LAT, lon=LON))
 
 
 # ------------------------------------------------------------------------------ index
@@ -277,9 +282,11 @@ def test_index_answers_like_the_function(services: gpd.GeoDataFrame, stops) -> N
     assert len(index) == 5
     for lat in (LAT, LAT + 0.01, LAT - 0.02):
         for wanted in ((), ("child_care",)):
-            ours = index.query(lat=lat, lon=LON, n=3, services_any=wanted, bus_stops=stops)
+            ours = index.query(
+                NearQuery(lat=lat, lon=LON, n=3, services_any=wanted), bus_stops=stops
+            )
             once = nearest_services(
-                services, lat=lat, lon=LON, n=3, services_any=wanted, bus_stops=stops
+                services, NearQuery(lat=lat, lon=LON, n=3, services_any=wanted), bus_stops=stops
             )
             pd.testing.assert_frame_equal(ours.frame, once.frame)
             pd.testing.assert_frame_equal(ours.nearer_bus_stops, once.nearer_bus_stops)
@@ -292,10 +299,7 @@ def test_bundled_care_blocks() -> None:
     layers = load_all(load_registry(PROJECT_DIR / "data"))
     result = nearest_services(
         layers["care_blocks"],
-        lat=4.558,
-        lon=-74.150,
-        n=3,
-        services_any=["child_care"],
+        NearQuery(lat=4.558, lon=-74.150, n=3, services_any=["child_care"]),
         bus_stops=layers["care_bus_stops"],
     )
     assert result.frame.index[0] == "mc-01"  # at SuperCADE Manitas itself
@@ -458,13 +462,15 @@ def test_schedule_representation() -> None:
 
 def test_open_now_column_and_filter(services: gpd.GeoDataFrame) -> None:
     monday_10 = at(MON, 10)
-    every = nearest_services(services, lat=LAT, lon=LON, n=5).frame
+    every = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5)).frame
     assert every["open_now"].isna().all()  # no time given
-    result = nearest_services(services, lat=LAT, lon=LON, n=5, open_now_at=monday_10)
+    result = nearest_services(services, NearQuery(lat=LAT, lon=LON, n=5, open_now_at=monday_10))
     # d50 has empty hours (unknown): excluded; d3000 only opens Friday night: closed
     assert list(result.frame.index) == ["d5", "d500", "d1500"]
     assert result.frame["open_now"].tolist() == [True, True, True]
-    saturday_1 = nearest_services(services, lat=LAT, lon=LON, n=5, open_now_at=at(SAT, 1))
+    saturday_1 = nearest_services(
+        services, NearQuery(lat=LAT, lon=LON, n=5, open_now_at=at(SAT, 1))
+    )
     assert list(saturday_1.frame.index) == ["d500", "d3000"]
 
 
@@ -475,7 +481,7 @@ def test_known_hours(services: gpd.GeoDataFrame) -> None:
 
 def test_open_now_without_hours_column_excludes_all(services: gpd.GeoDataFrame) -> None:
     result = nearest_services(
-        services.drop(columns="hours"), lat=LAT, lon=LON, open_now_at=at(MON, 10)
+        services.drop(columns="hours"), NearQuery(lat=LAT, lon=LON, open_now_at=at(MON, 10))
     )
     assert result.frame.empty and result.far
 

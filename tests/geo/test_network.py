@@ -275,7 +275,12 @@ def _with_gap(network: net.StreetNetwork, gap: shapely.Geometry) -> net.StreetNe
 def test_run_gaps_falls_back_to_straight_lines_near_the_gap_by_hand() -> None:
     grid, services, network = _gaps_inputs()
     grid = grid.assign(zone=["a", "a", "b", "b"])
-    options = {"minutes": 15, "groups": ["total"], "detour": 1.4, "zone_col": "zone"}
+    options = {
+        "minutes": 15,
+        "groups": ["total"],
+        "zone_col": "zone",
+        "options": gaps.GapsOptions(detour=1.4),
+    }
     result = gaps.run_gaps(grid, services, network=_with_gap(network, GAP), **options)
     out = result.demand
     assert out["distance_method"].tolist() == ["straight", "straight", "network", "network"]
@@ -314,7 +319,7 @@ def test_run_gaps_falls_back_to_straight_lines_near_the_gap_by_hand() -> None:
 def test_run_gaps_all_in_the_gap_equals_straight_lines() -> None:
     grid, services, network = _gaps_inputs()
     everywhere = shapely.box(-10_000, -10_000, 10_000, 10_000)
-    options = {"minutes": 15, "groups": ["total"], "detour": 1.3}
+    options = {"minutes": 15, "groups": ["total"], "options": gaps.GapsOptions(detour=1.3)}
     straight = gaps.run_gaps(grid, services, **options)
     fallback = gaps.run_gaps(grid, services, network=_with_gap(network, everywhere), **options)
     assert (fallback.demand["distance_method"] == "straight").all()

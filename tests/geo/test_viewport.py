@@ -10,6 +10,7 @@ import pytest
 from pyproj import Geod, Transformer
 
 from geo.nearby import NearbyIndex, merge_nearby, nearest_services
+from geo.params import NearQuery
 from geo.viewport import (
     MAX_MERCATOR_LAT,
     bbox_around,
@@ -197,9 +198,11 @@ def test_growing_box_finds_the_same_nearest_as_the_whole_layer() -> None:
     places = _places()
     fetch = _Fetch(places)
     found = nearest_in_growing_box(
-        fetch, lat=4.6, lon=-74.1, n=5, services_any=["child_care"], start_m=500.0
+        fetch, NearQuery(lat=4.6, lon=-74.1, n=5, services_any=["child_care"]), start_m=500.0
     )
-    whole = nearest_services(places, lat=4.6, lon=-74.1, n=5, services_any=["child_care"])
+    whole = nearest_services(
+        places, NearQuery(lat=4.6, lon=-74.1, n=5, services_any=["child_care"])
+    )
     assert found.frame["name"].tolist() == whole.frame["name"].tolist()
     assert found.frame["distance_m"].to_numpy() == pytest.approx(whole.frame["distance_m"])
     assert len(fetch.boxes) >= 2  # started small and grew
@@ -210,11 +213,13 @@ def test_growing_box_finds_the_same_nearest_as_the_whole_layer() -> None:
 
 def test_growing_box_stops_at_enough_and_at_the_maximum() -> None:
     fetch = _Fetch(_places())
-    nearest_in_growing_box(fetch, lat=4.6, lon=-74.1, n=50, start_m=1_000.0, enough_m=2_000.0)
+    nearest_in_growing_box(
+        fetch, NearQuery(lat=4.6, lon=-74.1, n=50), start_m=1_000.0, enough_m=2_000.0
+    )
     assert len(fetch.boxes) == 2  # 1 km, then 2 km = enough
     far_away = _Fetch(_places())
     answer = nearest_in_growing_box(
-        far_away, lat=-10.0, lon=-60.0, n=5, start_m=1_000.0, max_m=8_000.0
+        far_away, NearQuery(lat=-10.0, lon=-60.0, n=5), start_m=1_000.0, max_m=8_000.0
     )
     assert answer.frame.empty and answer.far
     assert len(far_away.boxes) == 4  # 1, 2, 4, 8 km
@@ -224,16 +229,16 @@ def test_merge_keeps_the_nearest_of_both_answers() -> None:
     places = _places()
     left, right = places.iloc[::2], places.iloc[1::2]
     bus_stops = places.iloc[:40:7]
-    a = NearbyIndex(left).query(lat=4.6, lon=-74.1, n=5, bus_stops=bus_stops)
-    b = nearest_services(right, lat=4.6, lon=-74.1, n=5)
+    a = NearbyIndex(left).query(NearQuery(lat=4.6, lon=-74.1, n=5), bus_stops=bus_stops)
+    b = nearest_services(right, NearQuery(lat=4.6, lon=-74.1, n=5))
     merged = merge_nearby([a, b], n=5)
-    whole = nearest_services(places, lat=4.6, lon=-74.1, n=5, bus_stops=bus_stops)
+    whole = nearest_services(places, NearQuery(lat=4.6, lon=-74.1, n=5), bus_stops=bus_stops)
     assert merged.frame["name"].tolist() == whole.frame["name"].tolist()
     assert merged.frame["rank"].tolist() == [1, 2, 3, 4, 5]
     assert list(merged.frame.index) == [0, 1, 2, 3, 4]
     assert merged.far == whole.far
     assert merged.nearer_bus_stops["name"].tolist() == whole.nearer_bus_stops["name"].tolist()
-    empty = nearest_services(right.iloc[:0], lat=4.6, lon=-74.1, n=5)
+    empty = nearest_services(right.iloc[:0], NearQuery(lat=4.6, lon=-74.1, n=5))
     alone = merge_nearby([a, empty], n=5)
     assert alone.frame["name"].tolist() == a.frame["name"].tolist()
     assert alone.far == a.far

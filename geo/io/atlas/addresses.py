@@ -109,7 +109,7 @@ def _expand_merged(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _street_table(vias: pd.Series) -> pd.DataFrame:
     """Per distinct label: base key (no cardinal), axis, and the cardinals it carries."""
-    rows = []
+    rows: list[tuple[Any, str | None, bool, bool, bool]] = []
     for via in vias:
         parts = addr.street_parts(str(via))
         if parts is None:

@@ -188,40 +188,43 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, decimals: int = 6) -> 
     )
 
 
-def _entry(
-    *,
-    file: str,
-    title: Mapping[str, str],
-    description: Mapping[str, str],
-    kind: str,
-    geometry: str,
-    id_field: str,
-    columns: Mapping[str, str],
-    source: str,
-    licence: str,
-    date: str,
-    precision: str,
-    region: str = "bogota",
-    crs: str = "EPSG:4326",
-    **extra: Any,
-) -> dict[str, Any]:
-    entry = {
-        "file": file,
-        "title": dict(title),
-        "description": dict(description),
-        "kind": kind,
-        "geometry": geometry,
-        "crs": crs,
-        "id_field": id_field,
-        "source": source,
-        "licence": licence,
-        "date": date,
-        "precision": precision,
-        "region": region,
-        **extra,
-        "columns": dict(columns),
-    }
-    return entry
+@dataclass(frozen=True, kw_only=True)
+class _Entry:
+    """One layer's entry in the registry (``layers.toml``); ``extra`` adds keys."""
+
+    file: str
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    kind: str
+    geometry: str
+    id_field: str
+    columns: Mapping[str, str]
+    source: str
+    licence: str
+    date: str
+    precision: str
+    region: str = "bogota"
+    crs: str = "EPSG:4326"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the entry as the registry writes it (``columns`` last)."""
+        return {
+            "file": self.file,
+            "title": dict(self.title),
+            "description": dict(self.description),
+            "kind": self.kind,
+            "geometry": self.geometry,
+            "crs": self.crs,
+            "id_field": self.id_field,
+            "source": self.source,
+            "licence": self.licence,
+            "date": self.date,
+            "precision": self.precision,
+            "region": self.region,
+            **self.extra,
+            "columns": dict(self.columns),
+        }
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -550,7 +553,7 @@ def _boundary_entry(
     date: str,
 ) -> dict[str, Any]:
     """Registry entry of an official IDECA boundary layer (polygons keyed by ``code``)."""
-    return _entry(
+    return _Entry(
         file=file,
         title=title,
         description=description,
@@ -562,7 +565,7 @@ def _boundary_entry(
         licence="CC BY 4.0 (IDECA open licence, attribution)",
         date=date,
         precision="exact: official boundaries",
-    )
+    ).as_dict()
 
 
 def _services(
@@ -575,7 +578,7 @@ def _services(
     from geo.io.atlas.services import SERVICE_COLUMNS
 
     write_geojson(frame[[*SERVICE_COLUMNS, frame.geometry.name]], work / "services.geojson")
-    registry["services"] = _entry(
+    registry["services"] = _Entry(
         file="services.geojson",
         title={
             "es": "Servicios sociales del Distrito (SDIS, SDMujer)",
@@ -599,7 +602,7 @@ def _services(
         licence="Datos Abiertos Bogotá open licence (attribution)",
         date="2020",
         precision="address: the published point of each facility",
-    )
+    ).as_dict()
     report.counts.update(_report_fields("services", service_report, report.warnings))
     report.counts["services"] = len(frame)
     report.vintages["services"] = ATTRIBUTION["services"]
@@ -609,7 +612,7 @@ def _proposals(
     work: Path, registry: dict[str, dict[str, Any]], report: AtlasReport, frame: gpd.GeoDataFrame
 ) -> None:
     write_geojson(frame, work / "proposed_sites.geojson")
-    registry["proposed_sites"] = _entry(
+    registry["proposed_sites"] = _Entry(
         file="proposed_sites.geojson",
         title={
             "es": "Sitios propuestos para Manzanas del Cuidado (estudio CEPAL)",
@@ -629,7 +632,7 @@ def _proposals(
         licence="no licence stated; shown for reference",
         date="2021-06-22",
         precision="address: points at the proposed facility",
-    )
+    ).as_dict()
     report.counts["proposed_sites"] = len(frame)
 
 
@@ -685,7 +688,7 @@ def _demand(
     frame.attrs = {}
     frame.to_parquet(work / "demand.parquet", index=False, compression="zstd")
     explain = {lang: list(model.explain(lang)) for lang in ("es", "en")}
-    registry["demand"] = _entry(
+    registry["demand"] = _Entry(
         file="demand.parquet",
         title={
             "es": f"Demanda de cuidado {YEAR} (celdas de 100 m, modelada)",
@@ -702,8 +705,8 @@ def _demand(
         licence="CC BY 4.0 (derived from open official data)",
         date=str(YEAR),
         precision="modelled: people spread over the residential blocks of each UPZ by block area",
-        model={"note": dict(model.note), "explain": explain},
-    )
+        extra={"model": {"note": dict(model.note), "explain": explain}},
+    ).as_dict()
     report.counts.update(_report_fields("demand", demand_report, report.warnings))
     report.counts["demand_cells"] = len(frame)
     report.counts["demand_people"] = round(float(frame["population"].sum()), 1)

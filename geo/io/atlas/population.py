@@ -492,7 +492,7 @@ def _pct(value: float, lang: str) -> str:
     return _fmt(100 * value, 2, lang=lang) + " %"
 
 
-def build_model(
+def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     year: int,
     age_structure_year: int,
@@ -718,7 +718,7 @@ def build_model(
 # --------------------------------------------------------------------------- adapter
 
 
-def dasymetric_demand(
+def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
     *,
     upz: gpd.GeoDataFrame,
     localidades: gpd.GeoDataFrame,
@@ -1080,10 +1080,10 @@ def dasymetric_demand(
     unit_cell = cell_weights(geoms, frame, allocation=allocation)
     result = allocate(groups, weight, unit_cell, values, group_names=group_names)
     rows, cols = np.divmod(result.cells, frame.n_cols)
-    label = result.group
+    group_index = result.group
     group_loc = np.array(list(pu_loc) + rem_codes, dtype=object)
     group_upz = np.array([poly_code[g] for g in group_poly] + [None] * len(rem_codes), dtype=object)
-    columns: dict[str, Any] = {"zone": group_loc[label], "upz": group_upz[label]}
+    columns: dict[str, Any] = {"zone": group_loc[group_index], "upz": group_upz[group_index]}
     for k, name in enumerate(COLUMNS):
         columns[name] = result.values[:, k]
     grid = _grid_frame(rows, cols, frame, columns)
@@ -1113,9 +1113,9 @@ def dasymetric_demand(
     grid.attrs["year"] = int(year)
 
     # ---- checks
-    by_group = np.bincount(label, weights=result.values[:, 0], minlength=len(group_names))
+    by_group = np.bincount(group_index, weights=result.values[:, 0], minlength=len(group_names))
     upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
-    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[label]).sum()
+    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[group_index]).sum()
     loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
     city = float(result.values[:, 0].sum())
     published = float(sum(loc_total.values()))

@@ -45,7 +45,7 @@ def _json_depth(text: str) -> int:
     return int(np.cumsum(steps).max())
 
 
-class _KeyedDict(dict):  # type: ignore[type-arg]
+class _KeyedDict(dict[str, Any]):
     """A JSON object whose repeated keys were renamed (``name``, ``name_2``)."""
 
     renamed: list[tuple[str, str]]

@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,7 @@ def _coordinate_columns(frame: pd.DataFrame, ctx: _Ctx) -> tuple[str, ...]:
     lons = [c for c in numeric if _norm(c) in _LON_NAMES]
     xs = [c for c in numeric if _norm(c) in _X_NAMES]
     ys = [c for c in numeric if _norm(c) in _Y_NAMES]
-    candidates: list[tuple[str, ...]] = [("xy", lon, lat) for lat in lats for lon in lons]
+    candidates: list[tuple[Any, ...]] = [("xy", lon, lat) for lat in lats for lon in lons]
     candidates += [("xy", x, y) for y in ys for x in xs]
     candidates += [("wkt", w) for w in wkt]
     key = "ask_coordinates"
