@@ -24,7 +24,7 @@ from geo.settings import Settings, get_settings
 from tests.app.conftest import map_args, metric_values, run_app
 from ui import fmt, jobs, national_view
 
-PAGE = "pages/national.py"
+PAGE = "app_pages/national.py"
 RUN = "synthetic-test"
 ZONE = "<b>x</b>"
 MODEL = "SYNTHETIC demand for the tests: not a population."

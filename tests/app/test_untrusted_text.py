@@ -83,7 +83,7 @@ def _texts(at) -> list[str]:
 
 def test_the_moderation_queue_shows_a_suggestion_as_text(store_path: Path) -> None:
     _suggest(store_path, approve=False)
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     inputs = {w.label: w for w in at.text_input}
     # the deprecated shared hash signs in as the account "moderator" (issue 14, item 3)
     inputs["Moderator account"].input("moderator")
@@ -118,7 +118,7 @@ def test_an_approved_place_is_shown_as_text_in_the_side_panel(store_path: Path) 
 def test_an_approved_place_is_shown_as_text_on_near_me(store_path: Path) -> None:
     _suggest(store_path, approve=True)
     at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place="Kennedy", lang="en")
-    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/near.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     card = next(m.value for m in at.markdown if safe.markdown(IMAGE) in m.value)
     assert IMAGE not in card
@@ -126,7 +126,7 @@ def test_an_approved_place_is_shown_as_text_on_near_me(store_path: Path) -> None
 
 
 def test_a_story_code_in_the_url_is_echoed_as_text() -> None:
-    at = run_app("pages/present.py", story=STORY, lang="en")
+    at = run_app("app_pages/present.py", story=STORY, lang="en")
     (error,) = at.error
     assert safe.markdown(STORY) in error.value
     assert (
@@ -137,7 +137,7 @@ def test_a_story_code_in_the_url_is_echoed_as_text() -> None:
 
 
 def test_a_scenario_code_in_the_url_is_echoed_as_text() -> None:
-    at = run_app("pages/plan.py", scenario=SCENARIO, lang="en")
+    at = run_app("app_pages/plan.py", scenario=SCENARIO, lang="en")
     (error,) = [e for e in at.error if "scenario" in e.value]
     assert safe.markdown(SCENARIO) in error.value
     assert SCENARIO in safe.unmarkdown(error.value)
@@ -146,7 +146,7 @@ def test_a_scenario_code_in_the_url_is_echoed_as_text() -> None:
 
 def test_a_place_name_in_the_near_me_link_is_echoed_as_text() -> None:
     at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place=STORY, lang="en")
-    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/near.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     heading = next(s.value for s in at.subheader if safe.markdown(STORY) in s.value)
     assert STORY in safe.unmarkdown(heading)
