@@ -14,8 +14,9 @@ from pathlib import Path
 import streamlit as st
 
 from geo.errors import LayerError
-from ui import safe, state
+from ui import state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from ui.render import safe
 
 # Absolute, so the pages resolve whichever directory the app was started from.
 PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"

@@ -30,7 +30,7 @@ from geo.layers import LayerSpec, Registry, load_layer, load_registry
 from geo.settings import get_settings
 from geo.store import StoreError, open_store
 from geo.viewport import BBox
-from ui.map_view import View
+from ui.render.map_view import View
 
 log = logging.getLogger(__name__)
 

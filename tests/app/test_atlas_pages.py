@@ -55,7 +55,8 @@ def test_gaps_tables_per_upz_and_localidad(on_atlas: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["app_pages/near.py", "app_pages/plan.py", "app_pages/present.py", "app_pages/national.py"]
+    "page",
+    ["app_pages/near.py", "app_pages/plan.py", "app_pages/present.py", "app_pages/national.py"],
 )
 def test_other_pages_run_on_the_atlas(on_atlas: Path, page: str) -> None:
     at = run_app(page, lang="es")

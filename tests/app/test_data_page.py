@@ -13,7 +13,7 @@ from geo.community import hash_password
 from geo.settings import Settings, get_settings
 from geo.store import NewPlace, open_store
 from tests.app.conftest import PROJECT, markers_by_layer, run_app
-from ui import safe
+from ui.render import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 ACCOUNT = "Moderator account"  # the sign-in form's labels

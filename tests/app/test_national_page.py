@@ -22,7 +22,9 @@ from geo import scale
 from geo.demand import GRID_ATTR, GridFrame
 from geo.settings import Settings, get_settings
 from tests.app.conftest import map_args, metric_values, run_app
-from ui import fmt, jobs, national_view
+from ui import jobs
+from ui.render import fmt
+from ui.views import national_view
 
 PAGE = "app_pages/national.py"
 RUN = "synthetic-test"

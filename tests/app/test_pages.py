@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import PROJECT, map_args, markers_by_layer, metric_values, run_app
-from ui import safe
+from ui.render import safe
 
 
 def test_explore_defaults_to_spanish_with_every_layer() -> None:

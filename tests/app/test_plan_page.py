@@ -9,7 +9,7 @@ import pytest
 from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import markers_by_layer, metric_values, run_app
-from ui import safe
+from ui.render import safe
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import markers_by_layer, metric_values, run_app
 from tests.app.test_view_state_pages import press_add
-from ui import safe
+from ui.render import safe
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.conftest import run_app
 from ui.i18n import t
-from ui.tables import PROJECT_MARK
+from ui.render.tables import PROJECT_MARK
 
 
 def _offer(at, lang: str) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Streamlit renders Markdown in messages, captions, labels and ``st.table`` cells: an
 image in a suggested place's contact, or in a ``?story=``/``?scenario=`` link, would
 make every visitor's browser fetch it. Each test puts such text in and checks the
-element the page sent holds it escaped (``ui.safe.markdown``), and that un-escaping
+element the page sent holds it escaped (``ui.render.safe.markdown``), and that un-escaping
 gives the text back: the person reads exactly what was written.
 """
 
@@ -20,7 +20,7 @@ from geo.community import hash_password
 from geo.settings import Settings, get_settings
 from geo.store import NewPlace, open_store
 from tests.app.conftest import PROJECT, run_app
-from ui import safe
+from ui.render import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 IMAGE = "![p](http://203.0.113.10/p.png)"

@@ -12,8 +12,8 @@ from geo.settings import get_settings
 from geo.store import open_store
 from geo.stories import Story
 from tests.app.conftest import map_args, markers_by_layer, metric_values, run_app
-from ui import safe
-from ui.present_view import figures_table, slide
+from ui.render import safe
+from ui.slide_content import figures_table, slide
 
 
 @pytest.fixture(autouse=True)
@@ -159,7 +159,7 @@ def test_a_region_view_keeps_its_filters() -> None:
 
 
 def test_a_download_that_cannot_be_built_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import slides
+    from ui.render import slides
 
     def broken(*_args, **_kwargs):
         raise ValueError("no room left on the page")
@@ -178,7 +178,7 @@ def test_a_download_that_cannot_be_built_is_reported(monkeypatch: pytest.MonkeyP
 
 
 def test_a_file_problem_is_reported_without_server_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import slides
+    from ui.render import slides
 
     def broken(*_args, **_kwargs):
         raise OSError("[Errno 2] No such file or directory: '/srv/atlas/static/basemap/x.pmtiles'")
@@ -217,7 +217,9 @@ def test_plan_url_reopens_its_settings_and_is_written_back() -> None:
 
 
 def test_plan_url_with_bad_values_opens_the_defaults() -> None:
-    at = run_app("app_pages/plan.py", lang="es", min="7", k="x", profile="<b>", cap="-3", grp="nope")
+    at = run_app(
+        "app_pages/plan.py", lang="es", min="7", k="x", profile="<b>", cap="-3", grp="nope"
+    )
     assert not at.exception
     assert at.slider(key="plan_minutes").value == 15
     assert at.slider(key="plan_k").value == 3

@@ -1,4 +1,4 @@
-"""ui.standalone: one HTML file, a map or a story, that opens with no internet."""
+"""ui.render.standalone: one HTML file, a map or a story, that opens with no internet."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from geo.layers import load_layer, load_registry
 from geo.settings import get_settings
-from ui import map_view
-from ui.offline import MissingAssetError
-from ui.standalone import HtmlSlide, map_html, story_html
+from ui.render import map_view
+from ui.render.offline import MissingAssetError
+from ui.render.standalone import HtmlSlide, map_html, story_html
 
 # Any src/href/srcset or CSS url() leaving the machine, also with JSON-escaped quotes.
 EXTERNAL = re.compile(

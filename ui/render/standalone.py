@@ -2,21 +2,21 @@
 
 For presenters in a room with no network: everything the page needs travels inside
 it. The vendored Leaflet JavaScript and CSS (``static/vendor``, see
-:mod:`ui.offline`) are inlined, with the images the CSS refers to as ``data:`` URIs;
+:mod:`ui.render.offline`) are inlined, with the images the CSS refers to as ``data:`` URIs;
 folium's default assets this app never uses (jQuery, Bootstrap, awesome-markers)
-are dropped; any other asset raises :class:`ui.offline.MissingAssetError`. A map
+are dropped; any other asset raises :class:`ui.render.offline.MissingAssetError`. A map
 with an online basemap raises ``ValueError`` unless ``allow_tiles=True``, and then
 the page says, visibly, that the basemap needs internet. The finished page is
 checked once more: no ``src``/``href``/``url(...)`` may point off the machine.
 
 Each folium map is rendered on its own (a copy: the caller's map is not touched)
 and its script runs in its own function scope, so two slides may carry the same
-care layer (whose element ids are stable, see ``ui.map_view._stable_ids``). A story
+care layer (whose element ids are stable, see ``ui.render.map_view._stable_ids``). A story
 shows one slide at a time: Previous/Next buttons, the arrow and Page Up/Down keys
 (a presentation clicker sends those), a progress indicator, and the map of the
 slide being shown is re-sized with ``invalidateSize()``.
 
-Text (titles, notes, figures, sources, date) is escaped with :func:`ui.safe.text`;
+Text (titles, notes, figures, sources, date) is escaped with :func:`ui.render.safe.text`;
 the page is assembled without a template engine, so nothing in it is evaluated.
 Nothing here imports Streamlit.
 """
@@ -40,8 +40,9 @@ from branca.element import CssLink, JavascriptLink
 from pyproj import Transformer
 
 from geo import vtiles
-from ui import i18n, safe
-from ui.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
+from ui import i18n
+from ui.render import safe
+from ui.render.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class HtmlSlide:
     title
         Slide title.
     map
-        A folium map built with :func:`ui.map_view.base_map`, its feature groups added.
+        A folium map built with :func:`ui.render.map_view.base_map`, its feature groups added.
     note
         Short text under the title.
     figures
@@ -144,7 +145,7 @@ def map_html(
     Parameters
     ----------
     m
-        A folium map (e.g. :func:`ui.map_view.base_map` plus feature groups). It is
+        A folium map (e.g. :func:`ui.render.map_view.base_map` plus feature groups). It is
         copied, not modified.
     title, note
         Shown above the map.
@@ -163,7 +164,7 @@ def map_html(
     ValueError
         The map has an online basemap and ``allow_tiles`` is false, too many
         figures, or an unknown language.
-    ui.offline.MissingAssetError
+    ui.render.offline.MissingAssetError
         The map needs a JavaScript or CSS file that is not vendored.
     """
     slide = HtmlSlide(title=title, map=m, note=note, figures=tuple(figures))
@@ -207,7 +208,7 @@ def story_html(
     ValueError
         No slides, an online basemap without ``allow_tiles``, too many figures on
         a slide, or an unknown language.
-    ui.offline.MissingAssetError
+    ui.render.offline.MissingAssetError
         A map needs a JavaScript or CSS file that is not vendored.
     """
     if not slides:
@@ -317,7 +318,7 @@ window.CareAtlasExport = {{maps: {{}}}};
     if leaks:
         raise MissingAssetError(
             f"the exported page would load {leaks[:3]} from the network: vendor the file "
-            "(ui/offline.py VENDORED) or drop the element that needs it."
+            "(ui/render/offline.py VENDORED) or drop the element that needs it."
         )
     log.debug("standalone page: %d slide(s), %d characters", total, len(page))
     return page
@@ -457,7 +458,7 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
     ``None`` when the file cannot be read, or when the map shows more than a city (a
     region-wide view: the city's basemap would be a speck).
     """
-    from ui import slide_basemap
+    from ui.render import slide_basemap
 
     width_px, height_px = BASEMAP_IMAGE_PX
     fit = next((c for c in m._children.values() if isinstance(c, folium.map.FitBounds)), None)
@@ -506,7 +507,7 @@ def _check_asset(name: str, url: str) -> None:
         return
     raise MissingAssetError(
         f"map asset {name!r} ({url}) is not vendored, so it cannot be embedded in an "
-        "offline export: add its file under static/vendor and an entry in ui/offline.py "
+        "offline export: add its file under static/vendor and an entry in ui/render/offline.py "
         "VENDORED, or drop the element that needs it."
     )
 
@@ -521,7 +522,7 @@ def _online_layers(m: folium.Map, *, allow_tiles: bool) -> tuple[list[str], set[
             if _is_remote(url):
                 raise MissingAssetError(
                     f"overlay {node.get_name()} loads {url}: embed the image as a data URL "
-                    "(ui.raster) so the export works offline."
+                    "(ui.render.raster) so the export works offline."
                 )
         tiles = None
         if isinstance(node, folium.raster_layers.TileLayer):

@@ -23,10 +23,11 @@ from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
-from ui import fmt, jobs, loaders, safe, state, uploads
+from ui import jobs, loaders, state, uploads
 from ui.components import download_buttons
-from ui.export import csv_bytes
 from ui.i18n import label, t
+from ui.render import fmt, safe
+from ui.render.export import csv_bytes
 
 PAGE = "plan"
 SCENARIO_KEY = "_plan_scenario"
