@@ -13,7 +13,7 @@ from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
 from ui.i18n import label, t
-from ui.render import fmt, gaps_display, safe
+from ui.render import fmt, gaps_display, plan_tables, safe
 from ui.render.map_view import BOGOTA_VIEW, areas_group, base_map, catchment_group
 from ui.views import address_search, plan_view, present_view
 from ui.views.plan_view import PlanParams
@@ -145,7 +145,7 @@ problem_args = (
 )
 
 # ------------------------------------------------------------------ headline: before -> after
-figures = plan_view.before_after(before, after, groups=groups, lang=lang)
+figures = plan_tables.before_after(before, after, groups=groups, lang=lang)
 plan_view.headline(before, after, groups=groups, lang=lang, changed=not scenario.is_empty)
 
 # ------------------------------------------------------------------ suggest
@@ -257,7 +257,9 @@ tab_figures, tab_suggested, tab_curve, tab_scenario, tab_check = st.tabs(
     ]
 )
 with tab_figures:
-    st.dataframe(plan_view.shown_before_after(figures, lang=lang), hide_index=True, width="stretch")
+    st.dataframe(
+        plan_tables.shown_before_after(figures, lang=lang), hide_index=True, width="stretch"
+    )
     st.caption(t("plan_figures_note", lang))
 with tab_suggested:
     plan_view.suggestion_tab(

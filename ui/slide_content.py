@@ -314,7 +314,7 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
             codes, key, minutes, profile, groups, (1.0,) * len(groups), CELL_M, "straight",
             candidates, 0.0, int(params["suggest"]),
         )  # fmt: skip
-        from ui.views.plan_view import suggested_sites  # the same names as on the Plan page
+        from ui.render.plan_tables import suggested_sites  # the same names as on the Plan page
 
         scenario = scenario.add(suggested_sites(sites, lang=lang))
         key = loaders.scenario_key(scenario)
