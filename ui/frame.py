@@ -4,7 +4,9 @@
 :func:`draw`, which draws the language switch and the shared sidebar. The pages live
 in ``app_pages/`` (not ``pages/``, which Streamlit would read as a legacy multipage
 app), so every run, the first of a server process included, goes through
-``app.py``; the app's own navigation sits at the top of the page.
+``app.py``; the app's own navigation sits at the top of the page. The page, not
+``app.py``, draws the frame because a page may choose its default language (Near me
+speaks Spanish first).
 """
 
 from __future__ import annotations
