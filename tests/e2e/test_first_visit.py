@@ -20,7 +20,8 @@ from tests.e2e.test_explore import wait_idle
 pytestmark = pytest.mark.e2e
 
 # Records whether Streamlit's sidebar page list (what legacy mode shows) was ever in the
-# page, even for one frame.
+# page, even for one frame. The window is desktop-wide: on a phone Streamlit puts the
+# app's own top navigation into the sidebar.
 SIDEBAR_NAV_WATCH = """
 window.__sidebarNavSeen = false;
 new MutationObserver(() => {
@@ -33,7 +34,7 @@ def test_first_visit_of_a_fresh_server_gets_the_asked_page(
     browser: Browser, tmp_path: Path
 ) -> None:
     server = start_server(tmp_path)
-    page, watch = open_page(browser, locale="en-US")
+    page, watch = open_page(browser, locale="en-US", width=1440)
     try:
         page.add_init_script(SIDEBAR_NAV_WATCH)
         page.goto(f"{server.url}/near")
