@@ -3,7 +3,7 @@
 Runs the Data page in-process (Streamlit's AppTest), uploads a file the app refuses
 and reruns the page once more, as when the person moves on. Python's allocations are
 traced (tracemalloc); what is counted is the memory still alive whose allocation
-traceback passes through the app's own code (``pages/``, ``ui/``, ``geo/``), so the
+traceback passes through the app's own code (``app_pages/``, ``ui/``, ``geo/``), so the
 test harness's own copies of the file (the bytes it was given and the copy AppTest
 registers as Streamlit's record on each run) are left out.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
-APP_DIRS = tuple(str(PROJECT / d) + os.sep for d in ("pages", "ui", "geo"))
+APP_DIRS = tuple(str(PROJECT / d) + os.sep for d in ("app_pages", "ui", "geo"))
 
 
 def app_bytes(snapshot: tracemalloc.Snapshot) -> int:
@@ -44,10 +44,10 @@ def measure(name: str, payload: bytes, cap_mb: int) -> tuple[int, int]:
     from geo.settings import get_settings
 
     get_settings.cache_clear()
-    at = AppTest.from_file(str(PROJECT / "tests/app/entry.py"), default_timeout=300)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=300)
     at.query_params["lang"] = "en"
     at.run()
-    at.switch_page(str(PROJECT / "pages/data.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/data.py")).run()
     gc.collect()
     tracemalloc.start(25)
     at.file_uploader[0].set_value((name, payload, "application/geo+json")).run()

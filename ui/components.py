@@ -15,10 +15,11 @@ from geo import vocab
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
-from ui import fmt, loaders, offline, safe, state
-from ui.export import csv_bytes
+from ui import loaders, state
 from ui.i18n import label, labels, readable_source, t
-from ui.map_view import View, feature_group
+from ui.render import fmt, offline, safe
+from ui.render.export import csv_bytes
+from ui.render.map_view import View, feature_group
 from ui.view_button import view_button
 
 

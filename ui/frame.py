@@ -1,16 +1,12 @@
 """The app frame: page list, language switch and shared sidebar, drawn by every page.
 
 ``app.py`` runs the page chosen by ``st.navigation``; each page starts with
-:func:`draw`, which draws the language switch and the shared sidebar. The frame is
-drawn by the page, not by ``app.py``, because Streamlit still treats a ``pages/``
-folder next to the entry script as a legacy multipage app until the first
-``st.navigation`` call of the server process: on that very first run it executes
-the page script directly, under the same page id (its URL path). :func:`draw`
-notices that ``app.py`` did not run, registers the navigation (which ends legacy
-mode for the process) and reruns before any widget exists, so the first visitor's
-run is the same as everyone's and keeps its URL. ``client.showSidebarNavigation =
-false`` hides the legacy page list that the aborted run would flash; the app's own
-navigation sits at the top of the page.
+:func:`draw`, which draws the language switch and the shared sidebar. The pages live
+in ``app_pages/`` (not ``pages/``, which Streamlit would read as a legacy multipage
+app), so every run, the first of a server process included, goes through
+``app.py``; the app's own navigation sits at the top of the page. The page, not
+``app.py``, draws the frame because a page may choose its default language (Near me
+speaks Spanish first).
 """
 
 from __future__ import annotations
@@ -20,13 +16,12 @@ from pathlib import Path
 import streamlit as st
 
 from geo.errors import LayerError
-from ui import safe, state
+from ui import state
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from ui.render import safe
 
-_FRAMED = "_framed_run"
-# Absolute, so the pages resolve whichever script started the app (tests start it
-# from tests/app/entry.py, outside the legacy pages/ check).
-PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+# Absolute, so the pages resolve whichever directory the app was started from.
+PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
 NAV_POSITION = "top"
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 2rem; }
@@ -60,7 +55,6 @@ def app_pages(lang: str) -> list[st.Page]:
 
 def run_navigation() -> None:
     """Entry point (``app.py``): run the page the URL asks for."""
-    st.session_state[_FRAMED] = True
     st.navigation(app_pages(state.language()), position=NAV_POSITION).run()
 
 
@@ -70,10 +64,6 @@ def draw(*, page_default_language: str | None = None) -> str:
     ``page_default_language`` is used when the person has not chosen a language.
     """
     lang = state.language(page_default=page_default_language)
-    if not st.session_state.pop(_FRAMED, False):
-        # started without app.py: legacy pages/ mode on the first run of the process
-        st.navigation(app_pages(lang), position=NAV_POSITION)
-        st.rerun()
     with st.sidebar:
         st.markdown(COMPACT_CSS, unsafe_allow_html=True)  # static CSS only, no data text
         st.radio(

@@ -30,7 +30,7 @@ from geo.params import Candidates, GapsParams, NearQuery, PlanParams, WalkParams
 from geo.settings import get_settings
 from geo.store import StoreError, open_store
 from geo.viewport import BBox
-from ui.map_view import View
+from ui.render.map_view import View
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.settings import get_settings
 from ui.i18n import pick_language
-from ui.map_view import View
+from ui.render.map_view import View
 
 LANG_KEY = "lang"
 _KEEP = "_keep_"

@@ -28,10 +28,10 @@ from geo.io import upload as ingest
 from geo.layers import LayerSpec
 from geo.settings import Settings, get_settings
 from geo.store import Store, StoreError, open_store
-from ui import safe
-from ui.export import csv_bytes
 from ui.i18n import t
 from ui.loaders import synthetic_spec
+from ui.render import safe
+from ui.render.export import csv_bytes
 
 log = logging.getLogger(__name__)
 

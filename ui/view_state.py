@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Self
 
 from geo import profiles
 from ui.i18n import label, t
-from ui.map_view import View
+from ui.render.map_view import View
 
 GROUPS = ("children", "older", "disability", "carers")
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")

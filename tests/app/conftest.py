@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geo.settings import get_settings
 
 PROJECT = Path(__file__).resolve().parents[2]
-APP = str(Path(__file__).resolve().parent / "entry.py")  # runs app.py; see entry.py
+APP = str(PROJECT / "app.py")
 
 
 @pytest.fixture(autouse=True)

@@ -36,7 +36,7 @@ def test_explore_shows_the_official_services(on_atlas: Path, lang: str) -> None:
 
 
 def test_gaps_surfaces_differ_between_groups(on_atlas: Path) -> None:
-    at = run_app("pages/gaps.py", lang="en")
+    at = run_app("app_pages/gaps.py", lang="en")
     values = metric_values(at)
     pct = {k: float(str(v).rstrip(" %")) for k, v in values.items() if str(v).endswith("%")}
     assert len(pct) == 4
@@ -47,7 +47,7 @@ def test_gaps_surfaces_differ_between_groups(on_atlas: Path) -> None:
 
 
 def test_gaps_tables_per_upz_and_localidad(on_atlas: Path) -> None:
-    at = run_app("pages/gaps.py", lang="en")
+    at = run_app("app_pages/gaps.py", lang="en")
     frames = [df.value for df in at.dataframe]
     sizes = sorted(len(f) for f in frames)
     assert 20 in sizes or 19 in sizes  # localidades (Sumapaz may have no urban cells)
@@ -55,7 +55,8 @@ def test_gaps_tables_per_upz_and_localidad(on_atlas: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/near.py", "pages/plan.py", "pages/present.py", "pages/national.py"]
+    "page",
+    ["app_pages/near.py", "app_pages/plan.py", "app_pages/present.py", "app_pages/national.py"],
 )
 def test_other_pages_run_on_the_atlas(on_atlas: Path, page: str) -> None:
     at = run_app(page, lang="es")

@@ -14,7 +14,7 @@ from geo.settings import Settings, get_settings
 from geo.store import open_store
 from tests.app.conftest import PROJECT, button, markers_by_layer, run_app
 from tests.places import add_child_care_block
-from ui import safe
+from ui.render import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 ACCOUNT = "Moderator account"  # the sign-in form's labels
@@ -65,7 +65,7 @@ def _upload(at, name: str, data: bytes, mime: str = "application/geo+json") -> N
 
 
 def test_upload_preview_accept_then_bad_file_keeps_it() -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _upload(at, "hogares.geojson", _geojson(["Casa de cuidado Bolívar", "Jardín"]))
     # names from the file are shown as text: escaped Markdown, read back unescaped
     assert any(
@@ -82,14 +82,14 @@ def test_upload_preview_accept_then_bad_file_keeps_it() -> None:
     assert any("earlier layers are as they were" in c.value for c in at.caption)
     assert any(safe.unmarkdown(e.label).startswith("hogares.geojson") for e in at.expander)
 
-    at.switch_page(str(PROJECT / "pages/explore.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/explore.py")).run()
     assert markers_by_layer(at).get("user_0") == 2
 
 
 def test_a_question_is_asked_and_answered() -> None:
     # metres in MAGNA-SIRGAS / Colombia Bogota zone (EPSG:3116) without a declared CRS
     csv = "nombre;x;y\nCasa de cuidado;1000000;1000000\nJardín;1000500;1000400\n".encode()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _upload(at, "sin_crs.csv", csv, "text/csv")
     assert at.radio, "a question should be asked"
     question = at.radio[0]
@@ -111,7 +111,7 @@ def _suggest(at, name: str) -> None:
 
 
 def test_suggest_moderate_and_publish() -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _suggest(at, "Casa comunitaria de cuidado La Esperanza")
     assert any("Saved" in s.value for s in at.success)
 
@@ -121,7 +121,7 @@ def test_suggest_moderate_and_publish() -> None:
     _sign_in(at, "Mallory", PASSWORD)
     assert any("Wrong name or password" in e.value for e in at.error)
     assert not any("Moderating as" in c.value for c in at.caption)
-    at = run_app("pages/data.py", lang="en")  # lockouts are off in this test (LOCK_BASE_S=0)
+    at = run_app("app_pages/data.py", lang="en")  # lockouts are off in this test (LOCK_BASE_S=0)
     _sign_in(at, "  Ana ", PASSWORD)
     assert any("Moderating as Ana" in c.value for c in at.caption)
     button(at, "Approve").click().run()
@@ -133,16 +133,16 @@ def test_suggest_moderate_and_publish() -> None:
     assert list(sign_ins["event"]) == ["signed_in", "failed", "failed"]
     assert list(sign_ins["name"]) == ["Ana", "Mallory", "Ana"]
 
-    at.switch_page(str(PROJECT / "pages/explore.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/explore.py")).run()
     assert markers_by_layer(at).get("community") == 1
 
 
 def test_suggestions_are_rate_limited_across_sessions(private_store: Path) -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     for n in range(5):
         _suggest(at, f"Lugar de cuidado {n}")
     assert not at.error
-    at = run_app("pages/data.py", lang="en")  # a new session from the same address
+    at = run_app("app_pages/data.py", lang="en")  # a new session from the same address
     _suggest(at, "Lugar de cuidado 6")
     assert any("in the last hour" in e.value for e in at.error)
     with open_store(Settings(store_path=private_store)) as store:
@@ -153,11 +153,11 @@ def test_a_lockout_survives_a_new_session(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(moderators, "LOCK_BASE_S", 600.0)
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     with caplog.at_level(logging.WARNING, logger="geo.moderators"):
         _sign_in(at, "Ana", "wrong password")
     assert any("Failed moderator sign-in as 'Ana'" in r.getMessage() for r in caplog.records)
-    at = run_app("pages/data.py", lang="en")  # a new session, the right password
+    at = run_app("app_pages/data.py", lang="en")  # a new session, the right password
     _sign_in(at, "Ana", PASSWORD)
     assert any("Too many attempts" in e.value for e in at.error)
     assert not any("Moderating as" in c.value for c in at.caption)
@@ -167,7 +167,7 @@ def test_a_lockout_survives_a_new_session(
 def test_no_account_means_moderation_is_off(private_store: Path) -> None:
     with open_store(Settings(store_path=private_store)) as store:
         store.remove_moderator("Ana")
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     assert any("python -m geo moderator add" in i.value for i in at.info)
     assert not any(b.label == "Sign in" for b in at.button)
 
@@ -177,7 +177,7 @@ def test_the_old_shared_password_becomes_the_account_moderator(
 ) -> None:
     monkeypatch.setenv("CARE_ATLAS_MODERATOR_PASSWORD_HASH", HASH)
     get_settings.cache_clear()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     assert any("deprecated" in w.value for w in at.warning)
     _sign_in(at, "Ana Typed", PASSWORD)  # any name with the shared password: refused
     assert not any("Moderating as" in c.value for c in at.caption)
@@ -188,7 +188,7 @@ def test_the_old_shared_password_becomes_the_account_moderator(
 
 
 def test_a_place_name_sets_the_suggestion_point() -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     at.text_input(key="suggest_find").input("Fontivon").run()  # a typo for Fontibón
     suggestion = next(b for b in at.button if b.label.startswith("Fontibón"))
     suggestion.click().run()
@@ -205,7 +205,7 @@ def test_the_moderation_queue_is_paged(private_store: Path) -> None:
             add_child_care_block(
                 store, approve=False, name=f"Lugar {n:02d}", lon=-74.1 + 0.01 * n, lat=4.6
             )
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _sign_in(at, "Ana", PASSWORD)
     assert any("25 suggestions waiting; showing 1 to 20" in c.value for c in at.caption)
     assert sum(b.label == "Approve" for b in at.button) == 20
@@ -235,7 +235,7 @@ def test_a_file_over_the_cap_is_refused_without_keeping_its_bytes(
 ) -> None:
     monkeypatch.setenv("CARE_ATLAS_MAX_UPLOAD_MB", "1")
     get_settings.cache_clear()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     # the browser is told the same limit (it refuses a larger file before sending it)
     assert at.file_uploader[0].proto.max_upload_size_mb == 1
     big = b'{"type": "FeatureCollection", "features": []}' + b" " * (2 * 1024 * 1024)
@@ -256,7 +256,7 @@ def test_a_file_over_the_cap_is_refused_without_keeping_its_bytes(
 
 
 def test_a_refused_file_drops_its_bytes_at_once() -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _upload(at, "roto.geojson", b'{"type": "FeatureCollection", "features": [' + b" " * 100_000)
     assert any("roto.geojson" in safe.unmarkdown(e.value) for e in at.error)
     assert at.session_state["_pending_upload"] is None
@@ -265,7 +265,7 @@ def test_a_refused_file_drops_its_bytes_at_once() -> None:
 
 def test_a_file_waiting_for_an_answer_is_held_once() -> None:
     csv = "nombre;x;y\nCasa de cuidado;1000000;1000000\nJardín;1000500;1000400\n".encode()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _upload(at, "sin_crs.csv", csv, "text/csv")
     assert at.radio, "a question should be asked"
     assert _bytes_in_session(at) == len(csv)
@@ -278,7 +278,7 @@ def test_a_file_waiting_for_an_answer_is_held_once() -> None:
 def test_long_values_are_cut_in_the_preview(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARE_ATLAS_MAX_VALUE_CHARS", "1000")
     get_settings.cache_clear()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     _upload(at, "largo.geojson", _geojson(["z" * 5000, "Jardín"]))
     warnings = [safe.unmarkdown(w.value) for w in at.warning]
     assert "1 value longer than 1,000 characters was cut to 1,000 (columns: name; rows: 1)." in (
@@ -321,7 +321,7 @@ def test_an_imported_layers_long_values_are_cut(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(remote, "check_public_host", lambda url, *, lang: None)
     monkeypatch.setattr(remote, "import_arcgis", lambda url, *, max_features, lang: served)
     get_settings.cache_clear()
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     # a loopback address: were the import not replaced here, nothing would leave the machine
     at.text_input(key="import_url").input("http://127.0.0.1:9/arcgis/rest/services/x/0").run()
     button(at, "Import").click().run()

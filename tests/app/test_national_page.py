@@ -22,9 +22,11 @@ from geo import scale
 from geo.demand import GRID_ATTR, GridFrame
 from geo.settings import Settings, get_settings
 from tests.app.conftest import button, map_args, metric_values, run_app
-from ui import fmt, jobs, national_view
+from ui import jobs
+from ui.render import fmt
+from ui.views import national_view
 
-PAGE = "pages/national.py"
+PAGE = "app_pages/national.py"
 RUN = "synthetic-test"
 ZONE = "<b>x</b>"
 MODEL = "SYNTHETIC demand for the tests: not a population."

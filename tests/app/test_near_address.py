@@ -28,7 +28,7 @@ def _cards(at) -> list[str]:
 
 
 def test_typing_an_address_on_the_atlas_searches_there(on_atlas: Path) -> None:
-    at = run_app("pages/near.py", lang="en")
+    at = run_app("app_pages/near.py", lang="en")
     _type(at, "Calle 59D Sur # 85-28")
     assert not at.exception, [e.message for e in at.exception]
     found = " ".join(s.value for s in at.success).replace("\\", "")  # Markdown-escaped
@@ -40,7 +40,7 @@ def test_typing_an_address_on_the_atlas_searches_there(on_atlas: Path) -> None:
 
 
 def test_an_address_that_is_not_there_gets_not_found_try(on_atlas: Path) -> None:
-    at = run_app("pages/near.py", lang="es")
+    at = run_app("app_pages/near.py", lang="es")
     _type(at, "Calle 399 # 1-1")
     assert not at.exception
     assert any("No encontramos esa dirección" in w.value for w in at.warning)
@@ -49,7 +49,7 @@ def test_an_address_that_is_not_there_gets_not_found_try(on_atlas: Path) -> None
 
 
 def test_on_the_sample_address_search_says_it_needs_the_atlas() -> None:
-    at = run_app("pages/near.py", lang="en")
+    at = run_app("app_pages/near.py", lang="en")
     _type(at, "cra 7 # 32-16")
     assert not at.exception
     assert any("needs Bogotá's official atlas" in i.value for i in at.info)
@@ -57,7 +57,7 @@ def test_on_the_sample_address_search_says_it_needs_the_atlas() -> None:
 
 
 def test_suggest_a_place_finds_an_address(on_atlas: Path) -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     at.text_input(key="suggest_find").input("Calle 59D Sur # 85-28").run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("CL 59D S # 85-28" in s.value.replace("\\", "") for s in at.success)
@@ -70,7 +70,7 @@ def test_plan_marks_a_new_site_at_an_address(on_atlas: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["lang"] = "en"
     at.run()
-    at.switch_page(str(PROJECT / "pages/plan.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/plan.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     at.text_input(key="plan_address").input("Calle 59D Sur # 85-28").run()
     assert not at.exception, [e.message for e in at.exception]

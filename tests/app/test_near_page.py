@@ -10,14 +10,14 @@ def _cards(at) -> list[str]:
 
 
 def test_spanish_by_default_and_english_on_request() -> None:
-    at = run_app("pages/near.py")
+    at = run_app("app_pages/near.py")
     assert at.title[0].value == "Cerca de mí: servicios de cuidado"
-    at = run_app("pages/near.py", lang="en")
+    at = run_app("app_pages/near.py", lang="en")
     assert at.title[0].value == "Near me: care services"
 
 
 def test_pick_a_suggested_place_gives_numbered_cards() -> None:
-    at = run_app("pages/near.py")
+    at = run_app("app_pages/near.py")
     box = at.selectbox(key="near_place")
     choice = next(o for o in box.options if o.startswith("Ciudad Bolívar"))
     box.set_value(choice).run()
@@ -30,19 +30,19 @@ def test_pick_a_suggested_place_gives_numbered_cards() -> None:
 
 
 def test_far_from_everything_is_said_plainly() -> None:
-    at = run_app("pages/near.py", plat="-10.0", plon="-60.0", place="Rondônia")
+    at = run_app("app_pages/near.py", plat="-10.0", plon="-60.0", place="Rondônia")
     assert any("está lejos" in w.value for w in at.warning)
     assert len(_cards(at)) >= 1  # the nearest are shown anyway
 
 
 def test_a_shared_url_reopens_the_same_search() -> None:
-    at = run_app("pages/near.py", plat="4.558", plon="-74.150", place="Manitas", lang="en")
+    at = run_app("app_pages/near.py", plat="4.558", plon="-74.150", place="Manitas", lang="en")
     assert any("Nearest to Manitas" in s.value for s in at.subheader)
     assert len(_cards(at)) == 5
 
 
 def test_a_care_word_lists_that_care_and_clears_the_previous_results() -> None:
-    at = run_app("pages/near.py")
+    at = run_app("app_pages/near.py")
     box = at.selectbox(key="near_place")
     assert box.options[0] == "guardería"  # everyday words first, before place names
     box.set_value(next(o for o in box.options if o.startswith("Ciudad Bolívar"))).run()

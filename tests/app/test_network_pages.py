@@ -48,7 +48,7 @@ def _polygon_rings(script: str) -> list:
 
 
 def test_gaps_network_mode_compares_with_straight_line() -> None:
-    at = run_app("pages/gaps.py", lang="en")
+    at = run_app("app_pages/gaps.py", lang="en")
     at.radio(key="gaps_distance_en").set_value("network").run()
     assert not at.exception, [e.message for e in at.exception]
     deltas = [m.delta for m in at.metric if m.delta]
@@ -58,7 +58,7 @@ def test_gaps_network_mode_compares_with_straight_line() -> None:
 
 
 def test_near_me_zone_follows_the_streets() -> None:
-    at = run_app("pages/near.py", plat="4.558", plon="-74.150", place="Manitas", lang="en")
+    at = run_app("app_pages/near.py", plat="4.558", plon="-74.150", place="Manitas", lang="en")
     assert not at.exception, [e.message for e in at.exception]
     maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")]
     (script,) = [m["script"] for m in maps if "script" in m]

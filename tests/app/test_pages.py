@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import PROJECT, map_args, markers_by_layer, metric_values, run_app
-from ui import safe
+from ui.render import safe
 
 
 def test_explore_defaults_to_spanish_with_every_layer() -> None:
@@ -90,7 +90,7 @@ def test_selection_from_url_fills_the_side_panel() -> None:
 
 
 def test_region_page_table_filters_and_download() -> None:
-    at = run_app("pages/region.py")
+    at = run_app("app_pages/region.py")
     assert at.title[0].value == "Cuidado en la región"
     assert not at.exception
     counts = markers_by_layer(at)
@@ -121,7 +121,7 @@ def test_a_broken_layer_is_reported_and_the_rest_still_works(tmp_path: Path, mon
     assert counts["care_blocks"] == 19 and "cooperatives" not in counts
 
 
-@pytest.mark.parametrize("page", [None, "pages/region.py"])
+@pytest.mark.parametrize("page", [None, "app_pages/region.py"])
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_every_page_renders_in_both_languages(page, lang) -> None:
     at = run_app(page, lang=lang)
@@ -153,8 +153,8 @@ def test_walking_zones_overlay_on_explore() -> None:
 def test_language_survives_a_page_change_and_later_reruns() -> None:
     at = run_app()
     at.radio(key="lang").set_value("en").run()
-    at.switch_page(str(PROJECT / "pages/gaps.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/gaps.py")).run()
     at.slider(key="gaps_minutes").set_value(20).run()
     assert at.title[0].value == "Who has care within a walk?"
-    at.switch_page(str(PROJECT / "pages/region.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/region.py")).run()
     assert at.title[0].value == "Care across the region"

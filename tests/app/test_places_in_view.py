@@ -88,7 +88,7 @@ def test_near_me_reads_a_box_around_the_point(
     monkeypatch.setattr(SQLiteStore, "approved", recording)
     at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place="Kennedy")
     boxes.clear()  # the first run is Explore's (the view's box)
-    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/near.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     cards = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert cards[0].startswith("### 1. Hogar comunitario Kennedy")  # the community place, 0 m

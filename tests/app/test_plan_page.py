@@ -9,7 +9,7 @@ import pytest
 from geo.settings import get_settings
 from geo.store import open_store
 from tests.app.conftest import button, markers_by_layer, metric_values, run_app
-from ui import safe
+from ui.render import safe
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ def _suggest(at, k: int = 3):
 
 
 def test_suggest_accept_and_before_after() -> None:
-    at = run_app("pages/plan.py", lang="en")
+    at = run_app("app_pages/plan.py", lang="en")
     assert at.title[0].value == "Where should the next care block go?"
     assert any("MODELLED demand" in w.value for w in at.warning)
     before = {g: _pct(at, g) for g in ("Early childhood", "Carers")}
@@ -56,7 +56,7 @@ def test_suggest_accept_and_before_after() -> None:
 
 
 def test_remove_an_existing_site_lowers_coverage() -> None:
-    at = run_app("pages/plan.py", lang="en", sel="care_blocks:mc-01")
+    at = run_app("app_pages/plan.py", lang="en", sel="care_blocks:mc-01")
     before = _pct(at, "Early childhood")
     n_blocks = markers_by_layer(at)["care_blocks"]
     button(at, "Take this site out in the scenario").click().run()
@@ -70,7 +70,7 @@ def test_remove_an_existing_site_lowers_coverage() -> None:
 
 
 def test_save_and_reopen_from_the_url(private_store: Path) -> None:
-    at = run_app("pages/plan.py", lang="en")
+    at = run_app("app_pages/plan.py", lang="en")
     at.slider(key="plan_minutes").set_value(20).run()
     _suggest(at, k=2)
     button(at, "Add to the scenario").click().run()
@@ -86,7 +86,7 @@ def test_save_and_reopen_from_the_url(private_store: Path) -> None:
     assert len(stored.payload["added"]) == 2
     assert stored.payload["params"]["minutes"] == 20
     # a fresh session opened from the shared link sees the same scenario and settings
-    again = run_app("pages/plan.py", lang="en", scenario=scenario_id)
+    again = run_app("app_pages/plan.py", lang="en", scenario=scenario_id)
     assert markers_by_layer(again).get("proposed") == 2
     assert again.slider(key="plan_minutes").value == 20
     assert again.text_input(key="plan_name_input").value == "Two blocks <b>south</b>"
@@ -94,13 +94,13 @@ def test_save_and_reopen_from_the_url(private_store: Path) -> None:
 
 
 def test_unknown_scenario_link_is_explained() -> None:
-    at = run_app("pages/plan.py", lang="es", scenario="sc-doesnotexist")
+    at = run_app("app_pages/plan.py", lang="es", scenario="sc-doesnotexist")
     assert any("sc-doesnotexist" in safe.unmarkdown(e.value) for e in at.error)
     assert at.title[0].value == "¿Dónde debería ir la próxima manzana del cuidado?"
 
 
 def test_capacity_limits_what_a_site_counts() -> None:
-    at = run_app("pages/plan.py", lang="en")
+    at = run_app("app_pages/plan.py", lang="en")
     _suggest(at, k=1)
     free = at.dataframe[1].value["Early childhood: newly within reach"].sum()
     at.number_input(key="plan_capacity").set_value(500).run()
@@ -111,7 +111,7 @@ def test_capacity_limits_what_a_site_counts() -> None:
 
 
 def test_clicked_candidates_need_points_first() -> None:
-    at = run_app("pages/plan.py", lang="en")
+    at = run_app("app_pages/plan.py", lang="en")
     at.selectbox(key="plan_candidates_en").set_value("clicked").run()
     assert not at.exception
     assert any("Mark candidate points" in i.value for i in at.info)
@@ -121,7 +121,7 @@ def test_clicked_candidates_need_points_first() -> None:
 def test_candidates_from_an_uploaded_layer() -> None:
     from ui import uploads
 
-    at = run_app("pages/plan.py", lang="en")
+    at = run_app("app_pages/plan.py", lang="en")
     import geopandas as gpd
     from shapely.geometry import Point
 
@@ -141,7 +141,7 @@ def test_candidates_from_an_uploaded_layer() -> None:
 
 
 def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: Path) -> None:
-    mine = run_app("pages/plan.py", lang="en")
+    mine = run_app("app_pages/plan.py", lang="en")
     mine.text_input(key="plan_name_input").input("Mío").run()
     button(mine, "Save as new").click().run()
     scenario_id = mine.query_params["scenario"]
@@ -150,7 +150,7 @@ def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: P
     assert edit_link.startswith(f"?scenario={scenario_id}&edit=")
     assert any(b.key == f"plan_delete_{scenario_id}" for b in mine.button)
 
-    other = run_app("pages/plan.py", lang="en", scenario=scenario_id)
+    other = run_app("app_pages/plan.py", lang="en", scenario=scenario_id)
     assert not other.exception
     assert not any(b.key == "plan_save_over" for b in other.button)
     assert not any(b.key == f"plan_delete_{scenario_id}" for b in other.button)
@@ -163,7 +163,7 @@ def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: P
         assert len(handle.scenarios()) == 2
 
     token = edit_link.split("&edit=")[1]
-    holder = run_app("pages/plan.py", lang="en", scenario=scenario_id, edit=token)
+    holder = run_app("app_pages/plan.py", lang="en", scenario=scenario_id, edit=token)
     assert "edit" not in holder.query_params
     holder.button(key=f"plan_delete_{scenario_id}").click().run()
     assert not holder.exception

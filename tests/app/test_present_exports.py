@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from ui import slides, standalone
-from ui.export import csv_bytes, xlsx_bytes
-from ui.present_page import _html_slide, static_slide
-from ui.present_view import figures_table, sample_story, slide, today
+from ui.render import slides, standalone
+from ui.render.export import csv_bytes, xlsx_bytes
+from ui.slide_content import figures_table, sample_story, slide, today
+from ui.views.present_view import _html_slide, static_slide
 
 OUTSIDE = re.compile(r"""(?:src|href)\s*=\s*["']?https?://|url\(\s*["']?https?://""", re.I)
 

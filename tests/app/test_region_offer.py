@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.conftest import run_app
 from ui.i18n import t
-from ui.tables import PROJECT_MARK
+from ui.render.tables import PROJECT_MARK
 
 
 def _offer(at, lang: str) -> pd.DataFrame:
@@ -18,7 +18,7 @@ def _offer(at, lang: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_offer_table_shows_durations_notes_and_sources(lang: str) -> None:
-    at = run_app("pages/region.py", lang=lang)
+    at = run_app("app_pages/region.py", lang=lang)
     table = _offer(at, lang)
     assert len(table) == 35
     na = t("offer_na", lang)
@@ -74,7 +74,7 @@ def test_offer_table_shows_durations_notes_and_sources(lang: str) -> None:
 
 
 def test_notes_are_numbered_within_the_rows_shown() -> None:
-    at = run_app("pages/region.py", lang="en")
+    at = run_app("app_pages/region.py", lang="en")
     at.multiselect(key="offer_countries_en").set_value(["CR"]).run()
     assert not at.exception
     table = _offer(at, "en")

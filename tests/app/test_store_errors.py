@@ -59,7 +59,7 @@ def assert_no_path(at, path: Path) -> None:
 
 
 def test_present_story_link_with_a_broken_store(broken_store: Path) -> None:
-    at = run_app("pages/present.py", story="abc123", lang="en")
+    at = run_app("app_pages/present.py", story="abc123", lang="en")
     errors = [e.value for e in at.error]
     assert errors == [
         f"Could not open the story: {PLAIN}. Try again in a moment or tell "
@@ -71,7 +71,7 @@ def test_present_story_link_with_a_broken_store(broken_store: Path) -> None:
 
 
 def test_plan_scenario_link_with_a_broken_store(broken_store: Path) -> None:
-    at = run_app("pages/plan.py", scenario="abc123", lang="en")
+    at = run_app("app_pages/plan.py", scenario="abc123", lang="en")
     assert any(e.value.startswith(f"Could not open the scenario: {PLAIN}") for e in at.error)
     assert_no_path(at, broken_store)
     assert at.metric, "the plan's figures are still shown"
@@ -82,7 +82,7 @@ def _download_tab_drawn(at) -> bool:
 
 
 def test_suggest_with_a_broken_store(broken_store: Path) -> None:
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     next(w for w in at.text_input if w.label == "Name of the place").input("Casa de cuidado Bosa")
     next(m for m in at.multiselect if m.label == "What it offers").set_value(["child_care"])
     button(at, "Send suggestion").click().run()
@@ -95,7 +95,7 @@ def test_suggest_with_a_broken_store(broken_store: Path) -> None:
 def test_moderate_with_a_broken_store(broken_store: Path) -> None:
     # Moderator accounts live in the store: with the store broken, the Moderate tab says
     # so in plain words (no sign-in form, no path) and the rest of the page still draws.
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     assert not at.exception, [e.message for e in at.exception]
     assert any(e.value.startswith("The suggestions store cannot be opened now") for e in at.error)
     assert_no_path(at, broken_store)

@@ -3,7 +3,7 @@
 Streamlit renders Markdown in messages, captions, labels and ``st.table`` cells: an
 image in a suggested place's contact, or in a ``?story=``/``?scenario=`` link, would
 make every visitor's browser fetch it. Each test puts such text in and checks the
-element the page sent holds it escaped (``ui.safe.markdown``), and that un-escaping
+element the page sent holds it escaped (``ui.render.safe.markdown``), and that un-escaping
 gives the text back: the person reads exactly what was written.
 """
 
@@ -21,7 +21,7 @@ from geo.settings import Settings, get_settings
 from geo.store import open_store
 from tests.app.conftest import PROJECT, run_app
 from tests.places import add_child_care_block
-from ui import safe
+from ui.render import safe
 
 PASSWORD = "correct horse battery"  # noqa: S105 (a test password)
 IMAGE = "![p](http://203.0.113.10/p.png)"
@@ -77,7 +77,7 @@ def _texts(at) -> list[str]:
 
 def test_the_moderation_queue_shows_a_suggestion_as_text(store_path: Path) -> None:
     _suggest(store_path, approve=False)
-    at = run_app("pages/data.py", lang="en")
+    at = run_app("app_pages/data.py", lang="en")
     inputs = {w.label: w for w in at.text_input}
     # the deprecated shared hash signs in as the account "moderator" (issue 14, item 3)
     inputs["Moderator account"].input("moderator")
@@ -112,7 +112,7 @@ def test_an_approved_place_is_shown_as_text_in_the_side_panel(store_path: Path) 
 def test_an_approved_place_is_shown_as_text_on_near_me(store_path: Path) -> None:
     _suggest(store_path, approve=True)
     at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place="Kennedy", lang="en")
-    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/near.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     card = next(m.value for m in at.markdown if safe.markdown(IMAGE) in m.value)
     assert IMAGE not in card
@@ -120,7 +120,7 @@ def test_an_approved_place_is_shown_as_text_on_near_me(store_path: Path) -> None
 
 
 def test_a_story_code_in_the_url_is_echoed_as_text() -> None:
-    at = run_app("pages/present.py", story=STORY, lang="en")
+    at = run_app("app_pages/present.py", story=STORY, lang="en")
     (error,) = at.error
     assert safe.markdown(STORY) in error.value
     assert (
@@ -131,7 +131,7 @@ def test_a_story_code_in_the_url_is_echoed_as_text() -> None:
 
 
 def test_a_scenario_code_in_the_url_is_echoed_as_text() -> None:
-    at = run_app("pages/plan.py", scenario=SCENARIO, lang="en")
+    at = run_app("app_pages/plan.py", scenario=SCENARIO, lang="en")
     (error,) = [e for e in at.error if "scenario" in e.value]
     assert safe.markdown(SCENARIO) in error.value
     assert SCENARIO in safe.unmarkdown(error.value)
@@ -140,7 +140,7 @@ def test_a_scenario_code_in_the_url_is_echoed_as_text() -> None:
 
 def test_a_place_name_in_the_near_me_link_is_echoed_as_text() -> None:
     at = run_app(plat=f"{BOGOTA[0]}", plon=f"{BOGOTA[1]}", place=STORY, lang="en")
-    at.switch_page(str(PROJECT / "pages/near.py")).run()
+    at.switch_page(str(PROJECT / "app_pages/near.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     heading = next(s.value for s in at.subheader if safe.markdown(STORY) in s.value)
     assert STORY in safe.unmarkdown(heading)

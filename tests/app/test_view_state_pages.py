@@ -12,8 +12,8 @@ from geo.settings import get_settings
 from geo.store import open_store
 from geo.stories import Story
 from tests.app.conftest import map_args, markers_by_layer, metric_values, run_app
-from ui import safe
-from ui.present_view import figures_table, slide
+from ui.render import safe
+from ui.slide_content import figures_table, slide
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def _add_view(at, page: str, title: str) -> Story:
 
 def test_gaps_url_reopens_minutes_profile_measure_and_groups() -> None:
     at = run_app(
-        "pages/gaps.py",
+        "app_pages/gaps.py",
         lang="en",
         min="30",
         profile="older_or_pushchair",
@@ -67,7 +67,7 @@ def test_gaps_url_reopens_minutes_profile_measure_and_groups() -> None:
 
 
 def test_gaps_choices_go_into_the_url() -> None:
-    at = run_app("pages/gaps.py", lang="en")
+    at = run_app("app_pages/gaps.py", lang="en")
     at.slider(key="gaps_minutes").set_value(45).run()
     at.selectbox(key="gaps_measure_en").set_value("2sfca").run()
     at.selectbox(key="gaps_profile_en").set_value("wheelchair").run()
@@ -76,29 +76,29 @@ def test_gaps_choices_go_into_the_url() -> None:
     assert _query(at, "measure") == "2sfca"
     assert _query(at, "profile") == "wheelchair"
     copied = {k: _query(at, k) for k in ("min", "measure", "profile", "grp", "svc")}
-    again = run_app("pages/gaps.py", lang="en", **copied)
+    again = run_app("app_pages/gaps.py", lang="en", **copied)
     assert again.slider(key="gaps_minutes").value == 45
     assert again.selectbox(key="gaps_profile_en").value == "wheelchair"
     assert metric_values(again) == metric_values(at)
 
 
 def test_explore_url_reopens_the_filters() -> None:
-    at = run_app("pages/explore.py", lang="en", pop="older", op="cooperative")
+    at = run_app("app_pages/explore.py", lang="en", pop="older", op="cooperative")
     assert at.multiselect(key="explore_populations_en").value == ["older"]
     assert at.multiselect(key="explore_operators_en").value == ["cooperative"]
-    everything = metric_values(run_app("pages/explore.py", lang="en"))["Places on the map"]
+    everything = metric_values(run_app("app_pages/explore.py", lang="en"))["Places on the map"]
     assert int(metric_values(at)["Places on the map"]) < int(everything)
 
 
 def test_an_explore_view_keeps_its_filters_in_the_slide_and_the_csv() -> None:
-    page = run_app("pages/explore.py", lang="en", pop="older", op="cooperative")
+    page = run_app("app_pages/explore.py", lang="en", pop="older", op="cooperative")
     shown = metric_values(page)["Places on the map"]
     stored = _add_view(page, "explore", "For older persons")
     (view,) = stored.payload["views"]
     assert view["params"]["populations"] == ["older"]
     assert view["params"]["operators"] == ["cooperative"]
 
-    at = run_app("pages/present.py", lang="en", story=stored.id, present="1", slide="1")
+    at = run_app("app_pages/present.py", lang="en", story=stored.id, present="1", slide="1")
     assert metric_values(at)["Places on the map"] == shown
     assert "care_bus_stops" not in markers_by_layer(at)  # the page showed none
     assert any(
@@ -117,11 +117,11 @@ def test_an_explore_view_keeps_its_filters_in_the_slide_and_the_csv() -> None:
 
 
 def test_a_gaps_view_keeps_its_surface_and_colour_bar() -> None:
-    page = run_app("pages/gaps.py", lang="en", measure="nearest")
+    page = run_app("app_pages/gaps.py", lang="en", measure="nearest")
     stored = _add_view(page, "gaps", "Minutes to the nearest")
     (view,) = stored.payload["views"]
     assert view["params"]["measure"] == "nearest"
-    at = run_app("pages/present.py", lang="en", story=stored.id, present="1", slide="1")
+    at = run_app("app_pages/present.py", lang="en", story=stored.id, present="1", slide="1")
     groups = map_args(at)["feature_group"]
     assert "Walking minutes to the nearest service" in groups  # the colour bar
     assert "data:image/png;base64," in groups  # the surface
@@ -133,7 +133,7 @@ def test_a_gaps_view_keeps_its_surface_and_colour_bar() -> None:
 
 
 def test_explore_walking_zones_come_back_from_the_url_and_reach_the_story() -> None:
-    at = run_app("pages/explore.py", lang="en", walk="1", wmin="25", wprofile="wheelchair")
+    at = run_app("app_pages/explore.py", lang="en", walk="1", wmin="25", wprofile="wheelchair")
     assert at.toggle(key="explore_walk_show").value is True
     assert at.slider(key="explore_walk_minutes").value == 25
     assert at.selectbox(key="explore_walk_profile_en").value == "wheelchair"
@@ -146,12 +146,12 @@ def test_explore_walking_zones_come_back_from_the_url_and_reach_the_story() -> N
 
 
 def test_a_region_view_keeps_its_filters() -> None:
-    page = run_app("pages/region.py", lang="en", country="MX")
+    page = run_app("app_pages/region.py", lang="en", country="MX")
     shown = metric_values(page)
     stored = _add_view(page, "region", "Mexico")
     (view,) = stored.payload["views"]
     assert view["params"]["countries"] == ["MX"]
-    at = run_app("pages/present.py", lang="en", story=stored.id, present="1", slide="1")
+    at = run_app("app_pages/present.py", lang="en", story=stored.id, present="1", slide="1")
     slide_figures = metric_values(at)
     shared = [name for name in shown if name in slide_figures]
     assert shared and all(slide_figures[n] == shown[n] for n in shared), (slide_figures, shown)
@@ -159,17 +159,17 @@ def test_a_region_view_keeps_its_filters() -> None:
 
 
 def test_a_download_that_cannot_be_built_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import slides
+    from ui.render import slides
 
     def broken(*_args, **_kwargs):
         raise ValueError("no room left on the page")
 
     monkeypatch.setattr(slides, "render_png", broken)
     monkeypatch.setattr(slides, "render_pdf", broken)
-    at = run_app("pages/present.py", lang="en", present="1", slide="1")
+    at = run_app("app_pages/present.py", lang="en", present="1", slide="1")
     assert not at.get("download_button")  # no button that would do nothing
     assert any("could not be built" in e.value and "no room left" in e.value for e in at.error)
-    at = run_app("pages/present.py", lang="en")
+    at = run_app("app_pages/present.py", lang="en")
     (prepare,) = [b for b in at.button if b.key == "export_prepare"]
     prepare.click().run()
     assert not at.exception
@@ -178,13 +178,13 @@ def test_a_download_that_cannot_be_built_is_reported(monkeypatch: pytest.MonkeyP
 
 
 def test_a_file_problem_is_reported_without_server_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import slides
+    from ui.render import slides
 
     def broken(*_args, **_kwargs):
         raise OSError("[Errno 2] No such file or directory: '/srv/atlas/static/basemap/x.pmtiles'")
 
     monkeypatch.setattr(slides, "render_png", broken)
-    at = run_app("pages/present.py", lang="en", present="1", slide="1")
+    at = run_app("app_pages/present.py", lang="en", present="1", slide="1")
     (error,) = [e.value for e in at.error if "could not be built" in e.value]
     assert "/srv" not in error and "details in the log" in error
 
@@ -192,7 +192,7 @@ def test_a_file_problem_is_reported_without_server_paths(monkeypatch: pytest.Mon
 def test_plan_url_reopens_its_settings_and_is_written_back() -> None:
     """Issue 18: every page's URL reopens the same view, Plan included."""
     at = run_app(
-        "pages/plan.py",
+        "app_pages/plan.py",
         lang="en",
         grp="older,children",
         w="2,1",
@@ -217,7 +217,9 @@ def test_plan_url_reopens_its_settings_and_is_written_back() -> None:
 
 
 def test_plan_url_with_bad_values_opens_the_defaults() -> None:
-    at = run_app("pages/plan.py", lang="es", min="7", k="x", profile="<b>", cap="-3", grp="nope")
+    at = run_app(
+        "app_pages/plan.py", lang="es", min="7", k="x", profile="<b>", cap="-3", grp="nope"
+    )
     assert not at.exception
     assert at.slider(key="plan_minutes").value == 15
     assert at.slider(key="plan_k").value == 3

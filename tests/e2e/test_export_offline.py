@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.ui.test_standalone import INJECTED, TITLE, sample, sample_map, sample_story
-from ui.map_view import KIND_COLOURS
-from ui.standalone import map_html, story_html
+from ui.render.map_view import KIND_COLOURS
+from ui.render.standalone import map_html, story_html
 
 pytestmark = pytest.mark.e2e
 
@@ -179,9 +179,9 @@ def test_exported_story_fits_a_laptop(offline, tmp_path: Path) -> None:
 
 def test_sample_story_export_opens_offline(offline, tmp_path: Path) -> None:
     """The Present page's own export of the sample story, as a presenter downloads it."""
-    from ui.present_page import _html_slide
-    from ui.present_view import sample_story as sample_care_story
-    from ui.present_view import slide, today
+    from ui.slide_content import sample_story as sample_care_story
+    from ui.slide_content import slide, today
+    from ui.views.present_view import _html_slide
 
     story = sample_care_story("es")
     html = story_html(

@@ -87,7 +87,7 @@ def test_the_guard_blocks_and_reports_an_image_to_another_host(
 
 def shown(text: str) -> re.Pattern[str]:
     """``text`` as the page shows it: addresses may hold an invisible word joiner (U+2060)
-    that keeps Markdown from making them links (see ``ui.safe.markdown``)."""
+    that keeps Markdown from making them links (see ``ui.render.safe.markdown``)."""
     return re.compile("".join(re.escape(ch) + "\u2060?" for ch in text))
 
 

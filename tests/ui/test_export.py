@@ -1,4 +1,4 @@
-"""ui.export and ui.uploads: downloads that a spreadsheet opens safely; layers round-trip."""
+"""ui.render.export and ui.uploads: downloads that a spreadsheet opens safely; layers round-trip."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
-from ui.export import csv_bytes, sheet_title, xlsx_bytes
+from ui.render.export import csv_bytes, sheet_title, xlsx_bytes
 from ui.uploads import geojson_bytes, gpkg_bytes, table_csv
 
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from ui import fmt
+from ui.render import fmt
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""ui.map_view and ui.offline: the generated Leaflet page, tested without Streamlit."""
+"""ui.render.map_view and ui.render.offline: the generated Leaflet page, tested without Streamlit."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from geo.layers import load_layer, load_registry
 from geo.settings import PROJECT_DIR
-from ui import offline
-from ui.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
-from ui.offline import MissingAssetError, localize
+from ui.render import offline
+from ui.render.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
+from ui.render.offline import MissingAssetError, localize
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_training_popup_uses_the_reports_wider_population_words() -> None:
 
     from geo import region
     from geo.layers import load_layer, load_registry
-    from ui.map_view import popup_html
+    from ui.render.map_view import popup_html
 
     registry = load_registry(Path(__file__).resolve().parents[2] / "data")
     offer = load_layer(registry["training_offer"], data_dir=registry.data_dir)
@@ -157,7 +157,7 @@ def test_training_popup_uses_the_reports_wider_population_words() -> None:
 
 
 def test_offline_basemap_is_drawn_from_a_file_the_app_serves() -> None:
-    from ui import basemap
+    from ui.render import basemap
 
     m = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[])
     html = localize(m, static_url="/app/static").get_root().render()
@@ -177,7 +177,7 @@ def test_offline_basemap_is_drawn_from_a_file_the_app_serves() -> None:
 
 
 def test_atlas_basemap_is_published_by_content_hash(tmp_path: Path) -> None:
-    from ui import basemap
+    from ui.render import basemap
 
     source = tmp_path / "atlas"
     source.mkdir()
@@ -248,7 +248,7 @@ def test_no_internal_file_names_in_popups_or_records(lang: str) -> None:
 
 
 def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
-    from ui import map_view
+    from ui.render import map_view
 
     registry = load_registry(PROJECT_DIR / "data")
     zones = load_layer(registry.layers["localidades"], data_dir=PROJECT_DIR / "data")
@@ -270,7 +270,7 @@ def test_outlines_are_simplified_once_per_layer(monkeypatch) -> None:
 
 
 def test_outlines_are_left_to_the_offline_basemap() -> None:
-    from ui import basemap
+    from ui.render import basemap
 
     registry = load_registry(PROJECT_DIR / "data")
     zones = load_layer(registry.layers["localidades"], data_dir=PROJECT_DIR / "data")
@@ -288,7 +288,7 @@ def test_outlines_are_left_to_the_offline_basemap() -> None:
 
 
 def test_popups_are_built_once_per_row_content(monkeypatch) -> None:
-    from ui import map_view
+    from ui.render import map_view
 
     registry = load_registry(PROJECT_DIR / "data")
     spec = registry.layers["care_blocks"]
@@ -320,7 +320,7 @@ def test_popups_are_built_once_per_row_content(monkeypatch) -> None:
 def test_quantile_scale_spreads_skewed_values_and_names_its_breaks() -> None:
     import pandas as pd
 
-    from ui.gaps_view import quantile_scale
+    from ui.render.gaps_display import quantile_scale
 
     values = pd.Series([0.01] * 50 + [0.02] * 30 + [5.0] * 19 + [1000.0] + [float("nan")])
     scaled, ticks = quantile_scale(values, lang="es", digits=2)

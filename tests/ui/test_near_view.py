@@ -1,4 +1,4 @@
-"""ui.near_view: what typed text means, directions links (the browser test types for real)."""
+"""ui.views.near_view: what typed text means, directions links (the browser test types for real)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from geo.gazetteer import Gazetteer
 from geo.layers import load_all, load_registry
 from geo.settings import PROJECT_DIR
-from ui.near_view import directions_links, resolve_typed
+from ui.views.near_view import directions_links, resolve_typed
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_directions_links() -> None:
 
 def test_near_map_legend_names_its_symbols() -> None:
     from ui import loaders
-    from ui.near_view import result_map
+    from ui.views.near_view import result_map
 
     m = result_map(
         loaders.empty_results(), origin=(4.6, -74.1), radius_m=800.0, lang="en", boundaries=[]
@@ -72,7 +72,7 @@ def test_near_map_legend_names_its_symbols() -> None:
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_care_words_offered_first_are_known_to_the_gazetteer(lang: str) -> None:
-    from ui.near_view import CARE_WORDS, search_options
+    from ui.views.near_view import CARE_WORDS, search_options
 
     options = search_options(["Bosa · Bogotá"], lang)
     assert options[: len(CARE_WORDS[lang])] == list(CARE_WORDS[lang])

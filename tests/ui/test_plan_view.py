@@ -1,4 +1,4 @@
-"""ui.plan_view: parameters saved with a scenario, exports, figure formatting."""
+"""ui.views.plan_view: parameters saved with a scenario, exports, figure formatting."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import json
 import pandas as pd
 
 from geo.scenarios import Scenario, Site
-from ui.plan_view import PlanParams, figures_csv, shown_before_after, sites_geojson
+from ui.render.plan_tables import figures_csv, shown_before_after, sites_geojson
+from ui.views.plan_view import PlanParams
 
 
 def test_params_round_trip_and_unknown_values_dropped() -> None:

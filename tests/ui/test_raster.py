@@ -1,4 +1,4 @@
-"""ui.raster: the surface image lines up with the grid cells."""
+"""ui.render.raster: the surface image lines up with the grid cells."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from geo.demand import GridFrame
-from ui.raster import VIRIDIS, lut, surface_overlay
+from ui.render.raster import VIRIDIS, lut, surface_overlay
 
 # A 4 x 5 grid of 100 m cells in UTM 18N, near Bogotá.
 GRID = GridFrame(x0=600_000.0, y_top=510_000.0, cell_m=100.0, n_rows=4, n_cols=5, crs="EPSG:32618")

@@ -1,4 +1,4 @@
-"""ui.safe: data text is shown, never run, never templated."""
+"""ui.render.safe: data text is shown, never run, never templated."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from jinja2 import Template
 
-from ui import safe
+from ui.render import safe
 
 INJECTIONS = [
     "<img src=x onerror=alert(1)>",

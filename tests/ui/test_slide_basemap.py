@@ -1,4 +1,4 @@
-"""ui.slide_basemap: a slide's map drawn over the atlas's own offline basemap tiles."""
+"""ui.render.slide_basemap: a slide's map drawn over the atlas's own offline basemap tiles."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from shapely.geometry import Point
 
 from geo.settings import get_settings
-from ui import basemap, slides
-from ui.map_view import BOGOTA_VIEW
-from ui.slide_basemap import BACKGROUND, tiles_hook
+from ui.render import basemap, slides
+from ui.render.map_view import BOGOTA_VIEW
+from ui.render.slide_basemap import BACKGROUND, tiles_hook
 from ui.view_state import extent_of
 
 

@@ -1,4 +1,4 @@
-"""ui.slides: PNG and PDF slides of a map view, rendered without a browser."""
+"""ui.render.slides: PNG and PDF slides of a map view, rendered without a browser."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 from shapely.geometry import Point, Polygon
 
-from ui.slides import (
+from ui.render.slides import (
     FORMATS,
     SIMPLIFY_M,
     ColourScale,

@@ -1,4 +1,4 @@
-"""ui.standalone: one HTML file, a map or a story, that opens with no internet."""
+"""ui.render.standalone: one HTML file, a map or a story, that opens with no internet."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from geo.layers import load_layer, load_registry
 from geo.settings import get_settings
-from ui import map_view
-from ui.offline import MissingAssetError
-from ui.standalone import HtmlSlide, map_html, story_html
+from ui.render import map_view
+from ui.render.offline import MissingAssetError
+from ui.render.standalone import HtmlSlide, map_html, story_html
 
 # Any src/href/srcset or CSS url() leaving the machine, also with JSON-escaped quotes.
 EXTERNAL = re.compile(
@@ -219,3 +219,16 @@ def test_sample_export_size() -> None:
     assert 150_000 < size < 400_000  # Leaflet (~150 kB) + CSS + 25 points + 20 outlines
     story = story_html(sample_story(), title="t", sources="s", date="d", lang="es")
     assert len(story.encode("utf-8")) < 1.6 * size  # Leaflet once, not once per slide
+
+
+def test_the_page_is_a_template_with_autoescape_and_its_own_style_and_script() -> None:
+    from ui.render import standalone
+
+    assert standalone._environment().autoescape("standalone.html.j2") is True
+    html = story_html(sample_story(), title="t", sources="s", date="d", lang="en")
+    assert (standalone.TEMPLATES / "standalone.css").read_text(encoding="utf-8") in html
+    assert (standalone.TEMPLATES / "standalone_deck.js").read_text(encoding="utf-8") in html
+    # every word of the deck's controls reaches the page (none is a Python attribute)
+    assert 'title="Arrow keys ← → or Page Up / Page Down to change slide"' in html
+    assert '<nav class="deck-nav" aria-label="Slide"' in html
+    assert 'aria-roledescription="Slide" aria-label="1 / 3: ' in html

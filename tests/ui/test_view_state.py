@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ui.map_view import View
+from ui.render.map_view import View
 from ui.view_state import ExploreState, GapsState, describe_line, extent_of
 
 EXPLORE = ExploreState(
@@ -146,7 +146,7 @@ def test_region_state_has_explores_filters() -> None:
 
 
 def test_plan_settings_round_trip_through_the_url() -> None:
-    from ui.plan_view import PlanParams
+    from ui.views.plan_view import PlanParams
 
     offered = ["childcare", "eldercare", "disability", "respite"]
     params = PlanParams(

@@ -1,7 +1,7 @@
 """A button that tells the server where the map is: "Load places in this view".
 
 The map never reruns the script on pan or zoom; the browser mirrors its view into the
-page URL (``lat``, ``lon``, ``z``; :class:`ui.map_view.ViewSync`). Streamlit does not
+page URL (``lat``, ``lon``, ``z``; :class:`ui.render.map_view.ViewSync`). Streamlit does not
 send that URL back on an ordinary rerun (it sends the query string it last set
 itself), so an ``st.button`` could not learn the view. This component, like
 :mod:`ui.geolocate` a dependency-free ``index.html`` speaking the component message

@@ -26,11 +26,12 @@ from geo.gaps import CARE_CODES
 from geo.params import GRID_CANDIDATES, GapsParams, PlanParams, WalkParams
 from geo.scenarios import PROPOSED_LAYER, Scenario
 from geo.stories import Story, StoryView
-from ui import fmt, gaps_view, loaders, raster
+from ui import loaders
 from ui.components import MapLayer, walking_zones
-from ui.gaps_view import area_tooltips
 from ui.i18n import label, t
-from ui.map_view import (
+from ui.render import fmt, gaps_display, raster
+from ui.render.gaps_display import area_tooltips
+from ui.render.map_view import (
     BOGOTA_VIEW,
     KIND_COLOURS,
     View,
@@ -67,7 +68,7 @@ class SlideContent:
     extent: tuple[float, ...] | None = None
     """What the page's map showed, ``(min_lon, min_lat, max_lon, max_lat)``: the static
     slides show this, not the bounds of every layer."""
-    surface: gaps_view.Surface | None = None
+    surface: gaps_display.Surface | None = None
     overlay: raster.Overlay | None = None
     parameters: list[tuple[str, str]] = field(default_factory=list)
     """``(name, value)`` of the view's parameters in words (the figures CSV)."""
@@ -257,7 +258,7 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     areas = _simplified(result.unserved_areas.head(25), export)
     radius = profiles.reach_m(minutes, profile=profile)
     services = loaders.supply(codes)
-    shown = gaps_view.surface(
+    shown = gaps_display.surface(
         result.demand,
         state.measure,
         groups=groups,
@@ -265,8 +266,8 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
         lang=lang,
         e2sfca=loaders.e2sfca(gaps_params) if state.measure == "e2sfca" else None,
     )
-    image = gaps_view.overlay(result.demand, shown)
-    bar = gaps_view.colour_bar(shown)
+    image = gaps_display.overlay(result.demand, shown)
+    bar = gaps_display.colour_bar(shown)
     zones = _simplified(
         loaders.network_catchments(loaders.points_key(services), loaders.walk_m(minutes, profile))
         if mode == "network"
@@ -321,7 +322,7 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     if not scenario.added and int(params.get("suggest", 0)) > 0:
         plan = PlanParams(gaps=gaps_params, scenario=key, candidates=GRID_CANDIDATES)
         sites, _ = loaders.suggestion(plan, int(params["suggest"]))
-        from ui.plan_view import suggested_sites  # the same names as on the Plan page
+        from ui.render.plan_tables import suggested_sites  # the same names as on the Plan page
 
         scenario = scenario.add(suggested_sites(sites, lang=lang))
         key = planning.scenario_key(scenario)
@@ -330,7 +331,7 @@ def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     services = loaders.scenario_services(codes, key)
     layers = _supply_layers(services)
     proposed = services[services["layer"] == PROPOSED_LAYER].drop(columns="layer")
-    from ui.plan_view import proposed_spec
+    from ui.views.plan_view import proposed_spec
 
     layers.append(MapLayer(proposed_spec(), proposed))
     present = [g for g in groups if g in after.coverage.index]

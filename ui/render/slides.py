@@ -179,7 +179,7 @@ class SlideSurface:
     ----------
     image
         ``(rows, cols, 4)`` RGBA ``uint8``, row 0 at the north edge, in Web Mercator
-        (square pixels in EPSG:3857, as :func:`ui.raster.surface_overlay` makes them).
+        (square pixels in EPSG:3857, as :func:`ui.render.raster.surface_overlay` makes them).
     bounds
         ``(min_lon, min_lat, max_lon, max_lat)`` of the image's outer edges, in degrees.
     """

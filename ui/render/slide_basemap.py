@@ -1,6 +1,6 @@
 """The offline basemap under a PNG/PDF slide's map, drawn from the atlas's own tiles.
 
-The web map draws the data folder's PMTiles basemap (:mod:`ui.basemap`) in the
+The web map draws the data folder's PMTiles basemap (:mod:`ui.render.basemap`) in the
 browser; a slide is drawn on the server, so :func:`tiles_hook` reads the same file
 (nothing is fetched), decodes the vector tiles that cover the slide's extent
 (:func:`geo.vtiles.decode_tile`) and draws them with matplotlib in the same quiet
@@ -27,9 +27,9 @@ from PIL import Image
 from pmtiles.reader import MmapSource, Reader
 
 from geo import vtiles
-from ui.basemap import Basemap
-from ui.offline import STATIC_DIR
-from ui.slides import TilesHook, font
+from ui.render.basemap import Basemap
+from ui.render.offline import STATIC_DIR
+from ui.render.slides import TilesHook, font
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _lonlat(x: float, y: float) -> tuple[float, float]:
 
 
 def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
-    """A :data:`ui.slides.TilesHook` drawing ``basemap`` (read from its published file)."""
+    """A :data:`ui.render.slides.TilesHook` drawing ``basemap`` (read from its published file)."""
     path = static_dir / basemap.path
 
     def draw(ax: Axes, bounds: tuple[float, float, float, float]) -> None:

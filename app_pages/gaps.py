@@ -8,7 +8,7 @@ from geo import profiles
 from geo.gaps import CARE_CODES
 from geo.params import GapsParams, WalkParams
 from geo.settings import get_settings
-from ui import fmt, frame, gaps_view, loaders, present_page, safe, state
+from ui import frame, loaders, state
 from ui.components import (
     MapLayer,
     analysis_inputs,
@@ -17,7 +17,8 @@ from ui.components import (
 )
 from ui.filters import kept_multiselect
 from ui.i18n import label, t
-from ui.map_view import (
+from ui.render import fmt, gaps_display, safe
+from ui.render.map_view import (
     BOGOTA_VIEW,
     areas_group,
     base_map,
@@ -25,6 +26,7 @@ from ui.map_view import (
     surface_group,
 )
 from ui.view_state import GapsState
+from ui.views import present_view
 
 PAGE = "gaps"
 CELL_M = 100.0
@@ -51,13 +53,13 @@ with st.sidebar:
     st.header(t("gaps_controls", lang))
     groups = kept_multiselect(
         t("gaps_groups", lang),
-        list(gaps_view.GROUPS),
+        list(gaps_display.GROUPS),
         keep="gaps_groups",
         lang=lang,
         format_func=lambda g: label("populations", g, lang),
         param="grp",
-        default=list(gaps_view.GROUPS),
-    ) or list(gaps_view.GROUPS)
+        default=list(gaps_display.GROUPS),
+    ) or list(gaps_display.GROUPS)
     offered = loaders.offered_services()
     codes = kept_multiselect(
         t("gaps_services", lang),
@@ -80,7 +82,7 @@ with st.sidebar:
     )
     measure = url_select(
         t("gaps_measure", lang),
-        list(gaps_view.MEASURES),
+        list(gaps_display.MEASURES),
         keep="gaps_measure",
         value=url.measure,
         format_func=lambda m: t(f"measure_{m}", lang),
@@ -195,7 +197,7 @@ if lines:
     )
 
 # Map: surface, catchments, unserved areas, services on top
-shown = gaps_view.surface(
+shown = gaps_display.surface(
     result.demand,
     measure,
     groups=groups,
@@ -203,8 +205,8 @@ shown = gaps_view.surface(
     lang=lang,
     e2sfca=loaders.e2sfca(gaps_params) if measure == "e2sfca" else None,
 )
-image = gaps_view.overlay(result.demand, shown)
-bar = gaps_view.colour_bar(shown)
+image = gaps_display.overlay(result.demand, shown)
+bar = gaps_display.colour_bar(shown)
 areas = result.unserved_areas.head(25)
 zone_names = frames["localidades"].set_index("code")["name"]
 under = [
@@ -218,7 +220,7 @@ under = [
     areas_group(
         areas,
         name=t("unserved_areas", lang),
-        tooltips=gaps_view.area_tooltips(areas, zone_names, groups=groups, lang=lang),
+        tooltips=gaps_display.area_tooltips(areas, zone_names, groups=groups, lang=lang),
     ),
 ]
 registry = loaders.registry()
@@ -255,23 +257,23 @@ tab_names = [t("tab_groups", lang), t("unserved_areas", lang), t("tab_zones", la
 tab_names += [t("tab_upz", lang)] if by_upz is not None else []
 tab_groups, tab_areas, tab_zones, *tab_upz, tab_how = st.tabs([*tab_names, t("how_title", lang)])
 with tab_groups:
-    table = gaps_view.coverage_table(result.coverage, groups=groups, lang=lang)
+    table = gaps_display.coverage_table(result.coverage, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
 with tab_areas:
-    table = gaps_view.areas_table(result.unserved_areas, zone_names, groups=groups, lang=lang)
+    table = gaps_display.areas_table(result.unserved_areas, zone_names, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, result.unserved_areas, name="unserved_areas", lang=lang, key="areas")
 with tab_zones:
-    table = gaps_view.zone_table(result.by_zone, zone_names, groups=groups, lang=lang)
+    table = gaps_display.zone_table(result.by_zone, zone_names, groups=groups, lang=lang)
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, None, name="coverage_by_localidad", lang=lang, key="zones")
 for tab in tab_upz:
     with tab:
-        table = gaps_view.zone_table(by_upz, loaders.upz_names(), groups=groups, lang=lang)
+        table = gaps_display.zone_table(by_upz, loaders.upz_names(), groups=groups, lang=lang)
         st.dataframe(table, hide_index=True, width="stretch")
         download_buttons(table, None, name="coverage_by_upz", lang=lang, key="upz")
 with tab_how:
     st.markdown(
-        gaps_view.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)
+        gaps_display.how_text(result, minutes=minutes, profile=profile, lang=lang, cells=cells)
     )
-present_page.add_view_box(PAGE, shown_state, lang=lang)
+present_view.add_view_box(PAGE, shown_state, lang=lang)

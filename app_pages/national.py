@@ -7,8 +7,10 @@ import logging
 import streamlit as st
 
 from geo.settings import get_settings
-from ui import frame, national_view, safe
+from ui import frame
 from ui.i18n import t
+from ui.render import safe
+from ui.views import national_view
 
 log = logging.getLogger(__name__)
 lang = frame.draw()

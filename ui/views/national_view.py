@@ -44,14 +44,15 @@ from geo import profiles, scale
 from geo.demand import SAMPLE_MODEL
 from geo.errors import LayerError
 from geo.settings import Settings, get_settings
-from ui import fmt, jobs, offline, raster, safe, state
+from ui import jobs, state
 from ui.components import kept_choice
-from ui.export import csv_bytes
 from ui.i18n import label, t
-from ui.map_view import ColourBar, base_map, bounds_of
+from ui.render import fmt, offline, raster, safe
+from ui.render.export import csv_bytes
+from ui.render.map_view import ColourBar, base_map, bounds_of
 
 PAGE = "national"
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE_SERVICES = "data/care_blocks.geojson"
 MAP_LIMIT = 500
 TABLE_LIMIT = 1_000

@@ -27,13 +27,14 @@ from geo.errors import LayerError
 from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
-from ui import basemap, safe, slide_basemap, slides, standalone, state, uploads
+from ui import state, uploads
 from ui.components import care_map
-from ui.export import csv_bytes, xlsx_bytes
 from ui.frame import PAGES_DIR
 from ui.i18n import label, readable_source, t
-from ui.map_view import KIND_COLOURS, feature_group
-from ui.present_view import SlideContent, figures_table, sample_story, slide, today
+from ui.render import basemap, safe, slide_basemap, slides, standalone
+from ui.render.export import csv_bytes, xlsx_bytes
+from ui.render.map_view import KIND_COLOURS, feature_group
+from ui.slide_content import SlideContent, figures_table, sample_story, slide, today
 from ui.view_button import view_button
 from ui.view_state import ExploreState, GapsState
 

@@ -9,10 +9,12 @@ from geo.io import remote
 from geo.io import upload as ingest
 from geo.settings import get_settings
 from geo.store import StoreError
-from ui import frame, loaders, moderation, safe, uploads
+from ui import frame, loaders, uploads
 from ui.components import kept_choice
-from ui.data_view import layer_downloads, preview, suggestion_form
 from ui.i18n import t
+from ui.render import safe
+from ui.views import moderation
+from ui.views.data_view import layer_downloads, preview, suggestion_form
 
 PAGE = "data"
 

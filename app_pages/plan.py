@@ -9,13 +9,15 @@ from geo.gaps import CARE_CODES
 from geo.params import WalkParams
 from geo.scenarios import PROPOSED_LAYER
 from geo.settings import get_settings
-from ui import address_search, fmt, frame, gaps_view, loaders, plan_view, present_page, safe, state
+from ui import frame, loaders, state
 from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
 from ui.i18n import label, t
-from ui.map_view import BOGOTA_VIEW, areas_group, base_map, catchment_group
-from ui.plan_view import PlanParams
+from ui.render import fmt, gaps_display, plan_tables, safe
+from ui.render.map_view import BOGOTA_VIEW, areas_group, base_map, catchment_group
+from ui.views import address_search, plan_view, present_view
+from ui.views.plan_view import PlanParams
 
 PAGE = "plan"
 CELL_M = 100.0
@@ -130,7 +132,7 @@ before = loaders.gap_analysis(gaps_params)
 after = before if scenario.is_empty else loaders.scenario_gaps(gaps_params, key)
 
 # ------------------------------------------------------------------ headline: before -> after
-figures = plan_view.before_after(before, after, groups=groups, lang=lang)
+figures = plan_tables.before_after(before, after, groups=groups, lang=lang)
 plan_view.headline(before, after, groups=groups, lang=lang, changed=not scenario.is_empty)
 
 # ------------------------------------------------------------------ suggest
@@ -187,7 +189,7 @@ under = [
     areas_group(
         areas,
         name=t("unserved_areas", lang),
-        tooltips=gaps_view.area_tooltips(areas, zone_names, groups=groups, lang=lang),
+        tooltips=gaps_display.area_tooltips(areas, zone_names, groups=groups, lang=lang),
     ),
 ]
 base = base_map(
@@ -242,7 +244,9 @@ tab_figures, tab_suggested, tab_curve, tab_scenario, tab_check = st.tabs(
     ]
 )
 with tab_figures:
-    st.dataframe(plan_view.shown_before_after(figures, lang=lang), hide_index=True, width="stretch")
+    st.dataframe(
+        plan_tables.shown_before_after(figures, lang=lang), hide_index=True, width="stretch"
+    )
     st.caption(t("plan_figures_note", lang))
 with tab_suggested:
     plan_view.suggestion_tab(
@@ -257,7 +261,7 @@ with tab_scenario:
     plan_view.scenario_tab(scenario, params, figures, lang=lang)
 with tab_check:
     plan_view.check_tab(params, key, candidate_key, suggestion, cell_m=CELL_M, lang=lang)
-present_page.add_view_box(
+present_view.add_view_box(
     PAGE,
     {
         "scenario": scenario.to_dict(),

@@ -15,9 +15,11 @@ from geo.errors import LayerError
 from geo.io.upload import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
-from ui import address_search, frame, loaders, offline, safe, state, uploads
+from ui import frame, loaders, state, uploads
 from ui.i18n import label, t
-from ui.map_view import BOGOTA_VIEW, base_map, bounds_of, point_marker
+from ui.render import offline, safe
+from ui.render.map_view import BOGOTA_VIEW, base_map, bounds_of, point_marker
+from ui.views import address_search
 
 MAX_SUGGESTIONS_PER_HOUR = 5
 SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")

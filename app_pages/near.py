@@ -8,10 +8,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import profiles, vocab
-from ui import address_search, frame, loaders, near_view, safe
+from ui import frame, loaders
 from ui.filters import kept_multiselect
 from ui.geolocate import geolocate
 from ui.i18n import label, t
+from ui.render import safe
+from ui.views import address_search, near_view
 
 PAGE = "near"
 POINT = "_near_point"  # (lat, lon, label) of the place the person chose last

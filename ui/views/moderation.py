@@ -13,8 +13,9 @@ from geo import community, moderators, viewport
 from geo.errors import LayerError
 from geo.settings import Settings
 from geo.store import Place, Store, StoreError
-from ui import loaders, safe, state, uploads
+from ui import loaders, state, uploads
 from ui.i18n import label, t
+from ui.render import safe
 
 log = logging.getLogger(__name__)
 _SIGNED_IN = state.SIGNED_IN_KEY

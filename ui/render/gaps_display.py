@@ -15,9 +15,9 @@ import pandas as pd
 
 from geo import demand as demand_grid
 from geo import profiles
-from ui import fmt, raster, safe
 from ui.i18n import label, t
-from ui.map_view import ColourBar
+from ui.render import fmt, raster, safe
+from ui.render.map_view import ColourBar
 
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
 GROUPS = ("children", "older", "disability", "carers")

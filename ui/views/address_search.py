@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.address import Located
-from ui import fmt, loaders, safe
+from ui import loaders
 from ui.i18n import t
+from ui.render import fmt, safe
 
 
 def find(text: str, *, lang: str) -> Located | None:

@@ -1,7 +1,7 @@
 """Build the folium maps: a stable base map plus one feature group per data layer.
 
 Nothing here imports Streamlit, so the generated Leaflet script can be tested
-directly. Every string from data passes through :mod:`ui.safe` before it reaches
+directly. Every string from data passes through :mod:`ui.render.safe` before it reaches
 a template or the browser.
 
 The base map (boundaries, legend, scale, view sync) depends only on the language
@@ -30,11 +30,11 @@ from jinja2 import Template
 from geo import vocab
 from geo.layers import LayerSpec
 from geo.settings import get_settings
-from ui import safe
-from ui.basemap import Basemap, BasemapLayer
-from ui.basemap import for_settings as basemap_for_settings
 from ui.i18n import VOCABULARY, label, labels, readable_source, t
-from ui.offline import walk
+from ui.render import safe
+from ui.render.basemap import Basemap, BasemapLayer
+from ui.render.basemap import for_settings as basemap_for_settings
+from ui.render.offline import walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 KIND_COLOURS: dict[str, str] = {
@@ -354,7 +354,7 @@ def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
     tiles_attribution
         Attribution for a custom tile URL.
     basemap
-        The offline basemap (:mod:`ui.basemap`): ``"auto"`` (default) draws the data
+        The offline basemap (:mod:`ui.render.basemap`): ``"auto"`` (default) draws the data
         folder's (the atlas's, or one built from the sample's boundaries), ``None`` none.
         Online ``tiles``, when set, are drawn instead.
     legend_extra
@@ -777,7 +777,7 @@ def catchment_group(
 def surface_group(
     overlay, *, name: str, colour_bar: ColourBar | None = None
 ) -> folium.FeatureGroup:
-    """A raster surface (``ui.raster.Overlay``) as an image layer, with its colour bar."""
+    """A raster surface (``ui.render.raster.Overlay``) as an image layer, with its colour bar."""
     group = folium.FeatureGroup(name=safe.text(name), show=True)
     folium.raster_layers.ImageOverlay(
         image=overlay.data_url,

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from branca.element import Element
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 LEAFLET_VERSION = "1.9.4"
 
 # asset name in folium -> file under static/
 VENDORED: dict[str, str] = {
     "leaflet": "vendor/leaflet/leaflet.js",
     "leaflet_css": "vendor/leaflet/leaflet.css",
-    # the offline basemap's renderer (ui/basemap.py), BSD-3-Clause, npm 5.1.0
+    # the offline basemap's renderer (ui/render/basemap.py), BSD-3-Clause, npm 5.1.0
     "protomaps_leaflet": "vendor/protomaps-leaflet/protomaps-leaflet.js",
 }
 # folium's defaults that this app's maps never use.
@@ -62,7 +62,7 @@ def _local(assets: list[tuple[str, str]], static_url: str) -> list[tuple[str, st
         if name not in VENDORED:
             raise MissingAssetError(
                 f"map asset {name!r} ({url}) is not vendored: add its file under static/vendor "
-                "and an entry in ui/offline.py VENDORED, or drop the element that needs it."
+                "and an entry in ui/render/offline.py VENDORED, or drop the element that needs it."
             )
         local.append((name, f"{static_url}/{VENDORED[name]}"))
     return local

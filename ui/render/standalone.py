@@ -2,22 +2,25 @@
 
 For presenters in a room with no network: everything the page needs travels inside
 it. The vendored Leaflet JavaScript and CSS (``static/vendor``, see
-:mod:`ui.offline`) are inlined, with the images the CSS refers to as ``data:`` URIs;
+:mod:`ui.render.offline`) are inlined, with the images the CSS refers to as ``data:`` URIs;
 folium's default assets this app never uses (jQuery, Bootstrap, awesome-markers)
-are dropped; any other asset raises :class:`ui.offline.MissingAssetError`. A map
+are dropped; any other asset raises :class:`ui.render.offline.MissingAssetError`. A map
 with an online basemap raises ``ValueError`` unless ``allow_tiles=True``, and then
 the page says, visibly, that the basemap needs internet. The finished page is
 checked once more: no ``src``/``href``/``url(...)`` may point off the machine.
 
 Each folium map is rendered on its own (a copy: the caller's map is not touched)
 and its script runs in its own function scope, so two slides may carry the same
-care layer (whose element ids are stable, see ``ui.map_view._stable_ids``). A story
+care layer (whose element ids are stable, see ``ui.render.map_view._stable_ids``). A story
 shows one slide at a time: Previous/Next buttons, the arrow and Page Up/Down keys
 (a presentation clicker sends those), a progress indicator, and the map of the
 slide being shown is re-sized with ``invalidateSize()``.
 
-Text (titles, notes, figures, sources, date) is escaped with :func:`ui.safe.text`;
-the page is assembled without a template engine, so nothing in it is evaluated.
+The page is a Jinja2 template (``templates/standalone.html.j2``, its style and script
+in ``standalone.css`` and ``standalone_deck.js``) with autoescape on: text (titles,
+notes, figures, sources, date) is escaped with :func:`ui.render.safe.text`, so it is
+shown as written and never evaluated; only the rendered folium parts and the
+vendored files are written as they are.
 Nothing here imports Streamlit.
 """
 
@@ -36,16 +39,20 @@ from typing import Any
 from urllib.parse import urlparse
 
 import folium
+import jinja2
 from branca.element import CssLink, JavascriptLink
+from markupsafe import Markup
 from pyproj import Transformer
 
 from geo import vtiles
-from ui import i18n, safe
-from ui.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
+from ui import i18n
+from ui.render import safe
+from ui.render.offline import UNUSED, VENDORED, MissingAssetError, vendored_files, walk
 
 log = logging.getLogger(__name__)
 
 MAX_FIGURES = 4
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # Export words not yet in ui/i18n.py (es/en, like every interface string).
 _WORDS: dict[str, dict[str, str]] = {
@@ -101,7 +108,7 @@ class HtmlSlide:
     title
         Slide title.
     map
-        A folium map built with :func:`ui.map_view.base_map`, its feature groups added.
+        A folium map built with :func:`ui.render.map_view.base_map`, its feature groups added.
     note
         Short text under the title.
     figures
@@ -120,8 +127,8 @@ class _RenderedMap:
 
     name: str  # JavaScript variable and DOM id of the map
     head: list[str]
-    body: str
-    script: str
+    body: Markup  # folium's rendered parts: written as they are
+    script: Markup
     js: list[str]  # vendored asset names, in folium's order
     css: list[str]
     online: list[str]  # tile URLs (only with allow_tiles)
@@ -144,7 +151,7 @@ def map_html(
     Parameters
     ----------
     m
-        A folium map (e.g. :func:`ui.map_view.base_map` plus feature groups). It is
+        A folium map (e.g. :func:`ui.render.map_view.base_map` plus feature groups). It is
         copied, not modified.
     title, note
         Shown above the map.
@@ -163,7 +170,7 @@ def map_html(
     ValueError
         The map has an online basemap and ``allow_tiles`` is false, too many
         figures, or an unknown language.
-    ui.offline.MissingAssetError
+    ui.render.offline.MissingAssetError
         The map needs a JavaScript or CSS file that is not vendored.
     """
     slide = HtmlSlide(title=title, map=m, note=note, figures=tuple(figures))
@@ -207,7 +214,7 @@ def story_html(
     ValueError
         No slides, an online basemap without ``allow_tiles``, too many figures on
         a slide, or an unknown language.
-    ui.offline.MissingAssetError
+    ui.render.offline.MissingAssetError
         A map needs a JavaScript or CSS file that is not vendored.
     """
     if not slides:
@@ -251,124 +258,69 @@ def _page(
     online = sorted({url for rendered in maps for url in rendered.online})
     allowed = {url for rendered in maps for url in rendered.allowed}
 
-    total = len(slides)
-    sections = "\n".join(
-        _section(slide, rendered, index=n, total=total, story=story, words=words)
-        for n, (slide, rendered) in enumerate(zip(slides, maps, strict=True), start=1)
-    )
-    scripts = "\n".join(_scoped(rendered) for rendered in maps)
-    tiles_note = (
-        f'<p class="basemap-note" role="note">{safe.text(words["tiles_note"])}</p>'
-        if online
-        else ""
-    )
-    credits = (
-        f'<p class="credits"><span>{safe.text(words["sources"])}: {safe.text(sources)}</span>'
-        f' <span class="sep" aria-hidden="true">·</span> '
-        f"<span>{safe.text(words['date'])}: {safe.text(date)}</span></p>"
-    )
-    if story:
-        foot = (
-            '<footer class="deck-foot">'
-            f'<div class="deck-meta"><h1 class="deck-title">{safe.text(title)}</h1>{credits}</div>'
-            f'<nav class="deck-nav" aria-label="{safe.text(words["slide"])}" '
-            f'title="{safe.text(words["keys"])}">'
-            f'<button type="button" id="deck-prev">← {safe.text(words["previous"])}</button>'
-            f'<span id="deck-progress" class="deck-progress" aria-live="polite">1 / {total}</span>'
-            f'<button type="button" id="deck-next">{safe.text(words["next"])} →</button>'
-            "</nav></footer>"
-            '<div class="deck-bar" aria-hidden="true"><div id="deck-bar-fill"></div></div>'
-        )
-        deck_js = f"<script>\n{_DECK_JS}\n</script>"
-    else:
-        foot = f'<footer class="deck-foot"><div class="deck-meta">{credits}</div></footer>'
-        deck_js = ""
-
     js, css = _assets(maps)
-    page = f"""<!DOCTYPE html>
-<html lang="{safe.text(lang)}">
-<head>
-<meta charset="utf-8">
-<title>{safe.text(title)}</title>
-<meta name="generator" content="Care Atlas">
-{css}
-{js}
-{head}
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-{_PAGE_CSS}
-</style>
-</head>
-<body class="care-atlas-export{" is-story" if story else ""}">
-{tiles_note}
-<main class="deck">
-{sections}
-</main>
-{foot}
-<script>
-window.CareAtlasExport = {{maps: {{}}}};
-{scripts}
-</script>
-{deck_js}
-</body>
-</html>
-"""
+    page = _template().render(
+        lang=lang,
+        title=title,
+        sources=sources,
+        date=date,
+        words=words,
+        story=story,
+        online=bool(online),
+        total=len(slides),
+        slides=list(zip(slides, maps, strict=True)),
+        head=_trusted(head),
+        styles=css,
+        scripts=js,
+        page_css=_trusted(_static_text("standalone.css")),
+        deck_js=_trusted(_static_text("standalone_deck.js")),
+    )
     leaks = [url for url in _external_refs(page) if url not in allowed]
     if leaks:
         raise MissingAssetError(
             f"the exported page would load {leaks[:3]} from the network: vendor the file "
-            "(ui/offline.py VENDORED) or drop the element that needs it."
+            "(ui/render/offline.py VENDORED) or drop the element that needs it."
         )
-    log.debug("standalone page: %d slide(s), %d characters", total, len(page))
+    log.debug("standalone page: %d slide(s), %d characters", len(slides), len(page))
     return page
 
 
-def _section(
-    slide: HtmlSlide,
-    rendered: _RenderedMap,
-    *,
-    index: int,
-    total: int,
-    story: bool,
-    words: dict[str, str],
-) -> str:
-    heading = "h2" if story else "h1"
-    note = f'<p class="slide-note">{safe.text(slide.note)}</p>' if slide.note else ""
-    figures = ""
-    if slide.figures:
-        items = "".join(
-            f'<li><span class="figure-value">{safe.text(value)}</span>'
-            f'<span class="figure-label">{safe.text(caption)}</span></li>'
-            for caption, value in slide.figures
-        )
-        figures = f'<ul class="figures">{items}</ul>'
-    current = index == 1
-    state = ' class="slide is-current"' if current else ' class="slide" aria-hidden="true" inert'
-    if story:
-        role = (
-            f' aria-roledescription="{safe.text(words["slide"])}" '
-            f'aria-label="{safe.text(f"{index} / {total}: {slide.title}")}"'
-        )
-    else:
-        role = ""
-    return (
-        f'<section{state} id="slide-{index}" data-map="{rendered.name}"{role}>'
-        f'<header class="slide-head"><div class="slide-text">'
-        f'<{heading} class="slide-title">{safe.text(slide.title)}</{heading}>{note}</div>'
-        f"{figures}</header>"
-        f'<div class="map-box" role="region" aria-label="{safe.text(words["map"])}">'
-        f"{rendered.body}</div></section>"
+def _template() -> jinja2.Template:
+    """The page skeleton (``templates/standalone.html.j2``)."""
+    return _environment().get_template("standalone.html.j2")
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """Jinja2 with autoescape; every value is made inert by :func:`ui.render.safe.text`.
+
+    ``finalize`` runs on each ``{{ value }}`` before autoescape: text from data or the
+    caller is escaped for HTML and loses Jinja's delimiters; only :class:`Markup` (the
+    rendered folium parts and the vendored files, built by the app) is written as is.
+    """
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"], default=True),
+        finalize=_inert,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
 
 
-def _scoped(rendered: _RenderedMap) -> str:
-    """The map's script in its own function scope, registering the map by name."""
-    return (
-        "(function () {\n"
-        f"{rendered.script}\n"
-        f"window.CareAtlasExport.maps[{json.dumps(rendered.name)}] = {rendered.name};\n"
-        "})();"
-    )
+def _trusted(html: str) -> Markup:
+    """Mark HTML the app built itself (folium's rendering, vendored files) as safe."""
+    return Markup(html)  # noqa: S704 (app-built HTML; data text goes through _inert)
+
+
+def _inert(value: object) -> Markup:
+    """The environment's ``finalize``: every value but :class:`Markup` made inert text."""
+    return value if isinstance(value, Markup) else _trusted(safe.text(value))
+
+
+@functools.cache
+def _static_text(name: str) -> str:
+    """A style or script file next to the template (CSS/JS kept out of the Python)."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -435,8 +387,8 @@ def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
     return _RenderedMap(
         name=name,
         head=head,
-        body=figure.html.render(),
-        script=_inert_script(figure.script.render()),
+        body=_trusted(figure.html.render()),
+        script=_trusted(_inert_script(figure.script.render())),
         js=js,
         css=css,
         online=online,
@@ -457,7 +409,7 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
     ``None`` when the file cannot be read, or when the map shows more than a city (a
     region-wide view: the city's basemap would be a speck).
     """
-    from ui import slide_basemap
+    from ui.render import slide_basemap
 
     width_px, height_px = BASEMAP_IMAGE_PX
     fit = next((c for c in m._children.values() if isinstance(c, folium.map.FitBounds)), None)
@@ -506,7 +458,7 @@ def _check_asset(name: str, url: str) -> None:
         return
     raise MissingAssetError(
         f"map asset {name!r} ({url}) is not vendored, so it cannot be embedded in an "
-        "offline export: add its file under static/vendor and an entry in ui/offline.py "
+        "offline export: add its file under static/vendor and an entry in ui/render/offline.py "
         "VENDORED, or drop the element that needs it."
     )
 
@@ -521,7 +473,7 @@ def _online_layers(m: folium.Map, *, allow_tiles: bool) -> tuple[list[str], set[
             if _is_remote(url):
                 raise MissingAssetError(
                     f"overlay {node.get_name()} loads {url}: embed the image as a data URL "
-                    "(ui.raster) so the export works offline."
+                    "(ui.render.raster) so the export works offline."
                 )
         tiles = None
         if isinstance(node, folium.raster_layers.TileLayer):
@@ -560,13 +512,13 @@ def _external_refs(page: str) -> list[str]:
 # --------------------------------------------------------------------------- vendored assets
 
 
-def _assets(maps: Sequence[_RenderedMap]) -> tuple[str, str]:
-    """Inline ``<script>`` and ``<style>`` elements for the vendored assets the maps need."""
+def _assets(maps: Sequence[_RenderedMap]) -> tuple[list[Markup], list[Markup]]:
+    """The vendored JavaScript and CSS the maps need, inlined in folium's order."""
     js = list(dict.fromkeys(name for rendered in maps for name in rendered.js))
     css = list(dict.fromkeys(name for rendered in maps for name in rendered.css))
-    scripts = "\n".join(f"<script>\n{_inline_js(name)}\n</script>" for name in js)
-    styles = "\n".join(f"<style>\n{_inline_css(name)}\n</style>" for name in css)
-    return scripts, styles
+    return [_trusted(_inline_js(name)) for name in js], [
+        _trusted(_inline_css(name)) for name in css
+    ]
 
 
 @functools.cache
@@ -609,115 +561,3 @@ def _data_uri(path: Path) -> str:
             "type: vendor it under static/vendor."
         )
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-# --------------------------------------------------------------------------- page style and script
-
-_PAGE_CSS = """
-:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #d1d5db;
-  --accent: #0072B2; --pad: clamp(12px, 2.2vw, 48px); }
-html, body { height: 100%; margin: 0; padding: 0; }
-body.care-atlas-export { display: flex; flex-direction: column; height: 100vh; height: 100dvh;
-  overflow: hidden; background: #fff; color: var(--ink);
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif; }
-.deck { position: relative; flex: 1 1 auto; min-height: 0; }
-.slide { position: absolute; inset: 0; display: flex; flex-direction: column;
-  visibility: hidden; }
-.slide.is-current { visibility: visible; }
-.slide-head { display: flex; flex-wrap: wrap; align-items: flex-end;
-  justify-content: space-between; gap: 8px clamp(16px, 3vw, 64px);
-  padding: clamp(10px, 2vh, 32px) var(--pad) clamp(8px, 1.4vh, 20px); }
-.slide-text { flex: 1 1 28rem; min-width: 0; }
-.slide-title { margin: 0; font-size: clamp(1.45rem, 1.5vw + 1.3vh, 3.4rem); line-height: 1.12;
-  font-weight: 750; letter-spacing: -0.01em; overflow-wrap: anywhere; }
-.slide-note { margin: .35em 0 0; max-width: 75ch; color: var(--muted);
-  font-size: clamp(1rem, .55vw + .75vh, 1.6rem); line-height: 1.35; overflow-wrap: anywhere; }
-.figures { display: flex; flex-wrap: wrap; gap: 8px clamp(16px, 2.6vw, 56px); margin: 0;
-  padding: 0; list-style: none; }
-.figures li { display: flex; flex-direction: column; max-width: 18rem; min-width: 0; }
-.figure-value { font-size: clamp(1.6rem, 1.3vw + 1.3vh, 3.6rem); font-weight: 800; line-height: 1;
-  white-space: normal; overflow-wrap: normal; /* "1 for every 41,564" wraps between words */
-  font-variant-numeric: tabular-nums; }
-.figure-label { margin-top: .25em; color: var(--muted); font-size: clamp(.85rem, .4vw + .6vh, 1.3rem);
-  line-height: 1.25; }
-.map-box { position: relative; flex: 1 1 auto; min-height: 200px; margin: 0 var(--pad);
-  border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
-.map-box .folium-map { position: absolute !important; inset: 0; width: 100%; height: 100%; }
-.care-atlas-export .care-atlas-legend { font-size: clamp(13px, .5vw + .5vh, 20px) !important; }
-.deck-foot { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between;
-  gap: 6px 24px; padding: clamp(6px, 1.2vh, 16px) var(--pad); color: var(--muted);
-  font-size: clamp(.8rem, .3vw + .6vh, 1.15rem); }
-.deck-meta { min-width: 0; flex: 1 1 24rem; }
-.deck-title { margin: 0; font-size: 1em; font-weight: 650; color: var(--ink); }
-.credits { margin: .1em 0 0; overflow-wrap: anywhere; }
-.deck-nav { display: flex; align-items: center; gap: 12px; }
-.deck-nav button { font: inherit; font-size: clamp(1rem, .4vw + .8vh, 1.4rem); padding: .35em 1em;
-  border: 1px solid #9ca3af; border-radius: 6px; background: #fff; color: var(--ink);
-  cursor: pointer; }
-.deck-nav button:disabled { opacity: .4; cursor: default; }
-.deck-nav button:focus-visible, .leaflet-container:focus-visible { outline: 3px solid var(--accent);
-  outline-offset: 2px; }
-.deck-progress { min-width: 4.5ch; text-align: center; font-weight: 700; color: var(--ink);
-  font-size: clamp(1rem, .4vw + .8vh, 1.4rem); font-variant-numeric: tabular-nums; }
-.deck-bar { position: fixed; top: 0; left: 0; right: 0; height: 4px; background: #e5e7eb; }
-#deck-bar-fill { height: 100%; width: 0; background: var(--accent); transition: width .2s; }
-.basemap-note { margin: 0; padding: 6px var(--pad); background: #fef3c7; color: #78350f;
-  font-size: clamp(.85rem, .3vw + .6vh, 1.1rem); }
-@media (prefers-reduced-motion: reduce) { #deck-bar-fill { transition: none; } }
-"""
-
-_DECK_JS = """
-(function () {
-  "use strict";
-  var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
-  var progress = document.getElementById("deck-progress");
-  var fill = document.getElementById("deck-bar-fill");
-  var prev = document.getElementById("deck-prev");
-  var next = document.getElementById("deck-next");
-  var current = 0;
-  function show(index) {
-    index = Math.max(0, Math.min(slides.length - 1, index));
-    slides.forEach(function (slide, i) {
-      var on = i === index;
-      slide.classList.toggle("is-current", on);
-      if (on) {
-        slide.removeAttribute("aria-hidden");
-        slide.removeAttribute("inert");
-      } else {
-        slide.setAttribute("aria-hidden", "true");
-        slide.setAttribute("inert", "");
-      }
-    });
-    current = index;
-    progress.textContent = (index + 1) + " / " + slides.length;
-    fill.style.width = ((index + 1) / slides.length * 100) + "%";
-    prev.disabled = index === 0;
-    next.disabled = index === slides.length - 1;
-    var map = window.CareAtlasExport.maps[slides[index].getAttribute("data-map")];
-    if (map) { map.invalidateSize({pan: false}); }
-  }
-  prev.addEventListener("click", function () { show(current - 1); });
-  next.addEventListener("click", function () { show(current + 1); });
-  document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
-    var inMap = event.target.closest && event.target.closest(".leaflet-container");
-    if (inMap && event.key === "Escape") { inMap.blur(); return; }
-    if (inMap && (event.key === "ArrowLeft" || event.key === "ArrowRight")) { return; }
-    if (event.key === "ArrowRight" || event.key === "PageDown") {
-      show(current + 1);
-      event.preventDefault();
-    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
-      show(current - 1);
-      event.preventDefault();
-    } else if (event.key === "Home") {
-      show(0);
-      event.preventDefault();
-    } else if (event.key === "End") {
-      show(slides.length - 1);
-      event.preventDefault();
-    }
-  });
-  window.CareAtlasExport.show = show;
-  show(0);
-})();
-"""

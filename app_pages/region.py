@@ -6,14 +6,16 @@ import streamlit as st
 
 from geo.filters import filter_features
 from geo.settings import get_settings
-from ui import frame, loaders, present_page, safe, state
+from ui import frame, loaders, state
 from ui.components import MapLayer, layer_errors, layer_notes, map_and_panel
-from ui.export import csv_bytes
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
 from ui.i18n import label, t
-from ui.map_view import base_map, bounds_of
-from ui.tables import offer_notes, offer_population_label, offer_table
+from ui.render import safe
+from ui.render.export import csv_bytes
+from ui.render.map_view import base_map, bounds_of
+from ui.render.tables import offer_notes, offer_population_label, offer_table
 from ui.view_state import RegionState
+from ui.views import present_view
 
 PAGE = "region"
 REGION_LAYERS = ["cooperatives", "national_systems"]
@@ -110,7 +112,7 @@ layer_notes(
     lang=lang,
     note=frame.data_details(lang),
 )
-present_page.add_view_box(
+present_view.add_view_box(
     PAGE,
     RegionState(
         layers=tuple(chosen.layers),

@@ -33,7 +33,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.network import file_sha256
-from ui.offline import STATIC_DIR, VENDORED
+from ui.render.offline import STATIC_DIR, VENDORED
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ BASEMAP_DIR = "basemap"
 SAMPLE_VERSION = "1"
 """Bump when the sample basemap's content changes, so it is rebuilt."""
 PROTOMAPS_JS = ("protomaps_leaflet", VENDORED["protomaps_leaflet"])
-"""folium-style asset entry naming the vendored file (never a CDN): :func:`ui.offline.localize`
+"""folium-style asset entry naming the vendored file (never a CDN): :func:`ui.render.offline.localize`
 points it at ``<static_url>/vendor/...``."""
 
 
@@ -276,10 +276,10 @@ class BasemapLayer(JSCSSMixin, MacroElement):
         self.url = f"{static_url.rstrip('/')}/{basemap.path}"
         self.max_data_zoom = int(basemap.max_data_zoom)
         self.attribution = _escape(basemap.attribution)
-        self.basemap = basemap  # for a page with no server (ui.standalone)
+        self.basemap = basemap  # for a page with no server (ui.render.standalone)
 
 
 def _escape(text: str) -> str:
-    from ui import safe
+    from ui.render import safe
 
     return safe.text(text)

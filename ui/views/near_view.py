@@ -14,9 +14,10 @@ from geo import vocab
 from geo.address import looks_like_address
 from geo.gazetteer import Gazetteer, Match
 from geo.settings import get_settings
-from ui import fmt, frame, offline, safe
+from ui import frame
 from ui.i18n import label, labels, readable_source, t
-from ui.map_view import KIND_COLOURS, View, base_map, point_marker
+from ui.render import fmt, offline, safe
+from ui.render.map_view import KIND_COLOURS, View, base_map, point_marker
 
 # Print: only the results, in black on white, one card per block.
 PRINT_CSS = """

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.filters import filter_features
 from geo.profiles import reach_m
 from geo.settings import get_settings
-from ui import fmt, frame, loaders, present_page, safe, state, uploads
+from ui import frame, loaders, state, uploads
 from ui.components import (
     MapLayer,
     layer_errors,
@@ -20,8 +20,10 @@ from ui.components import (
 )
 from ui.filters import facet_options, filter_sidebar
 from ui.i18n import t
-from ui.map_view import BOGOTA_VIEW, base_map, catchment_group
+from ui.render import fmt, safe
+from ui.render.map_view import BOGOTA_VIEW, base_map, catchment_group
 from ui.view_state import ExploreState
+from ui.views import present_view
 
 PAGE = "explore"
 
@@ -119,4 +121,4 @@ layer_notes(
     lang=lang,
     note=frame.data_details(lang),
 )
-present_page.add_view_box(PAGE, shown_state, lang=lang)
+present_view.add_view_box(PAGE, shown_state, lang=lang)
