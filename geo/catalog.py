@@ -64,7 +64,7 @@ def entries(lang: str) -> dict[str, str | tuple[str, ...]]:
     return out
 
 
-def text(key: str, lang: str, **values: object) -> str:
+def text(key: str, lang: str, /, **values: object) -> str:
     """Return the catalog text ``key`` in ``lang``, formatted with ``values``."""
     found = entries(lang)[key]
     if isinstance(found, tuple):
@@ -72,7 +72,7 @@ def text(key: str, lang: str, **values: object) -> str:
     return found.format(**values) if values else found
 
 
-def ntext(key: str, n: int, lang: str, **values: object) -> str:
+def ntext(key: str, n: int, lang: str, /, **values: object) -> str:
     """Return the form of the plural entry ``key`` for the count ``n``, formatted.
 
     ``n`` is also the ``{n}`` of the format unless ``values`` gives ``n`` (a number

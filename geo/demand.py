@@ -48,11 +48,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo import vocab
 from geo.errors import LayerError
 
 log = logging.getLogger(__name__)
 
-GROUPS: tuple[str, ...] = ("total", "children", "older", "disability", "carers")
+GROUPS: tuple[str, ...] = ("total", *vocab.DEMAND_GROUPS)
 """Population group columns of a demand grid, in display order."""
 
 MAX_CELLS = 2_000_000

@@ -39,12 +39,12 @@ VOCABULARY: Mapping[str, Mapping[str, Mapping[str, str]]] = MappingProxyType(
 """``{vocabulary: {code: {lang: label}}}``, read from ``data/vocab.toml``."""
 
 
-def t(key: str, lang: str, **values: object) -> str:
+def t(key: str, lang: str, /, **values: object) -> str:
     """Return the interface string ``key`` in ``lang``, formatted with ``values``."""
     return catalog.text(key, lang, **values)
 
 
-def tn(key: str, n: int, lang: str, **values: object) -> str:
+def tn(key: str, n: int, lang: str, /, **values: object) -> str:
     """Return the singular or plural form of ``key`` for the count ``n`` (ngettext).
 
     ``{n}`` in the text is ``n`` unless ``values`` passes ``n`` already formatted.

@@ -47,7 +47,7 @@ from geo.settings import Settings, get_settings
 from ui import fmt, jobs, offline, raster, safe, state
 from ui.components import kept_choice
 from ui.export import csv_bytes
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.map_view import ColourBar, base_map, bounds_of
 
 PAGE = "national"
@@ -304,8 +304,9 @@ def area_tip(row: Mapping[str, Any], *, groups: Sequence[str], zone_col: str | N
         parts.append(f"{safe.text(t('nat_col_zone', lang))}: {safe.text(row[zone_col])}")
     parts.append(
         safe.text(
-            t(
+            tn(
                 "nat_tip_cells",
+                int(row["n_cells"]),
                 lang,
                 n=fmt.integer(int(row["n_cells"]), lang),
                 km2=fmt.number(row["area_km2"], lang, digits=2),
@@ -420,7 +421,7 @@ def draw_map(summary: scale.RunSummary, *, lang: str, limit: int = MAP_LIMIT) ->
     settings = get_settings()
     layer = _area_layer(str(summary.path), summary_mtime(summary.path), lang, limit)
     shown = min(limit, len(summary.areas))
-    st.subheader(t("nat_map_title", lang, n=fmt.integer(shown, lang)))
+    st.subheader(tn("nat_map_title", shown, lang, n=fmt.integer(shown, lang)))
     st.caption(t("nat_map_note", lang))
     if not shown:
         st.info(t("nat_no_areas", lang))

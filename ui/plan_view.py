@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import gaps, profiles, siting
+from geo import gaps, profiles, siting, vocab
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site, sites_frame
@@ -26,14 +26,14 @@ from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
 from ui import fmt, jobs, loaders, safe, state, uploads
 from ui.components import download_buttons
 from ui.export import csv_bytes
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 
 PAGE = "plan"
 SCENARIO_KEY = "_plan_scenario"
 SCENARIO_ID_KEY = "_plan_scenario_id"
 SUGGESTION_KEY = "_plan_suggestion"
 LAST_CLICK_KEY = "_plan_last_click"
-GROUPS = ("children", "older", "disability", "carers")
+GROUPS = vocab.DEMAND_GROUPS
 CANDIDATE_KINDS = ("grid", "clicked")
 SPACINGS = (200, 300, 500)
 K_MAX_CURVE = 15
@@ -607,11 +607,11 @@ def suggestion_summary(suggestion: Mapping[str, Any], where: Any, *, lang: str) 
         where.warning(t("plan_nothing_to_gain", lang))
         return
     where.success(
-        t(
+        tn(
             "plan_suggested_line",
+            suggestion["params"].k,
             lang,
-            n=len(sites),
-            asked=suggestion["params"].k,
+            found=len(sites),
             gain=fmt.integer(info.get("objective", 0.0), lang),
             seconds=fmt.number(info.get("seconds", 0.0), lang, digits=2),
         )

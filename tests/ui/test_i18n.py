@@ -6,16 +6,42 @@ import re
 
 import pytest
 
-from geo import vocab
-from ui.i18n import LANGUAGES, STRINGS, VOCABULARY, label, pick_language, t
+from geo import catalog, vocab
+from ui.i18n import LANGUAGES, VOCABULARY, label, pick_language, t, tn
+
+
+def _strings() -> dict[str, dict[str, str]]:
+    """The catalogs as ``{key: {lang: text}}``, a plural entry's forms joined."""
+    catalogs = {lang: catalog.entries(lang) for lang in LANGUAGES}
+    keys = set().union(*catalogs.values())
+    return {
+        key: {
+            lang: " | ".join(text) if isinstance(text, tuple) else text
+            for lang, entries in catalogs.items()
+            if (text := entries.get(key)) is not None
+        }
+        for key in keys
+    }
 
 
 def test_every_string_has_both_languages_and_the_same_placeholders() -> None:
-    for key, texts in STRINGS.items():
+    for key, texts in _strings().items():
         assert set(texts) == set(LANGUAGES), key
         assert all(texts[lang].strip() for lang in LANGUAGES), key
         placeholders = {lang: set(re.findall(r"{(\w+)}", texts[lang])) for lang in LANGUAGES}
         assert placeholders["es"] == placeholders["en"], key
+
+
+def test_plural_forms_follow_the_count() -> None:
+    assert tn("upload_added", 1, "en", name="a") == "Layer “a” added (1 feature)."
+    assert tn("upload_added", 3, "es", name="a") == "Capa «a» añadida (3 elementos)."
+    assert tn("nat_map_title", 1, "es") == "La zona sin servicio con más personas"
+    assert (
+        tn("nat_map_title", 1_200, "en", n="1,200")
+        == "The 1,200 unserved areas with the most people"
+    )
+    with pytest.raises(KeyError):
+        t("upload_added", "en")  # a plural entry needs its count
 
 
 @pytest.mark.parametrize(
