@@ -97,3 +97,36 @@ def test_every_registry_column_has_a_label() -> None:
         for column in spec.columns:
             if column not in shown_elsewhere:
                 assert column in VOCABULARY["columns"], f"{spec.id}.{column} has no label"
+
+
+def test_a_geo_error_is_said_again_in_the_page_language() -> None:
+    from pathlib import Path
+
+    from geo.errors import LayerError
+    from geo.io.upload import read_upload
+    from ui.i18n import error_text
+
+    empty = Path(__file__).resolve().parents[1] / "data" / "bad" / "empty.geojson"
+    with pytest.raises(LayerError) as caught:
+        read_upload(empty, lang="es")
+    error = caught.value
+    assert error.code == "file_empty"
+    assert error.params["name"] == "empty.geojson"
+    assert error_text(error, "es") == str(error)
+    assert error_text(error, "en") == (
+        "empty.geojson: the file is empty; export the layer again and upload it."
+    )
+    assert error_text(ValueError("plain words"), "en") == "plain words"
+
+
+def test_one_vocabulary_file_defines_groups_and_languages() -> None:
+    import geo.community
+    import geo.io.remote
+    import geo.settings
+
+    assert vocab.DEMAND_GROUPS == ("children", "older", "disability", "carers")
+    assert set(vocab.DEMAND_GROUPS) <= set(vocab.POPULATIONS)
+    assert LANGUAGES == ("es", "en")
+    assert geo.settings.LANGUAGES is geo.community.LANGUAGES is geo.io.remote.LANGUAGES is LANGUAGES
+    for lang in LANGUAGES:
+        assert catalog.catalog_path(lang).is_file(), lang
