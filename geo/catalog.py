@@ -84,3 +84,12 @@ def ntext(key: str, n: int, lang: str, /, **values: object) -> str:
         raise KeyError(f"{key!r} has no plural forms: use text(key, lang)")
     values.setdefault("n", n)
     return found[int(n != 1)].format(**values)
+
+
+def per_language(key: str, /, **values: object) -> dict[str, str]:
+    """Return ``{lang: text}`` of ``key`` in every language, for data that carries both.
+
+    A dataset's documentation (a demand model's note, an atlas layer's title) is
+    written into the data registry in every language; its words are still kept here.
+    """
+    return {lang: text(key, lang, **values) for lang in LANGUAGES}

@@ -50,7 +50,7 @@ DOMAINS: tuple[tuple[str, tuple[str, ...], dict[str, int]], ...] = (
     ("remote_", ("geo/io/remote.py",), {"error": 0, "_error": 0, "_RefusedHostError": 1}),
     ("submit_", ("geo/community.py",), {"_error": 0}),
 )
-CATALOG_CALLS = {"text": 0, "ntext": 0}  # geo.catalog.text("key", lang) anywhere
+CATALOG_CALLS = {"text": 0, "ntext": 0, "per_language": 0}  # catalog.text("key", lang)
 OWNERS = {"ctx", "self", "client"}  # ctx.error("empty"), not log.error("...")
 
 
