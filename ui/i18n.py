@@ -21,6 +21,7 @@ from geo import catalog, vocab
 from geo.vocab import LANGUAGE_NAMES, LANGUAGES
 
 __all__ = [
+    "DYNAMIC_KEYS",
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "VOCABULARY",
