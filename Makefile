@@ -9,11 +9,12 @@ PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint format unit app e2e bench chromium postgis clean help atlas
+.PHONY: run test lint format unit app e2e bench chromium postgis clean help atlas catalog
 
 help:
 	@echo "make run    start Care Atlas on http://localhost:$(PORT) (bundled sample data)"
 	@echo "make test   lint + unit + AppTest + browser tests"
+	@echo "make catalog  rewrite locale/care_atlas.pot from the code and check the catalogs"
 	@echo "make bench  benchmarks (ratios against the peers named in the issues)"
 	@echo "make atlas SOURCE=DIR [OUT=var/atlas/bogota]  import Bogotá's official layers"
 
@@ -57,6 +58,10 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Translations: the template from the code, and the check make test runs (tests/ui/test_catalogs.py)
+catalog: $(VENV)/.installed
+	$(BIN)/python -m tools.catalog
 
 unit: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest tests/geo tests/ui

@@ -11,7 +11,7 @@ from geo.settings import get_settings
 from geo.store import StoreError
 from ui import frame, loaders, uploads
 from ui.components import kept_choice
-from ui.i18n import t
+from ui.i18n import error_text, t, tn
 from ui.render import safe
 from ui.views import moderation
 from ui.views.data_view import layer_downloads, preview, suggestion_form
@@ -83,7 +83,7 @@ with tab_upload:
         except LayerError as problem:
             # the bytes are dropped now, not when the person moves on; an empty
             # uploader takes the next file
-            uploads.reject(waiting.name, str(problem))
+            uploads.reject(waiting.name, error_text(problem, lang))
             st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
             st.rerun()
         else:
@@ -92,8 +92,8 @@ with tab_upload:
                 name = uploads.add_layer(result.source_name, result.frame)
                 uploads.set_pending(None)
                 st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
-                st.session_state["_upload_flash"] = t(
-                    "upload_added", lang, name=safe.markdown(name), n=len(result.frame)
+                st.session_state["_upload_flash"] = tn(
+                    "upload_added", len(result.frame), lang, name=safe.markdown(name)
                 )
                 st.rerun()  # show an empty uploader for the next file
     elif refused := uploads.rejected():
@@ -155,7 +155,7 @@ with tab_import:
                         url, type_name=type_name, max_features=settings.max_features, lang=lang
                     )
         except LayerError as problem:
-            st.error(safe.markdown(problem))
+            st.error(safe.markdown(error_text(problem, lang)))
         else:
             source = url.split("?")[0].rstrip("/").rsplit("/", 2)[-2] or "import"
             # one text value may not hold a whole file (CARE_ATLAS_MAX_VALUE_CHARS)
@@ -165,7 +165,7 @@ with tab_import:
             for note in cut:
                 st.warning(safe.markdown(note))
             name = uploads.add_layer(source, imported)
-            st.success(t("upload_added", lang, name=safe.markdown(name), n=len(imported)))
+            st.success(tn("upload_added", len(imported), lang, name=safe.markdown(name)))
 
 with tab_moderate:
     try:

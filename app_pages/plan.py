@@ -13,7 +13,7 @@ from ui import frame, loaders, state
 from ui.components import MapLayer, analysis_inputs, kept_choice, side_panel
 from ui.components import map_events as draw_map
 from ui.filters import kept_multiselect
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.render import fmt, gaps_display, plan_tables, safe
 from ui.render.map_view import BOGOTA_VIEW, areas_group, base_map, catchment_group
 from ui.views import address_search, plan_view, present_view
@@ -138,7 +138,7 @@ plan_view.headline(before, after, groups=groups, lang=lang, changed=not scenario
 # ------------------------------------------------------------------ suggest
 suggest_col, note_col = st.columns([1, 2])
 asked = suggest_col.button(
-    t("plan_suggest", lang, k=k), type="primary", key="plan_suggest", width="stretch"
+    tn("plan_suggest", k, lang), type="primary", key="plan_suggest", width="stretch"
 )
 if candidates != "grid" and not candidate_key[1]:
     note_col.info(t("plan_no_candidates", lang))

@@ -9,7 +9,7 @@ from geo.settings import get_settings
 from ui import frame, loaders, state
 from ui.components import MapLayer, layer_errors, layer_notes, map_and_panel
 from ui.filters import facet_options, filter_sidebar, kept_multiselect
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.render import safe
 from ui.render.export import csv_bytes
 from ui.render.map_view import base_map, bounds_of
@@ -91,7 +91,7 @@ if "training_offer" in frames:
     )
     rows = filter_features(offer, countries=countries, services=types, populations=pops)
     table = offer_table(rows, lang=lang)
-    st.caption(t("offer_rows", lang, n=len(table), total=len(offer)))
+    st.caption(tn("offer_rows", len(offer), lang, shown=len(table)))
     st.dataframe(table, hide_index=True, width="stretch", key="offer_table")
     st.caption(t("offer_legend", lang))
     notes = offer_notes(rows, lang=lang)

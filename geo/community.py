@@ -25,18 +25,20 @@ import re
 import secrets
 import sys
 import unicodedata
+from functools import partial
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import vocab
+from geo import catalog, vocab
 from geo.errors import LayerError
 from geo.store import TEXT_FIELDS, NewPlace
+from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("es", "en")
 # Kinds a person can submit: places, not boundaries or national policies.
 SUBMITTABLE_KINDS = tuple(
     kind for kind in vocab.KINDS if kind not in ("boundary", "policy", "demand", "proposal")
@@ -67,64 +69,38 @@ _MAX_SCRYPT_BYTES = 256 * 2**20  # refuse hashes whose parameters would need mor
 class SubmissionError(LayerError):
     """A submission cannot be stored as it is; ``field`` names the field to fix."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
         self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments: rebuild through a partial so the error pickles
+        rebuild = partial(type(self), field=self.field, code=self.code, params=self.params)
+        return (rebuild, self.args)
 
 
 # --------------------------------------------------------------------------- messages
-
-_LABELS = {
-    "name": {"es": "nombre", "en": "name"},
-    "kind": {"es": "tipo de lugar", "en": "kind of place"},
-    "operator": {"es": "quién lo gestiona", "en": "operator"},
-    "populations": {"es": "a quién atiende", "en": "who it serves"},
-    "services": {"es": "servicios", "en": "services"},
-    "place_name": {"es": "dirección o barrio", "en": "address or neighbourhood"},
-    "hours": {"es": "horario", "en": "opening hours"},
-    "contact": {"es": "contacto", "en": "contact"},
-    "how_known": {"es": "cómo lo conoces", "en": "how you know it"},
-    "submitter": {"es": "sesión", "en": "session"},
-    "country": {"es": "país", "en": "country"},
-    "city": {"es": "ciudad", "en": "city"},
-    "location_precision": {"es": "precisión de la ubicación", "en": "location precision"},
-    "location": {"es": "ubicación", "en": "location"},
-}
-_MESSAGES = {
-    "not_text": {
-        "es": "El campo «{label}» debe ser texto: vuelve a escribirlo.",
-        "en": "The field “{label}” must be text: type it again.",
-    },
-    "name_missing": {
-        "es": "Falta el nombre del lugar: escríbelo para poder enviarlo.",
-        "en": "The place's name is missing: type it to send the place.",
-    },
-    "too_long": {
-        "es": "El campo «{label}» tiene {n} caracteres: acórtalo a {limit} como máximo.",
-        "en": "The field “{label}” has {n} characters: shorten it to {limit} at most.",
-    },
-    "unknown_code": {
-        "es": "«{value}» no es una opción de «{label}»: elige una de la lista.",
-        "en": "“{value}” is not an option for “{label}”: pick one from the list.",
-    },
-    "services_missing": {
-        "es": "Indica al menos un servicio que ofrece el lugar.",
-        "en": "Choose at least one service the place offers.",
-    },
-    "location": {
-        "es": "La ubicación ({lon}, {lat}) no es válida: marca el lugar en el mapa.",
-        "en": "The location ({lon}, {lat}) is not valid: mark the place on the map.",
-    },
-    "country": {
-        "es": "El país «{value}» no es un código de dos letras (como CO o MX): corrígelo o déjalo vacío.",
-        "en": "The country “{value}” is not a two-letter code (like CO or MX): fix it or leave it empty.",
-    },
-}
+# The sentences are in the catalogs (locale/*/LC_MESSAGES/care_atlas.po): submit_<key>,
+# and submit_field_<field> for the field's name in them.
 
 
 def _error(key: str, *, lang: str, field: str, **values: object) -> SubmissionError:
-    label = _LABELS.get(field, {}).get(lang, field)
-    return SubmissionError(_MESSAGES[key][lang].format(label=label, **values), field=field)
+    label_key = f"submit_field_{field}"
+    label = catalog.text(label_key, lang) if label_key in catalog.entries(lang) else field
+    params = {"label": label, **values}
+    return SubmissionError(
+        catalog.text(f"submit_{key}", lang, **params),
+        field=field,
+        code=f"submit_{key}",
+        params=params,
+    )
 
 
 def _shown(value: object) -> str:

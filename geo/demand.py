@@ -48,12 +48,14 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo import catalog, vocab
 from geo.access import present_geometries
 from geo.errors import LayerError
+from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
 
-GROUPS: tuple[str, ...] = ("total", "children", "older", "disability", "carers")
+GROUPS: tuple[str, ...] = ("total", *vocab.DEMAND_GROUPS)
 """Population group columns of a demand grid, in display order."""
 
 MAX_CELLS = 2_000_000
@@ -811,32 +813,24 @@ SAMPLE_MODEL = SampleModel(
             share=1_131_797 / _CITY / 2,
             formula="1,131,797 (under 12) / 7,929,539 / 2",
             source=f"{_DANE}: under 12: 1,131,797",
-            assumption={
-                "es": "Supuesto: la primera infancia (0-5 años) es la mitad de los menores de "
-                "12; las fuentes no dan la cifra de 0-5.",
-                "en": "Assumption: early childhood (0-5) is half of the under-12s; the sources "
-                "do not give the 0-5 figure.",
-            },
-            label={"es": "Primera infancia (0-5 años)", "en": "Early childhood (0-5)"},
+            assumption=catalog.per_language("demand_children_assumption"),
+            label=catalog.per_language("demand_children_label"),
         ),
         GroupShare(
             group="older",
             share=(396_593 + 826_848) / _CITY,
             formula="(396,593 aged 60-64 + 826,848 aged 65+) / 7,929,539",
             source=f"{_DANE}: aged 60-64: 396,593; 65 and over: 826,848",
-            assumption={"es": "", "en": ""},
-            label={"es": "Personas mayores (60+)", "en": "Older persons (60+)"},
+            assumption=dict.fromkeys(LANGUAGES, ""),
+            label=catalog.per_language("demand_older_label"),
         ),
         GroupShare(
             group="disability",
             share=0.0672,
             formula="6.72 % (San Cristóbal)",
             source="Care Atlas facts file §1: 6.72 % of people in San Cristóbal have a disability",
-            assumption={
-                "es": "Supuesto: la cifra de San Cristóbal se aplica a toda la ciudad.",
-                "en": "Assumption: the San Cristóbal figure is applied city-wide.",
-            },
-            label={"es": "Personas con discapacidad", "en": "Persons with disabilities"},
+            assumption=catalog.per_language("demand_disability_assumption"),
+            label=catalog.per_language("demand_disability_label"),
         ),
         GroupShare(
             group="carers",
@@ -844,41 +838,13 @@ SAMPLE_MODEL = SampleModel(
             formula="1,200,000 / 7,929,539",
             source="Care Atlas facts file §1: 3.6 million women in Bogotá do unpaid care work; "
             "for 1.2 million it is their main activity",
-            assumption={
-                "es": "Personas cuidadoras no remuneradas, en su mayoría mujeres: la cifra cuenta "
-                "a las mujeres cuya actividad principal es el cuidado no remunerado; no cuenta a "
-                "los hombres cuidadores ni a quienes cuidan además de otra actividad, así que es "
-                "un mínimo.",
-                "en": "Unpaid carers, mostly women: the figure counts the women whose main "
-                "activity is unpaid care; men who care and people who care besides another "
-                "activity are not counted, so it is a lower bound.",
-            },
-            label={"es": "Personas cuidadoras", "en": "Unpaid carers"},
+            assumption=catalog.per_language("demand_carers_assumption"),
+            label=catalog.per_language("demand_carers_label"),
         ),
     ),
     excluded_zones=("20",),
-    excluded_reason={
-        "es": "Sumapaz (código 20, rural, unos 4.000 habitantes en más de 2.000 km²) queda "
-        "fuera de la malla urbana: a 100 m serían más de 200.000 celdas casi vacías, y su "
-        "población dispersa no se describe bien repartida de manera uniforme.",
-        "en": "Sumapaz (code 20, rural, about 4,000 people over more than 2,000 km²) is left "
-        "out of the urban grid: at 100 m it would be over 200,000 nearly empty cells, and its "
-        "scattered population is poorly described by a uniform spread.",
-    },
-    note={
-        "es": "Demanda MODELADA, no datos censales: la población aproximada de 2024 de cada "
-        "localidad (proyecciones del DANE; zonas aproximadas, no límites oficiales) se reparte "
-        "de manera uniforme entre las celdas de la localidad, y cada grupo es una proporción "
-        "fija de la población de toda la ciudad (primera infancia 0-5, personas mayores 60+, "
-        "personas con discapacidad, personas cuidadoras, en su mayoría mujeres). Sirve para "
-        "ilustrar el método; para decidir, reemplácela por manzanas censales del DANE.",
-        "en": "MODELLED demand, not census data: each localidad's approximate 2024 population "
-        "(DANE projections; approximate zones, not official boundaries) is spread uniformly "
-        "over the localidad's cells, and each group is a fixed city-wide share of the "
-        "population (early childhood 0-5, older persons 60+, persons with disabilities, unpaid "
-        "carers, mostly women). It illustrates the method; for decisions, replace it with "
-        "DANE census blocks.",
-    },
+    excluded_reason=catalog.per_language("demand_sample_excluded"),
+    note=catalog.per_language("demand_sample_note"),
     figures={
         "city_population": (_CITY, f"{_DANE}: 7,929,539 people"),
         "under_12": (1_131_797, f"{_DANE}: under 12: 1,131,797"),

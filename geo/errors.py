@@ -1,4 +1,11 @@
-"""Domain exceptions: small, subclassing builtins, with messages a person can act on."""
+"""Domain exceptions: small, subclassing builtins, with messages a person can act on.
+
+Each :class:`LayerError` may carry a catalog ``code`` (a key of
+``locale/*/LC_MESSAGES/care_atlas.po``) and its ``params``: ``ui/`` says the error in
+the person's language with ``ui.i18n.error_text(err, lang)``, whatever language
+``str(err)`` was written in (English for logs and the command line, unless the
+caller asked geo for another).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,31 @@ class LayerError(ValueError):
 
     The message names the file, the feature and the field where it can, and says
     what to do about it.
+
+    Parameters
+    ----------
+    message
+        The sentence itself (``str(err)``).
+    code
+        Catalog key of the sentence, or ``None`` for a message with no translation.
+    params
+        The values of the key's ``{placeholders}`` (``n`` picks a plural form).
     """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = dict(params or {})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments: rebuild through a partial so the error pickles
+        return (partial(type(self), code=self.code, params=self.params), self.args)
 
 
 class RegistryError(LayerError):
@@ -52,13 +83,28 @@ class NeedsChoice(LayerError):  # noqa: N818 (the name the issue asks for)
 
     QUESTIONS = ("crs", "coordinates", "swap", "layer", "encoding")
 
-    def __init__(self, message: str, *, question: str, options: list[Choice]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        question: str,
+        options: list[Choice],
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         if question not in self.QUESTIONS:
             raise ValueError(f"unknown question {question!r}; use one of {self.QUESTIONS}")
-        super().__init__(message)
+        super().__init__(message, code=code, params=params)
         self.question = question
         self.options = list(options)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # keyword-only arguments: rebuild through a partial so the error pickles
-        return (partial(type(self), question=self.question, options=self.options), self.args)
+        rebuild = partial(
+            type(self),
+            question=self.question,
+            options=self.options,
+            code=self.code,
+            params=self.params,
+        )
+        return (rebuild, self.args)

@@ -42,7 +42,7 @@ CARE_CODES: tuple[str, ...] = vocab.CARE_SERVICES
 """Service codes for the people cared for."""
 CARER_CODES: tuple[str, ...] = vocab.CARER_SERVICES
 """Service codes for the carers themselves."""
-DEFAULT_GROUPS: tuple[str, ...] = ("children", "older", "disability", "carers")
+DEFAULT_GROUPS: tuple[str, ...] = vocab.DEMAND_GROUPS
 CAPACITY_COL = "capacity"
 SERVICE_CODES_COL = "services"
 

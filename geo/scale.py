@@ -63,7 +63,7 @@ import shapely
 from scipy import ndimage, sparse
 from scipy.sparse.csgraph import connected_components
 
-from geo import access, gaps, profiles
+from geo import access, gaps, profiles, vocab
 from geo.demand import GRID_ATTR, GridFrame, grid_frame
 from geo.errors import LayerError
 
@@ -358,7 +358,7 @@ def _check_tile(tile: int) -> None:
         raise LayerError(f"tile = {tile!r}: give a whole number of cells per side, >= 8.")
 
 
-SYNTHETIC_GROUPS: tuple[str, ...] = ("total", "children", "older", "disability", "carers")
+SYNTHETIC_GROUPS: tuple[str, ...] = ("total", *vocab.DEMAND_GROUPS)
 _SYNTHETIC_SHARES = {"children": 0.09, "older": 0.07, "disability": 0.05, "carers": 0.12}
 
 

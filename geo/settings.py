@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from geo.vocab import LANGUAGES  # one definition, in data/vocab.toml
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-LANGUAGES = ("es", "en")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo import planning, profiles
+from geo import planning, profiles, vocab
 from geo.catchments import catchments as buffer_catchments
 from geo.filters import filter_features
 from geo.gaps import CARE_CODES
@@ -46,7 +46,7 @@ from ui.view_state import ExploreState, GapsState, RegionState, describe_line, e
 CELL_M = 100.0
 EXPLORE_DEFAULT = ("care_blocks", "care_bus_stops", "home_care")
 REGION_LAYERS = ("cooperatives", "national_systems")
-GROUPS = ("children", "older", "disability", "carers")
+GROUPS = vocab.DEMAND_GROUPS
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from geo.io import upload as ingest
 from geo.layers import LayerSpec
 from geo.settings import Settings, get_settings
 from geo.store import Store, StoreError, open_store
-from ui.i18n import t
+from ui.i18n import error_text, t
 from ui.loaders import synthetic_spec
 from ui.render import safe
 from ui.render.export import csv_bytes
@@ -94,7 +94,7 @@ def take(file: UploadedFile, *, settings: Settings, lang: str) -> bool:
         ingest.check_upload_size(file.size, filename=file.name, settings=settings, lang=lang)
     except LayerError as problem:
         _release(file)
-        reject(file.name, str(problem))
+        reject(file.name, error_text(problem, lang))
         return False
     set_pending(PendingUpload(name=file.name, data=file.getvalue()))
     _release(file)
@@ -201,7 +201,7 @@ def problem_text(exc: BaseException, *, lang: str) -> str:
     if isinstance(exc, StoreError):
         log.error("store operation failed: %s", exc)
         return t("store_error", lang)
-    return safe.markdown(str(exc))
+    return safe.markdown(error_text(exc, lang))
 
 
 def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:

@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from geo import profiles
+from geo import profiles, vocab
 from ui.i18n import label, t
 from ui.render.map_view import View
 
-GROUPS = ("children", "older", "disability", "carers")
+GROUPS = vocab.DEMAND_GROUPS
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
 DISTANCES = ("straight", "network")
 MINUTES = tuple(range(5, 65, 5))

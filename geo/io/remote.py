@@ -49,9 +49,10 @@ from shapely.geometry import LinearRing, LineString, MultiLineString, MultiPoint
 from shapely.geometry import shape as geojson_shape
 from shapely.geometry.base import BaseGeometry
 
-from geo import vocab
+from geo import catalog, vocab
 from geo.errors import LayerError
-from geo.settings import LANGUAGES, get_settings
+from geo.settings import get_settings
+from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -105,112 +106,7 @@ _GEOMETRY_ERRORS = (
     shapely.errors.ShapelyError,
 )
 
-_MESSAGES: dict[str, dict[str, str]] = {
-    "bad_scheme": {
-        "es": "La dirección «{url}» no es una URL http(s) válida: use una URL que empiece por http:// o https:// (no se admiten file:, ftp: ni data:).",
-        "en": "The address '{url}' is not a valid http(s) URL: use a URL that starts with http:// or https:// (file:, ftp: and data: are not accepted).",
-    },
-    "credentials": {
-        "es": "La dirección {service} lleva usuario o contraseña: quítelos de la URL y use un servicio público o un token.",
-        "en": "The address {service} carries a user name or password: remove them from the URL and use a public service or a token.",
-    },
-    "redirect": {
-        "es": "El servicio {service} redirige a «{url}», que no es una dirección http(s): use directamente la URL http(s) del servicio.",
-        "en": "The service {service} redirects to '{url}', which is not an http(s) address: use the service's http(s) URL directly.",
-    },
-    "too_many_redirects": {
-        "es": "El servicio {service} redirigió más de {count} veces seguidas (la última a «{url}»): use directamente la URL final del servicio.",
-        "en": "The service {service} redirected more than {count} times in a row (last to '{url}'): use the service's final URL directly.",
-    },
-    "internal": {
-        "es": "La dirección {host} apunta a una red interna o a este mismo equipo ({address}); solo se importan servicios públicos (quien administra la app puede permitirlo con CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1).",
-        "en": "The address {host} points to an internal network or to this machine ({address}); only public services are imported (the app's administrator can allow it with CARE_ATLAS_ALLOW_PRIVATE_IMPORTS=1).",
-    },
-    "numeric": {
-        "es": "La dirección {host} es un número escrito de forma inusual: escriba el nombre del servicio (o su dirección IP en cuatro números decimales, como 190.27.10.4).",
-        "en": "The address {host} is a number written in an unusual form: write the service's name (or its IP address as four decimal numbers, such as 190.27.10.4).",
-    },
-    "trailing_dot": {
-        "es": "La dirección {host} termina en punto: quite el punto final.",
-        "en": "The address {host} ends in a dot: remove the final dot.",
-    },
-    "unresolved": {
-        "es": "No se encontró ninguna dirección para el nombre {host}: revise la URL (y que el nombre exista).",
-        "en": "No address was found for the name {host}: check the URL (and that the name exists).",
-    },
-    "http": {
-        "es": "El servicio {service} respondió con el error HTTP {code} ({reason}): revise la URL o inténtelo más tarde.",
-        "en": "The service {service} answered with HTTP error {code} ({reason}): check the URL or try again later.",
-    },
-    "timeout": {
-        "es": "El servicio {service} no respondió en {timeout_s:g} s: inténtelo más tarde o dele más tiempo de espera.",
-        "en": "The service {service} did not answer within {timeout_s:g} s: try again later or allow it a longer timeout.",
-    },
-    "unreachable": {
-        "es": "No se pudo conectar con el servicio {service} ({reason}): revise la URL y la conexión a internet.",
-        "en": "Could not connect to the service {service} ({reason}): check the URL and the internet connection.",
-    },
-    "too_large": {
-        "es": "Una respuesta del servicio {service} supera {max_mb:g} MB: pida páginas más pequeñas (page_size) o acote la consulta.",
-        "en": "An answer from the service {service} is larger than {max_mb:g} MB: ask for smaller pages (page_size) or narrow the query.",
-    },
-    "not_json": {
-        "es": "El servicio {service} no respondió con JSON (la respuesta empieza por «{start}»): revise que la URL sea la de una capa del servicio.",
-        "en": "The service {service} did not answer with JSON (the answer starts with '{start}'): check that the URL is the one of a layer of the service.",
-    },
-    "arcgis_error": {
-        "es": "El servicio {service} devolvió el error {code} «{message}»: revise la URL, el filtro where ({where}) y que la capa sea pública.",
-        "en": "The service {service} returned error {code} '{message}': check the URL, the where filter ({where}) and that the layer is public.",
-    },
-    "token": {
-        "es": "El servicio {service} exige un token (error {code}): añada ?token=... a la URL o use una capa pública.",
-        "en": "The service {service} requires a token (error {code}): add ?token=... to the URL or use a public layer.",
-    },
-    "root": {
-        "es": "{service} es un servicio con varias capas: añada a la URL el número de la que quiere importar ({layers}).",
-        "en": "{service} is a service with several layers: add to the URL the number of the one to import ({layers}).",
-    },
-    "not_layer": {
-        "es": "{service} es una capa de tipo «{kind}», no una capa de entidades: elija una capa de entidades ({layers}).",
-        "en": "{service} is a layer of type '{kind}', not a feature layer: choose a feature layer ({layers}).",
-    },
-    "empty": {
-        "es": "El servicio {service} no devolvió ninguna entidad para {query}: revise el filtro y el nombre de la capa.",
-        "en": "The service {service} returned no features for {query}: check the filter and the layer name.",
-    },
-    "cap": {
-        "es": "El servicio {service} tiene más de {cap} entidades, el máximo admitido: importe una parte de la capa (filtro) o suba el límite CARE_ATLAS_MAX_FEATURES.",
-        "en": "The service {service} has more than {cap} features, the most allowed: import part of the layer (filter) or raise the CARE_ATLAS_MAX_FEATURES limit.",
-    },
-    "cap_known": {
-        "es": "El servicio {service} tiene {count} entidades, más que el máximo admitido de {cap}: importe una parte de la capa (filtro) o suba el límite CARE_ATLAS_MAX_FEATURES.",
-        "en": "The service {service} has {count} features, more than the {cap} allowed: import part of the layer (filter) or raise the CARE_ATLAS_MAX_FEATURES limit.",
-    },
-    "bad_geometry": {
-        "es": "El servicio {service} devolvió una geometría que no se puede leer (entidad {fid}): avise a quien administra el servicio o filtre esa entidad.",
-        "en": "The service {service} returned a geometry that cannot be read (feature {fid}): tell the service's administrator or filter that feature out.",
-    },
-    "wfs_capabilities": {
-        "es": "{service} no devolvió un documento de capacidades WFS (empieza por «{start}»): revise que la URL sea la de un servicio WFS.",
-        "en": "{service} did not return a WFS capabilities document (it starts with '{start}'): check that the URL is the one of a WFS service.",
-    },
-    "wfs_version": {
-        "es": "El servicio {service} ofrece WFS {version}, que no se admite: use un servicio WFS 2.0.0 o 1.1.0.",
-        "en": "The service {service} offers WFS {version}, which is not supported: use a WFS 2.0.0 or 1.1.0 service.",
-    },
-    "wfs_type": {
-        "es": "El servicio {service} no ofrece el tipo «{type_name}»: elija uno de estos: {names}.",
-        "en": "The service {service} does not offer the type '{type_name}': choose one of these: {names}.",
-    },
-    "wfs_exception": {
-        "es": "El servicio {service} devolvió una excepción WFS ({code}: {text}): revise el nombre del tipo y la URL.",
-        "en": "The service {service} returned a WFS exception ({code}: {text}): check the type name and the URL.",
-    },
-    "bad_gml": {
-        "es": "No se pudo leer el GML que devolvió el servicio {service} ({reason}): pida otro formato o avise a quien lo administra.",
-        "en": "Could not read the GML returned by the service {service} ({reason}): ask for another format or tell its administrator.",
-    },
-}
+# The messages are in the catalogs (locale/*/LC_MESSAGES/care_atlas.po) as remote_<key>.
 
 
 class Opener(Protocol):
@@ -822,8 +718,9 @@ def import_wfs(
 
 
 def _error(key: str, lang: str, **values: Any) -> LayerError:
-    """Format message ``key`` in ``lang`` as a LayerError."""
-    return LayerError(_MESSAGES[key][lang].format(**values))
+    """Format message ``remote_<key>`` in ``lang`` as a LayerError carrying its code."""
+    code = f"remote_{key}"
+    return LayerError(catalog.text(code, lang, **values), code=code, params=values)
 
 
 def _short(text: str, limit: int = _TEXT_LIMIT) -> str:

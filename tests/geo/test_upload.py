@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from geo import catalog
 from geo.errors import Choice, LayerError, NeedsChoice
 from geo.io import upload as ingest
 from geo.io.upload import Upload, messages, read_upload, tabular
@@ -813,7 +814,12 @@ def test_message_catalogue_is_bilingual_and_one_sentence() -> None:
         "cols": "a",
         "fix": "f",
     }
-    for key, texts in messages._MESSAGES.items():
+    catalogs = {lang: catalog.entries(lang) for lang in ("es", "en")}
+    in_catalog = {
+        k: {lang: catalogs[lang][f"file_{k}"] for lang in catalogs} for k in messages.message_keys()
+    }
+    assert len(in_catalog) == 72  # the upload's messages, as many as before the catalogs
+    for key, texts in in_catalog.items():
         assert set(texts) == {"es", "en"}, key
         forms = {lang: text if isinstance(text, tuple) else (text,) for lang, text in texts.items()}
         placeholders = {

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from geo import demand as demand_grid
-from geo import profiles
+from geo import profiles, vocab
 from ui.i18n import label, t
 from ui.render import fmt, raster, safe
 from ui.render.map_view import ColourBar
 
 MEASURES = ("coverage", "nearest", "2sfca", "e2sfca", "simultaneity")
-GROUPS = ("children", "older", "disability", "carers")
+GROUPS = vocab.DEMAND_GROUPS
 # Green = both within the same walk, orange = one of the two, vermillion = neither (Okabe-Ito).
 SIMULTANEITY_COLOURS = ("#D55E00", "#E69F00", "#009E73")
 

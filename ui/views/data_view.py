@@ -16,7 +16,7 @@ from geo.io.upload import Upload
 from geo.settings import get_settings
 from geo.store import NewPlace
 from ui import frame, loaders, state, uploads
-from ui.i18n import label, t
+from ui.i18n import error_text, label, t, tn
 from ui.render import offline, safe
 from ui.render.map_view import BOGOTA_VIEW, base_map, bounds_of, point_marker
 from ui.views import address_search
@@ -27,7 +27,7 @@ SUGGESTION_KINDS = ("cooperative", "home_care", "training", "care_block")
 
 def preview(result: Upload, *, lang: str) -> None:
     """What an upload holds, before it is accepted: warnings, table and map."""
-    st.subheader(t("preview", lang, name=safe.markdown(result.source_name), n=len(result.frame)))
+    st.subheader(tn("preview", len(result.frame), lang, name=safe.markdown(result.source_name)))
     for warning in result.warnings:  # they name the file's columns and values
         st.warning(safe.markdown(warning))
     table = result.frame.drop(columns=result.frame.geometry.name).head(200)
@@ -202,10 +202,10 @@ def suggestion_form(*, lang: str) -> None:
                 lang=lang,
             )
             if store.submissions_since(client, since) >= MAX_SUGGESTIONS_PER_HOUR:
-                st.error(t("suggest_rate_limited", lang, n=MAX_SUGGESTIONS_PER_HOUR))
+                st.error(tn("suggest_rate_limited", MAX_SUGGESTIONS_PER_HOUR, lang))
                 return
             saved = store.submit(place)
     except LayerError as problem:
-        st.error(safe.markdown(problem))
+        st.error(safe.markdown(error_text(problem, lang)))
         return
     st.success(t("suggest_saved", lang, name=safe.markdown(saved.name)))

@@ -14,7 +14,7 @@ from geo.errors import LayerError
 from geo.settings import Settings
 from geo.store import Place, Store, StoreError
 from ui import loaders, state, uploads
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.render import safe
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def panel(*, lang: str, settings: Settings) -> None:
     else:
         first = (page - 1) * PAGE_SIZE + 1
         st.caption(
-            t("moderation_queue_count", lang, n=waiting, first=first, last=first + len(queue) - 1)
+            tn("moderation_queue_count", waiting, lang, first=first, last=first + len(queue) - 1)
         )
     for place in queue:
         _review(place, _existing_places(nearby[place.id]), moderator=moderator, lang=lang)

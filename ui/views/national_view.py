@@ -46,7 +46,7 @@ from geo.errors import LayerError
 from geo.settings import Settings, get_settings
 from ui import jobs, state
 from ui.components import kept_choice
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.render import fmt, offline, raster, safe
 from ui.render.export import csv_bytes
 from ui.render.map_view import ColourBar, base_map, bounds_of
@@ -305,8 +305,9 @@ def area_tip(row: Mapping[str, Any], *, groups: Sequence[str], zone_col: str | N
         parts.append(f"{safe.text(t('nat_col_zone', lang))}: {safe.text(row[zone_col])}")
     parts.append(
         safe.text(
-            t(
+            tn(
                 "nat_tip_cells",
+                int(row["n_cells"]),
                 lang,
                 n=fmt.integer(int(row["n_cells"]), lang),
                 km2=fmt.number(row["area_km2"], lang, digits=2),
@@ -421,7 +422,7 @@ def draw_map(summary: scale.RunSummary, *, lang: str, limit: int = MAP_LIMIT) ->
     settings = get_settings()
     layer = _area_layer(str(summary.path), summary_mtime(summary.path), lang, limit)
     shown = min(limit, len(summary.areas))
-    st.subheader(t("nat_map_title", lang, n=fmt.integer(shown, lang)))
+    st.subheader(tn("nat_map_title", shown, lang, n=fmt.integer(shown, lang)))
     st.caption(t("nat_map_note", lang))
     if not shown:
         st.info(t("nat_no_areas", lang))

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import gaps, profiles, siting
+from geo import gaps, profiles, siting, vocab
 from geo import params as geo_params
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
@@ -27,7 +27,7 @@ from geo.scenarios import PROPOSED_LAYER, Scenario, Site
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
 from ui import jobs, loaders, state, uploads
 from ui.components import download_buttons
-from ui.i18n import label, t
+from ui.i18n import label, t, tn
 from ui.render import fmt, safe
 from ui.render.plan_tables import (
     area_labels,
@@ -45,7 +45,7 @@ SCENARIO_KEY = "_plan_scenario"
 SCENARIO_ID_KEY = "_plan_scenario_id"
 SUGGESTION_KEY = "_plan_suggestion"
 LAST_CLICK_KEY = "_plan_last_click"
-GROUPS = ("children", "older", "disability", "carers")
+GROUPS = vocab.DEMAND_GROUPS
 CANDIDATE_KINDS = ("grid", "clicked")
 SPACINGS = (200, 300, 500)
 K_MAX_CURVE = 15
@@ -411,11 +411,11 @@ def suggestion_summary(suggestion: Mapping[str, Any], where: Any, *, lang: str) 
         where.warning(t("plan_nothing_to_gain", lang))
         return
     where.success(
-        t(
+        tn(
             "plan_suggested_line",
+            suggestion["params"].k,
             lang,
-            n=len(sites),
-            asked=suggestion["params"].k,
+            found=len(sites),
             gain=fmt.integer(info.get("objective", 0.0), lang),
             seconds=fmt.number(info.get("seconds", 0.0), lang, digits=2),
         )

@@ -59,6 +59,7 @@ import pandas as pd
 import tomli_w
 from shapely.geometry import mapping
 
+from geo import catalog
 from geo.errors import LayerError
 from geo.io.atlas import sources
 from geo.layers import REGISTRY_FILE, load_layer, load_registry, plain_value
@@ -498,13 +499,8 @@ def _boundaries(
     registry["localidades"] = _boundary_entry(
         frame,
         file="localidades.geojson",
-        title={"es": "Localidades de Bogotá (IDECA)", "en": "Bogotá localidades (IDECA)"},
-        description={
-            "es": "Límites oficiales de las 20 localidades (IDECA, Mapa de Referencia) con su "
-            f"población proyectada {YEAR} (SDP – DANE).",
-            "en": "Official boundaries of the 20 localidades (IDECA reference map) with their "
-            f"projected {YEAR} population (SDP – DANE).",
-        },
+        title=catalog.per_language("atlas_localidades_title"),
+        description=catalog.per_language("atlas_localidades_description", year=YEAR),
         source="IDECA / Secretaría Distrital de Planeación, 'Localidad. Bogotá D.C.' "
         "(Datos Abiertos Bogotá); population: " + ATTRIBUTION["population"],
         date="2022-08-05",
@@ -520,16 +516,8 @@ def _boundaries(
     registry["upz"] = _boundary_entry(
         frame,
         file="upz.geojson",
-        title={
-            "es": "UPZ y UPR de Bogotá (IDECA)",
-            "en": "Bogotá UPZ and rural UPR (IDECA)",
-        },
-        description={
-            "es": "112 Unidades de Planeamiento Zonal y 4 rurales (UPR), límites de 2016, con "
-            f"la población {YEAR} de cada UPZ (SDP – DANE).",
-            "en": "112 urban planning units (UPZ) and 4 rural ones (UPR), 2016 boundaries, "
-            f"with each UPZ's {YEAR} population (SDP – DANE).",
-        },
+        title=catalog.per_language("atlas_upz_title"),
+        description=catalog.per_language("atlas_upz_description", year=YEAR),
         source="IDECA, 'Unidad de Planeamiento Zonal. Bogotá D.C.' (UPla); population: "
         + ATTRIBUTION["population"],
         date="2017-02-06",
@@ -580,20 +568,8 @@ def _services(
     write_geojson(frame[[*SERVICE_COLUMNS, frame.geometry.name]], work / "services.geojson")
     registry["services"] = _Entry(
         file="services.geojson",
-        title={
-            "es": "Servicios sociales del Distrito (SDIS, SDMujer)",
-            "en": "District care services (SDIS, SDMujer)",
-        },
-        description={
-            "es": f"{len(frame)} puntos de servicio de la Secretaría de Integración Social y de la "
-            "Secretaría de la Mujer (jardines infantiles, centros día, CDC, Casas de Igualdad, "
-            "centros para personas con discapacidad...), hacia 2020: verifique antes de "
-            "presentarlos como actuales.",
-            "en": f"{len(frame)} service points of the District Social Integration and Women's "
-            "secretariats (nurseries, day centres, community development centres, equal "
-            "opportunity houses, disability centres...), about 2020: re-check before presenting "
-            "them as current.",
-        },
+        title=catalog.per_language("atlas_services_title"),
+        description=catalog.per_language("atlas_services_description", n=len(frame)),
         kind="service",
         geometry="Point",
         id_field="id",
@@ -614,16 +590,8 @@ def _proposals(
     write_geojson(frame, work / "proposed_sites.geojson")
     registry["proposed_sites"] = _Entry(
         file="proposed_sites.geojson",
-        title={
-            "es": "Sitios propuestos para Manzanas del Cuidado (estudio CEPAL)",
-            "en": "Proposed care-block sites (CEPAL study)",
-        },
-        description={
-            "es": "10 sitios que un estudio de la CEPAL propuso como anclas de Manzanas del "
-            "Cuidado. No son Manzanas del Cuidado oficiales.",
-            "en": "10 sites a CEPAL study proposed as care-block anchors. They are not "
-            "official care blocks.",
-        },
+        title=catalog.per_language("atlas_proposed_sites_title"),
+        description=catalog.per_language("atlas_proposed_sites_description"),
         kind="proposal",
         geometry="Point",
         id_field="id",
@@ -690,11 +658,8 @@ def _demand(
     explain = {lang: list(model.explain(lang)) for lang in ("es", "en")}
     registry["demand"] = _Entry(
         file="demand.parquet",
-        title={
-            "es": f"Demanda de cuidado {YEAR} (celdas de 100 m, modelada)",
-            "en": f"Care demand {YEAR} (100 m cells, modelled)",
-        },
-        description={"es": model.note["es"], "en": model.note["en"]},
+        title=catalog.per_language("atlas_demand_title", year=YEAR),
+        description=dict(model.note),
         kind="demand",
         geometry="Polygon",
         crs=GRID_CRS,
@@ -752,18 +717,9 @@ def _write_registry(
     doc = {
         "dataset": {
             "id": "bogota-official",
-            "title": {
-                "es": "Capas oficiales de Bogotá (Datos Abiertos Bogotá)",
-                "en": "Bogotá's official layers (Datos Abiertos Bogotá)",
-            },
-            "vintage": {
-                "es": f"servicios hacia 2020; población proyectada {YEAR}; límites 2017-2022",
-                "en": f"services about 2020; population {YEAR} projection; boundaries 2017-2022",
-            },
-            "licence": {
-                "es": "CC BY 4.0 y licencia abierta de Datos Abiertos Bogotá (atribución)",
-                "en": "CC BY 4.0 and Datos Abiertos Bogotá open licence (attribution)",
-            },
+            "title": catalog.per_language("atlas_dataset_title"),
+            "vintage": catalog.per_language("atlas_dataset_vintage", year=YEAR),
+            "licence": catalog.per_language("atlas_dataset_licence"),
             "attribution": "; ".join(ATTRIBUTION.values()),
             "sample": False,
             **({"basemap": basemap} if basemap else {}),

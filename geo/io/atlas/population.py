@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import catalog
 from geo.demand import (
     GROUPS,
     SAMPLE_MODEL,
@@ -682,19 +683,7 @@ def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter ob
                     "given neighbourhood the figure may be lower"
                 )
             lines[lang].append(text + ".")
-    note = {
-        "es": f"Demanda MODELADA a partir de proyecciones oficiales ({pop}): la población de "
-        "cada UPZ (total y 60+) se reparte por área entre sus manzanas y de ellas a celdas de "
-        "100 m; la primera infancia sale de la estructura por edad de la localidad en "
-        f"{age_structure_year}, y las personas con discapacidad y las cuidadoras son "
-        "proporciones fijas de la población (no hay cifra por UPZ). No son datos censales "
-        "por manzana.",
-        "en": f"MODELLED demand from official projections ({pop}): each UPZ's population "
-        "(total and 60+) is spread by area over its city blocks and from them onto 100 m "
-        f"cells; early childhood comes from the localidad's {age_structure_year} age "
-        "structure, and persons with disabilities and carers are fixed shares of the "
-        "population (there is no UPZ figure). These are not census counts per block.",
-    }
+    note = catalog.per_language("atlas_demand_note", pop=pop, age_structure_year=age_structure_year)
     figures = {
         "city_total": (city_total, pop),
         "upz_total": (upz_total, pop),

@@ -30,9 +30,10 @@ from geo.io.upload.context import (
     _num,
     _Source,
     _strip_controls,
+    choice,
 )
 from geo.io.upload.geojson import _object_array
-from geo.io.upload.messages import _ENCODING_NAMES, _KIND_NAMES
+from geo.io.upload.messages import _ENCODING_NAMES
 from geo.io.upload.sniff import (
     _bom_encoding,
     _codec,
@@ -46,6 +47,8 @@ from geo.io.upload.sniff import (
 log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- GDAL formats
+#: Format names in messages (the same in both languages).
+_KIND_NAMES = {"gpkg": "GeoPackage", "shapefile": "shapefile", "kml": "KML"}
 
 
 def _gdal(ctx: _Ctx, kind: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -58,7 +61,7 @@ def _gdal(ctx: _Ctx, kind: str, call: Callable[..., T], *args: Any, **kwargs: An
             if isinstance(exc, UnicodeDecodeError):
                 raise
             log.info("GDAL could not read upload %s: %s", ctx.name, exc)
-            raise ctx.error("damaged", kind=_KIND_NAMES[kind][ctx.lang]) from None
+            raise ctx.error("damaged", kind=_KIND_NAMES[kind]) from None
     for warning in caught:
         log.debug("GDAL on upload %s: %s", ctx.name, warning.message)
     return result
@@ -101,33 +104,20 @@ def _choose_layer(
     options = [_layer_choice(n, counts.get(n)) for n in names]
     if allow_all:
         total = sum(c or 0 for c in counts.values())
-        options.append(
-            Choice(
-                ALL_LAYERS,
-                f"Todas las capas juntas ({total} elementos)",
-                f"All layers together ({total} features)",
-            )
-        )
+        options.append(choice(ALL_LAYERS, "all_layers", n=total))
     chosen = ctx.choices.get("layer")
     if chosen is None:
         raise ctx.ask("layer", "ask_layer", options, n=len(names))
     valid = {o.value for o in options}
     if chosen not in valid:
-        why = (
-            "no hay una capa con ese nombre"
-            if ctx.lang == "es"
-            else "there is no layer by that name"
-        )
-        raise ctx.ask_again("layer", chosen, why, options)
+        raise ctx.ask_again("layer", chosen, ctx.word("why_no_layer"), options)
     return chosen
 
 
 def _layer_choice(name: str, count: int | None) -> Choice:
     if count is None:
         return Choice(name, name, name)
-    es = f"{name} ({count} elemento{'s' if count != 1 else ''})"
-    en = f"{name} ({count} feature{'s' if count != 1 else ''})"
-    return Choice(name, es, en)
+    return choice(name, "layer_option", n=count, layer=name)
 
 
 def _read_gpkg(data: bytes, ctx: _Ctx, *, inside_zip: bool) -> _Source:
@@ -353,8 +343,7 @@ def _read_shapefile(
     }
     missing = [f"{base}.{ext}" for ext in ("shx", "dbf") if parts[ext] is None]
     if missing:
-        joiner = " y " if ctx.lang == "es" else " and "
-        raise ctx.error("shp_missing", layer=base, missing=joiner.join(missing))
+        raise ctx.error("shp_missing", layer=base, missing=ctx.word("and").join(missing))
     blobs = {ext: _read_entry(archive, info, ctx) for ext, info in parts.items() if info}
     encoding = _shapefile_encoding(blobs, ctx)
     repacked = io.BytesIO()

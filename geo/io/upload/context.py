@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from geo import catalog
 from geo.errors import Choice, LayerError, NeedsChoice
-from geo.io.upload.messages import _MESSAGES, _plural
 from geo.settings import Settings
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("geojson", "gpkg", "shapefile-zip", "csv", "kml")
-LANGUAGES = ("es", "en")
 MB = 1024 * 1024
 #: Latin America as a longitude/latitude box: Mexico to Tierra del Fuego, with the Caribbean.
 LATAM_BOUNDS = (-118.5, -56.5, -34.0, 33.0)
@@ -127,14 +126,30 @@ class _Ctx:
     warnings: list[str] = field(default_factory=list)
 
     def text(self, key: str, *, n: int = 0, **values: Any) -> str:
-        forms = _MESSAGES[key][self.lang]
-        return _plural(n, forms).format(name=self.name, n=n, **values)
+        """Say the catalog message ``file_<key>`` in the upload's language."""
+        return _say(f"file_{key}", self.lang, name=self.name, n=n, **values)
+
+    def params(self, n: int = 0, **values: Any) -> dict[str, Any]:
+        """The values of a message: the file name, the count and the rest."""
+        return {"name": self.name, "n": n, **values}
 
     def error(self, key: str, **values: Any) -> LayerError:
-        return LayerError(self.text(key, **values))
+        return LayerError(
+            self.text(key, **values), code=f"file_{key}", params=self.params(**values)
+        )
 
     def ask(self, question: str, key: str, options: Sequence[Choice], **values: Any) -> NeedsChoice:
-        return NeedsChoice(self.text(key, **values), question=question, options=list(options))
+        return NeedsChoice(
+            self.text(key, **values),
+            question=question,
+            options=list(options),
+            code=f"file_{key}",
+            params=self.params(**values),
+        )
+
+    def word(self, key: str, **values: Any) -> str:
+        """A phrase of the catalog (``file_<key>``) in the upload's language."""
+        return catalog.text(f"file_{key}", self.lang, **values)
 
     def ask_again(
         self, question: str, value: str, why: str, options: Sequence[Choice]
@@ -151,7 +166,7 @@ class _Ctx:
         shown = ", ".join(str(r) for r in numbers[:MAX_LISTED])
         more = len(numbers) - MAX_LISTED
         if more > 0:
-            shown += f" (y {more} más)" if self.lang == "es" else f" (and {more} more)"
+            shown = catalog.text("file_rows_more", self.lang, rows=shown, more=more)
         return shown
 
     def check_time(self) -> None:
@@ -165,6 +180,24 @@ class _Ctx:
     def check_vertices(self, count: int) -> None:
         if count > self.settings.max_vertices:
             raise self.error("cap_vertices", cap=self.settings.max_vertices)
+
+
+def _say(key: str, lang: str, *, n: int = 0, **values: Any) -> str:
+    """A catalog message: the form for ``n`` when it has plural forms."""
+    if isinstance(catalog.entries(lang)[key], tuple):
+        return catalog.ntext(key, n, lang, **values)
+    return catalog.text(key, lang, n=n, **values)
+
+
+def choice(value: str, key: str, *, n: int | None = None, **values: Any) -> Choice:
+    """An answer labelled with the catalog phrase ``file_<key>`` in both languages."""
+    es, en = (
+        catalog.text(f"file_{key}", lang, **values)
+        if n is None
+        else catalog.ntext(f"file_{key}", n, lang, **values)
+        for lang in ("es", "en")
+    )
+    return Choice(value, es, en)
 
 
 def _num(value: float) -> str:
@@ -201,7 +234,7 @@ class _Source:
 
 
 class _GeometryError(ValueError):
-    """A GeoJSON geometry that cannot be used; ``reason`` is a key of ``_DROP_REASONS``."""
+    """A GeoJSON geometry that cannot be used; ``reason`` names it (``file_drop_<reason>``)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -14,8 +14,16 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from geo import catalog
 from geo.errors import Choice
-from geo.io.upload.context import CRS_CANDIDATES, LATAM_BOUNDS, MAX_CRS_OPTIONS, _Ctx, _Source
+from geo.io.upload.context import (
+    CRS_CANDIDATES,
+    LATAM_BOUNDS,
+    MAX_CRS_OPTIONS,
+    _Ctx,
+    _Source,
+    choice,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +116,24 @@ def _placed(code: str, xy: np.ndarray) -> tuple[float, np.ndarray] | None:
     return strict, lonlat
 
 
-def _crs_choice(code: str, lonlat: np.ndarray, *, note_es: str = "", note_en: str = "") -> Choice:
+def _crs_choice(code: str, lonlat: np.ndarray, *, degrees: bool = False) -> Choice:
     lon, lat = float(np.nanmedian(lonlat[:, 0])), float(np.nanmedian(lonlat[:, 1]))
     name = CRS.from_user_input(code).name
-    ns = "N" if lat >= 0 else "S"
-    where_es = f"{abs(lat):.2f}° {ns}, {abs(lon):.2f}° {'O' if lon < 0 else 'E'}"
-    where_en = f"{abs(lat):.2f}° {ns}, {abs(lon):.2f}° {'W' if lon < 0 else 'E'}"
-    return Choice(
-        code,
-        f"{code} · {name}{note_es}: los datos quedarían en ≈ {where_es}",
-        f"{code} · {name}{note_en}: the data would fall near {where_en}",
+    es, en = (
+        catalog.text(
+            "file_choice_crs",
+            lang,
+            code=code,
+            name=name,
+            note=catalog.text("file_choice_degrees_note", lang) if degrees else "",
+            lat=f"{abs(lat):.2f}",
+            ns="N" if lat >= 0 else "S",
+            lon=f"{abs(lon):.2f}",
+            ew=catalog.text("file_west", lang) if lon < 0 else "E",
+        )
+        for lang in ("es", "en")
     )
+    return Choice(code, es, en)
 
 
 def _crs_options(xy: np.ndarray) -> list[Choice]:
@@ -153,7 +168,7 @@ def _to_wgs84(geoms: np.ndarray, drops: dict[int, str], source: _Source, ctx: _C
             series = gpd.GeoSeries(list(geoms[alive]), crs=crs).to_crs(4326)
     except (CRSError, ValueError, RuntimeError) as exc:
         log.info("cannot reproject upload %s from %s: %s", ctx.name, crs, exc)
-        why = "no se puede convertir" if ctx.lang == "es" else "it cannot be converted"
+        why = ctx.word("why_not_convertible")
         raise ctx.ask_again("crs", _crs_label(crs), why, _crs_options(xy)) from None
     out = geoms.copy()
     out[alive] = series.array
@@ -169,12 +184,7 @@ def _settle_crs(xy: np.ndarray, source: _Source, ctx: _Ctx) -> CRS | None:
     if chosen is not None and not source.geographic_only:
         crs = _parse_crs(chosen)
         if crs is None:
-            why = (
-                "no es un sistema de coordenadas conocido"
-                if ctx.lang == "es"
-                else "it is not a known coordinate system"
-            )
-            raise ctx.ask_again("crs", chosen, why, _crs_options(xy))
+            raise ctx.ask_again("crs", chosen, ctx.word("why_unknown_crs"), _crs_options(xy))
         return crs
     declared = source.crs
     if source.geographic_only:
@@ -188,22 +198,9 @@ def _settle_crs(xy: np.ndarray, source: _Source, ctx: _Ctx) -> CRS | None:
             and (code is None or _placed(code, xy) is None)
         )
         if wrong_prj:  # degrees declared as metres
-            options = [
-                _crs_choice(
-                    "EPSG:4326",
-                    xy,
-                    note_es=" (longitud/latitud en grados)",
-                    note_en=" (longitude/latitude in degrees)",
-                )
-            ]
+            options = [_crs_choice("EPSG:4326", xy, degrees=True)]
             if code is not None:
-                options.append(
-                    Choice(
-                        code,
-                        f"{code} · {declared.name} (como declara el archivo)",
-                        f"{code} · {declared.name} (as the file declares)",
-                    )
-                )
+                options.append(choice(code, "choice_crs_declared", code=code, name=declared.name))
             raise ctx.ask("crs", "ask_crs_mismatch", options, crs=_crs_label(declared))
         if declared.is_geographic and metric:
             # metres declared as degrees
@@ -232,8 +229,8 @@ def _looks_latam(xy: np.ndarray) -> bool:
 
 
 _SWAP_OPTIONS = [
-    Choice("yes", "Sí, intercambiar latitud y longitud", "Yes, swap latitude and longitude"),
-    Choice("no", "No, dejarlas como están", "No, leave them as they are"),
+    choice("yes", "swap_yes"),
+    choice("no", "swap_no"),
 ]
 
 
@@ -252,8 +249,7 @@ def _maybe_swap(
             raise ctx.ask("swap", "ask_swap", _SWAP_OPTIONS)
         return geoms
     if answer not in ("yes", "no"):
-        why = "responda yes o no" if ctx.lang == "es" else "answer yes or no"
-        raise ctx.ask_again("swap", answer, why, _SWAP_OPTIONS)
+        raise ctx.ask_again("swap", answer, ctx.word("why_yes_no"), _SWAP_OPTIONS)
     if answer == "no":
         return geoms
     alive = _alive(geoms, drops)

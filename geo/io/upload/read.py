@@ -10,7 +10,6 @@ from pathlib import Path
 from geo.errors import LayerError, NeedsChoice
 from geo.io.upload.archive import _read_gpkg, _read_kml, _read_zip
 from geo.io.upload.context import (
-    LANGUAGES,
     MAX_JSON_DEPTH,
     MB,
     Upload,
@@ -24,6 +23,7 @@ from geo.io.upload.repair import _finish
 from geo.io.upload.sniff import _CLAIMED_FORMATS, _refuse_format, _sniff
 from geo.io.upload.tabular import _read_csv
 from geo.settings import Settings, get_settings
+from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ import pandas as pd
 import shapely
 
 from geo.io.upload.context import (
-    LANGUAGES,
     MAX_LISTED,
     MB,
     Upload,
@@ -26,10 +25,12 @@ from geo.io.upload.context import (
     _strip_controls,
 )
 from geo.io.upload.crs_guess import _alive, _to_wgs84
-from geo.io.upload.messages import _DROP_FIXES, _DROP_REASONS
 from geo.settings import Settings, get_settings
+from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
+#: Drop reasons with their own fix (``file_fix_<reason>``); the others: fix the geometries.
+_FIXABLE = ("wrong_fields", "bad_number", "empty_coords")
 
 # --------------------------------------------------------------------------- clean-up
 
@@ -85,15 +86,10 @@ def _finish(source: _Source | Upload, ctx: _Ctx) -> Upload:
     if not keep.any():
         summary = Counter(drops.values())
         reasons = ", ".join(
-            f"{count} {_DROP_REASONS[reason][ctx.lang][1]}"
-            for reason, count in summary.most_common()
+            f"{count} {ctx.word(f'drop_{reason}_short')}" for reason, count in summary.most_common()
         )
-        fixes = dict.fromkeys(
-            r if r in _DROP_FIXES else "geometry" for r, _ in summary.most_common()
-        )
-        joined = (" y " if ctx.lang == "es" else " and ").join(
-            _DROP_FIXES[f][ctx.lang] for f in fixes
-        )
+        fixes = dict.fromkeys(r if r in _FIXABLE else "geometry" for r, _ in summary.most_common())
+        joined = ctx.word("and").join(ctx.word(f"fix_{f}") for f in fixes)
         raise ctx.error("all_dropped", n=n, reasons=reasons, fix=joined)
     _warn_geometry_changes(flags, drops, geoms, keep, ctx)
 
@@ -228,7 +224,7 @@ def _warn_geometry_changes(
     for position, reason in sorted(drops.items()):
         by_reason.setdefault(reason, []).append(position)
     for reason, positions in by_reason.items():
-        what = _DROP_REASONS[reason][ctx.lang][0]
+        what = ctx.word(f"drop_{reason}")
         ctx.warn("w_dropped", n=len(positions), what=what, rows=ctx.rows(positions))
     types = Counter(geoms[p].geom_type for p in np.flatnonzero(keep))
     families = {_family(t) for t in types}

@@ -120,7 +120,7 @@ def _refuse_format(kind: str, ctx: _Ctx) -> None:
     if kind == "xml":
         raise ctx.error("fmt_xml")
     if kind in ("PDF", "image"):
-        shown = {"PDF": "PDF", "image": "imagen" if ctx.lang == "es" else "image"}[kind]
+        shown = "PDF" if kind == "PDF" else ctx.word("image")
         raise ctx.error("fmt_other", kind=shown)
     raise ctx.error("unknown_format")
 
@@ -190,8 +190,4 @@ def _encoding_options() -> list[Choice]:
 
 
 def _why_encoding(ctx: _Ctx) -> str:
-    return (
-        "el texto no se puede leer con esa codificación"
-        if ctx.lang == "es"
-        else "the text cannot be read with that encoding"
-    )
+    return ctx.word("why_encoding")

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import Choice
-from geo.io.upload.context import _CHECK_EVERY, _Ctx, _Source
+from geo.io.upload.context import _CHECK_EVERY, _Ctx, _Source, choice
 from geo.io.upload.crs_guess import _parse_crs
 from geo.io.upload.geojson import _object_array
 from geo.io.upload.sniff import _decode_text
@@ -175,11 +175,7 @@ def _coordinate_columns(frame: pd.DataFrame, ctx: _Ctx) -> tuple[str, ...]:
     if chosen is not None:
         spec = _parse_coordinate_choice(chosen)
         if spec is None or any(col not in columns for col in spec[1:]):
-            why = (
-                "no corresponde a columnas del archivo"
-                if ctx.lang == "es"
-                else "it does not name columns of the file"
-            )
+            why = ctx.word("why_columns")
             if not options:
                 raise ctx.error("csv_no_coords")
             raise ctx.ask_again("coordinates", chosen, why, options)
@@ -193,17 +189,9 @@ def _coordinate_columns(frame: pd.DataFrame, ctx: _Ctx) -> tuple[str, ...]:
 
 def _coordinate_choice(spec: tuple[str, ...]) -> Choice:
     if spec[0] == "wkt":
-        return Choice(
-            f"wkt={spec[1]}",
-            f"Geometría WKT en la columna «{spec[1]}»",
-            f"WKT geometry in column '{spec[1]}'",
-        )
+        return choice(f"wkt={spec[1]}", "choice_wkt", column=spec[1])
     lon, lat = spec[1], spec[2]
-    return Choice(
-        f"lon={lon};lat={lat}",
-        f"Longitud: «{lon}» · Latitud: «{lat}»",
-        f"Longitude: '{lon}' · Latitude: '{lat}'",
-    )
+    return choice(f"lon={lon};lat={lat}", "choice_lonlat", lon=lon, lat=lat)
 
 
 def _parse_coordinate_choice(value: str) -> tuple[str, ...] | None:
