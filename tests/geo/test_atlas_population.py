@@ -444,3 +444,15 @@ def test_official_2024_localidad_age_structure_is_implausible(official) -> None:
     assert 0.9 < ratios_2018["08"] < 1.1
     assert ratios_2024.max() - ratios_2024.min() > 2 * (ratios_2018.max() - ratios_2018.min())
     assert report.cohort_ratio_range[2024][0] == pytest.approx(ratios_2024.min())
+
+
+def test_options_are_checked_when_made_and_hashable() -> None:
+    assert DasymetricOptions(cell_m=100) == DasymetricOptions()
+    assert hash(DasymetricOptions(year=2024)) == hash(DasymetricOptions())
+    for bad, match in (
+        ({"rural": "fields"}, "rural"),
+        ({"allocation": "centroid"}, "allocation"),
+        ({"cell_m": -1}, "cell_m"),
+    ):
+        with pytest.raises(LayerError, match=match):
+            DasymetricOptions(**bad)

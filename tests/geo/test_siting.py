@@ -15,6 +15,7 @@ k = 3: + c1 (only d2 is new: +1) = 13.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -513,6 +514,15 @@ def test_cancel_and_progress() -> None:
     solve_greedy(ArrayProblem(cover, weights), k=5, progress=seen.append, should_stop=lambda: False)
     assert len(seen) > 5 and seen[-1] == 1.0
     assert all(0.0 <= a <= b <= 1.0 for a, b in itertools.pairwise(seen))
+
+
+def test_solvers_take_a_problem_object(line: sparse.csr_matrix) -> None:
+    with pytest.raises(TypeError, match="ArrayProblem"):
+        solve_greedy(line, k=1)  # type: ignore[arg-type]
+    problem = ArrayProblem(line, LINE_WEIGHT)
+    assert hash(problem) == hash(problem) and problem != ArrayProblem(line, LINE_WEIGHT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.weights = np.zeros(5)  # type: ignore[misc]
 
 
 def test_array_level_errors(line: sparse.csr_matrix) -> None:
