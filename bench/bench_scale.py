@@ -141,7 +141,9 @@ def run_size(n_cells: int, root: Path, *, single_max: int, workers: int) -> dict
     row: dict[str, Any] = {"n": n_cells}
     with scale.cluster(settings) as client:
         tick = time.perf_counter()
-        demand = scale.write_synthetic_grid(grid_dir, n_cells=n_cells, client=client, seed=1)
+        demand = scale.write_synthetic_grid(
+            scale.Job(folder=grid_dir, client=client), n_cells=n_cells, seed=1
+        )
         row["grid_s"] = time.perf_counter() - tick
         services = scale.synthetic_services(
             demand.frame, max(1, demand.n_cells // CELLS_PER_SERVICE), seed=1
@@ -152,7 +154,7 @@ def run_size(n_cells: int, root: Path, *, single_max: int, workers: int) -> dict
         scale.worker_peak_rss_mb(client, reset=True)
         base = scale.worker_peak_rss_mb(client)
         result = scale.run_gaps(
-            demand, services, out_dir=out, client=client, minutes=MINUTES, groups=GROUPS
+            demand, services, scale.Job(folder=out, client=client), minutes=MINUTES, groups=GROUPS
         )
         peaks = scale.worker_peak_rss_mb(client)
     disk = sum(f.stat().st_size for f in grid_dir.glob("*.parquet")) / 1e6

@@ -55,7 +55,13 @@ if str(PROJECT) not in sys.path:
 from scipy import sparse  # noqa: E402
 
 from bench._timing import best_of  # noqa: E402
-from geo.siting import coverage_curve, coverage_matrix, solve_exact, solve_greedy  # noqa: E402
+from geo.siting import (  # noqa: E402
+    ArrayProblem,
+    coverage_curve,
+    coverage_matrix,
+    solve_exact,
+    solve_greedy,
+)
 
 CAPACITY_SHARE = 0.3
 """City-like capacities: uniform 0.5-1.5 x this share of the 90th percentile of the
@@ -108,7 +114,7 @@ def suggest(data: Instance, k: int, radius_m: float) -> tuple[Any, sparse.csr_ma
     """What a user waits for: both coverage matrices, then greedy + swaps."""
     cover = coverage_matrix(data.demand_xy, data.candidate_xy, radius_m)
     served = np.diff(coverage_matrix(data.demand_xy, data.existing_xy, radius_m).indptr) > 0
-    return solve_greedy(cover, data.weights, k=k, served=served), cover, served
+    return solve_greedy(ArrayProblem(cover, data.weights, served=served), k=k), cover, served
 
 
 def newly_covered(
@@ -155,12 +161,13 @@ def capacitated_gaps(n_random: int, city_side: int, n_city: int, time_limit_s: f
     seconds = [0.0, 0.0]
     for seed in range(n_random):
         cover, weights, capacity, k = random_small(seed)
-        best = solve_exact(cover, weights, k=k, capacity=capacity, time_limit_s=time_limit_s)
+        problem = ArrayProblem(cover, weights, capacity=capacity)
+        best = solve_exact(problem, k=k, time_limit_s=time_limit_s)
         if not best.optimal or best.objective <= 0:
             continue
         for slot, (gaps, allocation) in enumerate(((before, "proportional"), (after, "optimal"))):
             start = time.perf_counter()
-            found = solve_greedy(cover, weights, k=k, capacity=capacity, allocation=allocation)
+            found = solve_greedy(problem, k=k, allocation=allocation)
             seconds[slot] += time.perf_counter() - start
             gaps.append(1 - found.objective / best.objective)
     print(f"capacitated, random small (30 x 8, k=1-4, {len(after)} cases solved to optimality):")
@@ -173,13 +180,13 @@ def capacitated_gaps(n_random: int, city_side: int, n_city: int, time_limit_s: f
         cover = coverage_matrix(data.demand_xy, data.candidate_xy, 800.0)
         served = np.diff(coverage_matrix(data.demand_xy, data.existing_xy, 800.0).indptr) > 0
         capacity = capacities(cover, np.where(served, 0.0, data.weights), seed)
-        options = {"k": 10, "served": served, "capacity": capacity}
-        best = solve_exact(cover, data.weights, time_limit_s=time_limit_s, **options)
+        problem = ArrayProblem(cover, data.weights, served=served, capacity=capacity)
+        best = solve_exact(problem, k=10, time_limit_s=time_limit_s)
         if not best.optimal:
             print(f"  city-like seed {seed}: HiGHS not optimal within {time_limit_s:g} s; skipped")
             continue
-        old = solve_greedy(cover, data.weights, allocation="proportional", **options)
-        new = solve_greedy(cover, data.weights, **options)
+        old = solve_greedy(problem, k=10, allocation="proportional")
+        new = solve_greedy(problem, k=10)
         before.append(1 - old.objective / best.objective)
         after.append(1 - new.objective / best.objective)
         times.append((old.seconds, new.seconds, best.seconds))
@@ -266,17 +273,15 @@ def main(argv: list[str] | None = None) -> int:
         f"coverage matrix: {t_matrix:.4f} s (best of {REPEATS}), {cover.nnz:,} pairs within "
         f"{radius:g} m; existing sites already serve {base:,.1f} of {total:,.1f} weight"
     )
-    options = {"k": k, "served": served}
-    t_greedy, greedy = best_of(
-        REPEATS, lambda: solve_greedy(cover, data.weights, swap=False, **options)
-    )
-    t_swap, swapped = best_of(REPEATS, lambda: solve_greedy(cover, data.weights, **options))
+    problem = ArrayProblem(cover, data.weights, served=served)
+    t_greedy, greedy = best_of(REPEATS, lambda: solve_greedy(problem, k=k, swap=False))
+    t_swap, swapped = best_of(REPEATS, lambda: solve_greedy(problem, k=k))
     print(f"greedy: {t_greedy:.4f} s, objective {greedy.objective:,.1f}")
     print(
         f"greedy+swap: {t_swap:.4f} s, objective {swapped.objective:,.1f} "
         f"({swapped.swaps} of the greedy's {len(greedy.chosen)} sites exchanged)"
     )
-    exact = solve_exact(cover, data.weights, time_limit_s=args.time_limit, **options)
+    exact = solve_exact(problem, k=k, time_limit_s=args.time_limit)
     print(
         f"exact (solve_exact, HiGHS): {exact.seconds:.2f} s, objective {exact.objective:,.1f}, "
         f"optimal {exact.optimal}, bound {exact.bound:,.1f}"
@@ -285,9 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     gap_swap = 100 * (1 - swapped.objective / exact.objective)
     print(f"gaps vs exact: greedy {gap_greedy:.2f}%, greedy+swap {gap_swap:.2f}%")
     k_max = 2 * k
-    t_curve, curve = best_of(
-        REPEATS, lambda: coverage_curve(cover, data.weights, k_max=k_max, served=served)
-    )
+    t_curve, curve = best_of(REPEATS, lambda: coverage_curve(problem, k_max=k_max))
     print(
         f"coverage_curve k=0..{k_max}: {t_curve:.3f} s (best of {REPEATS}; goal < 1 s "
         f"{'met' if t_curve < 1 else 'MISSED'}), share served {curve['share'].iloc[0]:.1%} "
@@ -302,9 +305,8 @@ def main(argv: list[str] | None = None) -> int:
 
     residual = np.where(served, 0.0, data.weights)
     capacity = capacities(cover, residual, args.seed)
-    t_capacitated, capacitated = best_of(
-        REPEATS, lambda: solve_greedy(cover, data.weights, capacity=capacity, **options)
-    )
+    capacitated_problem = ArrayProblem(cover, data.weights, served=served, capacity=capacity)
+    t_capacitated, capacitated = best_of(REPEATS, lambda: solve_greedy(capacitated_problem, k=k))
     print(
         f"capacitated greedy+swap on {data.label()}, k={k}: {t_capacitated:.3f} s (best of "
         f"{REPEATS}), objective {capacitated.objective:,.1f} (optimal assignment of its sites)"
@@ -324,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     theirs = run_spopt(peer, k, radius)
     spopt_objective = newly_covered(peer_cover, peer.weights, peer_served, theirs["chosen"])
     peer_exact = solve_exact(
-        peer_cover, peer.weights, k=k, served=peer_served, time_limit_s=args.time_limit
+        ArrayProblem(peer_cover, peer.weights, served=peer_served),
+        k=k,
+        time_limit_s=args.time_limit,
     )
     assert abs(spopt_objective - peer_exact.objective) <= 1e-6 * peer_exact.objective, (
         f"spopt {spopt_objective} vs our MILP {peer_exact.objective}"

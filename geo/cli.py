@@ -531,15 +531,11 @@ def _grid(args: argparse.Namespace) -> int:
             raise UsageError(f"--services-out {args.services_out} must end in .gpkg.")
         with scale.cluster() as client:
             sys.stderr.write(f"Dask dashboard: {client.dashboard_link}\n")
+            job = scale.Job(
+                folder=args.out, client=client, overwrite=args.overwrite, progress=_ProgressBar()
+            )
             written = scale.write_synthetic_grid(
-                args.out,
-                n_cells=args.synthetic,
-                client=client,
-                cell_m=args.cell_m,
-                seed=args.seed,
-                tile=args.tile,
-                overwrite=args.overwrite,
-                progress=_ProgressBar(),
+                job, n_cells=args.synthetic, cell_m=args.cell_m, seed=args.seed, tile=args.tile
             )
         if args.services_out is not None:
             n = args.services_n or max(1, written.n_cells // 2_000)
@@ -583,15 +579,14 @@ def _gaps_dask(args: argparse.Namespace) -> int:
         result = scale.run_gaps(
             demand,
             services,
-            out_dir=args.out,
-            client=client,
+            scale.Job(
+                folder=args.out, client=client, overwrite=args.overwrite, progress=_ProgressBar()
+            ),
             minutes=args.minutes,
             profile=args.profile,
-            detour=args.detour,
             groups=args.groups,
             zone_col=zone_col,
-            overwrite=args.overwrite,
-            progress=_ProgressBar(),
+            options=gaps.GapsOptions(detour=args.detour),
         )
     sys.stdout.write("\n".join([*result.lines(), f"Written: {args.out}"]) + "\n")
     return 0

@@ -209,14 +209,7 @@ def siting_problem(
 
 def solve(problem: siting.Problem, *, k: int) -> siting.Solution:
     """Return the greedy + swap solution of ``problem`` with ``k`` new sites."""
-    return siting.solve_greedy(
-        problem.matrix,
-        problem.weights,
-        k=k,
-        served=problem.served,
-        capacity=problem.capacity,
-        forbidden=problem.forbidden,
-    )
+    return siting.solve_greedy(problem, k=k)
 
 
 def suggestion(
@@ -260,11 +253,4 @@ def suggestion(
 
 def coverage_curve(problem: siting.Problem, *, k_max: int) -> pd.DataFrame:
     """Return the weight within reach against the number of new sites, 0..k_max."""
-    return siting.coverage_curve(
-        problem.matrix,
-        problem.weights,
-        k_max=k_max,
-        served=problem.served,
-        capacity=problem.capacity,
-        forbidden=problem.forbidden,
-    )
+    return siting.coverage_curve(problem, k_max=k_max)

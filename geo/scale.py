@@ -397,17 +397,42 @@ def _build_tile(grid: GridFrame, tr: int, tc: int, tile: int, seed: int, file: s
     return _write_part(synthetic_tile(grid, tr, tc, tile=tile, seed=seed), grid, Path(file))
 
 
-def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
-    path: Path | str,
+@dataclass(frozen=True, kw_only=True)
+class Job:
+    """Where a step on the cluster writes its folder, and the cluster it runs on.
+
+    Frozen and hashable (the client and the progress callback by identity).
+
+    Attributes
+    ----------
+    folder
+        The folder written (created; its parent must exist).
+    client
+        The Dask client (:func:`cluster`).
+    overwrite
+        Replace ``folder`` if it holds a grid or a run written here before (never
+        anything else: see :func:`_prepare_folder`).
+    progress
+        Called with ``(stage, done, total)`` as tasks finish.
+    """
+
+    folder: Path
+    client: Client
+    overwrite: bool = False
+    progress: Progress | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folder", Path(self.folder))
+
+
+def write_synthetic_grid(
+    job: Job,
     *,
     n_cells: int,
-    client: Client,
     cell_m: float = 100.0,
     crs: str = "EPSG:9377",
     seed: int = 0,
     tile: int = DEFAULT_TILE,
-    overwrite: bool = False,
-    progress: Progress | None = None,
 ) -> DemandSet:
     """Build a synthetic national grid of about ``n_cells`` cells, tile by tile on the workers.
 
@@ -415,6 +440,19 @@ def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a par
     rectangle is ``n_rows`` x ``n_cols`` with ``n_rows * n_cols * 11/12 ~ n_cells``
     (a 3:2 landscape), in ``crs`` (default MAGNA-SIRGAS Origen-Nacional, Colombia's
     national projection). A benchmark and test fixture, not data: its provenance says so.
+
+    Parameters
+    ----------
+    job
+        The grid's folder and the cluster that builds it.
+    n_cells
+        About how many cells, >= 1.
+    cell_m, crs
+        Cell side in metres and the grid's metric CRS.
+    seed
+        Seed of the random towns and densities: the same seed, the same grid.
+    tile
+        Side of each partition in cells.
     """
     _check_tile(tile)
     if n_cells < 1:
@@ -425,8 +463,8 @@ def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a par
     grid = GridFrame(
         x0=4_500_000.0, y_top=2_500_000.0, cell_m=cell_m, n_rows=n_rows, n_cols=n_cols, crs=crs
     )
-    folder = Path(path)
-    _prepare_folder(folder, overwrite=overwrite)
+    folder = job.folder
+    _prepare_folder(folder, overwrite=job.overwrite)
     tasks = [
         dask.delayed(_build_tile)(
             grid, tr, tc, tile, seed, str(folder / f"part.{tr:05d}.{tc:05d}.parquet")
@@ -434,7 +472,7 @@ def write_synthetic_grid(  # noqa: PLR0913 (keyword API with many callers; a par
         for tr in range(math.ceil(n_rows / tile))
         for tc in range(math.ceil(n_cols / tile))
     ]
-    counts = _run(client, tasks, "grid", progress)
+    counts = _run(job.client, tasks, "grid", job.progress)
     out = DemandSet(
         path=folder,
         frame=grid,
@@ -1032,30 +1070,29 @@ def _medians(
     }
 
 
-def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
+_GAPS_DEFAULTS = gaps.GapsOptions()
+"""The single-machine defaults (detour, codes, capacity column...)."""
+
+
+def run_gaps(
     demand: DemandSet,
     services: gpd.GeoDataFrame,
+    job: Job,
     *,
-    out_dir: Path | str,
-    client: Client,
     minutes: float,
     profile: str = "adult",
-    detour: float = profiles.DEFAULT_DETOUR,
     groups: Sequence[str] = gaps.DEFAULT_GROUPS,
     zone_col: str | None = None,
-    capacity_col: str = gaps.CAPACITY_COL,
-    access_col: str | None = None,
-    min_population: float = 0.0,
-    overwrite: bool = False,
-    progress: Progress | None = None,
+    options: gaps.GapsOptions = _GAPS_DEFAULTS,
 ) -> ScaleResult:
     """Run :func:`geo.gaps.run_gaps` (straight-line mode) over a partitioned grid on Dask.
 
-    Same parameters and the same figures as the single-machine function; the per-cell
-    results are written to ``out_dir/cells`` (partitioned GeoParquet), the unserved
-    areas to ``out_dir/unserved_areas.parquet``, the coverage and zone tables and the
-    headline to ``out_dir/summary.json``. Three passes over the data, plus four
-    light passes for the exact medians.
+    Same parameters and the same figures as the single-machine function (``options``:
+    its :class:`geo.gaps.GapsOptions`; ``max_snap_m`` is for network mode, not used
+    here); the per-cell results are written to ``job.folder/cells`` (partitioned
+    GeoParquet), the unserved areas to ``job.folder/unserved_areas.parquet``, the
+    coverage and zone tables and the headline to ``job.folder/summary.json``. Three
+    passes over the data, plus four light passes for the exact medians.
 
     Raises
     ------
@@ -1064,6 +1101,9 @@ def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
         output folder that exists (without ``overwrite``).
     """
     started = time.perf_counter()
+    client, progress = job.client, job.progress
+    detour, capacity_col, access_col = options.detour, options.capacity_col, options.access_col
+    min_population = options.min_population
     groups = list(dict.fromkeys(groups))
     if not groups:
         raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
@@ -1081,9 +1121,15 @@ def run_gaps(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
         )
     radius_m, walker = gaps.walk_reach(minutes, profile=profile, detour=detour)
     grid = demand.frame
-    svc = services_arrays(services, grid, capacity_col=capacity_col)
-    out = Path(out_dir)
-    _prepare_folder(out, overwrite=overwrite)
+    svc = services_arrays(
+        services,
+        grid,
+        capacity_col=capacity_col,
+        care_codes=options.care_codes,
+        carer_codes=options.carer_codes,
+    )
+    out = job.folder
+    _prepare_folder(out, overwrite=job.overwrite)
     cells = out / "cells"
     cells.mkdir()
     log.info(

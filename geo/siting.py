@@ -15,11 +15,14 @@ and GeoDataFrame adapters that check and project the layers:
 * :func:`solve_greedy` (greedy + swap search, a few tenths of a second at city scale),
   :func:`solve_exact` (mixed-integer programme solved by HiGHS through
   :func:`scipy.optimize.milp`, with a proven bound) and :func:`coverage_curve`
-  (coverage against the number of sites) work on ``A``;
-* :func:`maximal_coverage` and :func:`site_report` take GeoDataFrames;
-  :func:`maximal_coverage` is :func:`build_problem` (checks, projection, matrix: the
-  costly part, worth caching) + a solver + :func:`chosen_frame`, which callers solving
-  one :class:`Problem` several times (several ``k``, greedy and exact) use directly.
+  (coverage against the number of sites) solve an :class:`ArrayProblem`: ``A``, the
+  weights, the rows already served, the capacities and the forbidden candidates;
+* :func:`build_problem` takes GeoDataFrames (checks, projection, matrix: the costly
+  part, worth caching) and returns a :class:`Problem`, an :class:`ArrayProblem` that
+  knows its candidates; :func:`maximal_coverage` solves it and returns the chosen
+  candidates (a solver + :func:`chosen_frame`, which callers solving one problem
+  several times, several ``k``, greedy and exact, use directly); :func:`site_report`
+  takes GeoDataFrames.
 
 Conventions shared by every function:
 
@@ -61,6 +64,7 @@ from geo.errors import LayerError
 from geo.network import StreetNetwork, network_pairs
 
 __all__ = [
+    "ArrayProblem",
     "Cancelled",
     "Problem",
     "Solution",
@@ -219,6 +223,39 @@ def network_coverage_matrix(
     return _bool_matrix(rows, cols, shape)
 
 
+@dataclass(frozen=True, eq=False)
+class ArrayProblem:
+    """A covering problem on plain arrays, as the solvers take it.
+
+    What :func:`solve_greedy`, :func:`solve_exact` and :func:`coverage_curve` solve. Made from a matrix and weights (``ArrayProblem(A, weights, served=...)``) to
+    benchmark or test the solvers, or from layers by :func:`build_problem` (a
+    :class:`Problem`). Frozen; it hashes and compares by identity (arrays have no
+    value hash). The solvers check it (``ValueError`` when misshapen).
+
+    Attributes
+    ----------
+    matrix
+        ``(n_demand, n_candidates)`` sparse coverage (any nonzero means "within reach"),
+        e.g. from :func:`coverage_matrix`.
+    weights
+        ``(n_demand,)`` demand weight, finite, >= 0.
+    served
+        ``(n_demand,)`` bool: already within reach of an existing site (those rows
+        bring no gain; existing sites are uncapacitated). ``None``: nothing served.
+    capacity
+        ``(n_candidates,)`` weight each new site can serve, finite, >= 0; ``None`` for
+        uncapacitated sites.
+    forbidden
+        ``(n_candidates,)`` bool: never choose these. ``None``: none.
+    """
+
+    matrix: sparse.spmatrix | sparse.sparray
+    weights: ArrayLike
+    served: ArrayLike | None = None
+    capacity: ArrayLike | None = None
+    forbidden: ArrayLike | None = None
+
+
 # --------------------------------------------------------------------------------------
 # The numeric core: one instance, several solvers
 # --------------------------------------------------------------------------------------
@@ -316,6 +353,18 @@ class _Instance:
             gains.append(served)
             remaining = np.delete(remaining, best)
         return order, gains, residual
+
+
+def _checked(problem: ArrayProblem) -> _Instance:
+    """Check a problem's arrays and build a :class:`_Instance` (ValueError when misshapen)."""
+    if not isinstance(problem, ArrayProblem):
+        raise TypeError(
+            f"a solver takes an ArrayProblem (or a Problem), not {type(problem).__name__}: "
+            "wrap the arrays, e.g. ArrayProblem(A, weights, served=served)."
+        )
+    return _instance(
+        problem.matrix, problem.weights, problem.served, problem.capacity, problem.forbidden
+    )
 
 
 def _instance(
@@ -1044,14 +1093,10 @@ def _solution(
     )
 
 
-def solve_greedy(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
-    A: sparse.spmatrix | sparse.sparray,  # noqa: N803 (the matrix's name in the literature)
-    weights: ArrayLike,
+def solve_greedy(
+    problem: ArrayProblem,
     *,
     k: int,
-    served: ArrayLike | None = None,
-    capacity: ArrayLike | None = None,
-    forbidden: ArrayLike | None = None,
     swap: bool = True,
     max_passes: int = 20,
     allocation: str = "optimal",
@@ -1091,21 +1136,11 @@ def solve_greedy(  # noqa: PLR0913 (keyword API with many callers; a parameter o
 
     Parameters
     ----------
-    A
-        ``(n_demand, n_candidates)`` sparse coverage (any nonzero means "within reach"),
-        e.g. from :func:`coverage_matrix`.
-    weights
-        ``(n_demand,)`` demand weight, finite, >= 0.
+    problem
+        The coverage matrix, weights, served rows, capacities and forbidden
+        candidates (:class:`ArrayProblem`, or a :class:`Problem` from layers).
     k
         Number of new sites, >= 1. Fewer come back when fewer candidates add anything.
-    served
-        ``(n_demand,)`` bool: already within reach of an existing site (those rows
-        bring no gain; existing sites are uncapacitated). ``None``: nothing served.
-    capacity
-        ``(n_candidates,)`` weight each new site can serve, finite, >= 0; ``None`` for
-        uncapacitated sites.
-    forbidden
-        ``(n_candidates,)`` bool: never choose these.
     swap
         Run the swap search after the greedy (``False``: greedy alone).
     max_passes
@@ -1140,7 +1175,7 @@ def solve_greedy(  # noqa: PLR0913 (keyword API with many callers; a parameter o
         raise ValueError(f"max_passes = {max_passes!r} must be a whole number >= 0.")
     if allocation not in ("optimal", "proportional"):
         raise ValueError(f"allocation = {allocation!r}: use 'optimal' or 'proportional'.")
-    instance = _instance(A, weights, served, capacity, forbidden)
+    instance = _checked(problem)
     report = _Progress(progress)
     span = 0.1 if swap else 1.0
     sites, gains = _greedy(instance, k, should_stop=should_stop, progress=report, span=span)
@@ -1301,13 +1336,9 @@ def _order_by_allocation(
 
 
 def solve_exact(
-    A: sparse.spmatrix | sparse.sparray,  # noqa: N803 (the matrix's name in the literature)
-    weights: ArrayLike,
+    problem: ArrayProblem,
     *,
     k: int,
-    served: ArrayLike | None = None,
-    capacity: ArrayLike | None = None,
-    forbidden: ArrayLike | None = None,
     time_limit_s: float = 60.0,
 ) -> Solution:
     """Choose up to ``k`` new sites optimally (a MILP solved by HiGHS).
@@ -1328,7 +1359,7 @@ def solve_exact(
 
     Parameters
     ----------
-    A, weights, k, served, capacity, forbidden
+    problem, k
         As :func:`solve_greedy`.
     time_limit_s
         HiGHS stops after this many seconds with its best solution so far
@@ -1351,7 +1382,7 @@ def solve_exact(
     k = _check_k(k)
     if not (isinstance(time_limit_s, int | float) and time_limit_s > 0):
         raise ValueError(f"time_limit_s = {time_limit_s!r} must be a number of seconds > 0.")
-    instance = _instance(A, weights, served, capacity, forbidden)
+    instance = _checked(problem)
     coverage, weight, columns = _reduced(instance)
     n_groups, n_columns = coverage.shape
     if n_groups == 0:
@@ -1428,13 +1459,9 @@ def solve_exact(
 
 
 def coverage_curve(
-    A: sparse.spmatrix | sparse.sparray,  # noqa: N803 (the matrix's name in the literature)
-    weights: ArrayLike,
+    problem: ArrayProblem,
     *,
     k_max: int,
-    served: ArrayLike | None = None,
-    capacity: ArrayLike | None = None,
-    forbidden: ArrayLike | None = None,
     swap: bool = True,
 ) -> pd.DataFrame:
     """Tabulate the weight served against the number of new sites, for ``k = 0 .. k_max``.
@@ -1448,7 +1475,7 @@ def coverage_curve(
 
     Parameters
     ----------
-    A, weights, served, capacity, forbidden, swap
+    problem, swap
         As :func:`solve_greedy`.
     k_max
         Largest number of new sites, >= 1.
@@ -1462,7 +1489,7 @@ def coverage_curve(
         ``k = 0``).
     """
     k_max = _check_k(k_max, "k_max")
-    instance = _instance(A, weights, served, capacity, forbidden)
+    instance = _checked(problem)
     sites: list[int] = []
     gains: list[float] = []
     new = [0.0]
@@ -1545,58 +1572,30 @@ def _existing(existing: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     return existing
 
 
-def maximal_coverage(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
-    demand: gpd.GeoDataFrame,
-    candidates: gpd.GeoDataFrame,
+def maximal_coverage(
+    problem: Problem,
     *,
     k: int,
-    radius_m: float,
-    weight_col: str,
-    existing: gpd.GeoDataFrame | None = None,
-    capacity_col: str | None = None,
     exact: bool = False,
-    network: StreetNetwork | None = None,
-    max_snap_m: float = 200.0,
     time_limit_s: float = 60.0,
     swap: bool = True,
 ) -> gpd.GeoDataFrame:
     """Choose up to ``k`` candidates that bring the most demand weight newly within reach.
 
-    Demand polygons (grid cells) are measured at their centroids and points as they
-    are; candidates and existing sites may be points or polygons (a building or a
-    plot: its centroid). Everything is measured in one metric CRS: the demand's if
-    projected, else its UTM zone; with ``network``, ``network.crs``.
-
-    Existing sites are uncapacitated: every demand location within their reach is
-    served and brings no gain; ``capacity_col`` limits the new sites only. A
-    candidate within 1 m of an existing site *is* that site and is never chosen.
+    Solves a :class:`Problem` built from layers by :func:`build_problem` (the
+    measuring, checks and projection: the costly part, worth building once for
+    several ``k`` or solvers) and returns the chosen candidates.
 
     Parameters
     ----------
-    demand
-        Demand points or cells with a CRS and the ``weight_col`` column.
-    candidates
-        Candidate sites, same CRS.
+    problem
+        From :func:`build_problem`: demand, candidates, existing sites, reach,
+        weights and capacities.
     k
         Number of new sites, >= 1. Fewer come back when fewer candidates add anything
         (``attrs["siting"]["k"]`` keeps the number asked for).
-    radius_m
-        Reach in metres, > 0 (inclusive): straight-line, or walking along the
-        streets with ``network``.
-    weight_col
-        Column of ``demand`` with each location's weight (people in need, or a
-        planner-weighted sum of groups): finite, >= 0.
-    existing
-        Care sites already there, same CRS; ``None`` or empty for none.
-    capacity_col
-        Column of ``candidates`` with the weight each new site can serve (finite,
-        >= 0); ``None`` for uncapacitated sites.
     exact
         Solve the MILP (:func:`solve_exact`) instead of greedy + swaps.
-    network
-        A :class:`geo.network.StreetNetwork` to measure walking distances.
-    max_snap_m
-        With ``network``: farthest a point may be from a street node.
     time_limit_s
         With ``exact``: HiGHS' time limit.
     swap
@@ -1616,32 +1615,14 @@ def maximal_coverage(  # noqa: PLR0913 (keyword API with many callers; a paramet
     Raises
     ------
     LayerError
-        For an empty layer, a missing or different CRS, unusable geometries, a
-        missing or bad column, ``k < 1`` or a radius that is not a distance > 0.
+        For ``k < 1`` (the layers are checked by :func:`build_problem`).
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise LayerError(f"k = {k!r} must be a whole number of new sites >= 1 (e.g. k=5).")
-    problem = build_problem(
-        demand,
-        candidates,
-        radius_m=radius_m,
-        weight_col=weight_col,
-        existing=existing,
-        capacity_col=capacity_col,
-        network=network,
-        max_snap_m=max_snap_m,
-    )
-    options: dict[str, Any] = {
-        "served": problem.served,
-        "capacity": problem.capacity,
-        "forbidden": problem.forbidden,
-    }
     if exact:
-        solution = solve_exact(
-            problem.matrix, problem.weights, k=k, time_limit_s=time_limit_s, **options
-        )
+        solution = solve_exact(problem, k=k, time_limit_s=time_limit_s)
     else:
-        solution = solve_greedy(problem.matrix, problem.weights, k=k, swap=swap, **options)
+        solution = solve_greedy(problem, k=k, swap=swap)
     result = chosen_frame(problem, solution, k=int(k))
     log.info(
         "siting: %d of %d sites, +%.6g (%s, %.3f s)",
@@ -1654,13 +1635,13 @@ def maximal_coverage(  # noqa: PLR0913 (keyword API with many callers; a paramet
     return result
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A covering problem built from layers: what the array-level solvers take.
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Problem(ArrayProblem):
+    """A covering problem built from layers: an :class:`ArrayProblem` that knows its candidates.
 
     Build it once with :func:`build_problem` and solve it many times (several ``k``,
-    greedy and exact, a coverage curve): building the coverage matrix is the costly
-    part, the solves are cheap.
+    greedy and exact, a coverage curve, :func:`maximal_coverage`): building the
+    coverage matrix is the costly part, the solves are cheap.
 
     Attributes
     ----------
@@ -1712,20 +1693,45 @@ def build_problem(
 
     Parameters
     ----------
-    demand, candidates, radius_m, weight_col, existing, capacity_col, network, max_snap_m
-        As :func:`maximal_coverage`.
+    demand
+        Demand points or cells with a CRS and the ``weight_col`` column. Polygons
+        (grid cells) are measured at their centroids, points as they are.
+    candidates
+        Candidate sites, same CRS; points or polygons (a building or a plot: its
+        centroid).
+    radius_m
+        Reach in metres, > 0 (inclusive): straight-line, or walking along the
+        streets with ``network``.
+    weight_col
+        Column of ``demand`` with each location's weight (people in need, or a
+        planner-weighted sum of groups): finite, >= 0.
+    existing
+        Care sites already there, same CRS; ``None`` or empty for none. They are
+        uncapacitated: every demand location within their reach is served and
+        brings no gain. A candidate within 1 m of an existing site *is* that site
+        and is never chosen.
+    capacity_col
+        Column of ``candidates`` with the weight each new site can serve (finite,
+        >= 0); ``None`` for uncapacitated sites. It limits the new sites only.
+    network
+        A :class:`geo.network.StreetNetwork` to measure walking distances.
+    max_snap_m
+        With ``network``: farthest a point may be from a street node.
+
+    Everything is measured in one metric CRS: the demand's if projected, else its
+    UTM zone; with ``network``, ``network.crs``.
 
     Returns
     -------
     Problem
-        Ready for :func:`solve_greedy`, :func:`solve_exact` or :func:`coverage_curve`
-        (``problem.matrix, problem.weights, served=problem.served, ...``) and for
-        :func:`chosen_frame`.
+        Ready for :func:`maximal_coverage`, :func:`solve_greedy`, :func:`solve_exact`
+        or :func:`coverage_curve` and for :func:`chosen_frame`.
 
     Raises
     ------
     LayerError
-        As :func:`maximal_coverage`, for anything but ``k``.
+        For an empty layer, a missing or different CRS, unusable geometries, a
+        missing or bad column, or a radius that is not a distance > 0.
     """
     radius = _check_radius(radius_m)
     existing = _existing(existing)

@@ -56,7 +56,11 @@ def built_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = Settings.from_env({"CARE_ATLAS_DASK_WORKERS": "1"})
     with scale.cluster(settings) as client:
         scale.run_gaps(
-            demand, services, out_dir=root / RUN, client=client, minutes=5.0, zone_col="zone"
+            demand,
+            services,
+            scale.Job(folder=root / RUN, client=client),
+            minutes=5.0,
+            zone_col="zone",
         )
     return root / RUN
 

@@ -17,6 +17,8 @@ from geo.io.atlas.population import (
     CARERS_SHARE,
     COLUMNS,
     DISABILITY_SHARE,
+    DasymetricOptions,
+    PopulationInputs,
     allocate,
     cell_weights,
     cohort_ratios,
@@ -99,6 +101,16 @@ def tiny() -> dict:
     }
 
 
+FRAMES = ("upz", "localidades", "population_upz", "population_localidad", "blocks")
+
+
+def demand(tiny: dict, **options: object) -> tuple:
+    """:func:`dasymetric_demand` of the frames of ``tiny`` with its other keys as options."""
+    inputs = PopulationInputs(**{k: tiny[k] for k in FRAMES})
+    rest = {k: v for k, v in tiny.items() if k not in FRAMES}
+    return dasymetric_demand(inputs, DasymetricOptions(**rest, **options))
+
+
 def cell_at(grid: gpd.GeoDataFrame, x: float, y: float) -> pd.Series:
     hit = grid[grid.geometry.contains(shapely.Point(X0 + x, Y0 + y))]
     assert len(hit) == 1, f"no single cell at {x}, {y}"
@@ -106,7 +118,7 @@ def cell_at(grid: gpd.GeoDataFrame, x: float, y: float) -> pd.Series:
 
 
 def test_tiny_blocks_get_people_in_proportion_to_area(tiny: dict) -> None:
-    grid, _, _ = dasymetric_demand(**tiny)
+    grid, _, _ = demand(tiny)
     a, bb = cell_at(grid, 50, 50), cell_at(grid, 150, 50)
     assert a["total"] == pytest.approx(600)  # 900 * 6,400 / 9,600
     assert bb["total"] == pytest.approx(300)  # 900 * 3,200 / 9,600
@@ -120,7 +132,7 @@ def test_tiny_blocks_get_people_in_proportion_to_area(tiny: dict) -> None:
 
 
 def test_tiny_remainders_upz_without_blocks_and_nothing_lost(tiny: dict) -> None:
-    grid, _, report = dasymetric_demand(**tiny)
+    grid, _, report = demand(tiny)
     d = cell_at(grid, 350, 250)
     assert d["total"] == pytest.approx(100)  # localidad 01's people outside every UPZ
     assert d["zone"] == "01" and pd.isna(d["upz"])  # outside every UPZ: no UPZ code
@@ -152,7 +164,7 @@ def test_tiny_remainders_upz_without_blocks_and_nothing_lost(tiny: dict) -> None
 
 
 def test_tiny_grid_format_and_attrs(tiny: dict) -> None:
-    grid, model, _ = dasymetric_demand(**tiny)
+    grid, model, _ = demand(tiny)
     assert list(grid.columns) == ["row", "col", "zone", "upz", *COLUMNS, "geometry"]
     assert grid.crs == UTM
     meta = grid.attrs["grid"]
@@ -171,7 +183,7 @@ def test_tiny_grid_format_and_attrs(tiny: dict) -> None:
 def test_children_use_the_structure_year_scaled_to_the_year_total(tiny: dict) -> None:
     # 2024 0-5 now sums to 90: half of 0.1 * 1300 + 0.2 * 250 = 180.
     tiny["population_localidad"] = localidad_table({"01": (1300, 80, 130), "02": (250, 10, 50)})
-    grid, model, report = dasymetric_demand(**tiny)
+    grid, model, report = demand(tiny)
     assert report.children_scale == pytest.approx(0.5)
     assert grid["children"].sum() == pytest.approx(90)
     assert cell_at(grid, 50, 50)["children"] == pytest.approx(600 * 0.1 * 0.5)
@@ -184,10 +196,10 @@ def test_a_block_over_two_cells_is_split_by_overlap(tiny: dict) -> None:
         [b(50, 10, 150, 90), *tiny["blocks"].geometry.iloc[1:]], crs=UTM
     )
     tiny["blocks"] = tiny["blocks"].drop(index=1)  # UPZ 1 has one block, half in each cell
-    grid, _, _ = dasymetric_demand(**tiny)
+    grid, _, _ = demand(tiny)
     assert cell_at(grid, 50, 50)["total"] == pytest.approx(450)
     assert cell_at(grid, 150, 50)["total"] == pytest.approx(450)
-    point, _, _ = dasymetric_demand(**tiny, allocation="point")
+    point, _, _ = demand(tiny, allocation="point")
     assert point.groupby("upz")["total"].sum()["UPZ1"] == pytest.approx(900)
     assert point["total"].max() == pytest.approx(900)  # one cell: the representative point
 
@@ -195,22 +207,22 @@ def test_a_block_over_two_cells_is_split_by_overlap(tiny: dict) -> None:
 def test_block_weights_replace_area_and_fall_back_to_area_when_all_zero(tiny: dict) -> None:
     # e.g. address points per block: A has none (a park), B, C, D have one; C then 0.
     tiny["blocks"] = tiny["blocks"].assign(n_addr=[0, 1, 1, 1, 0])
-    grid, model, report = dasymetric_demand(**tiny, weight_col="n_addr")
+    grid, model, report = demand(tiny, weight_col="n_addr")
     assert cell_at(grid, 150, 50)["total"] == pytest.approx(900)  # all of UPZ 1 in B
     assert grid.geometry.contains(shapely.Point(X0 + 50, Y0 + 50)).sum() == 0  # A: nobody
     assert report.weight == "n_addr" and report.weight_fallback == ()
     assert "'n_addr'" in "\n".join(model.explain("en"))
     tiny["blocks"] = tiny["blocks"].assign(n_addr=[0, 1, 0, 1, 0])
-    grid, _, report = dasymetric_demand(**tiny, weight_col="n_addr")
+    grid, _, report = demand(tiny, weight_col="n_addr")
     assert report.weight_fallback == ("UPZ UPZ2",)
     assert cell_at(grid, 250, 150)["total"] == pytest.approx(300)
     tiny["blocks"] = tiny["blocks"].assign(n_addr=[0, -1, 0, 1, 0])
     with pytest.raises(LayerError, match="n_addr"):
-        dasymetric_demand(**tiny, weight_col="n_addr")
+        demand(tiny, weight_col="n_addr")
 
 
 def test_rural_area_spreads_the_remainder_over_the_land_outside_every_upz(tiny: dict) -> None:
-    grid, _, report = dasymetric_demand(**tiny, rural="area")
+    grid, _, report = demand(tiny, rural="area")
     # Localidad 01 outside every UPZ: x 0..400, y 200..300 (the UPR counts as outside).
     for x in (50, 150, 250, 350):
         assert cell_at(grid, x, 250)["total"] == pytest.approx(25)
@@ -239,12 +251,14 @@ def test_a_cell_shared_by_two_upz_goes_to_the_larger_share_sums_stay_exact() -> 
     )
     pop_loc = localidad_table({"01": (1100, 110, 110)}).query("localidad == '01'")
     grid, _, report = dasymetric_demand(
-        upz=upz,
-        localidades=loc,
-        population_upz=pop_upz,
-        population_localidad=pop_loc,
-        blocks=blocks,
-        crs=UTM,
+        PopulationInputs(
+            upz=upz,
+            localidades=loc,
+            population_upz=pop_upz,
+            population_localidad=pop_loc,
+            blocks=blocks,
+        ),
+        DasymetricOptions(crs=UTM),
     )
     middle = cell_at(grid, 150, 50)
     assert (middle["upz"], middle["total"]) == ("UPZ2", pytest.approx(500))
@@ -291,12 +305,12 @@ def test_every_upz_keeps_a_cell_even_if_dominated() -> None:
 def test_bad_population_tables_are_refused(tiny: dict, change, match: str) -> None:
     tiny["population_upz"] = change(tiny)
     with pytest.raises(LayerError, match=match):
-        dasymetric_demand(**tiny)
+        demand(tiny)
 
 
 def test_geographic_crs_is_refused(tiny: dict) -> None:
     with pytest.raises(LayerError, match="metres"):
-        dasymetric_demand(**{**tiny, "crs": "EPSG:4326"})
+        demand({**tiny, "crs": "EPSG:4326"})
 
 
 # ----------------------------------------------------------------- official layers
@@ -372,7 +386,7 @@ def official_inputs(folder: Path) -> dict:
 @pytest.fixture(scope="module")
 def official(official_dir: Path) -> tuple[dict, gpd.GeoDataFrame, object, object]:
     inputs = official_inputs(official_dir)
-    grid, model, report = dasymetric_demand(**inputs)
+    grid, model, report = demand(inputs)
     return inputs, grid, model, report
 
 
@@ -430,3 +444,15 @@ def test_official_2024_localidad_age_structure_is_implausible(official) -> None:
     assert 0.9 < ratios_2018["08"] < 1.1
     assert ratios_2024.max() - ratios_2024.min() > 2 * (ratios_2018.max() - ratios_2018.min())
     assert report.cohort_ratio_range[2024][0] == pytest.approx(ratios_2024.min())
+
+
+def test_options_are_checked_when_made_and_hashable() -> None:
+    assert DasymetricOptions(cell_m=100) == DasymetricOptions()
+    assert hash(DasymetricOptions(year=2024)) == hash(DasymetricOptions())
+    for bad, match in (
+        ({"rural": "fields"}, "rural"),
+        ({"allocation": "centroid"}, "allocation"),
+        ({"cell_m": -1}, "cell_m"),
+    ):
+        with pytest.raises(LayerError, match=match):
+            DasymetricOptions(**bad)

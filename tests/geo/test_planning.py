@@ -94,11 +94,13 @@ def test_suggestion_is_the_direct_maximal_coverage(cells: gpd.GeoDataFrame) -> N
     assert suggested["name"].tolist() == ["Suba"] and suggested["gain"].tolist() == [40.0]
     assert report[["children", "older"]].iloc[0].tolist() == [30.0, 5.0]
     direct = siting.maximal_coverage(
-        weighted,
-        sites.to_crs(weighted.crs),
+        siting.build_problem(
+            weighted,
+            sites.to_crs(weighted.crs),
+            radius_m=params.gaps.walk.reach_m,
+            weight_col="weight",
+        ),
         k=1,
-        radius_m=params.gaps.walk.reach_m,
-        weight_col="weight",
     )
     assert suggested.index.tolist() == direct.index.tolist()
     curve = planning.coverage_curve(problem, k_max=3)

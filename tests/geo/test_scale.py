@@ -116,8 +116,7 @@ def dasked(demand_set, services, client, tmp_path_factory) -> scale.ScaleResult:
     return scale.run_gaps(
         demand_set,
         services,
-        out_dir=out,
-        client=client,
+        scale.Job(folder=out, client=client),
         minutes=MINUTES,
         groups=list(scale.SYNTHETIC_GROUPS[1:]),
     )
@@ -218,8 +217,7 @@ def test_zones_match_single_machine(grid, services, demand_set, client, tmp_path
     got = scale.run_gaps(
         demand_set,
         services,
-        out_dir=tmp_path / "zones",
-        client=client,
+        scale.Job(folder=tmp_path / "zones", client=client),
         minutes=MINUTES,
         groups=groups,
         zone_col="zone",
@@ -246,11 +244,10 @@ def test_min_population_drops_small_areas(demand_set, services, client, tmp_path
     got = scale.run_gaps(
         demand_set,
         services,
-        out_dir=tmp_path / "min",
-        client=client,
+        scale.Job(folder=tmp_path / "min", client=client),
         minutes=MINUTES,
         groups=list(scale.SYNTHETIC_GROUPS[1:]),
-        min_population=threshold,
+        options=gaps.GapsOptions(min_population=threshold),
     )
     assert len(got.unserved_areas) == int((people >= threshold).sum())
     assert got.unserved_areas["rank"].tolist() == list(range(1, len(got.unserved_areas) + 1))
@@ -314,11 +311,13 @@ def test_progress_is_reported(demand_set, services, client, tmp_path):
     scale.run_gaps(
         demand_set,
         services,
-        out_dir=tmp_path / "p",
-        client=client,
+        scale.Job(
+            folder=tmp_path / "p",
+            client=client,
+            progress=lambda stage, done, total: seen.append((stage, done, total)),
+        ),
         minutes=MINUTES,
         groups=["children"],
-        progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
     stages = list(dict.fromkeys(s for s, _, _ in seen))
     assert stages[:2] == ["pass 1/2", "pass 2/2"]
@@ -327,8 +326,12 @@ def test_progress_is_reported(demand_set, services, client, tmp_path):
 
 
 def test_synthetic_grid_is_the_same_whatever_the_tiling(client, tmp_path):
-    a = scale.write_synthetic_grid(tmp_path / "a", n_cells=5_000, client=client, tile=16)
-    b = scale.write_synthetic_grid(tmp_path / "b", n_cells=5_000, client=client, tile=64)
+    a = scale.write_synthetic_grid(
+        scale.Job(folder=tmp_path / "a", client=client), n_cells=5_000, tile=16
+    )
+    b = scale.write_synthetic_grid(
+        scale.Job(folder=tmp_path / "b", client=client), n_cells=5_000, tile=64
+    )
     assert a.frame == b.frame
     assert len(a.files) > len(b.files)
     ta = a.read().compute().sort_values(["row", "col"]).reset_index(drop=True)
@@ -343,21 +346,26 @@ def test_synthetic_grid_is_the_same_whatever_the_tiling(client, tmp_path):
 def test_bad_inputs_name_the_problem(demand_set, services, client, tmp_path, grid):
     with pytest.raises(LayerError, match="no column"):
         scale.run_gaps(
-            demand_set, services, out_dir=tmp_path / "x", client=client, minutes=5, groups=["pets"]
+            demand_set,
+            services,
+            scale.Job(folder=tmp_path / "x", client=client),
+            minutes=5,
+            groups=["pets"],
         )
     with pytest.raises(LayerError, match="no CRS"):
         scale.run_gaps(
             demand_set,
             services.set_crs(None, allow_override=True),
-            out_dir=tmp_path / "y",
-            client=client,
+            scale.Job(folder=tmp_path / "y", client=client),
             minutes=5,
         )
     keep = tmp_path / "keep"
     keep.mkdir()
     (keep / "notes.txt").write_text("mine")
     with pytest.raises(LayerError, match="nothing was deleted"):
-        scale.run_gaps(demand_set, services, out_dir=keep, client=client, minutes=5, overwrite=True)
+        scale.run_gaps(
+            demand_set, services, scale.Job(folder=keep, client=client, overwrite=True), minutes=5
+        )
     assert (keep / "notes.txt").read_text() == "mine"
     with pytest.raises(LayerError, match="not a partitioned demand grid"):
         scale.open_demand(tmp_path)

@@ -15,6 +15,7 @@ k = 3: + c1 (only d2 is new: +1) = 13.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -33,6 +34,7 @@ from geo import network as net
 from geo import siting
 from geo.errors import LayerError
 from geo.siting import (
+    ArrayProblem,
     Cancelled,
     Solution,
     build_problem,
@@ -199,9 +201,9 @@ def test_network_coverage_matrix_walks_the_streets(u_street: net.StreetNetwork) 
 def test_line_by_hand_greedy_and_exact(line: sparse.csr_matrix) -> None:
     for k, chosen, gains in [(1, [0], [6.0]), (2, [0, 2], [6.0, 6.0]), (3, [0, 2, 1], [6, 6, 1])]:
         for solution in (
-            solve_greedy(line, LINE_WEIGHT, k=k),
-            solve_greedy(line, LINE_WEIGHT, k=k, swap=False),
-            solve_exact(line, LINE_WEIGHT, k=k),
+            solve_greedy(ArrayProblem(line, LINE_WEIGHT), k=k),
+            solve_greedy(ArrayProblem(line, LINE_WEIGHT), k=k, swap=False),
+            solve_exact(ArrayProblem(line, LINE_WEIGHT), k=k),
         ):
             if solution.method == "milp" and k == 1:  # c0 and c2 tie: any optimum will do
                 assert solution.chosen.tolist() in ([0], [2])
@@ -216,8 +218,8 @@ def test_line_by_hand_greedy_and_exact(line: sparse.csr_matrix) -> None:
 def test_line_served_rows_bring_nothing(line: sparse.csr_matrix) -> None:
     served = np.array([False, False, False, False, True])  # an existing site reaches d4
     for solution in (
-        solve_greedy(line, LINE_WEIGHT, k=2, served=served),
-        solve_exact(line, LINE_WEIGHT, k=2, served=served),
+        solve_greedy(ArrayProblem(line, LINE_WEIGHT, served=served), k=2),
+        solve_exact(ArrayProblem(line, LINE_WEIGHT, served=served), k=2),
     ):
         assert solution.chosen.tolist() == [0, 1]  # c2 would add only d3 (1), c1 adds d2 d3
         assert solution.gains.tolist() == pytest.approx([6.0, 2.0])
@@ -226,17 +228,17 @@ def test_line_served_rows_bring_nothing(line: sparse.csr_matrix) -> None:
 
 def test_line_forbidden_and_fewer_than_k(line: sparse.csr_matrix) -> None:
     forbidden = np.array([True, False, False])
-    solution = solve_greedy(line, LINE_WEIGHT, k=3, forbidden=forbidden)
+    solution = solve_greedy(ArrayProblem(line, LINE_WEIGHT, forbidden=forbidden), k=3)
     assert solution.chosen.tolist() == [2, 1]
     assert solution.gains.tolist() == pytest.approx([6.0, 2.0])
     # only d0 has weight: one site helps, asking for three returns one
     only_d0 = np.array([5.0, 0.0, 0.0, 0.0, 0.0])
     for solution in (
-        solve_greedy(line, only_d0, k=3),
-        solve_exact(line, only_d0, k=3),
+        solve_greedy(ArrayProblem(line, only_d0), k=3),
+        solve_exact(ArrayProblem(line, only_d0), k=3),
     ):
         assert solution.chosen.tolist() == [0] and solution.objective == 5.0
-    nothing = solve_greedy(line, np.zeros(5), k=2)
+    nothing = solve_greedy(ArrayProblem(line, np.zeros(5)), k=2)
     assert len(nothing.chosen) == 0 and nothing.objective == 0.0
 
 
@@ -245,23 +247,26 @@ def test_line_capacity_by_hand(line: sparse.csr_matrix) -> None:
     # greedy: c0 could serve min(4, 6) = 4, c2 serves 6: c2 first, then c0 (4) = 10.
     # exact: {c0, c2} serves 4 + 6 = 10; {c1, c2} reaches 8; {c0, c1} 4 + 3 = 7.
     for solution in (
-        solve_greedy(line, LINE_WEIGHT, k=2, capacity=capacity),
-        solve_exact(line, LINE_WEIGHT, k=2, capacity=capacity),
+        solve_greedy(ArrayProblem(line, LINE_WEIGHT, capacity=capacity), k=2),
+        solve_exact(ArrayProblem(line, LINE_WEIGHT, capacity=capacity), k=2),
     ):
         assert solution.chosen.tolist() == [2, 0], solution.method
         assert solution.gains.tolist() == pytest.approx([6.0, 4.0])
     # proportional shares (the earlier evaluation): c0 takes 4 of d0 d1 (6) in
     # proportion, d1 keeps 1/3, so c1 adds 1/3 + 1 and the plan reads 11.33 ...
     proportional = solve_greedy(
-        line, LINE_WEIGHT, k=3, capacity=capacity, swap=False, allocation="proportional"
+        ArrayProblem(line, LINE_WEIGHT, capacity=capacity),
+        k=3,
+        swap=False,
+        allocation="proportional",
     )
     assert proportional.chosen.tolist() == [2, 0, 1]
     assert proportional.gains.tolist() == pytest.approx([6.0, 4.0, 1.0 / 3.0 + 1.0])
     # ... but the same sites serve 12: c0 takes d0 only, c1 takes d1 and d2
-    greedy = solve_greedy(line, LINE_WEIGHT, k=3, capacity=capacity, swap=False)
+    greedy = solve_greedy(ArrayProblem(line, LINE_WEIGHT, capacity=capacity), k=3, swap=False)
     assert greedy.chosen.tolist() == [2, 0, 1]
     assert greedy.gains.tolist() == pytest.approx([6.0, 4.0, 2.0])
-    exact = solve_exact(line, LINE_WEIGHT, k=3, capacity=capacity)
+    exact = solve_exact(ArrayProblem(line, LINE_WEIGHT, capacity=capacity), k=3)
     assert exact.objective == pytest.approx(12.0) == greedy.objective
 
 
@@ -270,18 +275,20 @@ def test_capacitated_sites_are_valued_by_what_they_serve_together(swap: bool) ->
     """The issue's case: proportional shares said 16 where the two sites serve 20."""
     cover = sparse.csr_matrix(np.array([[1, 1], [0, 1]]))
     weights, capacity = np.array([10.0, 10.0]), np.array([10.0, 12.0])
-    solution = solve_greedy(cover, weights, k=2, capacity=capacity, swap=swap)
+    solution = solve_greedy(ArrayProblem(cover, weights, capacity=capacity), k=2, swap=swap)
     # site 1 (capacity 12) first: it alone serves 12; then site 0 takes row 0's 10,
     # freeing site 1 for row 1's 10: together 20 (site 0: 10, site 1: 10)
     assert solution.chosen.tolist() == [1, 0]
     assert solution.gains.tolist() == pytest.approx([12.0, 8.0])
     assert solution.objective == pytest.approx(20.0)
     assert solution.objective == pytest.approx(
-        solve_exact(cover, weights, k=2, capacity=capacity).objective
+        solve_exact(ArrayProblem(cover, weights, capacity=capacity), k=2).objective
     )
-    old = solve_greedy(cover, weights, k=2, capacity=capacity, swap=swap, allocation="proportional")
+    old = solve_greedy(
+        ArrayProblem(cover, weights, capacity=capacity), k=2, swap=swap, allocation="proportional"
+    )
     assert old.objective == pytest.approx(16.0)  # the understatement, kept to measure it
-    curve = coverage_curve(cover, weights, k_max=2, capacity=capacity, swap=swap)
+    curve = coverage_curve(ArrayProblem(cover, weights, capacity=capacity), k_max=2, swap=swap)
     assert curve["new"].tolist() == pytest.approx([0.0, 12.0, 20.0])
 
 
@@ -293,9 +300,11 @@ def test_exact_equals_brute_force_and_greedy_is_close(seed: int) -> None:
     cover, weights, served, forbidden = random_instance(seed, 40, 9, 1500.0, 350.0)
     k = 1 + seed % 4
     best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden)
-    exact = solve_exact(cover, weights, k=k, served=served, forbidden=forbidden)
-    greedy = solve_greedy(cover, weights, k=k, served=served, forbidden=forbidden, swap=False)
-    swapped = solve_greedy(cover, weights, k=k, served=served, forbidden=forbidden)
+    exact = solve_exact(ArrayProblem(cover, weights, served=served, forbidden=forbidden), k=k)
+    greedy = solve_greedy(
+        ArrayProblem(cover, weights, served=served, forbidden=forbidden), k=k, swap=False
+    )
+    swapped = solve_greedy(ArrayProblem(cover, weights, served=served, forbidden=forbidden), k=k)
     assert exact.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
     assert exact.optimal is True and exact.bound >= exact.objective
     assert greedy.objective <= best * (1 + 1e-9) + 1e-12
@@ -332,10 +341,10 @@ def test_any_tiny_instance_against_brute_force(
 ) -> None:
     cover, weights, served, forbidden, k = case
     best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden)
-    options = {"k": k, "served": served, "forbidden": forbidden}
-    exact = solve_exact(cover, weights, **options)
-    greedy = solve_greedy(cover, weights, swap=False, **options)
-    swapped = solve_greedy(cover, weights, **options)
+    problem = ArrayProblem(cover, weights, served=served, forbidden=forbidden)
+    exact = solve_exact(problem, k=k)
+    greedy = solve_greedy(problem, k=k, swap=False)
+    swapped = solve_greedy(problem, k=k)
     assert exact.objective == pytest.approx(best, abs=1e-9)
     assert greedy.objective <= swapped.objective <= best + 1e-9
     for solution in (exact, greedy, swapped):
@@ -358,7 +367,7 @@ def exact_capacitated(
     k = 1 + seed % max_k
     best = brute_force(cover, weights, k=k, served=served, forbidden=forbidden, capacity=capacity)
     options = {"served": served, "forbidden": forbidden, "capacity": capacity}
-    exact = solve_exact(cover, weights, k=k, **options)
+    exact = solve_exact(ArrayProblem(cover, weights, **options), k=k)
     assert exact.objective == pytest.approx(best, rel=1e-6, abs=1e-9)
     return cover, weights, k, options, exact, best
 
@@ -373,7 +382,7 @@ def test_capacitated_exact_equals_brute_force_and_greedy_stays_below(seed: int) 
     chosen = tuple(exact.chosen.tolist())
     assert allocation_lp(cover, residual, capacity, chosen) == pytest.approx(exact.objective)
     for swap in (False, True):
-        greedy = solve_greedy(cover, weights, k=k, swap=swap, **options)
+        greedy = solve_greedy(ArrayProblem(cover, weights, **options), k=k, swap=swap)
         assert greedy.objective <= best * (1 + 1e-6) + 1e-9
         assert not forbidden[greedy.chosen].any()
 
@@ -388,7 +397,7 @@ def test_capacitated_greedy_reports_what_its_sites_serve_and_matches_brute_force
     served, forbidden, capacity = options["served"], options["forbidden"], options["capacity"]
     residual = np.where(served, 0.0, weights)
     for swap in (False, True):
-        solution = solve_greedy(cover, weights, k=k, swap=swap, **options)
+        solution = solve_greedy(ArrayProblem(cover, weights, **options), k=k, swap=swap)
         chosen = tuple(solution.chosen.tolist())
         # the reported figure is the optimal assignment of demand to the chosen sites
         assert solution.objective == pytest.approx(
@@ -437,7 +446,7 @@ def test_capacity_is_respected_at_moderate_size() -> None:
     rng = np.random.default_rng(5)
     capacity = rng.uniform(0.0, 1.0, 120) * weights.sum() / 30
     solution = solve_greedy(
-        cover, weights, k=8, served=served, forbidden=forbidden, capacity=capacity
+        ArrayProblem(cover, weights, served=served, forbidden=forbidden, capacity=capacity), k=8
     )
     residual = np.where(served, 0.0, weights)
     chosen = tuple(solution.chosen.tolist())
@@ -446,19 +455,17 @@ def test_capacity_is_respected_at_moderate_size() -> None:
     assert solution.objective <= covered_weight(cover, residual, chosen) + 1e-9
     # the earlier evaluation (proportional shares) is reproduced, and serves less
     old = solve_greedy(
-        cover,
-        weights,
+        ArrayProblem(cover, weights, served=served, forbidden=forbidden, capacity=capacity),
         k=8,
-        served=served,
-        forbidden=forbidden,
-        capacity=capacity,
         allocation="proportional",
     )
     recomputed = proportional_allocation(cover, residual, capacity, old.chosen)
     assert old.gains.tolist() == pytest.approx(recomputed)
     assert (old.gains <= capacity[old.chosen] * (1 + 1e-12)).all()
     assert old.objective <= solution.objective * (1 + 1e-9)
-    uncapacitated = solve_greedy(cover, weights, k=8, served=served, forbidden=forbidden)
+    uncapacitated = solve_greedy(
+        ArrayProblem(cover, weights, served=served, forbidden=forbidden), k=8
+    )
     assert solution.objective < uncapacitated.objective  # capacities bind here
 
 
@@ -467,9 +474,9 @@ def test_greedy_swap_within_one_percent_of_milp_on_twenty_instances() -> None:
     for seed in range(20):
         cover, weights, served, forbidden = random_instance(200 + seed, 2000, 200, 5000.0, 500.0)
         options = {"served": served, "forbidden": forbidden}
-        exact = solve_exact(cover, weights, k=6, **options)
-        greedy = solve_greedy(cover, weights, k=6, swap=False, **options)
-        swapped = solve_greedy(cover, weights, k=6, **options)
+        exact = solve_exact(ArrayProblem(cover, weights, **options), k=6)
+        greedy = solve_greedy(ArrayProblem(cover, weights, **options), k=6, swap=False)
+        swapped = solve_greedy(ArrayProblem(cover, weights, **options), k=6)
         assert exact.optimal
         assert exact.bound == pytest.approx(exact.objective, rel=1e-5)
         assert greedy.objective <= swapped.objective <= exact.objective * (1 + 1e-6)
@@ -479,7 +486,9 @@ def test_greedy_swap_within_one_percent_of_milp_on_twenty_instances() -> None:
 
 def test_coverage_curve_is_monotone_and_consistent() -> None:
     cover, weights, served, forbidden = random_instance(3, 60, 10, 2000.0, 400.0)
-    curve = coverage_curve(cover, weights, k_max=5, served=served, forbidden=forbidden)
+    curve = coverage_curve(
+        ArrayProblem(cover, weights, served=served, forbidden=forbidden), k_max=5
+    )
     assert list(curve.columns) == ["k", "new", "served", "share", "marginal"]
     assert curve["k"].tolist() == [0, 1, 2, 3, 4, 5]
     assert curve.loc[0, ["new", "marginal"]].tolist() == [0.0, 0.0]
@@ -497,33 +506,42 @@ def test_coverage_curve_is_monotone_and_consistent() -> None:
 def test_cancel_and_progress() -> None:
     cover, weights, _, _ = random_instance(4, 2000, 200, 5000.0, 500.0)
     with pytest.raises(Cancelled):
-        solve_greedy(cover, weights, k=5, should_stop=lambda: True)
+        solve_greedy(ArrayProblem(cover, weights), k=5, should_stop=lambda: True)
     calls = iter(range(10**6))
     with pytest.raises(Cancelled):  # stops later, inside the swap search
-        solve_greedy(cover, weights, k=5, should_stop=lambda: next(calls) >= 12)
+        solve_greedy(ArrayProblem(cover, weights), k=5, should_stop=lambda: next(calls) >= 12)
     seen: list[float] = []
-    solve_greedy(cover, weights, k=5, progress=seen.append, should_stop=lambda: False)
+    solve_greedy(ArrayProblem(cover, weights), k=5, progress=seen.append, should_stop=lambda: False)
     assert len(seen) > 5 and seen[-1] == 1.0
     assert all(0.0 <= a <= b <= 1.0 for a, b in itertools.pairwise(seen))
 
 
+def test_solvers_take_a_problem_object(line: sparse.csr_matrix) -> None:
+    with pytest.raises(TypeError, match="ArrayProblem"):
+        solve_greedy(line, k=1)  # type: ignore[arg-type]
+    problem = ArrayProblem(line, LINE_WEIGHT)
+    assert hash(problem) == hash(problem) and problem != ArrayProblem(line, LINE_WEIGHT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.weights = np.zeros(5)  # type: ignore[misc]
+
+
 def test_array_level_errors(line: sparse.csr_matrix) -> None:
     with pytest.raises(ValueError, match="weights"):
-        solve_greedy(line, -LINE_WEIGHT, k=1)
+        solve_greedy(ArrayProblem(line, -LINE_WEIGHT), k=1)
     with pytest.raises(ValueError, match="weights"):
-        solve_exact(line, LINE_WEIGHT[:3], k=1)
+        solve_exact(ArrayProblem(line, LINE_WEIGHT[:3]), k=1)
     with pytest.raises(ValueError, match="k = 0"):
-        solve_greedy(line, LINE_WEIGHT, k=0)
+        solve_greedy(ArrayProblem(line, LINE_WEIGHT), k=0)
     with pytest.raises(ValueError, match="capacity"):
-        solve_greedy(line, LINE_WEIGHT, k=1, capacity=[1.0, np.nan, 1.0])
+        solve_greedy(ArrayProblem(line, LINE_WEIGHT, capacity=[1.0, np.nan, 1.0]), k=1)
     with pytest.raises(ValueError, match="served"):
-        solve_greedy(line, LINE_WEIGHT, k=1, served=[0, 1, 0, 0, 0])
+        solve_greedy(ArrayProblem(line, LINE_WEIGHT, served=[0, 1, 0, 0, 0]), k=1)
     with pytest.raises(ValueError, match="sparse"):
-        solve_greedy(line.toarray(), LINE_WEIGHT, k=1)
+        solve_greedy(ArrayProblem(line.toarray(), LINE_WEIGHT), k=1)
     with pytest.raises(ValueError, match="time_limit_s"):
-        solve_exact(line, LINE_WEIGHT, k=1, time_limit_s=0)
+        solve_exact(ArrayProblem(line, LINE_WEIGHT), k=1, time_limit_s=0)
     with pytest.raises(ValueError, match="k_max"):
-        coverage_curve(line, LINE_WEIGHT, k_max=0)
+        coverage_curve(ArrayProblem(line, LINE_WEIGHT), k_max=0)
 
 
 # ------------------------------------------------------------------------------ GeoDataFrames
@@ -546,7 +564,9 @@ def candidates() -> gpd.GeoDataFrame:
 def test_maximal_coverage_returns_the_chosen_rows(
     demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
 ) -> None:
-    result = maximal_coverage(demand, candidates, k=3, radius_m=100.0, weight_col="need")
+    result = maximal_coverage(
+        build_problem(demand, candidates, radius_m=100.0, weight_col="need"), k=3
+    )
     assert isinstance(result, gpd.GeoDataFrame) and result.crs == candidates.crs
     assert result.index.tolist() == [30, 20, 10]
     assert result["name"].tolist() == ["west", "east", "middle"]
@@ -561,12 +581,8 @@ def test_maximal_coverage_returns_the_chosen_rows(
     assert (info["method"], info["distance"], info["bound"]) == ("greedy+swap", "straight", None)
     assert set(info) >= {"seconds", "swaps", "optimal"}
     exact = maximal_coverage(
-        demand,
-        candidates,
+        build_problem(demand, candidates, radius_m=100.0, weight_col="need", capacity_col="places"),
         k=2,
-        radius_m=100.0,
-        weight_col="need",
-        capacity_col="places",
         exact=True,
     )
     assert exact.index.tolist() == [20, 30] and exact["gain"].tolist() == pytest.approx([6, 4])
@@ -584,16 +600,11 @@ def test_build_problem_once_then_solve_many(
     assert problem.forbidden.tolist() == [False, False, True]
     assert problem.capacity.tolist() == [4.0, 10.0, 10.0] and problem.distance == "straight"
     for k in (1, 2):
-        solution = solve_greedy(
-            problem.matrix,
-            problem.weights,
-            k=k,
-            served=problem.served,
-            capacity=problem.capacity,
-            forbidden=problem.forbidden,
-        )
+        solution = solve_greedy(problem, k=k)
         frame = chosen_frame(problem, solution, k=k)
-        direct = maximal_coverage(demand, candidates, k=k, capacity_col="places", **options)
+        direct = maximal_coverage(
+            build_problem(demand, candidates, capacity_col="places", **options), k=k
+        )
         assert frame.index.tolist() == direct.index.tolist()
         assert frame["gain"].tolist() == pytest.approx(direct["gain"].tolist())
         expected = {key: v for key, v in direct.attrs["siting"].items() if key != "seconds"}
@@ -610,12 +621,8 @@ def test_existing_sites_are_never_rechosen(demand: gpd.GeoDataFrame) -> None:
     candidates = points([[0.0, 0.0], [200.0, 0.0], [400.0, 0.0], [400.0, 0.0]])
     for exact in (False, True):
         result = maximal_coverage(
-            demand,
-            candidates,
+            build_problem(demand, candidates, radius_m=100.0, weight_col="need", existing=existing),
             k=3,
-            radius_m=100.0,
-            weight_col="need",
-            existing=existing,
             exact=exact,
         )
         # c2 and its duplicate coincide with the site; the site reaches d4 (not d3, 100.3 m)
@@ -625,7 +632,10 @@ def test_existing_sites_are_never_rechosen(demand: gpd.GeoDataFrame) -> None:
         assert (info["n_forbidden"], info["base"], info["k"]) == (2, 5.0, 3)
     # an empty existing layer is no existing site
     none = maximal_coverage(
-        demand, candidates, k=1, radius_m=100.0, weight_col="need", existing=existing.iloc[:0]
+        build_problem(
+            demand, candidates, radius_m=100.0, weight_col="need", existing=existing.iloc[:0]
+        ),
+        k=1,
     )
     assert none.attrs["siting"]["n_forbidden"] == 0
 
@@ -634,7 +644,7 @@ def test_no_useful_candidate_returns_an_empty_frame(
     demand: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame
 ) -> None:
     far = candidates.set_geometry(candidates.translate(xoff=10_000))
-    result = maximal_coverage(demand, far, k=2, radius_m=100.0, weight_col="need")
+    result = maximal_coverage(build_problem(demand, far, radius_m=100.0, weight_col="need"), k=2)
     assert len(result) == 0 and result.crs == candidates.crs
     assert {"name", "order", "gain", "cumulative"} <= set(result.columns)
     assert result.attrs["siting"]["objective"] == 0.0
@@ -645,10 +655,15 @@ def test_geographic_input_gives_the_projected_result() -> None:
     demand = points(rng.uniform(0, 3000, (300, 2)), need=rng.lognormal(0, 1, 300))
     candidates = points(rng.uniform(0, 3000, (40, 2)))
     existing = points(rng.uniform(0, 3000, (3, 2)))
-    options = {"k": 4, "radius_m": 400.0, "weight_col": "need"}
-    projected = maximal_coverage(demand, candidates, existing=existing, **options)
+    options = {"radius_m": 400.0, "weight_col": "need"}
+    projected = maximal_coverage(
+        build_problem(demand, candidates, existing=existing, **options), k=4
+    )
     geographic = maximal_coverage(
-        demand.to_crs(4326), candidates.to_crs(4326), existing=existing.to_crs(4326), **options
+        build_problem(
+            demand.to_crs(4326), candidates.to_crs(4326), existing=existing.to_crs(4326), **options
+        ),
+        k=4,
     )
     assert geographic.crs == "EPSG:4326"
     assert geographic.index.tolist() == projected.index.tolist()
@@ -662,16 +677,21 @@ def test_polygon_cells_are_measured_at_their_centroids(candidates: gpd.GeoDataFr
         geometry=[box(X0 + x - 20, Y0 - 20, X0 + x + 20, Y0 + 20) for x in LINE_DEMAND[:, 0]],
         crs=UTM,
     )
-    result = maximal_coverage(cells, candidates, k=2, radius_m=100.0, weight_col="need")
+    result = maximal_coverage(
+        build_problem(cells, candidates, radius_m=100.0, weight_col="need"), k=2
+    )
     assert result.index.tolist() == [30, 20]
 
 
 def test_maximal_coverage_on_the_street_network(u_street: net.StreetNetwork) -> None:
     demand = points([[0.0, 0.0], [100.0, 500.0]], need=[10.0, 1.0])
     candidates = points([[100.0, 0.0], [0.0, 500.0]])
-    straight = maximal_coverage(demand, candidates, k=1, radius_m=150.0, weight_col="need")
+    straight = maximal_coverage(
+        build_problem(demand, candidates, radius_m=150.0, weight_col="need"), k=1
+    )
     walking = maximal_coverage(
-        demand, candidates, k=1, radius_m=150.0, weight_col="need", network=u_street
+        build_problem(demand, candidates, radius_m=150.0, weight_col="need", network=u_street),
+        k=1,
     )
     assert straight.index.tolist() == [0] and straight["gain"].tolist() == [10.0]
     # on foot candidate 0 is 1,100 m from the 10-person point; candidate 1 reaches the 1
@@ -713,8 +733,9 @@ def test_layer_errors(
 ) -> None:
     d, c, options = change(demand, candidates)  # type: ignore[operator]
     arguments = {"k": 1, "radius_m": 100.0, "weight_col": "need", **options}
+    k = arguments.pop("k")
     with pytest.raises(LayerError, match=match):
-        maximal_coverage(d, c, **arguments)
+        maximal_coverage(build_problem(d, c, **arguments), k=k)
 
 
 # ------------------------------------------------------------------------------ site report
@@ -779,9 +800,9 @@ def test_city_scale_is_fast() -> None:
     started = time.perf_counter()
     cover = coverage_matrix(demand_xy, rng.uniform(0, 20_000, (2000, 2)), 800.0)
     built = time.perf_counter() - started
-    solution = solve_greedy(cover, weights, k=10)
+    solution = solve_greedy(ArrayProblem(cover, weights), k=10)
     started = time.perf_counter()
-    curve = coverage_curve(cover, weights, k_max=20)
+    curve = coverage_curve(ArrayProblem(cover, weights), k_max=20)
     curved = time.perf_counter() - started
     # generous limits for a busy machine; bench/bench_siting.py measures them properly
     assert built < 0.5 and solution.seconds < 2.0 and curved < 3.0

@@ -773,16 +773,7 @@ def check_tab(
         problem = loaders.siting_problem(
             params.plan_params(scenario=key, candidates=candidate_key, cell_m=cell_m)
         )
-        job = jobs.Job(
-            siting.solve_exact,
-            problem.matrix,
-            problem.weights,
-            k=params.k,
-            served=problem.served,
-            capacity=problem.capacity,
-            forbidden=problem.forbidden,
-            time_limit_s=EXACT_TIME_LIMIT_S,
-        )
+        job = jobs.Job(siting.solve_exact, problem, k=params.k, time_limit_s=EXACT_TIME_LIMIT_S)
         greedy = float(suggestion["sites"].attrs.get("siting", {}).get("objective", 0.0))
         st.session_state[JOB_KEY] = {"job": job, "for": wanted, "greedy": greedy}
         st.rerun()

@@ -354,14 +354,14 @@ def build_atlas(
         say(4, steps, "city blocks and the dasymetric demand grid")
         blocks = sources.read_blocks(inv)
         grid, model, demand_report = population.dasymetric_demand(
-            upz=upz,
-            localidades=localidades,
-            population_upz=pop_upz,
-            population_localidad=pop_loc,
-            blocks=blocks,
-            year=YEAR,
-            cell_m=CELL_M,
-            crs=GRID_CRS,
+            population.PopulationInputs(
+                upz=upz,
+                localidades=localidades,
+                population_upz=pop_upz,
+                population_localidad=pop_loc,
+                blocks=blocks,
+            ),
+            population.DasymetricOptions(year=YEAR, cell_m=CELL_M, crs=GRID_CRS),
         )
         _demand(work, registry, report, grid, model, demand_report)
         del blocks

@@ -493,28 +493,69 @@ def _pct(value: float, lang: str) -> str:
     return _fmt(100 * value, 2, lang=lang) + " %"
 
 
-def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
-    *,
-    year: int,
-    age_structure_year: int,
-    city_total: float,
-    upz_total: float,
-    upz_older: float,
-    localidad_older: float,
-    children_city: float,
-    children_scale: float,
-    remainders: Sequence[RemainderSpread],
-    ratio_range: Mapping[int, tuple[float, float]],
-    blocks_in_upz: int,
-    blocks_km2: float,
-    cell_m: float,
-    shifted: float,
-    weight_col: str | None,
-    n_upz: int,
-    n_loc: int,
-    lowest_ratio: tuple[str, float, float] | None = None,
-) -> DemandModel:
+@dataclass(frozen=True, kw_only=True)
+class ModelFigures:
+    """The figures of one :func:`dasymetric_demand` run that :func:`build_model` puts in words.
+
+    Attributes
+    ----------
+    year, age_structure_year
+        Year of the population figures, and year of the localidad 0-5 shares.
+    city_total, upz_total
+        People in the city (sum of the localidades) and in the UPZ.
+    upz_older, localidad_older
+        People aged 60+ in the UPZ, and in the localidades.
+    children_city, children_scale
+        Published 0-5 total of the city, and the factor the 0-5 shares are scaled by.
+    remainders
+        Where each localidad's people outside every UPZ went.
+    ratio_range
+        Per year, the lowest and highest 0-5 / 6-11 ratio across localidades.
+    blocks_in_upz, blocks_km2
+        Blocks in a UPZ and their area in km².
+    cell_m
+        Cell side in metres.
+    shifted
+        People moved to their UPZ's own cells.
+    weight_col
+        Block weight column, or None for block area.
+    n_upz, n_loc
+        Number of UPZ and of localidades.
+    lowest_ratio
+        The localidad with the lowest 0-5 / 6-11 ratio in ``year``: its name, 0-5
+        and 6-11 counts; None without the 6-11 column.
+    """
+
+    year: int
+    age_structure_year: int
+    city_total: float
+    upz_total: float
+    upz_older: float
+    localidad_older: float
+    children_city: float
+    children_scale: float
+    remainders: tuple[RemainderSpread, ...]
+    ratio_range: Mapping[int, tuple[float, float]]
+    blocks_in_upz: int
+    blocks_km2: float
+    cell_m: float
+    shifted: float
+    weight_col: str | None
+    n_upz: int
+    n_loc: int
+    lowest_ratio: tuple[str, float, float] | None = None
+
+
+def build_model(figures: ModelFigures) -> DemandModel:
     """Return the :class:`DemandModel` text for a run's figures."""
+    year, age_structure_year = figures.year, figures.age_structure_year
+    city_total, upz_total = figures.city_total, figures.upz_total
+    upz_older, localidad_older = figures.upz_older, figures.localidad_older
+    children_city, children_scale = figures.children_city, figures.children_scale
+    remainders, ratio_range = figures.remainders, figures.ratio_range
+    blocks_in_upz, blocks_km2 = figures.blocks_in_upz, figures.blocks_km2
+    cell_m, shifted, weight_col = figures.cell_m, figures.shifted, figures.weight_col
+    n_upz, n_loc, lowest_ratio = figures.n_upz, figures.n_loc, figures.lowest_ratio
     pop = f"{POPULATION_SOURCE}, {year}"
     rural = sum(r.people for r in remainders)
     city_density = upz_total / blocks_km2 if blocks_km2 > 0 else math.nan
@@ -684,7 +725,7 @@ def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter ob
                 )
             lines[lang].append(text + ".")
     note = catalog.per_language("atlas_demand_note", pop=pop, age_structure_year=age_structure_year)
-    figures = {
+    sourced = {
         "city_total": (city_total, pop),
         "upz_total": (upz_total, pop),
         "rural_remainder": (rural, pop),
@@ -700,32 +741,20 @@ def build_model(  # noqa: PLR0913 (keyword API with many callers; a parameter ob
         note=note,
         lines={k: tuple(v) for k, v in lines.items()},
         shares=(DISABILITY_SHARE, CARERS_SHARE),
-        figures=figures,
+        figures=sourced,
     )
 
 
 # --------------------------------------------------------------------------- adapter
 
 
-def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
-    *,
-    upz: gpd.GeoDataFrame,
-    localidades: gpd.GeoDataFrame,
-    population_upz: pd.DataFrame,
-    population_localidad: pd.DataFrame,
-    blocks: gpd.GeoDataFrame,
-    year: int = 2024,
-    age_structure_year: int = 2018,
-    cell_m: float = 100.0,
-    crs: str | None = None,
-    allocation: Allocation = "overlap",
-    rural: Literal["blocks", "area"] = "blocks",
-    weight_col: str | None = None,
-    max_cells: int | None = None,
-) -> tuple[gpd.GeoDataFrame, DemandModel, DemandReport]:
-    """Spread the published UPZ and localidad population over city blocks and a grid.
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PopulationInputs:
+    """The five layers and tables :func:`dasymetric_demand` reads (what ``sources.py`` returns).
 
-    Parameters
+    Frames are not hashable by value: the object hashes and compares by identity.
+
+    Attributes
     ----------
     upz
         UPZ and UPR polygons (``code``, ``number``, ``kind`` "UPZ"/"UPR", optional
@@ -738,9 +767,26 @@ def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parame
     population_localidad
         One row per localidad and year: ``localidad``, ``year``, ``total``,
         ``age_0_5``, ``age_60_plus`` (``age_6_11`` for the plausibility check);
-        rows for ``year`` and for ``age_structure_year``.
+        rows for the options' ``year`` and ``age_structure_year``.
     blocks
         City-block polygons (manzanas), any CRS.
+    """
+
+    upz: gpd.GeoDataFrame
+    localidades: gpd.GeoDataFrame
+    population_upz: pd.DataFrame
+    population_localidad: pd.DataFrame
+    blocks: gpd.GeoDataFrame
+
+
+@dataclass(frozen=True, kw_only=True)
+class DasymetricOptions:
+    """How :func:`dasymetric_demand` spreads the people: year, grid and allocation.
+
+    Frozen and hashable; the values are checked when it is made.
+
+    Attributes
+    ----------
     year
         Year of the population figures.
     age_structure_year
@@ -767,6 +813,42 @@ def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parame
     max_cells
         Cap on the grid's bounding box (default :data:`geo.demand.MAX_CELLS`).
 
+    Raises
+    ------
+    LayerError
+        A cell side that is not a positive number, an unknown ``allocation`` or ``rural``.
+    """
+
+    year: int = 2024
+    age_structure_year: int = 2018
+    cell_m: float = 100.0
+    crs: str | None = None
+    allocation: Allocation = "overlap"
+    rural: Literal["blocks", "area"] = "blocks"
+    weight_col: str | None = None
+    max_cells: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cell_m", _check_cell_m(self.cell_m))
+        if self.rural not in ("blocks", "area"):
+            raise LayerError(f"rural={self.rural!r}: use 'blocks' or 'area'.")
+        if self.allocation not in ("overlap", "point"):
+            raise LayerError(f"allocation={self.allocation!r}: use 'overlap' or 'point'.")
+
+
+def dasymetric_demand(
+    inputs: PopulationInputs, options: DasymetricOptions = DasymetricOptions()
+) -> tuple[gpd.GeoDataFrame, DemandModel, DemandReport]:
+    """Spread the published UPZ and localidad population over city blocks and a grid.
+
+    Parameters
+    ----------
+    inputs
+        The UPZ and localidad layers, the population tables and the blocks.
+    options
+        Year, grid and allocation (:class:`DasymetricOptions`; the defaults suit
+        the 2024 SDP figures).
+
     Returns
     -------
     grid, model, report
@@ -786,11 +868,11 @@ def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parame
         grid would exceed the cap.
     """
     started = time.perf_counter()
-    cell_m = _check_cell_m(cell_m)
-    if rural not in ("blocks", "area"):
-        raise LayerError(f"rural={rural!r}: use 'blocks' or 'area'.")
-    if allocation not in ("overlap", "point"):
-        raise LayerError(f"allocation={allocation!r}: use 'overlap' or 'point'.")
+    upz, localidades, blocks = inputs.upz, inputs.localidades, inputs.blocks
+    population_upz, population_localidad = inputs.population_upz, inputs.population_localidad
+    year, age_structure_year = options.year, options.age_structure_year
+    cell_m, crs, allocation = options.cell_m, options.crs, options.allocation
+    rural, weight_col, max_cells = options.rural, options.weight_col, options.max_cells
     _require(upz, UPZ_COLUMNS, what="the UPZ layer")
     _require(localidades, LOCALIDAD_COLUMNS, what="the localidades layer")
     _require(population_upz, POP_UPZ_COLUMNS, what="the UPZ population table")
@@ -1077,25 +1159,27 @@ def dasymetric_demand(  # noqa: PLR0913 (keyword API with many callers; a parame
         columns[name] = result.values[:, k]
     grid = _grid_frame(rows, cols, frame, columns)
     note = build_model(
-        year=year,
-        age_structure_year=age_structure_year,
-        city_total=float(sum(loc_total.values())),
-        upz_total=float(pu_total.sum()),
-        upz_older=float(pu_older.sum()),
-        localidad_older=float(sum(loc_older.values())),
-        children_city=children_city,
-        children_scale=children_scale,
-        remainders=spreads,
-        ratio_range=ratio_range,
-        blocks_in_upz=int((block_group[block_group >= 0] < n_upz).sum()),
-        blocks_km2=float(block_area[usable][(block_group >= 0) & (block_group < n_upz)].sum())
-        / 1e6,
-        cell_m=cell_m,
-        shifted=float((result.shifted * values[:, 0]).sum()),
-        weight_col=weight_col,
-        n_upz=n_upz,
-        n_loc=len(loc_codes),
-        lowest_ratio=lowest_ratio,
+        ModelFigures(
+            year=year,
+            age_structure_year=age_structure_year,
+            city_total=float(sum(loc_total.values())),
+            upz_total=float(pu_total.sum()),
+            upz_older=float(pu_older.sum()),
+            localidad_older=float(sum(loc_older.values())),
+            children_city=children_city,
+            children_scale=children_scale,
+            remainders=tuple(spreads),
+            ratio_range=ratio_range,
+            blocks_in_upz=int((block_group[block_group >= 0] < n_upz).sum()),
+            blocks_km2=float(block_area[usable][(block_group >= 0) & (block_group < n_upz)].sum())
+            / 1e6,
+            cell_m=cell_m,
+            shifted=float((result.shifted * values[:, 0]).sum()),
+            weight_col=weight_col,
+            n_upz=n_upz,
+            n_loc=len(loc_codes),
+            lowest_ratio=lowest_ratio,
+        )
     )
     grid.attrs["model"] = dict(note.note)
     grid.attrs["explain"] = {lang: note.explain(lang) for lang in ("es", "en")}
