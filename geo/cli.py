@@ -54,7 +54,7 @@ import pyogrio
 import pyogrio.errors
 
 from geo import gaps, profiles
-from geo.demand import GROUPS
+from geo.demand import CELL_M, GROUPS
 from geo.errors import LayerError
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(gaps.DEFAULT_GROUPS),
         help=f"comma-separated groups (default {','.join(gaps.DEFAULT_GROUPS)})",
     )
-    cmd.add_argument("--cell-m", type=_positive, default=100.0, help="cell side in metres")
+    cmd.add_argument("--cell-m", type=_positive, default=CELL_M, help="cell side in metres")
     cmd.add_argument(
         "--zone-col",
         help="zone id column of the demand layer for per-zone figures (sample: localidad code)",
@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated groups to keep (default: all of total,children,older,"
         "disability,carers the demand has)",
     )
-    grid.add_argument("--cell-m", type=_positive, default=100.0, help="cell side in metres")
+    grid.add_argument("--cell-m", type=_positive, default=CELL_M, help="cell side in metres")
     grid.add_argument("--zone-col", help="zone id column of a demand file")
     grid.add_argument(
         "--tile", type=_count, default=512, help="cells per side of a partition (default 512)"

@@ -25,15 +25,13 @@ import re
 import secrets
 import sys
 import unicodedata
-from functools import partial
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geo import catalog, vocab
-from geo.errors import LayerError
+from geo.errors import LayerError, SubmissionError
 from geo.store import TEXT_FIELDS, NewPlace
 from geo.vocab import LANGUAGES
 
@@ -64,26 +62,6 @@ SALT_BYTES = 16
 KEY_BYTES = 32
 MIN_PASSWORD_CHARS = 10
 _MAX_SCRYPT_BYTES = 256 * 2**20  # refuse hashes whose parameters would need more memory
-
-
-class SubmissionError(LayerError):
-    """A submission cannot be stored as it is; ``field`` names the field to fix."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        field: str,
-        code: str | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message, code=code, params=params)
-        self.field = field
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # keyword-only arguments: rebuild through a partial so the error pickles
-        rebuild = partial(type(self), field=self.field, code=self.code, params=self.params)
-        return (rebuild, self.args)
 
 
 # --------------------------------------------------------------------------- messages

@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 GROUPS: tuple[str, ...] = ("total", *vocab.DEMAND_GROUPS)
 """Population group columns of a demand grid, in display order."""
 
+CELL_M = 100.0
+"""Side of a demand-grid cell in metres: the one default for every grid the app builds
+(sample, atlas, Gaps, Plan, slides, the command line)."""
 MAX_CELLS = 2_000_000
 """Default cap on the cells of a grid's bounding box (``n_rows * n_cols``).
 
@@ -263,7 +266,7 @@ def _grid_frame(
 def make_grid(
     area: gpd.GeoDataFrame,
     *,
-    cell_m: float = 100.0,
+    cell_m: float = CELL_M,
     crs: str | None = None,
     rule: CellRule = "centre",
     max_cells: int | None = None,
@@ -373,7 +376,7 @@ def spread_zone_totals(
     *,
     value_cols: Sequence[str],
     zone_col: str,
-    cell_m: float = 100.0,
+    cell_m: float = CELL_M,
     crs: str | None = None,
     max_cells: int | None = None,
 ) -> gpd.GeoDataFrame:
@@ -867,7 +870,7 @@ SAMPLE_MODEL = SampleModel(
 def sample_demand(
     localidades: gpd.GeoDataFrame,
     *,
-    cell_m: float = 100.0,
+    cell_m: float = CELL_M,
     model: SampleModel = SAMPLE_MODEL,
     crs: str | None = None,
 ) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""Domain exceptions: small, subclassing builtins, with messages a person can act on.
+"""Domain exceptions, all of them: small, subclassing builtins, with messages a person can act on.
 
 Each :class:`LayerError` may carry a catalog ``code`` (a key of
 ``locale/*/LC_MESSAGES/care_atlas.po``) and its ``params``: ``ui/`` says the error in
@@ -108,3 +108,68 @@ class NeedsChoice(LayerError):  # noqa: N818 (the name the issue asks for)
             params=self.params,
         )
         return (rebuild, self.args)
+
+
+# --------------------------------------------------------------------------- data in
+
+
+class SubmissionError(LayerError):
+    """A submission cannot be stored as it is; ``field`` names the field to fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
+        self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments: rebuild through a partial so the error pickles
+        rebuild = partial(type(self), field=self.field, code=self.code, params=self.params)
+        return (rebuild, self.args)
+
+
+class NetworkError(LayerError):
+    """A street network file that cannot be used (unreadable, empty, no walkable ways)."""
+
+
+class AtlasSourceError(LayerError):
+    """An official layer is missing, unreadable or not what its schema says."""
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used (unreachable server, missing PostGIS, newer schema)."""
+
+
+class PlaceNotFoundError(LookupError):
+    """No place with this id is in the store."""
+
+
+class ModeratorNotFoundError(LookupError):
+    """No moderator account has this name."""
+
+
+class EditDeniedError(PermissionError):
+    """Changing a saved story or scenario needs its edit token or a moderator account."""
+
+
+class ScenarioNotFoundError(LookupError):
+    """No scenario has this id."""
+
+
+class StoryNotFoundError(LookupError):
+    """No story has this id."""
+
+
+# --------------------------------------------------------------------------- long runs
+
+
+class Cancelled(Exception):  # noqa: N818 (the name the UI codes against)
+    """A solve stopped because ``should_stop()`` returned True."""

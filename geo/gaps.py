@@ -111,7 +111,9 @@ class GapsResult:
 # --------------------------------------------------------------------------- demand
 
 
-def sample_demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+def sample_demand_grid(
+    *, data_dir: Path | None = None, cell_m: float = demand.CELL_M
+) -> gpd.GeoDataFrame:
     """Build the bundled Bogotá demand sample (localidades + :data:`geo.demand.SAMPLE_MODEL`).
 
     ``data_dir`` defaults to ``geo.settings.get_settings().data_dir``.
@@ -155,7 +157,7 @@ def care_supply(
     return gpd.GeoDataFrame(pd.concat(frames), crs=frames[0].crs)
 
 
-def demand_grid(*, data_dir: Path | None = None, cell_m: float = 100.0) -> gpd.GeoDataFrame:
+def demand_grid(*, data_dir: Path | None = None, cell_m: float = demand.CELL_M) -> gpd.GeoDataFrame:
     """The demand grid of a data folder: its ``demand`` layer, else the modelled sample.
 
     An atlas folder (``python -m geo atlas``) registers a demand grid (``kind =
@@ -188,7 +190,7 @@ def prepare_demand(
     layer: gpd.GeoDataFrame,
     *,
     groups: Sequence[str],
-    cell_m: float = 100.0,
+    cell_m: float = demand.CELL_M,
     zone_col: str | None = None,
     crs: str | None = None,
 ) -> gpd.GeoDataFrame:

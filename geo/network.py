@@ -52,7 +52,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from geo.errors import LayerError
+from geo.errors import LayerError, NetworkError
 from geo.profiles import DEFAULT_DETOUR
 
 __all__ = [
@@ -93,10 +93,6 @@ EXCLUDED_HIGHWAYS = frozenset(
 """``highway=*`` values nobody walks along (as osmnx's and pyrosm's walking filters)."""
 
 _NO_FOOT = frozenset({"no", "private"})
-
-
-class NetworkError(LayerError):
-    """A street network file that cannot be used (unreadable, empty, no walkable ways)."""
 
 
 # --------------------------------------------------------------------------- the graph

@@ -26,7 +26,7 @@ from typing import Any, Self
 import numpy as np
 
 from geo import profiles
-from geo.demand import GROUPS
+from geo.demand import CELL_M, GROUPS
 
 MODES = ("straight", "network")
 """How distance is measured: straight line x detour, or walking the streets."""
@@ -127,7 +127,7 @@ class GapsParams(_Params):
     service_codes: tuple[str, ...]
     walk: WalkParams = WalkParams()
     groups: tuple[str, ...] = GROUPS
-    cell_m: float = 100.0
+    cell_m: float = CELL_M
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "service_codes", tuple(self.service_codes))

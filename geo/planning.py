@@ -9,7 +9,7 @@ wrap each step and key it on its parameters, and a test can run it on a small gr
     after = gap_analysis(cells, services, params.gaps)
     problem = siting_problem(
         weighted_cells(cells, params),
-        candidate_sites(cells, params.candidates, cell_m=100.0, zone_names=names),
+        candidate_sites(cells, params.candidates, cell_m=params.gaps.cell_m, zone_names=names),
         services,
         params,
     )

@@ -64,7 +64,7 @@ from scipy import ndimage, sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo import access, gaps, profiles, vocab
-from geo.demand import GRID_ATTR, GridFrame, grid_frame
+from geo.demand import CELL_M, GRID_ATTR, GridFrame, grid_frame
 from geo.errors import LayerError
 
 if TYPE_CHECKING:
@@ -429,7 +429,7 @@ def write_synthetic_grid(
     job: Job,
     *,
     n_cells: int,
-    cell_m: float = 100.0,
+    cell_m: float = CELL_M,
     crs: str = "EPSG:9377",
     seed: int = 0,
     tile: int = DEFAULT_TILE,

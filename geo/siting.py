@@ -60,7 +60,7 @@ from scipy import optimize, sparse
 from scipy.sparse import csgraph
 
 from geo import access
-from geo.errors import LayerError
+from geo.errors import Cancelled, LayerError
 from geo.network import StreetNetwork, network_pairs
 
 __all__ = [
@@ -97,10 +97,6 @@ _COINCIDE_M = 1.0
 """A candidate this close to an existing site is the existing site: never chosen."""
 _ADDED_COLUMNS = ("order", "gain", "cumulative")
 _REPORT_COLUMNS = ("area", "area_share")
-
-
-class Cancelled(Exception):  # noqa: N818 (the name the UI codes against)
-    """A solve stopped because ``should_stop()`` returned True."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from geo import gazetteer as gazetteer_mod
 from geo import network as network_mod
 from geo import scenarios as scenarios_mod
 from geo.catchments import catchments as buffer_catchments
+from geo.demand import CELL_M
 from geo.errors import LayerError
 from geo.filters import filter_features
 from geo.layers import LayerSpec, Registry, load_layer, load_registry
@@ -111,7 +112,7 @@ def supply_layers() -> tuple[str, ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def demand_grid(cell_m: float = 100.0) -> gpd.GeoDataFrame:
+def demand_grid(cell_m: float = CELL_M) -> gpd.GeoDataFrame:
     """The demand grid: the atlas's dasymetric grid, else the modelled sample; read-only.
 
     See :func:`geo.gaps.demand_grid`.

@@ -21,6 +21,7 @@ import pandas as pd
 
 from geo import planning, profiles, vocab
 from geo.catchments import catchments as buffer_catchments
+from geo.demand import CELL_M
 from geo.filters import filter_features
 from geo.gaps import CARE_CODES
 from geo.params import GRID_CANDIDATES, GapsParams, PlanParams, WalkParams
@@ -43,7 +44,6 @@ from ui.render.map_view import (
 )
 from ui.view_state import ExploreState, GapsState, RegionState, describe_line, extent_of
 
-CELL_M = 100.0
 EXPLORE_DEFAULT = ("care_blocks", "care_bus_stops", "home_care")
 REGION_LAYERS = ("cooperatives", "national_systems")
 GROUPS = vocab.DEMAND_GROUPS

@@ -51,6 +51,14 @@ Example::
 
 from __future__ import annotations
 
+from geo.errors import (
+    EditDeniedError,
+    ModeratorNotFoundError,
+    PlaceNotFoundError,
+    ScenarioNotFoundError,
+    StoreError,
+    StoryNotFoundError,
+)
 from geo.settings import Settings
 from geo.store.accounts import (
     FAILURE_MEMORY,
@@ -59,20 +67,16 @@ from geo.store.accounts import (
     SIGN_IN_LOG_COLUMNS,
     AccountStore,
     Moderator,
-    ModeratorNotFoundError,
     SignInFailure,
 )
-from geo.store.base import SCHEMA_VERSION, StoreBase, StoreError
+from geo.store.base import SCHEMA_VERSION, StoreBase
 from geo.store.documents import (
     DOCUMENT_KINDS,
     MAX_SCENARIO_BYTES,
     MAX_SCENARIO_NAME,
     DocumentStore,
-    EditDeniedError,
-    ScenarioNotFoundError,
     StoredDocument,
     StoredScenario,
-    StoryNotFoundError,
 )
 from geo.store.interface import Store
 from geo.store.places import (
@@ -87,7 +91,6 @@ from geo.store.places import (
     Moderation,
     NewPlace,
     Place,
-    PlaceNotFoundError,
     PlaceQuery,
     PlaceStore,
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geo.errors import ModeratorNotFoundError
 from geo.store.base import StoreBase, _checked_limit, _iso, _now
 
 log = logging.getLogger(__name__)
@@ -46,14 +47,6 @@ class SignInFailure:
     """Seconds of lockout after the n-th failure in a row."""
     log_row: tuple[str, str, str, str]
     """``(at, event, name, client)`` for the sign-in log."""
-
-
-class ModeratorNotFoundError(LookupError):
-    """No moderator account has this name."""
-
-
-class EditDeniedError(PermissionError):
-    """Changing a saved story or scenario needs its edit token or a moderator account."""
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,6 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 4
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened or used (unreachable server, missing PostGIS, newer schema)."""
-
-
 class StoreBase(abc.ABC):
     """What every part of the store shares: the backend's name and its lifecycle."""
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from geo.errors import EditDeniedError, ScenarioNotFoundError, StoryNotFoundError
 from geo.store.accounts import AccountStore
 from geo.store.base import _checked_limit, _now
 
@@ -29,18 +30,6 @@ log = logging.getLogger(__name__)
 MAX_SCENARIO_BYTES = 256 * 1024
 """Largest document payload (JSON) the store accepts."""
 MAX_SCENARIO_NAME = 120
-
-
-class ScenarioNotFoundError(LookupError):
-    """No scenario has this id."""
-
-
-class StoryNotFoundError(LookupError):
-    """No story has this id."""
-
-
-class EditDeniedError(PermissionError):
-    """Changing a saved story or scenario needs its edit token or a moderator account."""
 
 
 @dataclass(frozen=True)

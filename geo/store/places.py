@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.errors import PlaceNotFoundError
 from geo.store.base import StoreBase, _checked_limit, _checked_page, _iso, _json, _now, _parse_iso
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,6 @@ APPROVED_COLUMNS = (
     "last_verified",
 )
 AUDIT_COLUMNS = ("at", "place_id", "action", "moderator", "changed", "before", "after")
-
-
-class PlaceNotFoundError(LookupError):
-    """No place with this id is in the store."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,8 +17,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, Engine
 
+from geo.errors import StoreError
 from geo.store.accounts import SignInFailure
-from geo.store.base import StoreError, _first_line, _iso, _parse_iso
+from geo.store.base import _first_line, _iso, _parse_iso
 from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
 from geo.store.places import (

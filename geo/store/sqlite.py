@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from geo.errors import StoreError
 from geo.store.accounts import SignInFailure
-from geo.store.base import SCHEMA_VERSION, StoreError, _iso, _json, _parse_iso
+from geo.store.base import SCHEMA_VERSION, _iso, _json, _parse_iso
 from geo.store.documents import DOCUMENT_KINDS, StoredDocument, _not_found
 from geo.store.interface import Store
 from geo.store.places import (

@@ -60,6 +60,7 @@ import tomli_w
 from shapely.geometry import mapping
 
 from geo import catalog
+from geo.demand import CELL_M
 from geo.errors import LayerError
 from geo.io.atlas import sources
 from geo.layers import REGISTRY_FILE, load_layer, load_registry, plain_value
@@ -72,7 +73,6 @@ ATLAS_VERSION = 2
 """Bump when the importer's output changes, so older atlases are rebuilt."""
 
 YEAR = 2024
-CELL_M = 100.0
 GRID_CRS = "EPSG:32618"
 NETWORK_FILE = "networks/malla_vial.npz"
 BASEMAP_FILE = "basemap.pmtiles"

@@ -54,6 +54,7 @@ import shapely
 
 from geo import catalog
 from geo.demand import (
+    CELL_M,
     GROUPS,
     SAMPLE_MODEL,
     GridFrame,
@@ -821,7 +822,7 @@ class DasymetricOptions:
 
     year: int = 2024
     age_structure_year: int = 2018
-    cell_m: float = 100.0
+    cell_m: float = CELL_M
     crs: str | None = None
     allocation: Allocation = "overlap"
     rural: Literal["blocks", "area"] = "blocks"

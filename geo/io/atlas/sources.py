@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.errors import LayerError
+from geo.errors import AtlasSourceError
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,6 @@ LOCALIDAD_NAMES = {
     "19": "Ciudad Bolívar",
     "20": "Sumapaz",
 }
-
-
-class AtlasSourceError(LayerError):
-    """An official layer is missing, unreadable or not what its schema says."""
 
 
 @dataclass(frozen=True)
