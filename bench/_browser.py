@@ -1,4 +1,6 @@
-"""Shared by the browser benchmarks: a Care Atlas server on an atlas, Debian's Chromium,
+"""Browser benchmark helpers: a Care Atlas server, Debian's Chromium, loopback-only contexts.
+
+Shared by the browser benchmarks: a Care Atlas server on an atlas, Debian's Chromium,
 and browser contexts whose requests may only reach that server (127.0.0.1).
 
 Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.py``).

@@ -204,7 +204,7 @@ def capacitated_gaps(n_random: int, city_side: int, n_city: int, time_limit_s: f
 
 
 def run_spopt(data: Instance, k: int, radius_m: float) -> dict[str, Any]:
-    """spopt MCLP on the dense cost matrix, existing sites as predefined facilities."""
+    """Spopt MCLP on the dense cost matrix, existing sites as predefined facilities."""
     import pulp
     from scipy.spatial.distance import cdist
     from spopt.locate import MCLP

@@ -352,8 +352,11 @@ def parse(text: str) -> Address | None:
 
 
 def _joins(tokens: list[str], n: int) -> bool:
-    """Whether ``tokens[n]`` joins two streets ("con", "&"; "y"/"x" only between streets:
-    in "CL 66C S 18 Y 03" the Y is a letter)."""
+    """Say whether ``tokens[n]`` joins two streets.
+
+    Whether ``tokens[n]`` joins two streets ("con", "&"; "y"/"x" only between streets:
+    in "CL 66C S 18 Y 03" the Y is a letter).
+    """
     tok = tokens[n]
     if tok not in _JOINERS:
         return False
@@ -447,8 +450,11 @@ def plate_parts(plate: str) -> tuple[int, str, int, str] | None:
 
 
 def suffix_order(suffix: str) -> int:
-    """Where a number's letters put it between two numbers: ``""`` < ``BIS`` < ``A`` <
-    ``ABIS`` < ``ABISA`` < ``B``...; -1 for letters that are no suffix."""
+    """Rank a number's letter suffix.
+
+    Where a number's letters put it between two numbers: ``""`` < ``BIS`` < ``A`` <
+    ``ABIS`` < ``ABISA`` < ``B``...; -1 for letters that are no suffix.
+    """
     m = _SUFFIX.match(suffix)
     if m is None:
         return -1

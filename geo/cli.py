@@ -1,19 +1,21 @@
-"""Command line (argparse): ``python -m geo gaps ...`` runs the care-gaps analysis in batch.
+r"""Command line of Care Atlas (``python -m geo``).
+
+Command line (argparse): ``python -m geo gaps ...`` runs the care-gaps analysis in batch.
 
 :func:`main` takes the arguments (``argv``) and returns the exit code; ``geo/__main__.py``
 only calls it.
 
 Example::
 
-    python -m geo gaps --demand sample --services data/care_blocks.geojson \\
+    python -m geo gaps --demand sample --services data/care_blocks.geojson \
         --minutes 15 --out gaps.gpkg
 
 National scale, on Dask (:mod:`geo.scale`): write the demand as a partitioned grid
 once, then run on it; the results are a folder of partitioned GeoParquet::
 
-    python -m geo grid --synthetic 10000000 --out var/grids/country \\
+    python -m geo grid --synthetic 10000000 --out var/grids/country \
         --services-out var/grids/country-services.gpkg
-    python -m geo gaps --engine dask --demand var/grids/country \\
+    python -m geo gaps --engine dask --demand var/grids/country \
         --services var/grids/country-services.gpkg --minutes 15 --out var/runs/country
 
 ``--engine dask`` uses the scheduler in ``CARE_ATLAS_DASK_SCHEDULER`` or starts a

@@ -97,14 +97,14 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Return text safe to store and show: NFC, no control or bidi characters, tidy blanks.
+    r"""Return text safe to store and show: NFC, no control or bidi characters, tidy blanks.
 
     Parameters
     ----------
     value
         Text as typed or pasted.
     multiline
-        Keep line breaks (as ``\\n``, at most one blank line in a row); otherwise every
+        Keep line breaks (as ``\n``, at most one blank line in a row); otherwise every
         run of blanks, line breaks included, becomes one space.
     """
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")

@@ -720,8 +720,11 @@ def _headline(
     supplied: dict[str, Any],
     access_col: str,
 ) -> dict[str, Any]:
-    """The headline figures: ``asked`` (walk and reach) and ``supplied`` (services and
-    their capacity) as the caller states them, then what the run found."""
+    """Return the headline figures of a gaps run.
+
+    The headline figures: ``asked`` (walk and reach) and ``supplied`` (services and
+    their capacity) as the caller states them, then what the run found.
+    """
     meta = out.attrs.get(demand.GRID_ATTR) or {}
     groups = {
         str(group): {

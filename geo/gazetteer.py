@@ -495,10 +495,13 @@ class Gazetteer:
         limit: int,
         words: Sequence[str] = (),
     ) -> list[Match]:
-        """Places offering the care the words name: places of care before training
+        """Return the places offering the care the words name.
+
+        Places offering the care the words name: places of care before training
         offers (course and certificate titles), then those whose name holds a word for
         that care ("Jardín infantil..." for "guardería", "Centro Día..." for "abuelos"),
-        then by name."""
+        then by name.
+        """
         wanted = {code for services, _ in terms for code in services}
         found = [p for p, codes in zip(self._places, self._offers, strict=True) if wanted & codes]
         groups = set(terms)

@@ -138,7 +138,7 @@ def cluster(settings: Settings | None = None) -> Iterator[Client]:
 
 
 def _peak_rss_mb() -> float:
-    """This process's peak resident memory (MB): ``VmHWM`` on Linux, else ``ru_maxrss``."""
+    """Return the process's peak resident memory (MB): ``VmHWM`` on Linux, else ``ru_maxrss``."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -233,6 +233,7 @@ class DemandSet:
         return out
 
     def to_meta(self) -> dict[str, Any]:
+        """Return the grid's metadata as written beside its partitions."""
         return {
             "format": "care-atlas demand grid 1",
             "grid": self.frame.as_attrs(),
@@ -923,6 +924,7 @@ class ScaleResult:
     headline: dict[str, Any]
 
     def lines(self) -> list[str]:
+        """Return the headline as sentences."""
         return gaps.headline_lines(self.headline)
 
 
@@ -1318,7 +1320,9 @@ def _json_default(value: Any) -> Any:
 def nearest(
     demand: DemandSet, services: gpd.GeoDataFrame, *, max_distance_m: float | None = None
 ) -> dask_geopandas.GeoDataFrame:
-    """Lazy :func:`geo.access.nearest` over a partitioned grid: ``row``, ``col``,
+    """Find each cell's nearest service over a partitioned grid.
+
+    Lazy :func:`geo.access.nearest` over a partitioned grid: ``row``, ``col``,
     ``service_position`` (position in ``services``, -1 where none) and ``distance_m``.
 
     With ``max_distance_m`` each partition only looks at the services in its halo.
@@ -1371,7 +1375,9 @@ def two_step_fca(
     radius_m: float,
     decay: access.Decay = None,
 ) -> Any:
-    """:func:`geo.access.two_step_fca` over a partitioned grid: a lazy frame of
+    """Run the two-step floating catchment over a partitioned grid.
+
+    :func:`geo.access.two_step_fca` over a partitioned grid: a lazy frame of
     ``row``, ``col``, ``capacity_per_person``.
 
     Step 1 (the people within reach of each service, summed over the partitions) is
@@ -1455,6 +1461,7 @@ class RunSummary:
 
     @property
     def name(self) -> str:
+        """The result folder's name."""
         return self.path.name
 
     def area_boxes(self, limit: int | None = None) -> gpd.GeoDataFrame:

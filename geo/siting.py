@@ -868,8 +868,11 @@ def _best_swap_assigned(
 
 
 def _capacity_bound(instance: _Instance, k: int) -> float:
-    """Most any ``k`` allowed sites can serve: their largest capacities, at most the
-    weight they can reach at all."""
+    """Bound what any ``k`` allowed sites can serve.
+
+    Most any ``k`` allowed sites can serve: their largest capacities, at most the
+    weight they can reach at all.
+    """
     capacity = instance.capacity[instance.allowed & (instance.capacity > 0)]
     if len(capacity) == 0 or k < 1:
         return 0.0
@@ -1667,6 +1670,7 @@ class Problem(ArrayProblem):
 
     @property
     def n_demand(self) -> int:
+        """Number of demand rows."""
         return int(self.matrix.shape[0])
 
 

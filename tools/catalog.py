@@ -63,9 +63,11 @@ class Usage:
     literals: set[str] = field(default_factory=set)  # every string constant (domain: prefixed)
 
     def call(self, key: str, where: str) -> None:
+        """Record a literal key used at ``where``."""
         self.called.setdefault(key, []).append(where)
 
     def pattern(self, pattern: str, where: str) -> None:
+        """Record a key built at run time from ``pattern``."""
         self.patterns.setdefault(pattern, []).append(where)
 
 

@@ -61,7 +61,9 @@ def map_events(
     under: Sequence[folium.FeatureGroup] = (),
     clicks: bool = False,
 ) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
-    """Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
+    """Draw the care map and return what was clicked.
+
+    Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
     the last click on the map itself (``{"lat", "lng"}``).
 
     Map clicks are read from the component's session value: the returned value can
@@ -166,7 +168,9 @@ def layer_errors(errors: Mapping[str, str], *, lang: str) -> None:
 def analysis_inputs(
     *, lang: str, cell_m: float
 ) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame]:
-    """What the Gaps and Plan pages start from: the supply layers and localidades, and
+    """Load what the Gaps and Plan pages start from.
+
+    What the Gaps and Plan pages start from: the supply layers and localidades, and
     the demand sample (its "this is a model" warning shown).
 
     Stops the page, after saying which layers failed and why, when any of them fails.
@@ -181,8 +185,11 @@ def analysis_inputs(
 
 
 def layer_notes(specs: Sequence[LayerSpec], *, lang: str, note: str = "") -> None:
-    """Where each layer comes from and how far to trust it (after ``note``, the page's
-    full note about the data, when given)."""
+    """Say where each layer comes from and how far to trust it.
+
+    Where each layer comes from and how far to trust it (after ``note``, the page's
+    full note about the data, when given).
+    """
     with st.expander(t("about_layers", lang)):
         if note:
             st.markdown(note)
@@ -248,8 +255,11 @@ def kept_choice(label: str, options: list[str], *, keep: str, lang: str, format_
 def walking_zones(
     layers: Sequence[MapLayer], *, radius_m: float, minutes: float, profile: str
 ) -> gpd.GeoDataFrame:
-    """Catchments of the features shown: along the streets when a network is loaded,
-    else straight-line zones of ``radius_m`` (each layer's buffers cached by radius)."""
+    """Return the catchments of the features shown.
+
+    Catchments of the features shown: along the streets when a network is loaded,
+    else straight-line zones of ``radius_m`` (each layer's buffers cached by radius).
+    """
     network, _ = loaders.street_network()
     if network is not None:
         points = pd.concat([layer.features[["geometry"]].to_crs(4326) for layer in layers])

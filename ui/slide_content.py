@@ -238,8 +238,11 @@ def _supply_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
 
 
 def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
-    """The Gaps page's map for the view's state: its surface and colour scale, catchments,
-    unserved areas and services; its headline figures."""
+    """Build the Gaps page's map for the view's state.
+
+    The Gaps page's map for the view's state: its surface and colour scale, catchments,
+    unserved areas and services; its headline figures.
+    """
     state = GapsState.from_params(view.params)
     params = view.params
     codes, groups = _codes(params), _groups(params)
@@ -306,8 +309,11 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
 
 
 def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
-    """A scenario (``params["scenario"]``: a scenario payload) or a fresh suggestion
-    of ``params["suggest"]`` sites, compared with today."""
+    """Build the Plan slide: a scenario or a fresh suggestion against today.
+
+    A scenario (``params["scenario"]``: a scenario payload) or a fresh suggestion
+    of ``params["suggest"]`` sites, compared with today.
+    """
     params = view.params
     codes, groups = _codes(params), _groups(params)
     minutes, profile = _minutes(params), _profile(params)

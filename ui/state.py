@@ -97,8 +97,11 @@ def keep_list(key: str, *, keep: str, param: str | None = None) -> list[str]:
 
 
 def restore_value(key: str, *, keep: str, url_value: object, default: object) -> None:
-    """Before a one-value widget (slider, selectbox) is drawn: give it its kept value,
-    else the URL's (``url_value``, already read and checked), else ``default``."""
+    """Give a one-value widget its starting value before it is drawn.
+
+    Before a one-value widget (slider, selectbox) is drawn: give it its kept value,
+    else the URL's (``url_value``, already read and checked), else ``default``.
+    """
     if key in st.session_state:
         return
     if _KEEP + keep in st.session_state:
@@ -115,8 +118,11 @@ def keep_value(key: str, *, keep: str) -> object:
 
 
 def opened_with(page: str, read):
-    """What the URL said when ``page`` was first drawn in this session: ``read(url_params())``,
-    kept, so widgets that start from it keep the same default for the whole session."""
+    """Return what the URL said when ``page`` was first drawn in this session.
+
+    What the URL said when ``page`` was first drawn in this session: ``read(url_params())``,
+    kept, so widgets that start from it keep the same default for the whole session.
+    """
     key = f"{_KEEP}opened_{page}"
     if key not in st.session_state:
         st.session_state[key] = read(url_params())

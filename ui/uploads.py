@@ -52,7 +52,7 @@ class PendingUpload:
 
 
 def layers() -> dict[str, gpd.GeoDataFrame]:
-    """This session's accepted layers, by name (insertion order)."""
+    """Return the session's accepted layers, by name (insertion order)."""
     return st.session_state.setdefault(_LAYERS, {})
 
 
@@ -118,17 +118,23 @@ def dismiss_rejected() -> None:
 
 
 def _release(file: UploadedFile) -> None:
-    """Drop Streamlit's record of an uploaded file (its bytes), which it keeps otherwise
-    until the session ends; the widget then reads as empty on the next run."""
+    """Drop Streamlit's record of an uploaded file.
+
+    Drop Streamlit's record of an uploaded file (its bytes), which it keeps otherwise
+    until the session ends; the widget then reads as empty on the next run.
+    """
     ctx = get_script_run_ctx()
     if ctx is not None:
         ctx.uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
 
 
 def check_upload_limit(settings: Settings) -> str | None:
-    """Warn the operator (server log, once per process) when Streamlit's upload limit is
+    """Warn the operator when Streamlit's upload limit is not the app's.
+
+    Warn the operator (server log, once per process) when Streamlit's upload limit is
     not the app's: Streamlit holds in memory whatever it accepts, and refuses with its
-    own words what it does not."""
+    own words what it does not.
+    """
     configured = st.get_option("server.maxUploadSize")
     return _upload_limit_warning(int(configured), settings.streamlit_upload_mb)
 
@@ -227,7 +233,7 @@ NAME_COLUMNS = ("name", "nombre", "Name", "NAME", "NOMBRE", "title", "titulo")
 
 
 def map_layers() -> list[tuple[LayerSpec, gpd.GeoDataFrame]]:
-    """This session's layers as map layers (a ``name`` column chosen for popups)."""
+    """Return the session's layers as map layers (a ``name`` column chosen for popups)."""
     shown = []
     for n, (name, frame) in enumerate(layers().items()):
         label_col = next((c for c in NAME_COLUMNS if c in frame.columns), None)

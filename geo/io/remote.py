@@ -278,8 +278,11 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to a checked address; SNI, certificate check and ``Host``
-    use the name."""
+    """HTTPS connection to a checked address.
+
+    An HTTPS connection to a checked address; SNI, certificate check and ``Host``
+    use the name.
+    """
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)

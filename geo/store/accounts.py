@@ -209,8 +209,11 @@ class AccountStore(StoreBase):
 
     @abc.abstractmethod
     def _record_failure(self, keys: list[str], failure: SignInFailure) -> dt.datetime | None:
-        """Count a failure per key (from 0 when the last is before ``failure.forget_before``),
-        set ``locked_until = at + lock_s(failures)``, add the log row; return the latest."""
+        """Record a failed sign-in and return the latest state.
+
+        Count a failure per key (from 0 when the last is before ``failure.forget_before``),
+        set ``locked_until = at + lock_s(failures)``, add the log row; return the latest.
+        """
 
     @abc.abstractmethod
     def _clear_failures(self, keys: list[str], *, log_row: tuple[str, str, str, str]) -> None:

@@ -44,7 +44,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook with one sheet per table, formula cells neutralised.
+    r"""An Excel workbook with one sheet per table, formula cells neutralised.
 
     Text is neutralised exactly as :func:`csv_bytes` does (a leading ``'``), so no
     cell is ever a formula; numbers, booleans and dates stay typed. The header row
@@ -54,7 +54,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     ----------
     sheets
         Sheet name -> table, in order. Names are made valid for Excel (31
-        characters, no ``: \\ / ? * [ ]``, unique); the index is not written.
+        characters, no ``: \ / ? * [ ]``, unique); the index is not written.
 
     Raises
     ------

@@ -128,7 +128,9 @@ QUANTILES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 def quantile_scale(
     values: pd.Series, *, lang: str, digits: int
 ) -> tuple[pd.Series, tuple[str, ...]]:
-    """Spread ``values`` over the colour scale by rank: each fifth of the cells (quintile)
+    """Spread ``values`` over the colour scale by quintile rank.
+
+    Spread ``values`` over the colour scale by rank: each fifth of the cells (quintile)
     gets a fifth of the colours, so a few extreme cells do not flatten the rest.
 
     Returns the values mapped to 0-1 (piecewise linear between the quintile breaks; NaN

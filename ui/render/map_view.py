@@ -153,7 +153,9 @@ class WheelAfterClick(MacroElement):
 
 
 class ControlsAboveAttribution(MacroElement):
-    """On a narrow map, lift the bottom-left controls (scale bar, legend) above the
+    """Lift the bottom-left controls above the attribution on a narrow map.
+
+    On a narrow map, lift the bottom-left controls (scale bar, legend) above the
     attribution, which wraps over two or three lines on a phone and would cover them.
     """
 
@@ -207,7 +209,9 @@ class FocusWithoutScroll(MacroElement):
 
 
 class Legend(MacroElement):
-    """A Leaflet control listing what is on the map: the care layers' colours and any
+    """Leaflet control listing what is on the map.
+
+    A Leaflet control listing what is on the map: the care layers' colours and any
     other symbol the page draws (``extra``).
 
     ``rows`` are ``(colour, label)`` pairs drawn as dots; ``extra`` are ``(swatch,
@@ -646,8 +650,11 @@ def tooltip_html(row: dict, spec: LayerSpec, *, lang: str) -> str:
 
 
 def _population_labels(codes: Sequence[str], kind: str, lang: str) -> list[str]:
-    """Who a place serves. Training offers use the report's wider words ("children" there
-    means girls and boys of 4 to 12 and more, not early childhood)."""
+    """Return who a place serves, in words.
+
+    Who a place serves. Training offers use the report's wider words ("children" there
+    means girls and boys of 4 to 12 and more, not early childhood).
+    """
     if kind != "training":
         return labels("populations", codes, lang)
     wider = VOCABULARY["offer_populations"]

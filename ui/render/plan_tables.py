@@ -28,7 +28,9 @@ QUANTILES = (0.1, 0.5, 0.9)
 class SavedParams(Protocol):
     """What :func:`figures_csv` reads of the page's parameters (``PlanParams``)."""
 
-    def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as a plain mapping."""
+        ...
 
 
 def before_after(
@@ -171,7 +173,10 @@ def suggestion_table(
 
 
 def suggested_name(sites: gpd.GeoDataFrame, position: int, lang: str) -> str:
-    """ "Suggested site 2 · Bosa": its order and, when known, the candidate's name."""
+    """Return a suggested site's name: its order and, when known, the candidate's place.
+
+    For example "Suggested site 2 · Bosa".
+    """
     base = t("plan_suggested_name", lang, n=int(sites["order"].iloc[position]))
     name = str(sites["name"].iloc[position]) if "name" in sites.columns else ""
     return f"{base} · {name}" if name and name != "nan" else base

@@ -632,7 +632,8 @@ def stage_label(stage: str, lang: str) -> str:
 
 def without_results_dir(message: str, results_dir: Path) -> str:
     """``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
-    every visitor may read it, and the server's paths are the operator's."""
+    every visitor may read it, and the server's paths are the operator's.
+    """
     return message.replace(str(results_dir), "$CARE_ATLAS_RESULTS_DIR")
 
 

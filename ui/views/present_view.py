@@ -257,7 +257,8 @@ def _view_json(view: StoryView) -> str:
 
 def _problem(exc: Exception, *, lang: str) -> str:
     """What went wrong, for the person: a data problem in its own words; a file or system
-    problem without its details (they name server paths; the log has them)."""
+    problem without its details (they name server paths; the log has them).
+    """
     if isinstance(exc, ValueError):
         return safe.markdown(str(exc))
     return t("present_download_io", lang)
@@ -265,7 +266,8 @@ def _problem(exc: Exception, *, lang: str) -> str:
 
 def _png_button(view: StoryView, *, number: int, lang: str) -> None:
     """ "This slide (PNG)": the bytes are made now from the view's state (a cached render),
-    so the file is the run's own and a rerun cannot drop it; a failure is said, not hidden."""
+    so the file is the run's own and a rerun cannot drop it; a failure is said, not hidden.
+    """
     try:
         data = _slide_png(_view_json(view), lang, today())
     except (LayerError, ValueError, OSError) as exc:
@@ -382,7 +384,8 @@ def _slide_surface(content: SlideContent) -> slides.SlideSurface | None:
 
 def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
     """A slide for the PNG/PDF renderer: the same layers, surface, colour scale, legend,
-    figures and map extent as the page; the filters under the title."""
+    figures and map extent as the page; the filters under the title.
+    """
     layers = [
         slides.SlideLayer(frame=outline, label="", colour="#6b7280", kind="outline")
         for outline in content.outlines
@@ -463,7 +466,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str, str]]:
     """Every story file, built now from the views' states: ``(label key, bytes, file name,
-    MIME type, widget key)``. Each slide is built once and shared by every format."""
+    MIME type, widget key)``. Each slide is built once and shared by every format.
+    """
     contents = [slide(view, lang=lang, export=True) for view in story.views]
     static = [static_slide(c, lang=lang) for c in contents]
     table = figures_table(story, contents)

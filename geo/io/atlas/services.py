@@ -569,7 +569,7 @@ def _text(value: Any) -> str | None:
 
 
 def _count(value: Any) -> int:
-    """A published 0/1 (or count) flag as an int; text such as ``'0\\xa0 '`` is read."""
+    r"""A published 0/1 (or count) flag as an int; text such as ``'0\xa0 '`` is read."""
     text = _text(value)
     if text is None:
         return 0

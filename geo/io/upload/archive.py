@@ -1,5 +1,8 @@
-"""Containers read through GDAL in memory: GeoPackage, KML/KMZ and zipped shapefiles
-(``/vsizip/``, never extracted), with the zip-bomb and entry caps."""
+"""Read containers through GDAL in memory.
+
+Containers read through GDAL in memory: GeoPackage, KML/KMZ and zipped shapefiles
+(``/vsizip/``, never extracted), with the zip-bomb and entry caps.
+"""
 
 from __future__ import annotations
 

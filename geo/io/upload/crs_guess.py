@@ -1,5 +1,8 @@
-"""The coordinate system: parse what the file says, else guess from where the
-coordinates fall (Latin America), and ask the person when only they can decide."""
+"""Read or guess an upload's coordinate system.
+
+The coordinate system: parse what the file says, else guess from where the
+coordinates fall (Latin America), and ask the person when only they can decide.
+"""
 
 from __future__ import annotations
 

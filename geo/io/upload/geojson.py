@@ -1,5 +1,8 @@
-"""GeoJSON: RFC 7946, the legacy ``crs`` member, text sequences and Esri JSON refused
-clearly; geometries built with numpy, bad features dropped and listed."""
+"""Read GeoJSON uploads.
+
+GeoJSON: RFC 7946, the legacy ``crs`` member, text sequences and Esri JSON refused
+clearly; geometries built with numpy, bad features dropped and listed.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""After a reader: valid geometries (repaired when ``make_valid`` keeps their
-dimension), EPSG:4326, clean property names and values, and the warnings that say so."""
+"""Repair what a reader returns and say what changed.
+
+After a reader: valid geometries (repaired when ``make_valid`` keeps their
+dimension), EPSG:4326, clean property names and values, and the warnings that say so.
+"""
 
 from __future__ import annotations
 
@@ -330,7 +333,9 @@ def cap_text_values(
     settings: Settings | None = None,
     lang: str = "es",
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Cut text values longer than ``settings.max_value_chars``, for layers that do not
+    """Cut text values longer than the settings allow.
+
+    Cut text values longer than ``settings.max_value_chars``, for layers that do not
     come through :func:`read_upload` (imports from a service).
 
     Returns

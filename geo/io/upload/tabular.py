@@ -1,5 +1,8 @@
-"""CSV: delimiter and header, latitude/longitude, x/y or WKT columns, decimal commas,
-thousands separators and degrees-minutes-seconds."""
+"""Read CSV uploads.
+
+CSV: delimiter and header, latitude/longitude, x/y or WKT columns, decimal commas,
+thousands separators and degrees-minutes-seconds.
+"""
 
 from __future__ import annotations
 
