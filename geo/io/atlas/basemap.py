@@ -67,7 +67,7 @@ DETAIL_ZOOM = 13
 ATTRIBUTION = "IDECA / Alcaldía Mayor de Bogotá, Datos Abiertos Bogotá (CC BY 4.0); water: EAAB"
 SAMPLE_ATTRIBUTION = "Care Atlas sample boundaries; Natural Earth (public domain)"
 
-_STREET_TYPES = {
+STREET_TYPES = {
     "CL": "Calle",
     "KR": "Carrera",
     "AK": "Avenida Carrera",
@@ -76,6 +76,7 @@ _STREET_TYPES = {
     "TV": "Transversal",
     "AV": "Avenida",
 }
+"""The street-type abbreviations of the official layers, as people read them."""
 _SUFFIXES = {"S": "Sur", "E": "Este"}
 _SMALL_WORDS = {"de", "del", "la", "las", "los", "y"}
 
@@ -95,7 +96,7 @@ def street_name(label: str | None, name: str | None = None) -> str | None:
     if not isinstance(label, str) or not label.strip():
         return None
     tokens = label.split()
-    head = _STREET_TYPES.get(tokens[0].upper())
+    head = STREET_TYPES.get(tokens[0].upper())
     if head is None:
         return label.strip()
     rest = []
