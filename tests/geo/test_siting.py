@@ -30,7 +30,7 @@ from scipy.spatial.distance import cdist
 from shapely.geometry import LineString, box
 
 from geo import network as net
-from geo import siting
+from geo import planning, siting
 from geo.errors import LayerError
 from geo.siting import (
     Cancelled,
@@ -584,14 +584,7 @@ def test_build_problem_once_then_solve_many(
     assert problem.forbidden.tolist() == [False, False, True]
     assert problem.capacity.tolist() == [4.0, 10.0, 10.0] and problem.distance == "straight"
     for k in (1, 2):
-        solution = solve_greedy(
-            problem.matrix,
-            problem.weights,
-            k=k,
-            served=problem.served,
-            capacity=problem.capacity,
-            forbidden=problem.forbidden,
-        )
+        solution = planning.solve(problem, k=k)  # solve_greedy on the problem's arrays
         frame = chosen_frame(problem, solution, k=k)
         direct = maximal_coverage(demand, candidates, k=k, capacity_col="places", **options)
         assert frame.index.tolist() == direct.index.tolist()
