@@ -5,9 +5,12 @@ Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.p
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +37,22 @@ def official_layers_missing(source: Path) -> bool:
         raise SystemExit(message)
     print(message)
     return True
+
+
+@contextlib.contextmanager
+def official_run(
+    parser: argparse.ArgumentParser, *, default: Path, prefix: str
+) -> Iterator[tuple[argparse.Namespace, Path] | None]:
+    """Parse the official-run options and give a temporary folder for the run.
+
+    ``--source`` and ``--no-browser`` join the caller's own options; ``None`` instead
+    when :func:`official_layers_missing` says so.
+    """
+    parser.add_argument("--source", type=Path, default=default)
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
+    args = parser.parse_args()
+    if official_layers_missing(args.source):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp_name:
+        yield args, Path(tmp_name)

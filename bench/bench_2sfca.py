@@ -71,55 +71,28 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def frames(data: dict[str, np.ndarray]):  # -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]
-    import geopandas as gpd
-
-    demand = gpd.GeoDataFrame(
-        {"pop": data["need"]},
-        geometry=gpd.points_from_xy(data["demand_xy"][:, 0], data["demand_xy"][:, 1]),
-        crs=CRS,
-    ).rename_axis("geoid")
-    supply = gpd.GeoDataFrame(
-        {"cap": data["capacity"]},
-        geometry=gpd.points_from_xy(data["supply_xy"][:, 0], data["supply_xy"][:, 1]),
-        crs=CRS,
-    ).rename_axis("geoid")
-    return demand, supply
-
-
 def run_access(data: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, float]]:
     """PySAL access: Euclidean cost table (cross join) + two_stage_fca."""
     import logging
     import warnings
 
-    from access import Access
+    from bench._peers import access_frames, access_two_stage_fca
 
     logging.getLogger("access").setLevel(logging.WARNING)
     # access 1.1.10 calls GeoDataFrame.drop(inplace=True), deprecated in pandas 3.1
     warnings.filterwarnings("ignore", message="The inplace keyword")
-    demand, supply = frames(data)
+    args = (data["demand_xy"], data["need"], data["supply_xy"], data["capacity"])
+    demand, supply = access_frames(*args, crs=CRS)
     before = rss_mb()
     start = time.perf_counter()
-    model = Access(
-        demand_df=demand,
-        demand_index=True,
-        demand_value="pop",
-        supply_df=supply,
-        supply_index=True,
-        supply_value="cap",
-    )
-    # create_euclidean_distance keeps d < threshold, two_stage_fca keeps d <= max_cost:
-    # the next float above the radius makes both inclusive, like ours.
-    model.create_euclidean_distance(threshold=np.nextafter(RADIUS_M, np.inf))
-    result = model.two_stage_fca(max_cost=RADIUS_M)
+    values, pairs = access_two_stage_fca(demand, supply, radius_m=RADIUS_M)
     seconds = time.perf_counter() - start
-    # access leaves locations that reach no supply as NaN; ours gives 0 (documented)
-    values = result["2sfca_cap"].reindex(demand.index).fillna(0.0).to_numpy()
-    return values, {"seconds": seconds, "peak_mb": peak_mb() - before, "pairs": len(model.cost_df)}
+    return values, {"seconds": seconds, "peak_mb": peak_mb() - before, "pairs": pairs}
 
 
 def run_ours(data: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, float]]:
     """geo.access: the numeric core on arrays, and the GeoDataFrame adapter."""
+    from bench._peers import access_frames
     from geo.access import catchment_pairs, two_step_fca, two_step_fca_core
 
     args = (data["demand_xy"], data["need"], data["supply_xy"], data["capacity"])
@@ -133,7 +106,7 @@ def run_ours(data: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, float]]
         start = time.perf_counter()
         two_step_fca_core(*args, radius_m=RADIUS_M)
         best = min(best, time.perf_counter() - start)
-    demand, supply = frames(data)
+    demand, supply = access_frames(*args, crs=CRS)
     adapter = float("inf")
     for _ in range(REPEATS):
         start = time.perf_counter()

@@ -46,17 +46,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo import address  # noqa: E402
-from geo.io.atlas import addresses, sources  # noqa: E402
+from geo.io.atlas import addresses, basemap, sources  # noqa: E402
 
 OFFICIAL = PROJECT.parent / "shared" / "data" / "bogota"
-WORDS = {
-    "CL": "Calle",
-    "KR": "Carrera",
-    "AK": "Avenida Carrera",
-    "AC": "Avenida Calle",
-    "DG": "Diagonal",
-    "TV": "Transversal",
-}
+# the street-type words a person types instead of the abbreviation (a bare "AV" stays)
+WORDS = {kind: word for kind, word in basemap.STREET_TYPES.items() if kind != "AV"}
 PLATE = re.compile(
     r"^(?P<street>[A-Z]+\s+\d+(?:\s+(?:[A-Z]{1,3}|ESTE)\b)*)"
     r"\s+(?P<cross>\d+(?:\s+(?:[A-Z]|BIS)\b)*)\s+(?P<house>\d+)"

@@ -28,7 +28,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +36,7 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from bench._browser import atlas_session, open_map, rss_mb  # noqa: E402
-from bench._timing import official_layers_missing  # noqa: E402
+from bench._timing import official_run  # noqa: E402
 from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
 
@@ -117,13 +116,10 @@ def browser(atlas: Path, tmp: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=OFFICIAL)
-    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
-    args = parser.parse_args()
-    if official_layers_missing(args.source):
-        return 0
-    with tempfile.TemporaryDirectory(prefix="bench-atlas-") as tmp_name:
-        tmp = Path(tmp_name)
+    with official_run(parser, default=OFFICIAL, prefix="bench-atlas-") as run:
+        if run is None:
+            return 0
+        args, tmp = run
         atlas = tmp / "atlas"
         seconds, peak_mb, again = import_atlas(args.source, atlas)
         print(

@@ -25,7 +25,6 @@ import gzip
 import math
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from bench._browser import MAP_IFRAME, atlas_session  # noqa: E402
-from bench._timing import official_layers_missing  # noqa: E402
+from bench._timing import official_run  # noqa: E402
 from geo import vtiles  # noqa: E402
 from geo.io.atlas import basemap, sources  # noqa: E402
 
@@ -143,14 +142,11 @@ def browser(atlas: Path, tmp: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=OFFICIAL)
     parser.add_argument("--atlas", type=Path, default=None, help="a built atlas folder")
-    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
-    args = parser.parse_args()
-    if official_layers_missing(args.source):
-        return 0
-    with tempfile.TemporaryDirectory(prefix="bench-basemap-") as tmp_name:
-        tmp = Path(tmp_name)
+    with official_run(parser, default=OFFICIAL, prefix="bench-basemap-") as run:
+        if run is None:
+            return 0
+        args, tmp = run
         path = tmp / "basemap.pmtiles"
         build(args.source, path)
         screens(path)

@@ -94,6 +94,10 @@ class ColumnType:
             return isinstance(value, int) and not isinstance(value, bool)
         return isinstance(value, int | float) and not isinstance(value, bool)
 
+    def __str__(self) -> str:
+        """The type as the registry writes it: ``"int"``, ``"int?"`` (nullable)."""
+        return self.name + ("?" if self.nullable else "")
+
     @property
     def dtype(self) -> str:
         """Pandas dtype used for the column once loaded."""
@@ -130,6 +134,26 @@ class LayerSpec:
     def path(self, data_dir: Path) -> Path:
         """Absolute path of the layer's file."""
         return data_dir / self.file
+
+    def to_entry(self) -> dict[str, Any]:
+        """Return the entry as the registry writes it under ``[layers.<id>]`` (columns last)."""
+        entry: dict[str, Any] = {
+            "file": self.file,
+            "title": dict(self.title),
+            "description": dict(self.description),
+            "kind": self.kind,
+            "geometry": self.geometry,
+            "crs": self.crs,
+            "id_field": self.id_field,
+            "source": self.source,
+            "licence": self.licence,
+            "date": self.date,
+            "precision": self.precision,
+            "region": self.region,
+        }
+        if self.model is not None:
+            entry["model"] = dict(self.model)
+        return {**entry, "columns": {name: str(kind) for name, kind in self.columns.items()}}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import geopandas as gpd
@@ -154,7 +154,7 @@ def snap_bbox(bbox: BBox) -> BBox:
         A box containing ``bbox``; latitudes beyond the Web Mercator square become
         +-90.
     """
-    min_lon, min_lat, max_lon, max_lat = _checked_box(bbox)
+    min_lon, min_lat, max_lon, max_lat = checked_bbox(bbox)
     x0, x1 = _mercator_x(min_lon), _mercator_x(max_lon)
     y0 = 0.0 if max_lat >= MAX_MERCATOR_LAT else _mercator_y(max_lat)
     y1 = 1.0 if min_lat <= -MAX_MERCATOR_LAT else _mercator_y(min_lat)
@@ -261,7 +261,14 @@ def nearest_in_growing_box(
         radius_m = min(radius_m * 2.0, max_m)
 
 
-def _checked_box(bbox: BBox) -> BBox:
+def checked_bbox(bbox: Sequence[float]) -> BBox:
+    """Return ``bbox`` as four floats, or raise ValueError naming what is wrong with it.
+
+    Parameters
+    ----------
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)`` in degrees, minimum not above maximum.
+    """
     try:
         min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
     except (TypeError, ValueError):

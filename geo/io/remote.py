@@ -263,7 +263,18 @@ def pin_host(host: str, port: int, *, allow_private: bool = False) -> str:
     return str(addresses[0])
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class _Pinned:
+    """Connect to a checked address instead of resolving the host name again."""
+
+    _pinned: str
+
+    def _connect_pinned(
+        self, where: tuple[str, int], timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        return socket.create_connection((self._pinned, where[1]), timeout, source_address)
+
+
+class _PinnedHTTPConnection(_Pinned, http.client.HTTPConnection):
     """An HTTP connection to a checked address; the ``Host`` header keeps the name."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
@@ -271,28 +282,17 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self._pinned = address
         self._create_connection = self._connect_pinned
 
-    def _connect_pinned(
-        self, where: tuple[str, int], timeout: Any = None, source_address: Any = None
-    ) -> socket.socket:
-        return socket.create_connection((self._pinned, where[1]), timeout, source_address)
 
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_Pinned, http.client.HTTPSConnection):
     """HTTPS connection to a checked address.
 
-    An HTTPS connection to a checked address; SNI, certificate check and ``Host``
-    use the name.
+    SNI, certificate check and ``Host`` use the name.
     """
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._pinned = address
         self._create_connection = self._connect_pinned
-
-    def _connect_pinned(
-        self, where: tuple[str, int], timeout: Any = None, source_address: Any = None
-    ) -> socket.socket:
-        return socket.create_connection((self._pinned, where[1]), timeout, source_address)
 
 
 @dataclass(frozen=True, kw_only=True)

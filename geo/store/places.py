@@ -18,6 +18,7 @@ import shapely
 
 from geo.errors import PlaceNotFoundError
 from geo.store.base import StoreBase, _checked_limit, _checked_page, _iso, _json, _now, _parse_iso
+from geo.viewport import checked_bbox
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,7 @@ class PlaceStore(StoreBase):
             descriptions. ``how_known`` and ``submitter`` are never included.
         """
         if bbox is not None:
-            bbox = _checked_bbox(bbox)
+            bbox = checked_bbox(bbox)
         limit, _ = _checked_page(limit, 0)
         places = self._select(PlaceQuery(status="approved", bbox=bbox, limit=limit))
         if bbox is not None:
@@ -444,20 +445,6 @@ def _checked_changes(changes: Mapping[str, object]) -> dict[str, Any]:
         if name in updates and not isinstance(updates[name], str):
             raise TypeError(f"{name} must be a str, not {type(updates[name]).__name__}.")
     return updates
-
-
-def _checked_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(v) for v in bbox)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"bbox must be (min_lon, min_lat, max_lon, max_lat) numbers, not {bbox!r}."
-        ) from None
-    _checked_point(min_lon, min_lat)
-    _checked_point(max_lon, max_lat)
-    if min_lon > max_lon or min_lat > max_lat:
-        raise ValueError(f"bbox {bbox!r} has its minimum above its maximum.")
-    return min_lon, min_lat, max_lon, max_lat
 
 
 def _row_values(place: Place) -> dict[str, Any]:

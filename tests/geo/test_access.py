@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, box
 
+from bench._peers import access_frames, access_two_stage_fca
 from geo import access
 from geo.access import (
     Coverage,
@@ -601,42 +602,6 @@ def test_two_step_fca_conserves_the_capacity_that_reaches_people(
 # ------------------------------------------------------------------------------ PySAL access
 
 
-def access_two_stage_fca(
-    d: np.ndarray,
-    need: np.ndarray,
-    s: np.ndarray,
-    cap: np.ndarray,
-    radius: float,
-    weight_fn: object = None,
-) -> np.ndarray:
-    """PySAL access's documented workflow: Euclidean cost table, then two_stage_fca.
-
-    access keeps d < threshold in create_euclidean_distance and d <= max_cost in
-    two_stage_fca, so the threshold is the next float above the radius. access returns
-    the raw (not normalised) ratio sum_j R_j, the same quantity as ours, but NaN for a
-    location that reaches no supply, where ours is 0: convert with fillna(0).
-    """
-    from access import Access
-
-    dem = gpd.GeoDataFrame(
-        {"pop": need}, geometry=gpd.points_from_xy(d[:, 0], d[:, 1]), crs=UTM
-    ).rename_axis("geoid")
-    sup = gpd.GeoDataFrame(
-        {"cap": cap}, geometry=gpd.points_from_xy(s[:, 0], s[:, 1]), crs=UTM
-    ).rename_axis("geoid")
-    model = Access(
-        demand_df=dem,
-        demand_index=True,
-        demand_value="pop",
-        supply_df=sup,
-        supply_index=True,
-        supply_value="cap",
-    )
-    model.create_euclidean_distance(threshold=np.nextafter(radius, np.inf))
-    result = model.two_stage_fca(max_cost=radius, weight_fn=weight_fn, normalize=False)
-    return result["2sfca_cap"].reindex(dem.index).fillna(0.0).to_numpy()
-
-
 def test_pysal_access_is_installed() -> None:
     # no skip: the agreement test below needs it (requirements-dev.txt pins it)
     import access as pysal_access
@@ -659,7 +624,7 @@ def test_binary_two_step_fca_agrees_with_pysal_access(seed: int, radius: float) 
     need = rng.integers(1, 200, 200).astype(float)
     cap = rng.integers(1, 50, 30).astype(float)
     ours = two_step_fca_core(d, need, s, cap, radius_m=radius)
-    theirs = access_two_stage_fca(d, need, s, cap, radius)
+    theirs, _ = access_two_stage_fca(*access_frames(d, need, s, cap, crs=UTM), radius_m=radius)
     rel = np.abs(ours - theirs) / np.maximum(np.abs(theirs), 1e-300)
     assert np.max(np.where(theirs == 0, np.abs(ours), rel)) < 1e-9
 
@@ -672,7 +637,11 @@ def test_gaussian_two_step_fca_agrees_with_pysal_access_weight_fn() -> None:
     need = rng.integers(1, 200, 200).astype(float)
     cap = rng.integers(1, 50, 30).astype(float)
     ours = two_step_fca_core(d, need, s, cap, radius_m=800, decay="gaussian")
-    theirs = access_two_stage_fca(d, need, s, cap, 800, weight_fn=lambda x: gaussian_decay(x, 800))
+    theirs, _ = access_two_stage_fca(
+        *access_frames(d, need, s, cap, crs=UTM),
+        radius_m=800,
+        weight_fn=lambda x: gaussian_decay(x, 800),
+    )
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-15)
 
 

@@ -123,21 +123,22 @@ def test_an_unused_key_is_caught(planted: Path) -> None:
     )
 
 
-def test_a_key_the_code_uses_but_no_catalog_has_is_caught(planted: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # a key the code uses but no catalog has
+        ('NEW = t("brand_new_key", "es")', "brand_new_key: used at ui/i18n.py:"),
+        # an undeclared family of keys
+        ('NEW = t(f"colour_{x}", "es")', "colour_{}: a key built at run time"),
+    ],
+)
+def test_a_key_in_the_code_that_no_catalog_declares_is_caught(
+    planted: Path, line: str, expected: str
+) -> None:
     page = planted / "ui" / "i18n.py"
-    page.write_text(page.read_text(encoding="utf-8") + '\n\nNEW = t("brand_new_key", "es")\n')
+    page.write_text(page.read_text(encoding="utf-8") + f"\n\n{line}\n")
     try:
         found = check.problems(planted)
     finally:
         shutil.copy2(ROOT / "ui" / "i18n.py", page)
-    assert any(line.startswith("brand_new_key: used at ui/i18n.py:") for line in found), found
-
-
-def test_an_undeclared_family_of_keys_is_caught(planted: Path) -> None:
-    page = planted / "ui" / "i18n.py"
-    page.write_text(page.read_text(encoding="utf-8") + '\n\nNEW = t(f"colour_{x}", "es")\n')
-    try:
-        found = check.problems(planted)
-    finally:
-        shutil.copy2(ROOT / "ui" / "i18n.py", page)
-    assert any(line.startswith("colour_{}: a key built at run time") for line in found), found
+    assert any(found_line.startswith(expected) for found_line in found), found

@@ -25,11 +25,12 @@ def _modules(package: str) -> list[str]:
     )
 
 
-def _loaded_after_import(module: str) -> set[str]:
-    """Top-level packages in ``sys.modules`` after importing ``module`` alone."""
+def _loaded_after_import(*modules: str) -> set[str]:
+    """Top-level packages and ``ui.`` modules in ``sys.modules`` after importing ``modules`` alone."""
     code = (
         "import importlib, json, sys\n"
-        f"importlib.import_module({module!r})\n"
+        f"for name in {list(modules)!r}:\n"
+        "    importlib.import_module(name)\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('ui.'))))\n"
     )
@@ -58,14 +59,5 @@ def test_render_modules_do_not_import_streamlit(module: str) -> None:
 
 
 def test_geo_imports_neither_streamlit_nor_folium_nor_ui() -> None:
-    code = (
-        "import importlib, json, sys\n"
-        f"for name in {GEO!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    loaded = set(json.loads(out[-1]))
+    loaded = _loaded_after_import(*GEO)
     assert not {"streamlit", "streamlit_folium", "folium", "ui"} & loaded

@@ -67,7 +67,7 @@ DETAIL_ZOOM = 13
 ATTRIBUTION = "IDECA / Alcaldía Mayor de Bogotá, Datos Abiertos Bogotá (CC BY 4.0); water: EAAB"
 SAMPLE_ATTRIBUTION = "Care Atlas sample boundaries; Natural Earth (public domain)"
 
-_STREET_TYPES = {
+STREET_TYPES = {
     "CL": "Calle",
     "KR": "Carrera",
     "AK": "Avenida Carrera",
@@ -76,6 +76,7 @@ _STREET_TYPES = {
     "TV": "Transversal",
     "AV": "Avenida",
 }
+"""The street-type abbreviations of the official layers, as people read them."""
 _SUFFIXES = {"S": "Sur", "E": "Este"}
 _SMALL_WORDS = {"de", "del", "la", "las", "los", "y"}
 
@@ -95,7 +96,7 @@ def street_name(label: str | None, name: str | None = None) -> str | None:
     if not isinstance(label, str) or not label.strip():
         return None
     tokens = label.split()
-    head = _STREET_TYPES.get(tokens[0].upper())
+    head = STREET_TYPES.get(tokens[0].upper())
     if head is None:
         return label.strip()
     rest = []
@@ -165,30 +166,35 @@ def official_layers(
     """
     layers: list[vtiles.TileLayer] = []
     if water is not None and not water.empty:
-        layers.append(
-            vtiles.TileLayer(
-                "water",
-                gpd.GeoDataFrame(geometry=water.geometry.make_valid(), crs=water.crs),
-                MIN_ZOOM,
-                MAX_ZOOM,
-                min_size_units=4,
-            )
-        )
+        layers.append(_shapes("water", water.geometry.make_valid(), MIN_ZOOM, min_size_units=4))
     layers.append(
-        vtiles.TileLayer(
-            "blocks",
-            gpd.GeoDataFrame(geometry=blocks.geometry.to_numpy(), crs=blocks.crs),
-            DETAIL_ZOOM,
-            MAX_ZOOM,
-            simplify_units=6,
-            min_size_units=6,
-        )
+        _shapes("blocks", blocks.geometry, DETAIL_ZOOM, simplify_units=6, min_size_units=6)
     )
     if streets is not None and not streets.empty:
         layers.extend(_street_layers(streets))
     layers.append(_boundary_layer(localidades, upz))
     layers.append(_place_layer(localidades, upz))
     return layers
+
+
+def _shapes(
+    name: str,
+    geometry: gpd.GeoSeries,
+    minzoom: int,
+    *,
+    simplify_units: float = 4.0,
+    min_size_units: float = 0.0,
+) -> vtiles.TileLayer:
+    """A layer of bare shapes (no properties) from ``minzoom`` to the deepest zoom."""
+    frame = gpd.GeoDataFrame(geometry=geometry.to_numpy(), crs=geometry.crs)
+    return vtiles.TileLayer(
+        name,
+        frame,
+        minzoom,
+        MAX_ZOOM,
+        simplify_units=simplify_units,
+        min_size_units=min_size_units,
+    )
 
 
 def _street_layers(streets: gpd.GeoDataFrame) -> list[vtiles.TileLayer]:
@@ -252,15 +258,7 @@ def _boundary_layer(localidades: gpd.GeoDataFrame, upz: gpd.GeoDataFrame) -> vti
         pd.concat([loc.to_crs(4326), u.to_crs(4326)], ignore_index=True), crs=4326
     )
     frame = frame.explode(index_parts=False).reset_index(drop=True)
-    is_loc = (frame["level"] == "localidad").to_numpy()
-    return vtiles.TileLayer(
-        "boundaries",
-        frame,
-        MIN_ZOOM,
-        MAX_ZOOM,
-        simplify_units=2,
-        zoom_filter=lambda z: np.ones(len(frame), bool) if z >= 11 else is_loc,
-    )
+    return _upz_from_zoom_11("boundaries", frame, simplify_units=2)
 
 
 def _place_layer(localidades: gpd.GeoDataFrame, upz: gpd.GeoDataFrame) -> vtiles.TileLayer:
@@ -281,12 +279,20 @@ def _place_layer(localidades: gpd.GeoDataFrame, upz: gpd.GeoDataFrame) -> vtiles
         crs=metric,
     )
     frame = gpd.GeoDataFrame(pd.concat([loc, u], ignore_index=True), crs=metric).to_crs(4326)
+    return _upz_from_zoom_11("places", frame)
+
+
+def _upz_from_zoom_11(
+    name: str, frame: gpd.GeoDataFrame, *, simplify_units: float = 4.0
+) -> vtiles.TileLayer:
+    """A layer of localidad and UPZ features (column ``level``): the UPZ from zoom 11 on."""
     is_loc = (frame["level"] == "localidad").to_numpy()
     return vtiles.TileLayer(
-        "places",
+        name,
         frame,
         MIN_ZOOM,
         MAX_ZOOM,
+        simplify_units=simplify_units,
         zoom_filter=lambda z: np.ones(len(frame), bool) if z >= 11 else is_loc,
     )
 

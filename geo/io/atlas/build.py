@@ -63,7 +63,14 @@ from geo import catalog
 from geo.demand import CELL_M
 from geo.errors import LayerError
 from geo.io.atlas import sources
-from geo.layers import REGISTRY_FILE, load_layer, load_registry, plain_value
+from geo.layers import (
+    REGISTRY_FILE,
+    ColumnType,
+    LayerSpec,
+    load_layer,
+    load_registry,
+    plain_value,
+)
 from geo.network import save_network
 from geo.settings import PROJECT_DIR
 
@@ -153,9 +160,9 @@ def _plain(value: Any) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def column_types(frame: pd.DataFrame) -> dict[str, str]:
-    """Registry column types (``str``, ``int``, ``float``, ``bool``, ``?`` if null) of a frame."""
-    out: dict[str, str] = {}
+def column_types(frame: pd.DataFrame) -> dict[str, ColumnType]:
+    """Registry column types (``str``, ``int``, ``float``, ``bool``; nullable) of a frame."""
+    out: dict[str, ColumnType] = {}
     for name in frame.columns:
         if name == getattr(frame, "geometry", pd.Series()).name:
             continue
@@ -169,7 +176,7 @@ def column_types(frame: pd.DataFrame) -> dict[str, str]:
             kind = "float"
         else:
             kind = "str"
-        out[str(name)] = kind + ("?" if nullable else "")
+        out[str(name)] = ColumnType(kind, nullable)
     return out
 
 
@@ -187,45 +194,6 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, decimals: int = 6) -> 
         '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n",
         encoding="utf-8",
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Entry:
-    """One layer's entry in the registry (``layers.toml``); ``extra`` adds keys."""
-
-    file: str
-    title: Mapping[str, str]
-    description: Mapping[str, str]
-    kind: str
-    geometry: str
-    id_field: str
-    columns: Mapping[str, str]
-    source: str
-    licence: str
-    date: str
-    precision: str
-    region: str = "bogota"
-    crs: str = "EPSG:4326"
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the entry as the registry writes it (``columns`` last)."""
-        return {
-            "file": self.file,
-            "title": dict(self.title),
-            "description": dict(self.description),
-            "kind": self.kind,
-            "geometry": self.geometry,
-            "crs": self.crs,
-            "id_field": self.id_field,
-            "source": self.source,
-            "licence": self.licence,
-            "date": self.date,
-            "precision": self.precision,
-            "region": self.region,
-            **self.extra,
-            "columns": dict(self.columns),
-        }
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -498,7 +466,7 @@ def _boundaries(
     write_geojson(frame, work / "localidades.geojson")
     registry["localidades"] = _boundary_entry(
         frame,
-        file="localidades.geojson",
+        layer_id="localidades",
         title=catalog.per_language("atlas_localidades_title"),
         description=catalog.per_language("atlas_localidades_description", year=YEAR),
         source="IDECA / Secretaría Distrital de Planeación, 'Localidad. Bogotá D.C.' "
@@ -515,7 +483,7 @@ def _boundaries(
     write_geojson(frame, work / "upz.geojson")
     registry["upz"] = _boundary_entry(
         frame,
-        file="upz.geojson",
+        layer_id="upz",
         title=catalog.per_language("atlas_upz_title"),
         description=catalog.per_language("atlas_upz_description", year=YEAR),
         source="IDECA, 'Unidad de Planeamiento Zonal. Bogotá D.C.' (UPla); population: "
@@ -534,15 +502,15 @@ def _boundaries(
 def _boundary_entry(
     frame: gpd.GeoDataFrame,
     *,
-    file: str,
+    layer_id: str,
     title: Mapping[str, str],
     description: Mapping[str, str],
     source: str,
     date: str,
 ) -> dict[str, Any]:
     """Registry entry of an official IDECA boundary layer (polygons keyed by ``code``)."""
-    return _Entry(
-        file=file,
+    return _entry(
+        layer_id,
         title=title,
         description=description,
         kind="boundary",
@@ -553,7 +521,13 @@ def _boundary_entry(
         licence="CC BY 4.0 (IDECA open licence, attribution)",
         date=date,
         precision="exact: official boundaries",
-    ).as_dict()
+    )
+
+
+def _entry(layer_id: str, **fields: Any) -> dict[str, Any]:
+    """Registry entry of an atlas layer: Bogotá, EPSG:4326 and ``<id>.geojson`` unless said."""
+    defaults = {"file": f"{layer_id}.geojson", "crs": "EPSG:4326", "region": "bogota"}
+    return LayerSpec(id=layer_id, **(defaults | fields)).to_entry()
 
 
 def _services(
@@ -566,19 +540,19 @@ def _services(
     from geo.io.atlas.services import SERVICE_COLUMNS
 
     write_geojson(frame[[*SERVICE_COLUMNS, frame.geometry.name]], work / "services.geojson")
-    registry["services"] = _Entry(
-        file="services.geojson",
+    registry["services"] = _entry(
+        "services",
         title=catalog.per_language("atlas_services_title"),
         description=catalog.per_language("atlas_services_description", n=len(frame)),
         kind="service",
         geometry="Point",
         id_field="id",
-        columns=dict(SERVICE_COLUMNS),
+        columns={name: ColumnType.parse(kind) for name, kind in SERVICE_COLUMNS.items()},
         source=ATTRIBUTION["services"] + ", Datos Abiertos Bogotá",
         licence="Datos Abiertos Bogotá open licence (attribution)",
         date="2020",
         precision="address: the published point of each facility",
-    ).as_dict()
+    )
     report.counts.update(_report_fields("services", service_report, report.warnings))
     report.counts["services"] = len(frame)
     report.vintages["services"] = ATTRIBUTION["services"]
@@ -588,8 +562,8 @@ def _proposals(
     work: Path, registry: dict[str, dict[str, Any]], report: AtlasReport, frame: gpd.GeoDataFrame
 ) -> None:
     write_geojson(frame, work / "proposed_sites.geojson")
-    registry["proposed_sites"] = _Entry(
-        file="proposed_sites.geojson",
+    registry["proposed_sites"] = _entry(
+        "proposed_sites",
         title=catalog.per_language("atlas_proposed_sites_title"),
         description=catalog.per_language("atlas_proposed_sites_description"),
         kind="proposal",
@@ -600,7 +574,7 @@ def _proposals(
         licence="no licence stated; shown for reference",
         date="2021-06-22",
         precision="address: points at the proposed facility",
-    ).as_dict()
+    )
     report.counts["proposed_sites"] = len(frame)
 
 
@@ -656,7 +630,8 @@ def _demand(
     frame.attrs = {}
     frame.to_parquet(work / "demand.parquet", index=False, compression="zstd")
     explain = {lang: list(model.explain(lang)) for lang in ("es", "en")}
-    registry["demand"] = _Entry(
+    registry["demand"] = _entry(
+        "demand",
         file="demand.parquet",
         title=catalog.per_language("atlas_demand_title", year=YEAR),
         description=dict(model.note),
@@ -670,8 +645,8 @@ def _demand(
         licence="CC BY 4.0 (derived from open official data)",
         date=str(YEAR),
         precision="modelled: people spread over the residential blocks of each UPZ by block area",
-        extra={"model": {"note": dict(model.note), "explain": explain}},
-    ).as_dict()
+        model={"note": dict(model.note), "explain": explain},
+    )
     report.counts.update(_report_fields("demand", demand_report, report.warnings))
     report.counts["demand_cells"] = len(frame)
     report.counts["demand_people"] = round(float(frame["population"].sum()), 1)
