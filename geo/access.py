@@ -1,5 +1,8 @@
 """Walking access to care services: nearest service, 2SFCA, coverage, simultaneity, gaps.
 
+One job, one module (about 1,000 lines): the straight-line access measures, which
+share their CRS handling and input checks.
+
 Every distance here is a straight-line distance in metres, measured in a metric CRS
 (turn walking minutes into a radius with :func:`geo.profiles.reach_m`). The layers
 passed to one function must share a CRS; a geographic CRS (e.g. EPSG:4326) is

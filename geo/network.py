@@ -1,5 +1,8 @@
 """Walking distances on a street network (OpenStreetMap) instead of straight lines.
 
+One job, one module (about 1,100 lines): the street graph, from reading an extract
+to the shortest-path distances every measure uses.
+
 A :class:`StreetNetwork` is an undirected street graph stored as a symmetric
 :class:`scipy.sparse.csr_matrix` of edge lengths in metres, with the node coordinates
 in a metric CRS (the UTM zone of the area). :func:`load_network` builds one from an

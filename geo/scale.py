@@ -1,5 +1,9 @@
 """National-scale gap analysis on Dask: demand grids partitioned on disk, exact results.
 
+One job, one module (about 1,500 lines): the gap analysis on Dask. Writing the
+partitioned grid, the partition passes and the read-back depend on the same tile
+layout, which is defined here and nowhere else.
+
 A country at 100 m is over 10^8 cells: more than one machine should hold. Here the
 demand grid lives on disk as **partitioned GeoParquet** (one file per square tile of
 cells, written without ever holding the whole grid: :func:`write_grid`,

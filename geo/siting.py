@@ -1,5 +1,9 @@
 """Where should the next care block go? Maximal covering location with fixed existing sites.
 
+One job, one module (about 1,900 lines): the covering problem, its greedy + swap and
+exact solvers, the capacitated assignment that values them and the GeoDataFrame adapter
+share the same arrays and invariants; split, one algorithm's state would cross files.
+
 Given demand locations with a weight (people in need, possibly planner-weighted by
 group), existing care sites and candidate places, choose ``k`` new sites among the
 candidates to maximise the weight *newly* brought within reach (Church & ReVelle's

@@ -1,5 +1,9 @@
 """Import a layer from an official web service: ArcGIS REST or OGC WFS.
 
+One job, one module (about 1,400 lines): a layer from a web service. The address
+checks, the pinned connections and the redirect handling sit with the two protocols'
+paging on purpose, so no request of this module can go around them.
+
 :func:`import_arcgis` reads one layer of an ArcGIS ``MapServer`` / ``FeatureServer``
 (such as Bogotá's care-block service) and :func:`import_wfs` one feature type of a
 WFS 2.0.0 or 1.1.0 service. Both page through the service, stop at the feature cap

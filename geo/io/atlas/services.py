@@ -1,5 +1,9 @@
 """Bogotá's official care services (SDIS and SDMujer points) in the project's vocabulary.
 
+One job, one module (about 1,300 lines): the district's service layers in the
+project's vocabulary; most of it is the classification tables and the opening-hours
+parser, which serve these files and nothing else.
+
 :func:`services_from_official` turns the service layers the district publishes on
 Datos Abiertos Bogotá (SDIS "Oferta de Servicios Sociales", ``OSS*`` fields;
 Secretaría Distrital de la Mujer "Casas de Igualdad de Oportunidades", ``CIO*``
