@@ -51,6 +51,7 @@ from pyproj import CRS
 from geo import catalog, vocab
 from geo.access import present_geometries
 from geo.errors import LayerError
+from geo.layers import require_columns
 from geo.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,18 @@ class GridFrame:
         xmin = self.x0 + cols * self.cell_m
         ymax = self.y_top - rows * self.cell_m
         return shapely.box(xmin, ymax - self.cell_m, xmin + self.cell_m, ymax)
+
+    @classmethod
+    def from_attrs(cls, record: Mapping[str, Any]) -> GridFrame:
+        """Return the frame written by :meth:`as_attrs` (a ``KeyError`` if a field lacks)."""
+        return cls(
+            x0=float(record["x0"]),
+            y_top=float(record["y_top"]),
+            cell_m=float(record["cell_m"]),
+            n_rows=int(record["n_rows"]),
+            n_cols=int(record["n_cols"]),
+            crs=str(record["crs"]),
+        )
 
     def as_attrs(self) -> dict[str, Any]:
         """Return the ``frame.attrs["grid"]`` record."""
@@ -346,12 +359,7 @@ def _covering_grid(
 def _value_matrix(
     frame: pd.DataFrame, value_cols: Sequence[str], *, what: str
 ) -> dict[str, np.ndarray]:
-    missing = [col for col in value_cols if col not in frame.columns]
-    if missing:
-        raise LayerError(
-            f"{what} lacks column(s) {', '.join(map(repr, missing))}; "
-            f"it has {', '.join(map(str, frame.columns))}: rename a column or choose others."
-        )
+    require_columns(frame, value_cols, what=what, fix="rename a column or choose others.")
     values: dict[str, np.ndarray] = {}
     for col in value_cols:
         series = frame[col]
@@ -509,14 +517,7 @@ def grid_frame(grid: gpd.GeoDataFrame) -> GridFrame:
     """
     meta = grid.attrs.get(GRID_ATTR)
     if meta:
-        return GridFrame(
-            x0=float(meta["x0"]),
-            y_top=float(meta["y_top"]),
-            cell_m=float(meta["cell_m"]),
-            n_rows=int(meta["n_rows"]),
-            n_cols=int(meta["n_cols"]),
-            crs=str(meta["crs"]),
-        )
+        return GridFrame.from_attrs(meta)
     return _infer_frame(grid)
 
 

@@ -32,6 +32,7 @@ from scipy.spatial import cKDTree
 from geo import access, demand, profiles, vocab
 from geo import network as network_mod
 from geo.errors import LayerError
+from geo.layers import require_columns
 
 if TYPE_CHECKING:
     from geo.network import StreetNetwork
@@ -264,12 +265,14 @@ def walk_reach(
 
 
 def _require_columns(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -> None:
-    missing = [col for col in columns if col not in frame.columns]
-    if missing:
-        raise LayerError(
-            f"{what} lacks the group column(s) {', '.join(missing)}; it has "
-            f"{', '.join(map(str, frame.columns))}: rename columns or pass other groups."
-        )
+    require_columns(
+        frame,
+        columns,
+        what=what,
+        fix="rename columns or pass other groups.",
+        noun="the group column(s)",
+        quote=False,
+    )
 
 
 # --------------------------------------------------------------------------- pipeline

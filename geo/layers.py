@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -457,6 +457,45 @@ def _check_geometry(where: str, geometry: Any, allowed: set[str]) -> shapely.Geo
             f"{where}: invalid geometry ({reason}); repair it (e.g. QGIS 'Fix geometries')."
         )
     return geom
+
+
+def require_columns(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    what: str,
+    fix: str,
+    noun: str = "column(s)",
+    quote: bool = True,
+) -> None:
+    """Raise if ``frame`` lacks any of ``columns``, naming them and the columns it has.
+
+    Parameters
+    ----------
+    frame
+        The table (or layer) to check.
+    columns
+        The columns it must have.
+    what
+        What the frame is, for the message ("the demand grid").
+    fix
+        What to do about it, the end of the message.
+    noun
+        How the message calls the columns ("the group column(s)").
+    quote
+        Name the missing columns with quotes (``'a', 'b'``) rather than bare.
+
+    Raises
+    ------
+    LayerError
+        If a column is missing.
+    """
+    missing = [col for col in columns if col not in frame.columns]
+    if missing:
+        named = ", ".join(map(repr, missing)) if quote else ", ".join(missing)
+        raise LayerError(
+            f"{what} lacks {noun} {named}; it has {', '.join(map(str, frame.columns))}: {fix}"
+        )
 
 
 def plain_value(value: Any) -> Any:

@@ -265,18 +265,9 @@ def open_demand(path: Path | str) -> DemandSet:
         )
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        grid = meta["grid"]
-        frame = GridFrame(
-            x0=float(grid["x0"]),
-            y_top=float(grid["y_top"]),
-            cell_m=float(grid["cell_m"]),
-            n_rows=int(grid["n_rows"]),
-            n_cols=int(grid["n_cols"]),
-            crs=str(grid["crs"]),
-        )
         return DemandSet(
             path=folder,
-            frame=frame,
+            frame=GridFrame.from_attrs(meta["grid"]),
             groups=tuple(str(g) for g in meta["groups"]),
             n_cells=int(meta["n_cells"]),
             zone_col=meta.get("zone_col"),

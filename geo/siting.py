@@ -811,14 +811,30 @@ def _assigned_order(instance: _Instance, sites: Sequence[int]) -> tuple[list[int
     assignment of the prefix most (ties to the lowest position), so ``gains`` add up
     to the assignment value of the whole set (``k (k + 1) / 2`` small LPs).
     """
+    return _greedy_order(
+        {int(j) for j in sites},
+        lambda chosen: _assignment(instance, chosen, with_left=False)[0],
+        eps=instance.eps,
+    )
+
+
+def _greedy_order(
+    sites: set[int] | Sequence[int], value_of: Callable[[list[int]], float], *, eps: float
+) -> tuple[list[int], list[float]]:
+    """Order ``sites`` greedily by the marginal gain of ``value_of`` on the prefix.
+
+    Each step adds the site whose addition raises ``value_of(prefix)`` most (ties to
+    the lowest site); it stops when no site gains more than ``eps``. Returns the order
+    and the gains, which add up to the value of the whole order.
+    """
     order: list[int] = []
     gains: list[float] = []
     value = 0.0
-    remaining = sorted({int(j) for j in sites})
+    remaining = sorted(sites)
     while remaining:
-        values = [_assignment(instance, [*order, j], with_left=False)[0] for j in remaining]
+        values = [value_of([*order, j]) for j in remaining]
         best = int(np.argmax(values))
-        if values[best] - value <= instance.eps:
+        if values[best] - value <= eps:
             break
         order.append(remaining.pop(best))
         gains.append(values[best] - value)
@@ -1320,22 +1336,11 @@ def _order_by_allocation(
     evaluated prefix, ``k (k + 1) / 2`` small LPs), so they add up to the MILP's
     optimum instead of a proportional allocation's value.
     """
-    order: list[int] = []
-    gains: list[float] = []
-    value = 0.0
-    remaining = sorted(sites)
-    while remaining:
-        values = [
-            _allocation_value(coverage[:, [*order, j]], weight, capacity[[*order, j]])
-            for j in remaining
-        ]
-        best = int(np.argmax(values))
-        if values[best] - value <= _NEGLIGIBLE * weight.sum():
-            break
-        order.append(remaining.pop(best))
-        gains.append(values[best] - value)
-        value = values[best]
-    return order, gains
+    return _greedy_order(
+        sites,
+        lambda chosen: _allocation_value(coverage[:, chosen], weight, capacity[chosen]),
+        eps=_NEGLIGIBLE * weight.sum(),
+    )
 
 
 def solve_exact(

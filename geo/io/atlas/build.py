@@ -463,33 +463,20 @@ def _boundaries(
             "the SDP table again."
         )
     frame["population_2024"] = frame["population_2024"].astype("int64")
-    write_geojson(frame, work / "localidades.geojson")
-    registry["localidades"] = _boundary_entry(
-        frame,
-        layer_id="localidades",
-        title=catalog.per_language("atlas_localidades_title"),
-        description=catalog.per_language("atlas_localidades_description", year=YEAR),
-        source="IDECA / Secretaría Distrital de Planeación, 'Localidad. Bogotá D.C.' "
-        "(Datos Abiertos Bogotá); population: " + ATTRIBUTION["population"],
-        date="2022-08-05",
-    )
     upz_pop = pop_upz[pop_upz["year"] == YEAR].set_index("upz")
-    frame = upz.to_crs(4326).copy()
-    is_upz = frame["kind"] == "UPZ"
-    frame["population_2024"] = frame["number"].map(upz_pop["total"]).where(is_upz).astype("Int64")
-    frame["older_2024"] = frame["number"].map(upz_pop["age_60_plus"]).where(is_upz).astype("Int64")
-    frame = frame.rename(columns={"kind": "unit_type"}).assign(kind="boundary")
-    frame["source"] = "IDECA UPla; population: " + ATTRIBUTION["population"]
-    write_geojson(frame, work / "upz.geojson")
-    registry["upz"] = _boundary_entry(
-        frame,
-        layer_id="upz",
-        title=catalog.per_language("atlas_upz_title"),
-        description=catalog.per_language("atlas_upz_description", year=YEAR),
-        source="IDECA, 'Unidad de Planeamiento Zonal. Bogotá D.C.' (UPla); population: "
-        + ATTRIBUTION["population"],
-        date="2017-02-06",
+    upz_frame = upz.to_crs(4326).copy()
+    is_upz = upz_frame["kind"] == "UPZ"
+    upz_frame["population_2024"] = (
+        upz_frame["number"].map(upz_pop["total"]).where(is_upz).astype("Int64")
     )
+    upz_frame["older_2024"] = (
+        upz_frame["number"].map(upz_pop["age_60_plus"]).where(is_upz).astype("Int64")
+    )
+    upz_frame = upz_frame.rename(columns={"kind": "unit_type"}).assign(kind="boundary")
+    upz_frame["source"] = "IDECA UPla; population: " + ATTRIBUTION["population"]
+    for layer_id, layer in (("localidades", frame), ("upz", upz_frame)):
+        write_geojson(layer, work / f"{layer_id}.geojson")
+        registry[layer_id] = _boundary_entry(layer, layer_id=layer_id)
     report.counts["localidades"] = len(localidades)
     report.counts["upz"] = int(is_upz.sum())
     report.counts["upr"] = int((~is_upz).sum())
@@ -499,27 +486,39 @@ def _boundaries(
     report.vintages["population"] = f"{ATTRIBUTION['population']}, year {YEAR}"
 
 
-def _boundary_entry(
-    frame: gpd.GeoDataFrame,
-    *,
-    layer_id: str,
-    title: Mapping[str, str],
-    description: Mapping[str, str],
-    source: str,
-    date: str,
-) -> dict[str, Any]:
+_BOUNDARY_LAYERS = {
+    "localidades": {
+        "title": "atlas_localidades_title",
+        "description": "atlas_localidades_description",
+        "source": "IDECA / Secretaría Distrital de Planeación, 'Localidad. Bogotá D.C.' "
+        "(Datos Abiertos Bogotá); population: " + ATTRIBUTION["population"],
+        "date": "2022-08-05",
+    },
+    "upz": {
+        "title": "atlas_upz_title",
+        "description": "atlas_upz_description",
+        "source": "IDECA, 'Unidad de Planeamiento Zonal. Bogotá D.C.' (UPla); population: "
+        + ATTRIBUTION["population"],
+        "date": "2017-02-06",
+    },
+}
+"""Catalog keys of the title and description, source and date of each IDECA boundary layer."""
+
+
+def _boundary_entry(frame: gpd.GeoDataFrame, *, layer_id: str) -> dict[str, Any]:
     """Registry entry of an official IDECA boundary layer (polygons keyed by ``code``)."""
+    layer = _BOUNDARY_LAYERS[layer_id]
     return _entry(
         layer_id,
-        title=title,
-        description=description,
+        title=catalog.per_language(layer["title"]),
+        description=catalog.per_language(layer["description"], year=YEAR),
         kind="boundary",
         geometry="Polygon",
         id_field="code",
         columns=column_types(frame),
-        source=source,
+        source=layer["source"],
         licence="CC BY 4.0 (IDECA open licence, attribution)",
-        date=date,
+        date=layer["date"],
         precision="exact: official boundaries",
     )
 

@@ -70,6 +70,7 @@ from geo.demand import (
     group_share,
 )
 from geo.errors import LayerError
+from geo.layers import require_columns
 
 log = logging.getLogger(__name__)
 
@@ -395,12 +396,7 @@ def allocate(
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], *, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise LayerError(
-            f"{what} lacks column(s) {', '.join(map(repr, missing))}; it has "
-            f"{', '.join(map(str, frame.columns))}: normalise it as geo.io.atlas.sources does."
-        )
+    require_columns(frame, columns, what=what, fix="normalise it as geo.io.atlas.sources does.")
 
 
 def _key(value: Any) -> str:
