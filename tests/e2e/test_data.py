@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,10 @@ def test_ten_sessions_never_see_each_others_layers(
             expect(page.get_by_text("Data: your own layers")).to_be_visible(timeout=60_000)
             _upload(page, _geojson(tmp_path / f"layer_{n}.geojson", [f"place {n}"]))
         for page, _ in sessions:
-            expect(page.get_by_text("features").first).to_be_visible(timeout=30_000)
+            # the preview's count: "1 feature" (plural forms since the catalogs)
+            expect(page.get_by_text(re.compile(r"\d+ features?\b")).first).to_be_visible(
+                timeout=30_000
+            )
             _accept(page)
         for n, (page, watch) in enumerate(sessions):
             mine = _my_layers(page)
