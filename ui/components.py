@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -19,7 +20,7 @@ from ui import loaders, state
 from ui.i18n import label, labels, readable_source, t
 from ui.render import fmt, offline, safe
 from ui.render.export import csv_bytes
-from ui.render.map_view import View, feature_group
+from ui.render.map_view import View, base_map, feature_group
 from ui.view_button import view_button
 
 
@@ -353,3 +354,45 @@ def places_in_view_bar(
             st.info(t("places_no_view", lang))
     with button_col:
         view_button(label=t("places_load_view", lang), lang=lang, key=_places_button_key(page))
+
+
+def page_map(**options: Any) -> folium.Map:
+    """A page's base map (:func:`ui.render.map_view.base_map` with ``options``), on the
+    basemap tiles the settings name."""
+    settings = get_settings()
+    return base_map(tiles=settings.tiles, tiles_attribution=settings.tiles_attribution, **options)
+
+
+def supply_map_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
+    """The care supply as map layers: each supply layer's rows of ``services`` (which
+    says in its ``layer`` column where each row comes from)."""
+    registry = loaders.registry()
+    return [
+        MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
+        for layer_id in loaders.supply_layers()
+    ]
+
+
+def coverage_metric(
+    where: Any,
+    group: str,
+    row: Mapping[str, Any],
+    *,
+    shown: str,
+    delta: str | None,
+    lang: str,
+    delta_color: str = "normal",
+) -> None:
+    """One group's share within reach (``shown``), with the people it counts in its help."""
+    where.metric(
+        label("populations", group, lang),
+        shown,
+        delta=delta,
+        delta_color=delta_color,
+        help=t(
+            "metric_within_help",
+            lang,
+            people=fmt.integer(row["covered"], lang),
+            total=fmt.integer(row["population"], lang),
+        ),
+    )
