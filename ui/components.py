@@ -13,10 +13,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import vocab
+from geo.filters import filter_features
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
 from ui import loaders, state
+from ui.filters import Chosen, facet_options, filter_sidebar
 from ui.i18n import label, labels, readable_source, t
 from ui.render import fmt, offline, safe
 from ui.render.export import csv_bytes
@@ -396,3 +398,22 @@ def coverage_metric(
             total=fmt.integer(row["population"], lang),
         ),
     )
+
+
+def filtered_layers(
+    page: str, catalogue: Sequence[tuple[LayerSpec, gpd.GeoDataFrame]], *, lang: str
+) -> tuple[Chosen, list[MapLayer]]:
+    """The sidebar's layer and facet filters over ``catalogue`` (spec, features) pairs; the
+    choice and the layers it keeps, their features filtered."""
+    chosen = filter_sidebar(
+        page,
+        lang=lang,
+        layer_options={spec.id: spec.title[lang] for spec, _ in catalogue},
+        options=facet_options([gdf for _, gdf in catalogue]),
+    )
+    shown = [
+        MapLayer(spec, filter_features(gdf, **chosen.facets))
+        for spec, gdf in catalogue
+        if spec.id in chosen.layers
+    ]
+    return chosen, shown

@@ -128,3 +128,33 @@ def _clear(page: str, lang: str) -> None:
         state.forget(f"{page}_{facet}")
         if param in st.query_params:
             del st.query_params[param]
+
+
+def group_choice(*, keep: str, lang: str, param: str | None = None) -> list[str]:
+    """Which population groups the analysis counts (all of them when none is chosen)."""
+    groups = list(vocab.DEMAND_GROUPS)
+    return kept_multiselect(
+        t("gaps_groups", lang),
+        groups,
+        keep=keep,
+        lang=lang,
+        format_func=lambda g: label("populations", g, lang),
+        param=param,
+        default=groups,
+    ) or list(groups)
+
+
+def care_service_choice(
+    offered: Sequence[str], *, keep: str, lang: str, param: str | None = None
+) -> list[str]:
+    """Which of the ``offered`` services count as care (the care services when none is chosen)."""
+    care = [c for c in vocab.CARE_SERVICES if c in offered]
+    return kept_multiselect(
+        t("gaps_services", lang),
+        offered,
+        keep=keep,
+        lang=lang,
+        format_func=lambda c: label("services", c, lang),
+        param=param,
+        default=care,
+    ) or list(care)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import profiles
-from geo.gaps import CARE_CODES, GapsResult
+from geo.gaps import GapsResult
 from geo.params import GapsParams, WalkParams
 from ui import frame, loaders, state
 from ui.components import (
@@ -22,8 +22,8 @@ from ui.components import (
     page_map,
     supply_map_layers,
 )
-from ui.filters import kept_multiselect
-from ui.i18n import label, t
+from ui.filters import care_service_choice, group_choice
+from ui.i18n import t
 from ui.render import fmt, gaps_display, safe
 from ui.render.map_view import BOGOTA_VIEW, areas_group, catchment_group, surface_group
 from ui.view_state import GapsState
@@ -96,25 +96,10 @@ def _url_select(
 def _controls(url: GapsState, *, lang: str) -> tuple[_Controls, str | None]:
     """The sidebar: groups, services, minutes, profile, measure, distance."""
     st.header(t("gaps_controls", lang))
-    groups = kept_multiselect(
-        t("gaps_groups", lang),
-        list(gaps_display.GROUPS),
-        keep="gaps_groups",
-        lang=lang,
-        format_func=lambda g: label("populations", g, lang),
-        param="grp",
-        default=list(gaps_display.GROUPS),
-    ) or list(gaps_display.GROUPS)
-    offered = loaders.offered_services()
-    codes = kept_multiselect(
-        t("gaps_services", lang),
-        offered,
-        keep="gaps_services",
-        lang=lang,
-        format_func=lambda c: label("services", c, lang),
-        param="svc",
-        default=[c for c in CARE_CODES if c in offered],
-    ) or [c for c in CARE_CODES if c in offered]
+    groups = group_choice(keep="gaps_groups", lang=lang, param="grp")
+    codes = care_service_choice(
+        loaders.offered_services(), keep="gaps_services", lang=lang, param="svc"
+    )
     state.restore_value("gaps_minutes", keep="gaps_minutes", url_value=url.minutes, default=15)
     st.slider(t("walk_minutes", lang), 5, 60, step=5, key="gaps_minutes")
     minutes = int(state.keep_value("gaps_minutes", keep="gaps_minutes"))

@@ -23,7 +23,6 @@ from geo import gaps, planning, profiles, siting, vocab
 from geo import params as geo_params
 from geo.catchments import catchments as buffer_catchments
 from geo.errors import LayerError
-from geo.gaps import CARE_CODES
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
 from ui import frame, jobs, loaders, state, uploads
@@ -38,7 +37,7 @@ from ui.components import (
     side_panel,
     supply_map_layers,
 )
-from ui.filters import kept_multiselect
+from ui.filters import care_service_choice, group_choice
 from ui.i18n import label, t, tn
 from ui.render import fmt, gaps_display, plan_tables, safe
 from ui.render.map_view import BOGOTA_VIEW, areas_group, catchment_group
@@ -950,14 +949,7 @@ def render(lang: str) -> None:
 def _controls(offered: list[str], *, lang: str) -> tuple[PlanParams, str | None]:
     """The sidebar: who counts and how much, which services, how far, where and how many."""
     st.header(t("plan_controls", lang))
-    groups = kept_multiselect(
-        t("gaps_groups", lang),
-        list(GROUPS),
-        keep="plan_groups",
-        lang=lang,
-        format_func=lambda g: label("populations", g, lang),
-        default=list(GROUPS),
-    ) or list(GROUPS)
+    groups = group_choice(keep="plan_groups", lang=lang)
     with st.expander(t("plan_weights", lang)):
         st.caption(t("plan_weights_help", lang))
         weights = [
@@ -966,14 +958,7 @@ def _controls(offered: list[str], *, lang: str) -> tuple[PlanParams, str | None]
             )
             for g in groups
         ]
-    codes = kept_multiselect(
-        t("gaps_services", lang),
-        offered,
-        keep="plan_services",
-        lang=lang,
-        format_func=lambda c: label("services", c, lang),
-        default=[c for c in CARE_CODES if c in offered],
-    ) or [c for c in CARE_CODES if c in offered]
+    codes = care_service_choice(offered, keep="plan_services", lang=lang)
     minutes = st.slider(t("walk_minutes", lang), 5, 60, 15, step=5, key="plan_minutes")
     profile = kept_choice(
         t("walk_profile", lang),
