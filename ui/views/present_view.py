@@ -622,3 +622,19 @@ def _add_pressed(page: str, *, lang: str) -> dict[str, Any] | None:
         return None
     st.session_state[handled] = value.get("at")
     return value
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def render(lang: str) -> None:
+    """The Present page's body, below the shared frame (``app_pages/present.py``)."""
+    story_id, story, name = chosen_story(lang)
+    if presenting():
+        show_slide(story, story_id=story_id, lang=lang)
+    else:
+        st.title(t("present_title", lang))
+        st.caption(t("present_intro", lang))
+        story_picker(story_id, lang=lang)
+        story_outline(story, story_id=story_id, name=name, lang=lang)
+        exports(story, name=name, lang=lang)
