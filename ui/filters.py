@@ -133,15 +133,7 @@ def _clear(page: str, lang: str) -> None:
 def group_choice(*, keep: str, lang: str, param: str | None = None) -> list[str]:
     """Which population groups the analysis counts (all of them when none is chosen)."""
     groups = list(vocab.DEMAND_GROUPS)
-    return kept_multiselect(
-        t("gaps_groups", lang),
-        groups,
-        keep=keep,
-        lang=lang,
-        format_func=lambda g: label("populations", g, lang),
-        param=param,
-        default=groups,
-    ) or list(groups)
+    return _all_when_none(t("gaps_groups", lang), groups, "populations", groups, keep, lang, param)
 
 
 def care_service_choice(
@@ -149,12 +141,25 @@ def care_service_choice(
 ) -> list[str]:
     """Which of the ``offered`` services count as care (the care services when none is chosen)."""
     care = [c for c in vocab.CARE_SERVICES if c in offered]
+    return _all_when_none(t("gaps_services", lang), offered, "services", care, keep, lang, param)
+
+
+def _all_when_none(
+    text: str,
+    options: Sequence[str],
+    vocabulary: str,
+    default: Sequence[str],
+    keep: str,
+    lang: str,
+    param: str | None,
+) -> list[str]:
+    """A kept multiselect of vocabulary codes that counts ``default`` when none is chosen."""
     return kept_multiselect(
-        t("gaps_services", lang),
-        offered,
+        text,
+        options,
         keep=keep,
         lang=lang,
-        format_func=lambda c: label("services", c, lang),
+        format_func=lambda code: label(vocabulary, code, lang),
         param=param,
-        default=care,
-    ) or list(care)
+        default=default,
+    ) or list(default)
