@@ -34,26 +34,6 @@ class MapLayer:
     features: gpd.GeoDataFrame
 
 
-def care_map(
-    base: folium.Map,
-    layers: Sequence[MapLayer],
-    *,
-    key: str,
-    lang: str,
-    height: int = 620,
-    under: Sequence[folium.FeatureGroup] = (),
-) -> tuple[str, str] | None:
-    """Draw the map and return the clicked feature as ``(layer, id)``, if any.
-
-    Only a click reruns the script (``returned_objects``); panning and zooming stay
-    in the browser. The care layers are feature groups swapped in place, so the
-    map keeps its view when the filters change. ``under`` are groups drawn below the
-    markers (surfaces, catchments, areas).
-    """
-    feature, _ = map_events(base, layers, key=key, lang=lang, height=height, under=under)
-    return feature
-
-
 def map_events(
     base: folium.Map,
     layers: Sequence[MapLayer],
@@ -66,6 +46,11 @@ def map_events(
 ) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
     """Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
     the last click on the map itself (``{"lat", "lng"}``).
+
+    Only a click reruns the script (``returned_objects``); panning and zooming stay
+    in the browser. The care layers are feature groups swapped in place, so the
+    map keeps its view when the filters change. ``under`` are groups drawn below the
+    markers (surfaces, catchments, areas).
 
     Map clicks are read from the component's session value: the returned value can
     miss a click when the component is remounted.
@@ -306,7 +291,7 @@ def map_and_panel(
     map_col, panel_col = st.columns([3, 1])
     selected = state.selection(page)
     with map_col:
-        clicked = care_map(
+        clicked, _ = map_events(
             base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height
         )
     if clicked and clicked != selected:

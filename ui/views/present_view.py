@@ -28,7 +28,7 @@ from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
 from ui import state, uploads
-from ui.components import care_map
+from ui.components import map_events
 from ui.frame import PAGES_DIR
 from ui.i18n import label, readable_source, t
 from ui.render import basemap, safe, slide_basemap, slides, standalone
@@ -191,7 +191,7 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
         ):
             col.metric(name, value)
     settings = get_settings()
-    care_map(
+    map_events(
         content.base(lang=lang, tiles=settings.tiles, tiles_attribution=settings.tiles_attribution),
         content.layers,
         key=f"present_map_{story_id}_{number}_{lang}",
