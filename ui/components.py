@@ -273,6 +273,31 @@ def download_buttons(
         )
 
 
+def selecting_map(
+    page: str,
+    base: folium.Map,
+    layers: Sequence[MapLayer],
+    *,
+    lang: str,
+    under: Sequence[folium.FeatureGroup] = (),
+    height: int = 620,
+    clicks: bool = False,
+) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
+    """Draw the page's care map; a clicked feature becomes the page's selection.
+
+    Returns the selection (clicked now, or kept from before / the URL) and, with
+    ``clicks``, the last click on the map itself (see :func:`map_events`).
+    """
+    selected = state.selection(page)
+    clicked, click = map_events(
+        base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height, clicks=clicks
+    )
+    if clicked and clicked != selected:
+        state.select(page, clicked)
+        selected = clicked
+    return selected, click
+
+
 def map_and_panel(
     page: str,
     base: folium.Map,
@@ -289,14 +314,8 @@ def map_and_panel(
     so the column is not an empty third of the screen before anything is selected.
     """
     map_col, panel_col = st.columns([3, 1])
-    selected = state.selection(page)
     with map_col:
-        clicked, _ = map_events(
-            base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height
-        )
-    if clicked and clicked != selected:
-        state.select(page, clicked)
-        selected = clicked
+        selected, _ = selecting_map(page, base, layers, lang=lang, under=under, height=height)
     with panel_col:
         if side is not None:
             side()

@@ -32,8 +32,8 @@ from ui.components import (
     coverage_metric,
     download_buttons,
     kept_choice,
-    map_events,
     page_map,
+    selecting_map,
     side_panel,
     supply_map_layers,
 )
@@ -1114,14 +1114,8 @@ def _map_and_panel(
     )
     mode = click_mode(params.candidates, lang=lang)
     map_col, panel_col = st.columns([2, 1])
-    selected = state.selection(PAGE)
     with map_col:
-        clicked, map_click = map_events(
-            base, layers, key=f"{PAGE}_map_{lang}", lang=lang, under=under, clicks=True
-        )
-    if clicked and clicked != selected:
-        state.select(PAGE, clicked)
-        selected = clicked
+        selected, map_click = selecting_map(PAGE, base, layers, lang=lang, under=under, clicks=True)
     point = new_click(map_click)
     if point is not None and handle_click(point, mode, selected, layers, lang=lang):
         st.rerun()
