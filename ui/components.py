@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -12,14 +13,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import vocab
+from geo.filters import filter_features
 from geo.layers import LayerSpec
 from geo.profiles import PROFILES, reach_m
 from geo.settings import get_settings
 from ui import loaders, state
+from ui.filters import Chosen, facet_options, filter_sidebar
 from ui.i18n import label, labels, readable_source, t
 from ui.render import fmt, offline, safe
 from ui.render.export import csv_bytes
-from ui.render.map_view import View, feature_group
+from ui.render.map_view import View, base_map, feature_group
 from ui.view_button import view_button
 
 
@@ -29,26 +32,6 @@ class MapLayer:
 
     spec: LayerSpec
     features: gpd.GeoDataFrame
-
-
-def care_map(
-    base: folium.Map,
-    layers: Sequence[MapLayer],
-    *,
-    key: str,
-    lang: str,
-    height: int = 620,
-    under: Sequence[folium.FeatureGroup] = (),
-) -> tuple[str, str] | None:
-    """Draw the map and return the clicked feature as ``(layer, id)``, if any.
-
-    Only a click reruns the script (``returned_objects``); panning and zooming stay
-    in the browser. The care layers are feature groups swapped in place, so the
-    map keeps its view when the filters change. ``under`` are groups drawn below the
-    markers (surfaces, catchments, areas).
-    """
-    feature, _ = map_events(base, layers, key=key, lang=lang, height=height, under=under)
-    return feature
 
 
 def map_events(
@@ -65,6 +48,11 @@ def map_events(
 
     Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
     the last click on the map itself (``{"lat", "lng"}``).
+
+    Only a click reruns the script (``returned_objects``); panning and zooming stay
+    in the browser. The care layers are feature groups swapped in place, so the
+    map keeps its view when the filters change. ``under`` are groups drawn below the
+    markers (surfaces, catchments, areas).
 
     Map clicks are read from the component's session value: the returned value can
     miss a click when the component is remounted.
@@ -295,6 +283,31 @@ def download_buttons(
         )
 
 
+def selecting_map(
+    page: str,
+    base: folium.Map,
+    layers: Sequence[MapLayer],
+    *,
+    lang: str,
+    under: Sequence[folium.FeatureGroup] = (),
+    height: int = 620,
+    clicks: bool = False,
+) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
+    """Draw the page's care map; a clicked feature becomes the page's selection.
+
+    Returns the selection (clicked now, or kept from before / the URL) and, with
+    ``clicks``, the last click on the map itself (see :func:`map_events`).
+    """
+    selected = state.selection(page)
+    clicked, click = map_events(
+        base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height, clicks=clicks
+    )
+    if clicked and clicked != selected:
+        state.select(page, clicked)
+        selected = clicked
+    return selected, click
+
+
 def map_and_panel(
     page: str,
     base: folium.Map,
@@ -311,14 +324,8 @@ def map_and_panel(
     so the column is not an empty third of the screen before anything is selected.
     """
     map_col, panel_col = st.columns([3, 1])
-    selected = state.selection(page)
     with map_col:
-        clicked = care_map(
-            base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height
-        )
-    if clicked and clicked != selected:
-        state.select(page, clicked)
-        selected = clicked
+        selected, _ = selecting_map(page, base, layers, lang=lang, under=under, height=height)
     with panel_col:
         if side is not None:
             side()
@@ -363,3 +370,64 @@ def places_in_view_bar(
             st.info(t("places_no_view", lang))
     with button_col:
         view_button(label=t("places_load_view", lang), lang=lang, key=_places_button_key(page))
+
+
+def page_map(**options: Any) -> folium.Map:
+    """A page's base map (:func:`ui.render.map_view.base_map` with ``options``), on the
+    basemap tiles the settings name."""
+    settings = get_settings()
+    return base_map(tiles=settings.tiles, tiles_attribution=settings.tiles_attribution, **options)
+
+
+def supply_map_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
+    """The care supply as map layers: each supply layer's rows of ``services`` (which
+    says in its ``layer`` column where each row comes from)."""
+    registry = loaders.registry()
+    return [
+        MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
+        for layer_id in loaders.supply_layers()
+    ]
+
+
+def coverage_metric(
+    where: Any,
+    group: str,
+    row: Mapping[str, Any],
+    *,
+    shown: str,
+    delta: str | None,
+    lang: str,
+    delta_color: str = "normal",
+) -> None:
+    """One group's share within reach (``shown``), with the people it counts in its help."""
+    where.metric(
+        label("populations", group, lang),
+        shown,
+        delta=delta,
+        delta_color=delta_color,
+        help=t(
+            "metric_within_help",
+            lang,
+            people=fmt.integer(row["covered"], lang),
+            total=fmt.integer(row["population"], lang),
+        ),
+    )
+
+
+def filtered_layers(
+    page: str, catalogue: Sequence[tuple[LayerSpec, gpd.GeoDataFrame]], *, lang: str
+) -> tuple[Chosen, list[MapLayer]]:
+    """The sidebar's layer and facet filters over ``catalogue`` (spec, features) pairs; the
+    choice and the layers it keeps, their features filtered."""
+    chosen = filter_sidebar(
+        page,
+        lang=lang,
+        layer_options={spec.id: spec.title[lang] for spec, _ in catalogue},
+        options=facet_options([gdf for _, gdf in catalogue]),
+    )
+    shown = [
+        MapLayer(spec, filter_features(gdf, **chosen.facets))
+        for spec, gdf in catalogue
+        if spec.id in chosen.layers
+    ]
+    return chosen, shown

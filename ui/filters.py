@@ -128,3 +128,38 @@ def _clear(page: str, lang: str) -> None:
         state.forget(f"{page}_{facet}")
         if param in st.query_params:
             del st.query_params[param]
+
+
+def group_choice(*, keep: str, lang: str, param: str | None = None) -> list[str]:
+    """Which population groups the analysis counts (all of them when none is chosen)."""
+    groups = list(vocab.DEMAND_GROUPS)
+    return _all_when_none(t("gaps_groups", lang), groups, "populations", groups, keep, lang, param)
+
+
+def care_service_choice(
+    offered: Sequence[str], *, keep: str, lang: str, param: str | None = None
+) -> list[str]:
+    """Which of the ``offered`` services count as care (the care services when none is chosen)."""
+    care = [c for c in vocab.CARE_SERVICES if c in offered]
+    return _all_when_none(t("gaps_services", lang), offered, "services", care, keep, lang, param)
+
+
+def _all_when_none(
+    text: str,
+    options: Sequence[str],
+    vocabulary: str,
+    default: Sequence[str],
+    keep: str,
+    lang: str,
+    param: str | None,
+) -> list[str]:
+    """A kept multiselect of vocabulary codes that counts ``default`` when none is chosen."""
+    return kept_multiselect(
+        text,
+        options,
+        keep=keep,
+        lang=lang,
+        format_func=lambda code: label(vocabulary, code, lang),
+        param=param,
+        default=default,
+    ) or list(default)

@@ -54,22 +54,6 @@ log = logging.getLogger(__name__)
 MAX_FIGURES = 4
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# Export words not yet in ui/i18n.py (es/en, like every interface string).
-_WORDS: dict[str, dict[str, str]] = {
-    "sources": {"es": "Fuentes", "en": "Sources"},
-    "previous": {"es": "Anterior", "en": "Previous"},
-    "next": {"es": "Siguiente", "en": "Next"},
-    "slide": {"es": "Diapositiva", "en": "Slide"},
-    "keys": {
-        "es": "Flechas ← → o Re Pág / Av Pág para cambiar de diapositiva",
-        "en": "Arrow keys ← → or Page Up / Page Down to change slide",
-    },
-    "tiles_note": {
-        "es": "El mapa base necesita conexión a internet; sin ella solo se ven los datos.",
-        "en": "The basemap needs an internet connection; without it only the data is shown.",
-    },
-}
-
 # Leaflet's attribution prefix links to leafletjs.com; offline it stays as plain text.
 _LEAFLET_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
 _LEAFLET_PLAIN = '<a title="Leaflet, a JavaScript library for interactive maps (leafletjs.com)">'
@@ -329,10 +313,16 @@ def _words(lang: str) -> dict[str, str]:
     base = lang.split("-", 1)[0].lower()
     if base not in i18n.LANGUAGES:
         raise ValueError(f"lang {lang!r}: the export speaks {', '.join(i18n.LANGUAGES)}")
-    words = {key: texts[base] for key, texts in _WORDS.items()}
-    words["date"] = i18n.t("date", base)
-    words["map"] = i18n.t("map_label", base)
-    return words
+    return {
+        "sources": i18n.t("export_sources", base),
+        "date": i18n.t("date", base),
+        "map": i18n.t("map_label", base),
+        "slide": i18n.t("export_slide", base),
+        "previous": i18n.t("export_previous", base),
+        "next": i18n.t("export_next", base),
+        "keys": i18n.t("export_keys", base),
+        "tiles_note": i18n.t("export_tiles_note", base),
+    }
 
 
 def _unique(chunks: Iterable[str]) -> str:

@@ -1,5 +1,6 @@
 """Page bodies and the Streamlit pieces they draw: one module per page (or panel).
 
-The page scripts in ``app_pages/`` read their widgets and call these; the drawing
+Each page script in ``app_pages/`` draws the frame and calls its view's
+``render(lang)``, which reads the widgets and draws the page; the drawing
 itself (maps, slides, exports) lives in :mod:`ui.render`.
 """

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -50,6 +51,8 @@ from ui.i18n import label, t, tn
 from ui.render import fmt, offline, raster, safe
 from ui.render.export import csv_bytes
 from ui.render.map_view import ColourBar, base_map, bounds_of
+
+log = logging.getLogger(__name__)
 
 PAGE = "national"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -872,3 +875,31 @@ def sample_runner(settings: Settings, *, lang: str) -> None:
         else:
             shown = without_results_dir(outcome["error"], settings.results_dir)
             st.error(t("nat_job_failed", lang, error=safe.markdown(shown)))
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def render(lang: str) -> None:
+    """The National runs page's body, below the shared frame (``app_pages/national.py``)."""
+    settings = get_settings()
+    st.title(t("nat_title", lang))
+    st.caption(t("nat_intro", lang))
+    sample_runner(settings, lang=lang)
+
+    found = runs(settings.results_dir)
+    st.caption(t("nat_runs_dir", lang))  # the folder's path is the operator's, not the visitor's
+    if not found:
+        no_runs(lang=lang)
+        st.stop()
+
+    chosen = pick_run(found, lang=lang)
+    summary, error = load(chosen)
+    if summary is None:
+        log.error("run %s cannot be read: %s", chosen, error)
+        st.error(t("nat_damaged", lang, name=safe.markdown(chosen.name)), icon="⚠️")
+        st.stop()
+
+    headline(summary, lang=lang)
+    draw_map(summary, lang=lang)
+    tables(summary, lang=lang)

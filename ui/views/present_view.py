@@ -28,7 +28,7 @@ from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
 from ui import state, uploads
-from ui.components import care_map
+from ui.components import map_events
 from ui.frame import PAGES_DIR
 from ui.i18n import label, readable_source, t
 from ui.render import basemap, safe, slide_basemap, slides, standalone
@@ -191,7 +191,7 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
         ):
             col.metric(name, value)
     settings = get_settings()
-    care_map(
+    map_events(
         content.base(lang=lang, tiles=settings.tiles, tiles_attribution=settings.tiles_attribution),
         content.layers,
         key=f"present_map_{story_id}_{number}_{lang}",
@@ -626,3 +626,19 @@ def _add_pressed(page: str, *, lang: str) -> dict[str, Any] | None:
         return None
     st.session_state[handled] = value.get("at")
     return value
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def render(lang: str) -> None:
+    """The Present page's body, below the shared frame (``app_pages/present.py``)."""
+    story_id, story, name = chosen_story(lang)
+    if presenting():
+        show_slide(story, story_id=story_id, lang=lang)
+    else:
+        st.title(t("present_title", lang))
+        st.caption(t("present_intro", lang))
+        story_picker(story_id, lang=lang)
+        story_outline(story, story_id=story_id, name=name, lang=lang)
+        exports(story, name=name, lang=lang)
