@@ -22,7 +22,7 @@ from ui.filters import Chosen, facet_options, filter_sidebar
 from ui.i18n import label, labels, readable_source, t
 from ui.render import fmt, offline, safe
 from ui.render.export import csv_bytes
-from ui.render.map_view import View, base_map, feature_group
+from ui.render.map_view import OnlineTiles, View, base_map, feature_group
 from ui.view_button import view_button
 
 
@@ -373,15 +373,21 @@ def places_in_view_bar(
 
 
 def page_map(**options: Any) -> folium.Map:
-    """A page's base map (:func:`ui.render.map_view.base_map` with ``options``), on the
-    basemap tiles the settings name."""
+    """Return a page's base map on the basemap tiles the settings name.
+
+    A page's base map (:func:`ui.render.map_view.base_map` with ``options``), on the
+    basemap tiles the settings name.
+    """
     settings = get_settings()
-    return base_map(tiles=settings.tiles, tiles_attribution=settings.tiles_attribution, **options)
+    return base_map(basemap=OnlineTiles.background(settings), **options)
 
 
 def supply_map_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
-    """The care supply as map layers: each supply layer's rows of ``services`` (which
-    says in its ``layer`` column where each row comes from)."""
+    """Return the care supply as map layers.
+
+    The care supply as map layers: each supply layer's rows of ``services`` (which
+    says in its ``layer`` column where each row comes from).
+    """
     registry = loaders.registry()
     return [
         MapLayer(registry[layer_id], services[services["layer"] == layer_id].drop(columns="layer"))
@@ -417,8 +423,11 @@ def coverage_metric(
 def filtered_layers(
     page: str, catalogue: Sequence[tuple[LayerSpec, gpd.GeoDataFrame]], *, lang: str
 ) -> tuple[Chosen, list[MapLayer]]:
-    """The sidebar's layer and facet filters over ``catalogue`` (spec, features) pairs; the
-    choice and the layers it keeps, their features filtered."""
+    """Draw the sidebar's layer and facet filters; return the choice and the layers kept.
+
+    The sidebar's layer and facet filters over ``catalogue`` (spec, features) pairs; the
+    choice and the layers it keeps, their features filtered.
+    """
     chosen = filter_sidebar(
         page,
         lang=lang,

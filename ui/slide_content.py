@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import folium
 import geopandas as gpd
@@ -35,6 +35,7 @@ from ui.render.gaps_display import area_tooltips
 from ui.render.map_view import (
     BOGOTA_VIEW,
     KIND_COLOURS,
+    OnlineTiles,
     View,
     areas_group,
     base_map,
@@ -76,7 +77,11 @@ class SlideContent:
     """Walking zones drawn under the markers (also on the static slides)."""
 
     def base(
-        self, *, lang: str, tiles: str = "", tiles_attribution: str = "", simplify: bool = False
+        self,
+        *,
+        lang: str,
+        background: OnlineTiles | Literal["auto"] = "auto",
+        simplify: bool = False,
     ) -> folium.Map:
         """The slide's map frame (boundaries, legend of the layers shown).
 
@@ -89,8 +94,7 @@ class SlideContent:
             boundaries=display_outlines(self.outlines) if simplify else self.outlines,
             boundary_label=self.boundary_label,
             legend_kinds=list(dict.fromkeys(layer.spec.kind for layer in self.layers)),
-            tiles=tiles,
-            tiles_attribution=tiles_attribution,
+            basemap=background,
         )
 
 

@@ -13,7 +13,15 @@ import pytest
 from geo.layers import load_layer, load_registry
 from geo.settings import PROJECT_DIR
 from ui.render import offline
-from ui.render.map_view import BOGOTA_VIEW, KIND_COLOURS, View, base_map, feature_group, popup_html
+from ui.render.map_view import (
+    BOGOTA_VIEW,
+    KIND_COLOURS,
+    OnlineTiles,
+    View,
+    base_map,
+    feature_group,
+    popup_html,
+)
 from ui.render.offline import MissingAssetError, localize
 
 
@@ -120,7 +128,9 @@ def test_no_tiles_by_default_and_opt_in() -> None:
         base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[]).get_root().render()
     )
     assert "tileLayer" not in plain
-    osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
+    osm = base_map(
+        view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], basemap=OnlineTiles("osm")
+    )
     assert "tile.openstreetmap.org" in osm.get_root().render()
 
 
@@ -169,7 +179,9 @@ def test_offline_basemap_is_drawn_from_a_file_the_app_serves() -> None:
     assert 'getContainer().style.background = "#f7f6f3"' in html  # no grey beyond the tiles
     assert (offline.STATIC_DIR / "vendor/protomaps-leaflet/LICENSE").is_file()
     # online tiles replace it; basemap=None leaves it out
-    osm = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], tiles="osm")
+    osm = base_map(
+        view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], basemap=OnlineTiles("osm")
+    )
     assert "protomapsL" not in osm.get_root().render()
     bare = base_map(view=BOGOTA_VIEW, lang="es", boundaries=[], legend_kinds=[], basemap=None)
     assert "protomapsL" not in bare.get_root().render()

@@ -54,8 +54,7 @@ def sample_map(
         lang=lang,
         boundaries=[data["localidades"]],
         legend_kinds=[reg[layer].kind for layer in layers],
-        tiles=tiles,
-        tiles_attribution="",
+        basemap=map_view.OnlineTiles(tiles),
     )
     for layer in layers:
         features = data[layer].copy()

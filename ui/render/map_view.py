@@ -17,6 +17,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import folium
 import geopandas as gpd
@@ -29,7 +30,7 @@ from jinja2 import Template
 
 from geo import vocab
 from geo.layers import LayerSpec
-from geo.settings import get_settings
+from geo.settings import Settings, get_settings
 from ui.i18n import VOCABULARY, label, labels, readable_source, t
 from ui.render import safe
 from ui.render.basemap import Basemap, BasemapLayer
@@ -324,7 +325,32 @@ def point_marker(location: Sequence[float], *, tooltip: str | None = None) -> fo
     )
 
 
-def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter object is left to do)
+@dataclass(frozen=True)
+class OnlineTiles:
+    """An online tile layer under the map, or none (the default: no outside request).
+
+    Attributes
+    ----------
+    url
+        ``""`` (none), ``"osm"`` (OpenStreetMap), or a tile URL template.
+    attribution
+        Attribution for a custom tile URL (the URL itself when empty).
+    """
+
+    url: str = ""
+    attribution: str = ""
+
+    @classmethod
+    def background(cls, settings: Settings) -> OnlineTiles | Literal["auto"]:
+        """Return what the settings ask maps to be drawn on.
+
+        The online tiles they name (``CARE_ATLAS_TILES``), else ``"auto"``: the offline
+        basemap.
+        """
+        return cls(settings.tiles, settings.tiles_attribution) if settings.tiles else "auto"
+
+
+def base_map(
     *,
     view: View | None,
     lang: str,
@@ -332,9 +358,7 @@ def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
     legend_kinds: Sequence[str],
     boundary_label: str = "legend_boundaries",
     fit: tuple[float, float, float, float] | None = None,
-    tiles: str = "",
-    tiles_attribution: str = "",
-    basemap: Basemap | str | None = "auto",
+    basemap: Basemap | OnlineTiles | Literal["auto"] | None = "auto",
     legend_extra: Sequence[tuple[str, str]] = (),
 ) -> folium.Map:
     """Build the map frame: basemap, boundaries, legend, scale bar and URL view sync.
@@ -353,14 +377,12 @@ def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
         Interface string naming the background outlines in the legend.
     fit
         ``(south, west, north, east)`` to fit when ``view`` is ``None``.
-    tiles
-        ``""`` (default: no basemap, no outside request), ``"osm"``, or a tile URL.
-    tiles_attribution
-        Attribution for a custom tile URL.
     basemap
-        The offline basemap (:mod:`ui.render.basemap`): ``"auto"`` (default) draws the data
-        folder's (the atlas's, or one built from the sample's boundaries), ``None`` none.
-        Online ``tiles``, when set, are drawn instead.
+        What the map is drawn on: ``"auto"`` (default) the data folder's offline basemap
+        (:mod:`ui.render.basemap`: the atlas's, or one built from the sample's
+        boundaries); a :class:`~ui.render.basemap.Basemap`; online tiles
+        (:class:`OnlineTiles`, the only case that makes an outside request); ``None``
+        nothing. :meth:`OnlineTiles.background` gives what the settings ask for.
     legend_extra
         Other symbols on the map, ``(swatch, label)`` (see :class:`Legend`).
     """
@@ -378,20 +400,23 @@ def base_map(  # noqa: PLR0913 (keyword API with many callers; a parameter objec
         max_zoom=18,
         scrollWheelZoom=False,  # turned on by a click on the map (WheelAfterClick)
     )
-    if basemap == "auto":
-        basemap = None if tiles else basemap_for_settings()
-    if isinstance(basemap, Basemap) and not tiles:
+    if basemap == "auto" or (isinstance(basemap, OnlineTiles) and not basemap.url):
+        basemap = basemap_for_settings()
+    if isinstance(basemap, Basemap):
         BasemapLayer(basemap, static_url=get_settings().static_url).add_to(m)
-    if tiles:
-        if tiles == "osm":
+    if isinstance(basemap, OnlineTiles):
+        tiles = basemap
+        if tiles.url == "osm":
             folium.TileLayer("OpenStreetMap", control=False).add_to(m)
         else:
-            folium.TileLayer(tiles, attr=tiles_attribution or tiles, control=False).add_to(m)
+            folium.TileLayer(tiles.url, attr=tiles.attribution or tiles.url, control=False).add_to(
+                m
+            )
     # The offline basemap draws the localidad and UPZ borders (and the sample's country
     # outlines) itself, with their names: the outlines are sent only without it. They were
     # most of the map's payload on the atlas (about 0.5 MB on every rerun).
     outline_style = BOUNDARY_STYLE
-    if isinstance(basemap, Basemap) and not tiles:
+    if isinstance(basemap, Basemap):
         boundaries = ()
     for layer in boundaries:
         folium.GeoJson(

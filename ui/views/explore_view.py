@@ -1,5 +1,8 @@
-"""The Explore page: care blocks, care buses, home care, cooperatives and institutions on
-one map (``app_pages/explore.py`` draws the frame and calls :func:`render`)."""
+"""The Explore page.
+
+The Explore page: care blocks, care buses, home care, cooperatives and institutions on
+one map (``app_pages/explore.py`` draws the frame and calls :func:`render`).
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""The Gaps page: who is within a walk of care, who is not, and how much care each place
+"""The Gaps page.
+
+The Gaps page: who is within a walk of care, who is not, and how much care each place
 can count on (the page script in ``app_pages/gaps.py`` draws the frame and calls
-:func:`render`)."""
+:func:`render`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import profiles
+from geo.demand import CELL_M
 from geo.gaps import GapsResult
 from geo.params import GapsParams, WalkParams
 from ui import frame, loaders, state
@@ -30,7 +34,6 @@ from ui.view_state import GapsState
 from ui.views import present_view
 
 PAGE = "gaps"
-CELL_M = 100.0
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from ui.components import kept_choice
 from ui.i18n import label, t, tn
 from ui.render import fmt, offline, raster, safe
 from ui.render.export import csv_bytes
-from ui.render.map_view import ColourBar, base_map, bounds_of
+from ui.render.map_view import ColourBar, OnlineTiles, base_map, bounds_of
 
 log = logging.getLogger(__name__)
 
@@ -407,8 +407,7 @@ def build_map(layer: AreaLayer, *, lang: str, settings: Settings, view) -> foliu
         legend_kinds=[],
         boundary_label="nat_legend_extent",
         fit=layer.fit,
-        tiles=settings.tiles,
-        tiles_attribution=settings.tiles_attribution,
+        basemap=OnlineTiles.background(settings),
     )
 
 
@@ -634,7 +633,9 @@ def stage_label(stage: str, lang: str) -> str:
 
 
 def without_results_dir(message: str, results_dir: Path) -> str:
-    """``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
+    """Hide the results folder's path in ``message``.
+
+    ``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
     every visitor may read it, and the server's paths are the operator's.
     """
     return message.replace(str(results_dir), "$CARE_ATLAS_RESULTS_DIR")

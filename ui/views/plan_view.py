@@ -22,6 +22,7 @@ import streamlit as st
 from geo import gaps, planning, profiles, siting, vocab
 from geo import params as geo_params
 from geo.catchments import catchments as buffer_catchments
+from geo.demand import CELL_M
 from geo.errors import LayerError
 from geo.scenarios import PROPOSED_LAYER, Scenario, Site
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
@@ -859,8 +860,6 @@ def _show_exact(found: Mapping[str, Any], *, lang: str) -> None:
 
 # ----------------------------------------------------------------------------- the page
 
-CELL_M = 100.0
-
 
 def render(lang: str) -> None:
     """The Plan page's body, below the shared frame (``app_pages/plan.py``)."""
@@ -1054,8 +1053,11 @@ def _map_and_panel(
     *,
     lang: str,
 ) -> None:
-    """The map (services after the scenario, new and suggested sites, candidates) and the
-    side panel (find an address, the selected feature, its actions); clicks edit the scenario."""
+    """Draw the Plan map and its side panel.
+
+    The map (services after the scenario, new and suggested sites, candidates) and the
+    side panel (find an address, the selected feature, its actions); clicks edit the scenario.
+    """
     services_after = loaders.scenario_services(params.codes, key)
     layers = supply_map_layers(services_after)
     layers.append(

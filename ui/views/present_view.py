@@ -33,7 +33,7 @@ from ui.frame import PAGES_DIR
 from ui.i18n import label, readable_source, t
 from ui.render import basemap, safe, slide_basemap, slides, standalone
 from ui.render.export import csv_bytes, xlsx_bytes
-from ui.render.map_view import KIND_COLOURS, feature_group
+from ui.render.map_view import KIND_COLOURS, OnlineTiles, feature_group
 from ui.slide_content import SlideContent, figures_table, sample_story, slide, today
 from ui.view_button import view_button
 from ui.view_state import ExploreState, GapsState
@@ -192,7 +192,7 @@ def show_slide(story: Story, *, story_id: str, lang: str) -> None:
             col.metric(name, value)
     settings = get_settings()
     map_events(
-        content.base(lang=lang, tiles=settings.tiles, tiles_attribution=settings.tiles_attribution),
+        content.base(lang=lang, background=OnlineTiles.background(settings)),
         content.layers,
         key=f"present_map_{story_id}_{number}_{lang}",
         lang=lang,
@@ -256,7 +256,9 @@ def _view_json(view: StoryView) -> str:
 
 
 def _problem(exc: Exception, *, lang: str) -> str:
-    """What went wrong, for the person: a data problem in its own words; a file or system
+    """Say what went wrong, for the person.
+
+    What went wrong, for the person: a data problem in its own words; a file or system
     problem without its details (they name server paths; the log has them).
     """
     if isinstance(exc, ValueError):
@@ -265,8 +267,10 @@ def _problem(exc: Exception, *, lang: str) -> str:
 
 
 def _png_button(view: StoryView, *, number: int, lang: str) -> None:
-    """ "This slide (PNG)": the bytes are made now from the view's state (a cached render),
-    so the file is the run's own and a rerun cannot drop it; a failure is said, not hidden.
+    """Offer "This slide (PNG)", its bytes made now from the view's state.
+
+    A cached render, so the file is the run's own and a rerun cannot drop it; a failure
+    is said, not hidden.
     """
     try:
         data = _slide_png(_view_json(view), lang, today())
@@ -383,7 +387,9 @@ def _slide_surface(content: SlideContent) -> slides.SlideSurface | None:
 
 
 def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
-    """A slide for the PNG/PDF renderer: the same layers, surface, colour scale, legend,
+    """Build a slide for the PNG/PDF renderer.
+
+    A slide for the PNG/PDF renderer: the same layers, surface, colour scale, legend,
     figures and map extent as the page; the filters under the title.
     """
     layers = [
@@ -465,7 +471,9 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str, str]]:
-    """Every story file, built now from the views' states: ``(label key, bytes, file name,
+    """Build every story file from the views' states.
+
+    Every story file, built now from the views' states: ``(label key, bytes, file name,
     MIME type, widget key)``. Each slide is built once and shared by every format.
     """
     contents = [slide(view, lang=lang, export=True) for view in story.views]

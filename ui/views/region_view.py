@@ -1,5 +1,8 @@
-"""The Region page: cooperatives, training institutions and national care systems, and the
-training offer table (``app_pages/region.py`` draws the frame and calls :func:`render`)."""
+"""The Region page.
+
+The Region page: cooperatives, training institutions and national care systems, and the
+training offer table (``app_pages/region.py`` draws the frame and calls :func:`render`).
+"""
 
 from __future__ import annotations
 
