@@ -1,4 +1,4 @@
-"""ui.views.plan_view: parameters saved with a scenario, exports, figure formatting."""
+"""ui.plan_state and ui.render.plan_tables: parameters saved with a scenario, exports, figure formatting."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 import pandas as pd
 
 from geo.scenarios import Scenario, Site
+from ui.plan_state import PlanParams
 from ui.render.plan_tables import figures_csv, shown_before_after, sites_geojson
-from ui.views.plan_view import PlanParams
 
 
 def test_params_round_trip_and_unknown_values_dropped() -> None:

@@ -146,7 +146,7 @@ def test_region_state_has_explores_filters() -> None:
 
 
 def test_plan_settings_round_trip_through_the_url() -> None:
-    from ui.views.plan_view import PlanParams
+    from ui.plan_state import PlanParams
 
     offered = ["childcare", "eldercare", "disability", "respite"]
     params = PlanParams(

@@ -2,7 +2,7 @@
 
 Before/after figures of a scenario, the suggested sites as a table and as sites,
 the coverage curve, and the downloads (sites GeoJSON, figures CSV with the
-parameters). The page pieces that show them are in :mod:`ui.views.plan_view`.
+parameters). The page pieces that show them are in :mod:`ui.views.plan_tabs`.
 """
 
 from __future__ import annotations
