@@ -6,15 +6,20 @@ session down. A :class:`Job` runs a function in a fresh process (``spawn``: noth
 of the server is inherited), the page polls it, and :meth:`Job.cancel` ends it at
 once. The function and its arguments must be picklable (a module-level function
 and numpy/scipy arrays are).
+
+A page keeps its running job in ``st.session_state`` (a dict with the :class:`Job` under
+``"job"``); :func:`poll` and :func:`cancel_button` are the two halves of its poller.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any
+
+import streamlit as st
 
 _CONTEXT = multiprocessing.get_context("spawn")
 
@@ -105,3 +110,47 @@ class Job:
     def alive(self) -> bool:
         """Whether the child process is still running."""
         return self._process.is_alive()
+
+
+def poll(key: str, *, finish: Callable[[Mapping[str, Any], Any], None]) -> Job | None:
+    """Return the job kept at ``st.session_state[key]`` while it runs.
+
+    Once it has ended, take it out of the session, hand ``finish`` the kept dict and
+    the job's result (or its :class:`JobFailedError`), and rerun the page.
+
+    Parameters
+    ----------
+    key
+        Session key of the kept dict (the :class:`Job` under ``"job"``).
+    finish
+        Called once, with the kept dict and the result or the error.
+    """
+    running = st.session_state.get(key)
+    if running is None:
+        return None
+    job: Job = running["job"]
+    if job.done():
+        st.session_state.pop(key, None)
+        try:
+            result = job.result()
+        except JobFailedError as exc:
+            result = exc
+        finish(running, result)
+        st.rerun()
+    return job
+
+
+def cancel_button(
+    key: str, label: str, *, button_key: str, finish: Callable[[Mapping[str, Any]], None]
+) -> None:
+    """Draw a button that stops the job kept at ``st.session_state[key]``.
+
+    When pressed, the job ends at once, leaves the session, ``finish`` gets the kept
+    dict (to say it was cancelled) and the page reruns.
+    """
+    running = st.session_state.get(key)
+    if st.button(label, key=button_key) and running is not None:
+        running["job"].cancel()
+        st.session_state.pop(key, None)
+        finish(running)
+        st.rerun()

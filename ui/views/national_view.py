@@ -798,7 +798,10 @@ def _read_log(path: str) -> str:
         return ""
 
 
-def _finish(running: Mapping[str, Any], outcome: dict[str, Any]) -> None:
+def _finish(running: Mapping[str, Any], outcome: Any) -> None:
+    """Keep what the sample run ended with (a failure: its last line) and drop its log."""
+    if isinstance(outcome, jobs.JobFailedError):
+        outcome = {"ok": False, "error": (str(outcome).strip().splitlines() or ["?"])[-1]}
     st.session_state.pop(JOB_KEY, None)
     with contextlib.suppress(OSError):
         os.remove(running["log"])
@@ -810,17 +813,10 @@ def _finish(running: Mapping[str, Any], outcome: dict[str, Any]) -> None:
 @st.fragment(run_every=1.0)
 def _poll(lang: str) -> None:
     """Progress of the sample run, its dashboard link and a cancel button."""
-    running = st.session_state.get(JOB_KEY)
-    if running is None:
+    job = jobs.poll(JOB_KEY, finish=_finish)
+    if job is None:
         return
-    job: jobs.Job = running["job"]
-    if job.done():
-        try:
-            outcome = job.result()
-        except jobs.JobFailedError as exc:
-            outcome = {"ok": False, "error": (str(exc).strip().splitlines() or ["?"])[-1]}
-        _finish(running, outcome)
-        st.rerun()
+    running = st.session_state[JOB_KEY]
     progress = read_progress(_read_log(running["log"]))
     seconds = fmt.integer(job.elapsed, lang)
     text = (
@@ -842,10 +838,12 @@ def _poll(lang: str) -> None:
             progress.dashboard,
             help=t("nat_dashboard_help", lang, url=progress.dashboard),
         )
-    if st.button(t("nat_job_cancel", lang), key=f"{PAGE}_cancel"):
-        job.cancel()
-        _finish(running, {"ok": False, "cancelled": True})
-        st.rerun()
+    jobs.cancel_button(
+        JOB_KEY,
+        t("nat_job_cancel", lang),
+        button_key=f"{PAGE}_cancel",
+        finish=lambda running: _finish(running, {"ok": False, "cancelled": True}),
+    )
 
 
 def sample_runner(settings: Settings, *, lang: str) -> None:

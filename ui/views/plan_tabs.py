@@ -250,29 +250,9 @@ def check_tab(
 @st.fragment(run_every=1.0)
 def _poll_exact(lang: str) -> None:
     """Progress of the exact solve (time used of the limit) with a cancel button."""
-    running = st.session_state.get(JOB_KEY)
-    if running is None:
+    job = jobs.poll(JOB_KEY, finish=lambda running, result: _keep_exact(running, result, lang))
+    if job is None:
         return
-    job: jobs.Job = running["job"]
-    if job.done():
-        st.session_state.pop(JOB_KEY, None)
-        try:
-            exact = job.result()
-        except jobs.JobFailedError as exc:
-            st.session_state[EXACT_KEY] = {
-                "for": running["for"],
-                "error": t("plan_check_failed", lang, error=safe.markdown(exc)),
-            }
-        else:
-            st.session_state[EXACT_KEY] = {
-                "for": running["for"],
-                "greedy": running["greedy"],
-                "objective": exact.objective,
-                "bound": exact.bound,
-                "optimal": exact.optimal,
-                "seconds": exact.seconds,
-            }
-        st.rerun()
     share = min(job.elapsed / EXACT_TIME_LIMIT_S, 1.0)
     st.progress(
         share,
@@ -283,14 +263,33 @@ def _poll_exact(lang: str) -> None:
             limit=fmt.integer(EXACT_TIME_LIMIT_S, lang),
         ),
     )
-    if st.button(t("plan_check_cancel", lang), key="plan_check_cancel"):
-        job.cancel()
-        st.session_state.pop(JOB_KEY, None)
-        st.session_state[EXACT_KEY] = {
+    jobs.cancel_button(
+        JOB_KEY,
+        t("plan_check_cancel", lang),
+        button_key="plan_check_cancel",
+        finish=lambda running: _keep_exact(running, None, lang),
+    )
+
+
+def _keep_exact(running: Mapping[str, Any], result: Any, lang: str) -> None:
+    """Keep what the exact solve ended with: its figures, its failure, or (``None``) cancelled."""
+    if result is None:
+        found = {"for": running["for"], "error": t("plan_check_cancelled", lang)}
+    elif isinstance(result, jobs.JobFailedError):
+        found = {
             "for": running["for"],
-            "error": t("plan_check_cancelled", lang),
+            "error": t("plan_check_failed", lang, error=safe.markdown(result)),
         }
-        st.rerun()
+    else:
+        found = {
+            "for": running["for"],
+            "greedy": running["greedy"],
+            "objective": result.objective,
+            "bound": result.bound,
+            "optimal": result.optimal,
+            "seconds": result.seconds,
+        }
+    st.session_state[EXACT_KEY] = found
 
 
 def _show_exact(found: Mapping[str, Any], *, lang: str) -> None:
