@@ -41,3 +41,31 @@ def test_cancel_stops_a_long_job_at_once() -> None:
     assert job.done()
     with pytest.raises(JobFailedError, match="cancelled"):
         job.result()
+
+
+def _poller_page() -> None:
+    import streamlit as st
+
+    from ui import jobs
+
+    if "job" not in st.session_state and "ended" not in st.session_state:
+        st.session_state["job"] = {"job": jobs.Job(int, "not a number"), "tag": "mine"}
+
+    def finish(running, result) -> None:
+        st.session_state["ended"] = (running["tag"], type(result).__name__)
+
+    job = jobs.poll("job", finish=finish)
+    st.write("running" if job is not None else "idle")
+
+
+def test_poll_hands_the_ended_job_to_finish_once() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_poller_page).run()
+    assert not at.exception
+    _wait(at.session_state["job"]["job"])
+    at.run()
+    assert not at.exception
+    assert at.session_state["ended"] == ("mine", "JobFailedError")
+    assert "job" not in at.session_state
+    assert [m.value for m in at.markdown] == ["idle"]
