@@ -1,6 +1,6 @@
 """Care gaps in batch: who is within walking reach of care services, and who is not.
 
-:func:`run_gaps` is the pipeline behind ``python -m geo gaps`` (see ``geo/__main__.py``)
+:func:`run_gaps` is the pipeline behind ``python -m geo gaps`` (see ``geo/cli.py``)
 and the app's gaps page: a demand grid and a services layer in, a :class:`GapsResult`
 (frames and headline figures) out. :func:`prepare_demand` turns a user's demand
 layer (a grid, census blocks or points) into a grid first; :func:`sample_demand_grid`
