@@ -1,7 +1,6 @@
 """Browser benchmark helpers: a Care Atlas server, Debian's Chromium, loopback-only contexts.
 
-Shared by the browser benchmarks: a Care Atlas server on an atlas, Debian's Chromium,
-and browser contexts whose requests may only reach that server (127.0.0.1).
+The server runs on an atlas, and the contexts' requests may only reach it (127.0.0.1).
 
 Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.py``).
 """

@@ -354,8 +354,8 @@ def parse(text: str) -> Address | None:
 def _joins(tokens: list[str], n: int) -> bool:
     """Say whether ``tokens[n]`` joins two streets.
 
-    Whether ``tokens[n]`` joins two streets ("con", "&"; "y"/"x" only between streets:
-    in "CL 66C S 18 Y 03" the Y is a letter).
+    Joining words are "con" and "&"; "y"/"x" only between streets (in "CL 66C S 18 Y 03"
+    the Y is a letter).
     """
     tok = tokens[n]
     if tok not in _JOINERS:

@@ -1,6 +1,6 @@
 r"""Command line of Care Atlas (``python -m geo``).
 
-Command line (argparse): ``python -m geo gaps ...`` runs the care-gaps analysis in batch.
+``python -m geo gaps ...`` runs the care-gaps analysis in batch (argparse).
 
 :func:`main` takes the arguments (``argv``) and returns the exit code; ``geo/__main__.py``
 only calls it.

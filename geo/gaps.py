@@ -725,7 +725,7 @@ def _headline(
 ) -> dict[str, Any]:
     """Return the headline figures of a gaps run.
 
-    The headline figures: ``asked`` (walk and reach) and ``supplied`` (services and
+    ``asked`` (walk and reach) and ``supplied`` (services and
     their capacity) as the caller states them, then what the run found.
     """
     meta = out.attrs.get(demand.GRID_ATTR) or {}

@@ -497,7 +497,7 @@ class Gazetteer:
     ) -> list[Match]:
         """Return the places offering the care the words name.
 
-        Places offering the care the words name: places of care before training
+        Places of care before training
         offers (course and certificate titles), then those whose name holds a word for
         that care ("Jardín infantil..." for "guardería", "Centro Día..." for "abuelos"),
         then by name.

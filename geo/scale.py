@@ -1317,7 +1317,7 @@ def nearest(
 ) -> dask_geopandas.GeoDataFrame:
     """Find each cell's nearest service over a partitioned grid.
 
-    Lazy :func:`geo.access.nearest` over a partitioned grid: ``row``, ``col``,
+    The lazy counterpart of :func:`geo.access.nearest`, with columns ``row``, ``col``,
     ``service_position`` (position in ``services``, -1 where none) and ``distance_m``.
 
     With ``max_distance_m`` each partition only looks at the services in its halo.
@@ -1372,8 +1372,8 @@ def two_step_fca(
 ) -> Any:
     """Run the two-step floating catchment over a partitioned grid.
 
-    :func:`geo.access.two_step_fca` over a partitioned grid: a lazy frame of
-    ``row``, ``col``, ``capacity_per_person``.
+    The lazy counterpart of :func:`geo.access.two_step_fca`: a frame of ``row``,
+    ``col``, ``capacity_per_person``.
 
     Step 1 (the people within reach of each service, summed over the partitions) is
     computed now on ``client``; step 2 is lazy, one task per partition.

@@ -183,7 +183,7 @@ class Scenario:
 def site_template(existing: gpd.GeoDataFrame) -> dict[str, str]:
     """Return what a new site offers by default.
 
-    What a new site offers: the most common ``kind``, ``services`` and ``populations``
+    The most common ``kind``, ``services`` and ``populations``
     among the existing sites (for Bogotá's care blocks, the district catalogue).
 
     A planner adding a care block means "one more like the others"; using the most

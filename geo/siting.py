@@ -890,8 +890,7 @@ def _best_swap_assigned(
 def _capacity_bound(instance: _Instance, k: int) -> float:
     """Bound what any ``k`` allowed sites can serve.
 
-    Most any ``k`` allowed sites can serve: their largest capacities, at most the
-    weight they can reach at all.
+    The sum of their largest capacities, at most the weight they can reach at all.
     """
     capacity = instance.capacity[instance.allowed & (instance.capacity > 0)]
     if len(capacity) == 0 or k < 1:

@@ -46,7 +46,7 @@ def map_events(
 ) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
     """Draw the care map and return what was clicked.
 
-    Draw the care map; return the clicked feature ``(layer, id)`` and, with ``clicks``,
+    Return the clicked feature ``(layer, id)`` and, with ``clicks``,
     the last click on the map itself (``{"lat", "lng"}``).
 
     Only a click reruns the script (``returned_objects``); panning and zooming stay
@@ -158,7 +158,7 @@ def analysis_inputs(
 ) -> tuple[dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame]:
     """Load what the Gaps and Plan pages start from.
 
-    What the Gaps and Plan pages start from: the supply layers and localidades, and
+    The supply layers and localidades, and
     the demand sample (its "this is a model" warning shown).
 
     Stops the page, after saying which layers failed and why, when any of them fails.
@@ -245,7 +245,7 @@ def walking_zones(
 ) -> gpd.GeoDataFrame:
     """Return the catchments of the features shown.
 
-    Catchments of the features shown: along the streets when a network is loaded,
+    Along the streets when a network is loaded,
     else straight-line zones of ``radius_m`` (each layer's buffers cached by radius).
     """
     network, _ = loaders.street_network()
@@ -373,10 +373,9 @@ def places_in_view_bar(
 
 
 def page_map(**options: Any) -> folium.Map:
-    """Return a page's base map on the basemap tiles the settings name.
+    """Return a page's base map (:func:`ui.render.map_view.base_map` with ``options``).
 
-    A page's base map (:func:`ui.render.map_view.base_map` with ``options``), on the
-    basemap tiles the settings name.
+    It is drawn on what the settings ask for: their online tiles, else the offline basemap.
     """
     settings = get_settings()
     return base_map(basemap=OnlineTiles.background(settings), **options)
@@ -385,7 +384,7 @@ def page_map(**options: Any) -> folium.Map:
 def supply_map_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
     """Return the care supply as map layers.
 
-    The care supply as map layers: each supply layer's rows of ``services`` (which
+    Each supply layer's rows of ``services`` (which
     says in its ``layer`` column where each row comes from).
     """
     registry = loaders.registry()
@@ -425,8 +424,7 @@ def filtered_layers(
 ) -> tuple[Chosen, list[MapLayer]]:
     """Draw the sidebar's layer and facet filters; return the choice and the layers kept.
 
-    The sidebar's layer and facet filters over ``catalogue`` (spec, features) pairs; the
-    choice and the layers it keeps, their features filtered.
+    ``catalogue`` holds (spec, features) pairs; the layers kept have their features filtered.
     """
     chosen = filter_sidebar(
         page,

@@ -118,7 +118,7 @@ def is_sample() -> bool:
 def data_note(lang: str) -> None:
     """Draw one line about the data at the top of Explore and Region.
 
-    One line about the data at the top of Explore and Region; the details are in
+    The details are in
     "About the layers" (:func:`data_details`), so the map starts on the first screen.
     """
     key = "sample_note_short" if is_sample() else "atlas_note_short"

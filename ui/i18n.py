@@ -106,8 +106,8 @@ _FACTS_FILE = re.compile(r"Care Atlas facts file \(shared/facts/README\.md\)\s*(
 def readable_source(text: str, lang: str) -> str:
     """Return a source line without the project's internal file names.
 
-    A source line without the project's internal file names ("Care Atlas facts file
-    (shared/facts/README.md) §1" reads "Care Atlas compilation of public sources").
+    "Care Atlas facts file (shared/facts/README.md) §1" reads "Care Atlas compilation of
+    public sources".
     """
     return _FACTS_FILE.sub(t("facts_compilation", lang), text)
 

@@ -244,7 +244,7 @@ def _supply_layers(services: gpd.GeoDataFrame) -> list[MapLayer]:
 def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     """Build the Gaps page's map for the view's state.
 
-    The Gaps page's map for the view's state: its surface and colour scale, catchments,
+    Its surface and colour scale, catchments,
     unserved areas and services; its headline figures.
     """
     state = GapsState.from_params(view.params)
@@ -315,8 +315,8 @@ def _gaps(view: StoryView, lang: str, export: bool = False) -> SlideContent:
 def _plan(view: StoryView, lang: str, export: bool = False) -> SlideContent:
     """Build the Plan slide: a scenario or a fresh suggestion against today.
 
-    A scenario (``params["scenario"]``: a scenario payload) or a fresh suggestion
-    of ``params["suggest"]`` sites, compared with today.
+    ``params["scenario"]`` holds a scenario payload; ``params["suggest"]`` asks for that
+    many suggested sites instead.
     """
     params = view.params
     codes, groups = _codes(params), _groups(params)

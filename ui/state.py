@@ -99,8 +99,8 @@ def keep_list(key: str, *, keep: str, param: str | None = None) -> list[str]:
 def restore_value(key: str, *, keep: str, url_value: object, default: object) -> None:
     """Give a one-value widget its starting value before it is drawn.
 
-    Before a one-value widget (slider, selectbox) is drawn: give it its kept value,
-    else the URL's (``url_value``, already read and checked), else ``default``.
+    Its kept value (slider, selectbox...), else the URL's (``url_value``, already read
+    and checked), else ``default``.
     """
     if key in st.session_state:
         return
@@ -120,7 +120,7 @@ def keep_value(key: str, *, keep: str) -> object:
 def opened_with(page: str, read):
     """Return what the URL said when ``page`` was first drawn in this session.
 
-    What the URL said when ``page`` was first drawn in this session: ``read(url_params())``,
+    That is ``read(url_params())``,
     kept, so widgets that start from it keep the same default for the whole session.
     """
     key = f"{_KEEP}opened_{page}"

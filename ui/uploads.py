@@ -120,8 +120,8 @@ def dismiss_rejected() -> None:
 def _release(file: UploadedFile) -> None:
     """Drop Streamlit's record of an uploaded file.
 
-    Drop Streamlit's record of an uploaded file (its bytes), which it keeps otherwise
-    until the session ends; the widget then reads as empty on the next run.
+    Streamlit keeps its bytes otherwise until the session ends; the widget then reads
+    as empty on the next run.
     """
     ctx = get_script_run_ctx()
     if ctx is not None:
@@ -131,8 +131,7 @@ def _release(file: UploadedFile) -> None:
 def check_upload_limit(settings: Settings) -> str | None:
     """Warn the operator when Streamlit's upload limit is not the app's.
 
-    Warn the operator (server log, once per process) when Streamlit's upload limit is
-    not the app's: Streamlit holds in memory whatever it accepts, and refuses with its
+    Streamlit holds in memory whatever it accepts, and refuses with its
     own words what it does not.
     """
     configured = st.get_option("server.maxUploadSize")

@@ -130,7 +130,7 @@ def quantile_scale(
 ) -> tuple[pd.Series, tuple[str, ...]]:
     """Spread ``values`` over the colour scale by quintile rank.
 
-    Spread ``values`` over the colour scale by rank: each fifth of the cells (quintile)
+    Each fifth of the cells (quintile)
     gets a fifth of the colours, so a few extreme cells do not flatten the rest.
 
     Returns the values mapped to 0-1 (piecewise linear between the quintile breaks; NaN

@@ -156,8 +156,8 @@ class WheelAfterClick(MacroElement):
 class ControlsAboveAttribution(MacroElement):
     """Lift the bottom-left controls above the attribution on a narrow map.
 
-    On a narrow map, lift the bottom-left controls (scale bar, legend) above the
-    attribution, which wraps over two or three lines on a phone and would cover them.
+    The controls are the scale bar and the legend; on a phone the attribution wraps over
+    two or three lines and would cover them.
     """
 
     _template = Template(
@@ -212,7 +212,7 @@ class FocusWithoutScroll(MacroElement):
 class Legend(MacroElement):
     """Leaflet control listing what is on the map.
 
-    A Leaflet control listing what is on the map: the care layers' colours and any
+    The care layers' colours and any
     other symbol the page draws (``extra``).
 
     ``rows`` are ``(colour, label)`` pairs drawn as dots; ``extra`` are ``(swatch,

@@ -364,7 +364,7 @@ def _text_width_pt(text: str, prop: FontProperties) -> float:
 def _wrap(text: str, prop: FontProperties, width_pt: float, max_lines: int | None) -> list[str]:
     """Wrap ``text`` to lines no wider than ``width_pt``.
 
-    Wrap ``text`` to lines no wider than ``width_pt``; at most ``max_lines`` (ellipsis),
+    At most ``max_lines`` (ellipsis),
     or as many as it takes when ``max_lines`` is ``None`` (nothing cut).
     """
     text = " ".join(text.split())

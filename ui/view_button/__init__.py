@@ -20,7 +20,7 @@ _component = components.declare_component("care_atlas_view_button", path=str(Pat
 def view_button(*, label: str, lang: str, key: str) -> dict | None:
     """Draw the button and return the view it read.
 
-    Draw the button; return ``{"lat", "lon", "z", "at"}`` (text from the URL, ``at`` the
+    It returns ``{"lat", "lon", "z", "at"}`` (text from the URL, ``at`` the
     press time in ms) after a press, ``{"error": "no_view", "at"}`` when the URL has no
     view, or ``None`` before any press.
     """

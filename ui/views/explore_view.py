@@ -1,6 +1,6 @@
 """The Explore page.
 
-The Explore page: care blocks, care buses, home care, cooperatives and institutions on
+Care blocks, care buses, home care, cooperatives and institutions on
 one map (``app_pages/explore.py`` draws the frame and calls :func:`render`).
 """
 

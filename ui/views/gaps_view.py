@@ -1,6 +1,6 @@
 """The Gaps page.
 
-The Gaps page: who is within a walk of care, who is not, and how much care each place
+Who is within a walk of care, who is not, and how much care each place
 can count on (the page script in ``app_pages/gaps.py`` draws the frame and calls
 :func:`render`).
 """

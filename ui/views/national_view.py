@@ -635,8 +635,8 @@ def stage_label(stage: str, lang: str) -> str:
 def without_results_dir(message: str, results_dir: Path) -> str:
     """Hide the results folder's path in ``message``.
 
-    ``message`` with the results folder's path written as ``$CARE_ATLAS_RESULTS_DIR``:
-    every visitor may read it, and the server's paths are the operator's.
+    The path is written as ``$CARE_ATLAS_RESULTS_DIR``: every visitor may read the
+    message, and the server's paths are the operator's.
     """
     return message.replace(str(results_dir), "$CARE_ATLAS_RESULTS_DIR")
 

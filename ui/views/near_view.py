@@ -227,7 +227,7 @@ def search_options(names: list[str], lang: str) -> list[str]:
 def resolve_typed(text: str, names: list[str], gazetteer: Gazetteer) -> tuple[str, list[Match]]:
     """Say what the search box's text means.
 
-    What the search box's text means: ``("listed", [])`` for a listed place,
+    One of ``("listed", [])`` for a listed place,
     ``("address", [])`` for an address ("Calle 59D Sur # 85-28": the locator's),
     ``("suggest", matches)`` for a typo or a partial name, ``("unknown", [])`` else.
     """

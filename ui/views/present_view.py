@@ -258,7 +258,7 @@ def _view_json(view: StoryView) -> str:
 def _problem(exc: Exception, *, lang: str) -> str:
     """Say what went wrong, for the person.
 
-    What went wrong, for the person: a data problem in its own words; a file or system
+    A data problem in its own words; a file or system
     problem without its details (they name server paths; the log has them).
     """
     if isinstance(exc, ValueError):
@@ -389,7 +389,7 @@ def _slide_surface(content: SlideContent) -> slides.SlideSurface | None:
 def static_slide(content: SlideContent, *, lang: str) -> slides.Slide:
     """Build a slide for the PNG/PDF renderer.
 
-    A slide for the PNG/PDF renderer: the same layers, surface, colour scale, legend,
+    The same layers, surface, colour scale, legend,
     figures and map extent as the page; the filters under the title.
     """
     layers = [
@@ -473,7 +473,7 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str, str]]:
     """Build every story file from the views' states.
 
-    Every story file, built now from the views' states: ``(label key, bytes, file name,
+    Each is ``(label key, bytes, file name,
     MIME type, widget key)``. Each slide is built once and shared by every format.
     """
     contents = [slide(view, lang=lang, export=True) for view in story.views]

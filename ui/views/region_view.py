@@ -1,6 +1,6 @@
 """The Region page.
 
-The Region page: cooperatives, training institutions and national care systems, and the
+Cooperatives, training institutions and national care systems, and the
 training offer table (``app_pages/region.py`` draws the frame and calls :func:`render`).
 """
 

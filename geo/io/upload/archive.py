@@ -1,6 +1,6 @@
 """Read containers through GDAL in memory.
 
-Containers read through GDAL in memory: GeoPackage, KML/KMZ and zipped shapefiles
+GeoPackage, KML/KMZ and zipped shapefiles
 (``/vsizip/``, never extracted), with the zip-bomb and entry caps.
 """
 

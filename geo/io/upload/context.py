@@ -1,6 +1,6 @@
 """What every reader of an upload shares.
 
-What every reader of an upload shares: the caps and constants, the result
+The caps and constants, the result
 (:class:`Upload`), the per-upload context that builds messages (:class:`_Ctx`), and the
 intermediate source a reader returns (:class:`_Source`).
 """

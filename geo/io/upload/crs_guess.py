@@ -1,6 +1,6 @@
 """Read or guess an upload's coordinate system.
 
-The coordinate system: parse what the file says, else guess from where the
+Parse what the file says, else guess from where the
 coordinates fall (Latin America), and ask the person when only they can decide.
 """
 

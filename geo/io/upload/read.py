@@ -1,6 +1,6 @@
 """Read an uploaded file: the entry point.
 
-Entry point: read an uploaded file's bytes under the caps, identify the format from
+Read an uploaded file's bytes under the caps, identify the format from
 the bytes and hand it to its reader, then to :mod:`~geo.io.upload.repair`.
 """
 

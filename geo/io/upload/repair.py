@@ -1,6 +1,6 @@
 """Repair what a reader returns and say what changed.
 
-After a reader: valid geometries (repaired when ``make_valid`` keeps their
+Valid geometries (repaired when ``make_valid`` keeps their
 dimension), EPSG:4326, clean property names and values, and the warnings that say so.
 """
 
@@ -335,8 +335,8 @@ def cap_text_values(
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Cut text values longer than the settings allow.
 
-    Cut text values longer than ``settings.max_value_chars``, for layers that do not
-    come through :func:`read_upload` (imports from a service).
+    The limit is ``settings.max_value_chars``; this serves layers that do not come
+    through :func:`read_upload` (imports from a service).
 
     Returns
     -------

@@ -1,7 +1,6 @@
 """Identify a format from its bytes and decode text.
 
-Identify a format from the bytes (never the file name) and decode text: byte-order
-marks, UTF-16, UTF-8 or a legacy code page the person chooses.
+Byte-order marks, UTF-16, UTF-8 or a legacy code page the person chooses.
 """
 
 from __future__ import annotations
