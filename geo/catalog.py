@@ -26,6 +26,8 @@ the tests catch, never a silent fallback.
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -42,7 +44,6 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@cache
 def entries(lang: str) -> dict[str, str | tuple[str, ...]]:
     """Return the catalog of ``lang`` as ``{key: text}`` (a tuple of forms for plurals).
 
@@ -51,6 +52,12 @@ def entries(lang: str) -> dict[str, str | tuple[str, ...]]:
     KeyError
         ``lang`` is not one of :data:`geo.vocab.LANGUAGES`.
     """
+    return _read(lang)[0]
+
+
+@cache
+def _read(lang: str) -> tuple[dict[str, str | tuple[str, ...]], Callable[[int], int]]:
+    """Read the catalog of ``lang`` once: its entries and its ``Plural-Forms`` rule."""
     if lang not in LANGUAGES:
         raise KeyError(f"language {lang!r}: the catalogs are {', '.join(LANGUAGES)}")
     with catalog_path(lang).open("rb") as handle:
@@ -63,7 +70,9 @@ def entries(lang: str) -> dict[str, str | tuple[str, ...]]:
             out[message.id] = str(message.string)
         else:  # a plural entry: (singular id, plural id) and one text per form
             out[str(message.id[0])] = tuple(str(form) for form in message.string or ())
-    return out
+    # the catalog's own rule (gettext's C expression), so a language with other plural
+    # forms needs only its catalog
+    return out, gettext.c2py(catalog.plural_expr)
 
 
 def text(key: str, lang: str, /, **values: object) -> str:
@@ -78,14 +87,15 @@ def ntext(key: str, n: int, lang: str, /, **values: object) -> str:
     """Return the form of the plural entry ``key`` for the count ``n``, formatted.
 
     ``n`` is also the ``{n}`` of the format unless ``values`` gives ``n`` (a number
-    already formatted for the language). Both languages have two forms, the singular
-    for ``n == 1`` (``plural=(n != 1)``).
+    already formatted for the language). The form is the one the catalog's
+    ``Plural-Forms`` header picks for ``n``.
     """
-    found = entries(lang)[key]
+    found_all, plural = _read(lang)
+    found = found_all[key]
     if not isinstance(found, tuple):
         raise KeyError(f"{key!r} has no plural forms: use text(key, lang)")
     values.setdefault("n", n)
-    return found[int(n != 1)].format(**values)
+    return found[plural(n)].format(**values)
 
 
 def per_language(key: str, /, **values: object) -> dict[str, str]:
