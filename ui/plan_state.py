@@ -1,9 +1,9 @@
 """The Plan page's settings: who counts and how much, how far, where sites may go, how many.
 
-:class:`PlanParams` is the page's view state: it is mirrored in the URL
-(:meth:`PlanParams.to_query` / :meth:`PlanParams.from_query`), saved with a scenario
-(:meth:`PlanParams.to_dict` / :meth:`PlanParams.from_dict`) and turned into the questions
-:mod:`geo.params` asks (:meth:`PlanParams.gaps_params`, :meth:`PlanParams.plan_params`).
+:class:`PlanState` is the page's view state: it is mirrored in the URL
+(:meth:`PlanState.to_query` / :meth:`PlanState.from_query`), saved with a scenario
+(:meth:`PlanState.to_dict` / :meth:`PlanState.from_dict`) and turned into the questions
+:mod:`geo.params` asks (:meth:`PlanState.gaps_params`, :meth:`PlanState.plan_params`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SPACINGS = (200, 300, 500)
 
 
 @dataclass(frozen=True)
-class PlanParams:
+class PlanState:
     """The planner's settings: who counts and how much, how far, where sites may go, how many."""
 
     groups: tuple[str, ...] = GROUPS
@@ -99,7 +99,7 @@ class PlanParams:
         }
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str], *, codes: Sequence[str]) -> PlanParams:
+    def from_query(cls, query: Mapping[str, str], *, codes: Sequence[str]) -> PlanState:
         """The settings a URL describes; unknown or malformed values give the defaults."""
 
         def number(key: str) -> float | None:
@@ -131,7 +131,7 @@ class PlanParams:
         return cls.from_dict({k: v for k, v in values.items() if v is not None}, codes=codes)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any], *, codes: Sequence[str]) -> PlanParams:
+    def from_dict(cls, values: Mapping[str, Any], *, codes: Sequence[str]) -> PlanState:
         """Read saved settings, keeping only values the page offers (others: defaults)."""
         base = cls(codes=tuple(codes))
         out: dict[str, Any] = {}

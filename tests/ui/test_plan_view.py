@@ -8,13 +8,13 @@ import json
 import pandas as pd
 
 from geo.scenarios import Scenario, Site
-from ui.plan_state import PlanParams
+from ui.plan_state import PlanState
 from ui.render.plan_tables import figures_csv, shown_before_after, sites_geojson
 
 
 def test_params_round_trip_and_unknown_values_dropped() -> None:
-    params = PlanParams(groups=("children", "carers"), weights=(2.0, 1.0), codes=("child_care",))
-    assert PlanParams.from_dict(params.to_dict(), codes=["child_care", "respite"]) == params
+    params = PlanState(groups=("children", "carers"), weights=(2.0, 1.0), codes=("child_care",))
+    assert PlanState.from_dict(params.to_dict(), codes=["child_care", "respite"]) == params
     hostile = {
         "groups": ["children", "aliens"],
         "weights": [1],
@@ -25,8 +25,8 @@ def test_params_round_trip_and_unknown_values_dropped() -> None:
         "capacity": -3,
         "mode": "teleport",
     }
-    read = PlanParams.from_dict(hostile, codes=["child_care"])
-    assert read == PlanParams(codes=("child_care",))
+    read = PlanState.from_dict(hostile, codes=["child_care"])
+    assert read == PlanState(codes=("child_care",))
 
 
 def test_figures_csv_is_formula_safe_and_keeps_parameters() -> None:
@@ -39,7 +39,7 @@ def test_figures_csv_is_formula_safe_and_keeps_parameters() -> None:
             "change": [0.0, -1.0],
         }
     )
-    text = figures_csv(table, PlanParams(codes=("child_care",))).decode("utf-8-sig")
+    text = figures_csv(table, PlanState(codes=("child_care",))).decode("utf-8-sig")
     frame = pd.read_csv(io.StringIO(text))
     assert frame.loc[0, "figure"].startswith("'=")
     params = frame[frame["section"] == "parameter"].set_index("figure")["after"]

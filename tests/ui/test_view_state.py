@@ -146,10 +146,10 @@ def test_region_state_has_explores_filters() -> None:
 
 
 def test_plan_settings_round_trip_through_the_url() -> None:
-    from ui.plan_state import PlanParams
+    from ui.plan_state import PlanState
 
     offered = ["childcare", "eldercare", "disability", "respite"]
-    params = PlanParams(
+    params = PlanState(
         groups=("older", "carers"),
         weights=(2.5, 1.0),
         codes=("eldercare", "respite"),
@@ -162,8 +162,8 @@ def test_plan_settings_round_trip_through_the_url() -> None:
         capacity=1200.0,
     )
     query = params.to_query()
-    assert set(query) == set(PlanParams.QUERY_KEYS)
-    assert PlanParams.from_query(query, codes=offered) == params
+    assert set(query) == set(PlanState.QUERY_KEYS)
+    assert PlanState.from_query(query, codes=offered) == params
     # services the data does not offer and junk fall back to the defaults
-    junk = PlanParams.from_query({"svc": "nope", "min": "nan", "k": "99", "w": "a"}, codes=offered)
-    assert junk == PlanParams(codes=tuple(offered))
+    junk = PlanState.from_query({"svc": "nope", "min": "nan", "k": "99", "w": "a"}, codes=offered)
+    assert junk == PlanState(codes=tuple(offered))

@@ -26,7 +26,7 @@ QUANTILES = (0.1, 0.5, 0.9)
 
 
 class SavedParams(Protocol):
-    """What :func:`figures_csv` reads of the page's parameters (``PlanParams``)."""
+    """What :func:`figures_csv` reads of the page's parameters (``PlanState``)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as a plain mapping."""

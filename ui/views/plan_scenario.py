@@ -19,7 +19,7 @@ from geo.scenarios import PROPOSED_LAYER, Scenario, Site
 from geo.store import ScenarioNotFoundError, StoreError
 from ui import loaders, state, uploads
 from ui.i18n import t
-from ui.plan_state import CANDIDATE_KINDS, PlanParams
+from ui.plan_state import CANDIDATE_KINDS, PlanState
 from ui.render import safe
 from ui.render.plan_tables import (
     check_scenario,
@@ -59,7 +59,7 @@ def new_click(click: Mapping[str, float] | None) -> tuple[float, float] | None:
     return point
 
 
-def candidates_key(params: PlanParams) -> geo_params.Candidates:
+def candidates_key(params: PlanState) -> geo_params.Candidates:
     """The cache key of the candidate sites the parameters ask for."""
     if params.candidates == "grid":
         return ("grid", ((float(params.spacing_m), 0.0, ""),))
@@ -134,7 +134,7 @@ def open_shared(*, lang: str, offered: Sequence[str]) -> None:
     set_scenario(opened)
     st.session_state[SCENARIO_ID_KEY] = stored.id
     st.session_state[NAME_KEY] = stored.name
-    restore_widgets(PlanParams.from_dict(opened.params, codes=offered))
+    restore_widgets(PlanState.from_dict(opened.params, codes=offered))
 
 
 def open_url_settings(*, offered: Sequence[str]) -> None:
@@ -146,11 +146,11 @@ def open_url_settings(*, offered: Sequence[str]) -> None:
     if st.session_state.get(URL_OPENED_KEY) or "scenario" in query:
         return
     st.session_state[URL_OPENED_KEY] = True
-    if any(key in query for key in PlanParams.QUERY_KEYS):
-        restore_widgets(PlanParams.from_query(query, codes=offered))
+    if any(key in query for key in PlanState.QUERY_KEYS):
+        restore_widgets(PlanState.from_query(query, codes=offered))
 
 
-def restore_widgets(params: PlanParams) -> None:
+def restore_widgets(params: PlanState) -> None:
     """Put saved parameters back in the sidebar widgets (before they are drawn)."""
     for key in list(st.session_state):
         if str(key).startswith(("plan_groups_", "plan_services_", "plan_w_")):
@@ -174,7 +174,7 @@ def restore_widgets(params: PlanParams) -> None:
             st.session_state.pop(f"{keep}_{lang_code}", None)
 
 
-def current_suggestion(params: PlanParams, key: str) -> dict[str, Any] | None:
+def current_suggestion(params: PlanState, key: str) -> dict[str, Any] | None:
     """The last suggestion, if it was made for these parameters and this scenario."""
     found = st.session_state.get(SUGGESTION_KEY)
     if not found or found["key"] != key:

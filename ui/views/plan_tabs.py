@@ -21,7 +21,7 @@ from ui.components import (
     download_buttons,
 )
 from ui.i18n import t
-from ui.plan_state import PlanParams
+from ui.plan_state import PlanState
 from ui.render import fmt, safe
 from ui.render.plan_tables import (
     area_labels,
@@ -86,7 +86,7 @@ def curve_tab(curve: pd.DataFrame | None, *, lang: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def scenario_tab(value: Scenario, params: PlanParams, figures: pd.DataFrame, *, lang: str) -> None:
+def scenario_tab(value: Scenario, params: PlanState, figures: pd.DataFrame, *, lang: str) -> None:
     """The scenario's changes, with save, open, share, delete and export."""
     if value.is_empty:
         st.info(t("plan_empty_scenario", lang))
@@ -131,7 +131,7 @@ def scenario_tab(value: Scenario, params: PlanParams, figures: pd.DataFrame, *, 
     )
 
 
-def save_box(value: Scenario, params: PlanParams, *, lang: str) -> None:
+def save_box(value: Scenario, params: PlanState, *, lang: str) -> None:
     """Name and save the scenario (new, or over the one opened if this session may); links."""
     current_id = st.session_state.get(SCENARIO_ID_KEY)
     name = st.text_input(
@@ -216,7 +216,7 @@ def saved_list(*, lang: str) -> None:
 
 
 def check_tab(
-    params: PlanParams,
+    params: PlanState,
     key: str,
     candidate_key: geo_params.Candidates,
     suggestion: Mapping[str, Any] | None,

@@ -1,6 +1,6 @@
 """What the Plan page shows: the sidebar, the headline, the map and its panel, the tabs.
 
-Its settings are :class:`ui.plan_state.PlanParams`; the scenario in the session and map
+Its settings are :class:`ui.plan_state.PlanState`; the scenario in the session and map
 clicks are in :mod:`ui.views.plan_scenario`; the tabs below the map in
 :mod:`ui.views.plan_tabs`. Everything computed goes through the cached loaders.
 """
@@ -32,7 +32,7 @@ from ui.components import (
 )
 from ui.filters import care_service_choice, group_choice
 from ui.i18n import label, t, tn
-from ui.plan_state import SPACINGS, PlanParams
+from ui.plan_state import SPACINGS, PlanState
 from ui.render import fmt, gaps_display, plan_tables, safe
 from ui.render.map_view import BOGOTA_VIEW, areas_group, catchment_group
 from ui.render.plan_tables import suggested_name
@@ -207,7 +207,7 @@ def render(lang: str) -> None:
     if network_error:
         st.error(safe.markdown(network_error))
 
-    state.mirror_params(params.to_query(), owned=PlanParams.QUERY_KEYS)
+    state.mirror_params(params.to_query(), owned=PlanState.QUERY_KEYS)
     edited = scenario()
     key = planning.scenario_key(edited)
     candidate_key = candidates_key(params)
@@ -268,7 +268,7 @@ def render(lang: str) -> None:
     )
 
 
-def _controls(offered: list[str], *, lang: str) -> tuple[PlanParams, str | None]:
+def _controls(offered: list[str], *, lang: str) -> tuple[PlanState, str | None]:
     """The sidebar: who counts and how much, which services, how far, where and how many."""
     st.header(t("plan_controls", lang))
     groups = group_choice(keep="plan_groups", lang=lang)
@@ -328,7 +328,7 @@ def _controls(offered: list[str], *, lang: str) -> tuple[PlanParams, str | None]
         t("plan_capacity", lang), 0, 1_000_000, 0, step=500, key="plan_capacity"
     )
     st.caption(t("plan_capacity_help", lang))
-    params = PlanParams(
+    params = PlanState(
         groups=tuple(groups),
         weights=tuple(float(w) for w in weights),
         codes=tuple(codes),
@@ -344,7 +344,7 @@ def _controls(offered: list[str], *, lang: str) -> tuple[PlanParams, str | None]
 
 
 def _suggest(
-    params: PlanParams,
+    params: PlanState,
     plan_params: geo_params.PlanParams,
     key: str,
     candidate_key: geo_params.Candidates,
@@ -375,7 +375,7 @@ def _suggest(
 
 
 def _map_and_panel(
-    params: PlanParams,
+    params: PlanState,
     plan_params: geo_params.PlanParams,
     key: str,
     candidate_key: geo_params.Candidates,
