@@ -13,7 +13,7 @@ weights...), so a saved or shared scenario reopens as it was seen. The store kee
 scenarios as JSON (:meth:`Scenario.to_dict`); :meth:`Scenario.from_dict` checks a
 payload that came back from the store or a URL and says what is wrong with it.
 Its id gives read access; saving over it or deleting it needs the edit token made
-when it was first saved, or a moderator (:meth:`geo.store.Store.save_scenario`).
+when it was first saved, or a moderator (:meth:`geo.store.Store.save_document`).
 """
 
 from __future__ import annotations

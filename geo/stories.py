@@ -4,7 +4,7 @@ A view is what a page needs to show the same thing again: the page and its
 parameters (the URL query the page reads, plus the analysis settings that live in
 widgets: minutes, walking profile...). A :class:`Story` is saved in the store as
 JSON (:meth:`Story.to_dict`), reordered, retitled and shared by its id (read access;
-changes need its edit token or a moderator, :meth:`geo.store.Store.save_story`); the
+changes need its edit token or a moderator, :meth:`geo.store.Store.save_document`); the
 Present page shows it one view per slide.
 """
 

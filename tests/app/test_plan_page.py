@@ -82,7 +82,7 @@ def test_save_and_reopen_from_the_url(private_store: Path) -> None:
     scenario_id = at.query_params["scenario"]
     scenario_id = scenario_id[0] if isinstance(scenario_id, list) else scenario_id
     with open_store(get_settings()) as handle:
-        stored = handle.get_scenario(scenario_id)
+        stored = handle.get_document("scenario", scenario_id)
     assert stored.name == "Two blocks <b>south</b>"
     assert len(stored.payload["added"]) == 2
     assert stored.payload["params"]["minutes"] == 20
@@ -160,8 +160,8 @@ def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: P
     other.text_input(key="plan_name_input").input("Otro").run()
     button(other, "Save as new").click().run()
     with open_store(get_settings()) as handle:
-        assert handle.get_scenario(scenario_id).name == "Mío"
-        assert len(handle.scenarios()) == 2
+        assert handle.get_document("scenario", scenario_id).name == "Mío"
+        assert len(handle.documents("scenario")) == 2
 
     token = edit_link.split("&edit=")[1]
     holder = run_app("app_pages/plan.py", lang="en", scenario=scenario_id, edit=token)
@@ -169,4 +169,4 @@ def test_a_shared_scenario_link_is_read_only_in_another_session(private_store: P
     holder.button(key=f"plan_delete_{scenario_id}").click().run()
     assert not holder.exception
     with open_store(get_settings()) as handle:
-        assert [s.name for s in handle.scenarios()] == ["Otro"]
+        assert [s.name for s in handle.documents("scenario")] == ["Otro"]

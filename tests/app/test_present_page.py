@@ -67,7 +67,7 @@ def test_save_a_copy_reorder_and_delete_a_slide() -> None:
     at.button(key="down_0").click().run()
     at.button(key="del_4").click().run()
     with open_store(get_settings()) as handle:
-        views = handle.get_story(story_id).payload["views"]
+        views = handle.get_document("story", story_id).payload["views"]
     assert [v["page"] for v in views] == ["gaps", "explore", "gaps", "plan"]
 
 
@@ -79,7 +79,7 @@ def test_add_a_gaps_view_to_a_new_story() -> None:
     assert not at.exception
     assert any("Added to" in s.value for s in at.success)
     with open_store(get_settings()) as handle:
-        (story,) = handle.stories()
+        (story,) = handle.documents("story")
     (view,) = story.payload["views"]
     assert view["page"] == "gaps"
     assert view["params"]["minutes"] == 30
@@ -144,7 +144,7 @@ def test_a_shared_story_link_is_read_only_in_another_session() -> None:
     assert _edit_widgets(other) == []
     assert any("Read only" in c.value for c in other.caption)
     with open_store(get_settings()) as handle:
-        assert len(handle.get_story(story_id).payload["views"]) == 5
+        assert len(handle.get_document("story", story_id).payload["views"]) == 5
     # nor can it add a view to that story from another page
     gaps = run_app("app_pages/gaps.py", lang="en", story=story_id)
     options = gaps.selectbox(key="add_view_story_gaps_en").options
@@ -157,7 +157,7 @@ def test_a_shared_story_link_is_read_only_in_another_session() -> None:
     button(holder, "Delete the story").click().run()
     assert not holder.exception
     with open_store(get_settings()) as handle:
-        assert handle.stories() == []
+        assert handle.documents("story") == []
 
 
 def test_a_wrong_edit_link_opens_read_only() -> None:
@@ -174,7 +174,7 @@ def test_a_signed_in_moderator_may_delete_a_shared_story() -> None:
 
     with open_store(get_settings()) as handle:
         handle.add_moderator("Ana", password_hash=hash_password("correct horse battery"))
-        story = handle.save_story("De otra persona", {"version": 1, "views": []})
+        story = handle.save_document("story", "De otra persona", {"version": 1, "views": []})
     at = run_app("app_pages/present.py", lang="en", story=story.id)
     assert _edit_widgets(at) == []
     at.session_state["_moderator"] = "Ana"  # as the Data page's sign-in leaves it
@@ -182,4 +182,4 @@ def test_a_signed_in_moderator_may_delete_a_shared_story() -> None:
     button(at, "Delete the story").click().run()
     assert not at.exception
     with open_store(get_settings()) as handle:
-        assert handle.stories() == []
+        assert handle.documents("story") == []

@@ -40,7 +40,7 @@ def _add_view(at, page: str, title: str) -> Story:
     press_add(at, page)
     assert not at.exception
     with open_store(get_settings()) as handle:
-        (stored,) = handle.stories()
+        (stored,) = handle.documents("story")
     return stored
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -665,30 +666,32 @@ SCENARIO = {
 
 
 def test_scenario_save_get_list_rename_delete(settings: Settings, store: Store) -> None:
-    first = store.save_scenario("  Tres manzanas   nuevas ", SCENARIO)
+    first = store.save_document("scenario", "  Tres manzanas   nuevas ", SCENARIO)
     assert first.id.startswith("sc-") and len(first.id) == 19
     assert first.name == "Tres manzanas nuevas"
     assert first.payload == SCENARIO
-    second = store.save_scenario("Otra", {**SCENARIO, "removed": []})
+    second = store.save_document("scenario", "Otra", {**SCENARIO, "removed": []})
     with open_store(settings) as again:  # committed: another connection sees both
-        assert again.get_scenario(first.id) == first
-        assert [s.id for s in again.scenarios()] == [second.id, first.id]
-    renamed = store.save_scenario(
-        "Renombrado", SCENARIO, scenario_id=first.id, edit_token=first.edit_token
+        assert again.get_document("scenario", first.id) == first
+        assert [s.id for s in again.documents("scenario")] == [second.id, first.id]
+    renamed = store.save_document(
+        "scenario", "Renombrado", SCENARIO, document_id=first.id, edit_token=first.edit_token
     )
     assert renamed.created_at == first.created_at
     assert renamed.updated_at > first.updated_at
-    assert store.get_scenario(first.id).name == "Renombrado"
-    assert [s.id for s in store.scenarios()] == [first.id, second.id]
-    assert [s.id for s in store.scenarios(limit=1)] == [first.id]
-    store.delete_scenario(second.id, edit_token=second.edit_token)
-    assert [s.id for s in store.scenarios()] == [first.id]
+    assert store.get_document("scenario", first.id).name == "Renombrado"
+    assert [s.id for s in store.documents("scenario")] == [first.id, second.id]
+    assert [s.id for s in store.documents("scenario", limit=1)] == [first.id]
+    store.delete_document("scenario", second.id, edit_token=second.edit_token)
+    assert [s.id for s in store.documents("scenario")] == [first.id]
     with pytest.raises(store_module.ScenarioNotFoundError, match="No saved scenario"):
-        store.get_scenario(second.id)
+        store.get_document("scenario", second.id)
     with pytest.raises(store_module.ScenarioNotFoundError):
-        store.delete_scenario(second.id, edit_token=second.edit_token)
+        store.delete_document("scenario", second.id, edit_token=second.edit_token)
     with pytest.raises(store_module.ScenarioNotFoundError):
-        store.save_scenario("x", SCENARIO, scenario_id="sc-nope", edit_token=first.edit_token)
+        store.save_document(
+            "scenario", "x", SCENARIO, document_id="sc-nope", edit_token=first.edit_token
+        )
 
 
 @pytest.mark.parametrize(
@@ -706,16 +709,16 @@ def test_bad_scenario_is_refused_and_nothing_saved(
     store: Store, name: str, payload: object, match: str
 ) -> None:
     with pytest.raises(ValueError, match=match):
-        store.save_scenario(name, payload)  # type: ignore[arg-type]
-    assert store.scenarios() == []
+        store.save_document("scenario", name, payload)  # type: ignore[arg-type]
+    assert store.documents("scenario") == []
 
 
 def test_scenario_sql_is_parameterised(store: Store) -> None:
     hostile = "x'); DROP TABLE scenarios; --"
-    saved = store.save_scenario(hostile, {"note": hostile})
-    assert store.get_scenario(saved.id).name == hostile
+    saved = store.save_document("scenario", hostile, {"note": hostile})
+    assert store.get_document("scenario", saved.id).name == hostile
     with pytest.raises(store_module.ScenarioNotFoundError):
-        store.get_scenario("' OR '1'='1")
+        store.get_document("scenario", "' OR '1'='1")
 
 
 def test_sqlite_store_of_version_1_gains_the_scenarios_table(tmp_path: Path) -> None:
@@ -725,58 +728,59 @@ def test_sqlite_store_of_version_1_gains_the_scenarios_table(tmp_path: Path) -> 
     _set_schema_version(path, version=1, drop=("scenarios",))
     with open_store(Settings(store_path=path)) as handle:
         assert handle.get(kept.id) == kept
-        saved = handle.save_scenario("Después de actualizar", SCENARIO)
-        assert handle.get_scenario(saved.id).payload == SCENARIO
+        saved = handle.save_document("scenario", "Después de actualizar", SCENARIO)
+        assert handle.get_document("scenario", saved.id).payload == SCENARIO
 
 
 def test_stories_are_kept_apart_from_scenarios(settings: Settings, store: Store) -> None:
-    story = store.save_story("Presentación concejo", {"version": 1, "views": []})
-    scenario = store.save_scenario("Escenario", SCENARIO)
+    story = store.save_document("story", "Presentación concejo", {"version": 1, "views": []})
+    scenario = store.save_document("scenario", "Escenario", SCENARIO)
     assert story.id.startswith("st-")
-    assert [s.id for s in store.stories()] == [story.id]
-    assert [s.id for s in store.scenarios()] == [scenario.id]
+    assert [s.id for s in store.documents("story")] == [story.id]
+    assert [s.id for s in store.documents("scenario")] == [scenario.id]
     with pytest.raises(store_module.StoryNotFoundError):
-        store.get_story(scenario.id)
-    renamed = store.save_story(
+        store.get_document("story", scenario.id)
+    renamed = store.save_document(
+        "story",
         "Concejo, versión 2",
         {"version": 1, "views": [1]},
-        story_id=story.id,
+        document_id=story.id,
         edit_token=story.edit_token,
     )
     with open_store(settings) as again:
-        assert again.get_story(story.id) == renamed
-    store.delete_story(story.id, edit_token=story.edit_token)
-    assert store.stories() == []
+        assert again.get_document("story", story.id) == renamed
+    store.delete_document("story", story.id, edit_token=story.edit_token)
+    assert store.documents("story") == []
     with pytest.raises(store_module.StoryNotFoundError, match="No saved story"):
-        store.delete_story(story.id, edit_token=story.edit_token)
+        store.delete_document("story", story.id, edit_token=story.edit_token)
 
 
 def test_sqlite_store_of_version_2_gains_the_stories_table(tmp_path: Path) -> None:
     path = tmp_path / "v2.sqlite"
     with open_store(Settings(store_path=path)) as handle:
-        kept = handle.save_scenario("Guardado antes", SCENARIO)
+        kept = handle.save_document("scenario", "Guardado antes", SCENARIO)
     _set_schema_version(path, version=2, drop=("stories",))
     with open_store(Settings(store_path=path)) as handle:
-        assert handle.get_scenario(kept.id) == kept
-        assert handle.save_story("Nueva", {"views": []}).id.startswith("st-")
+        assert handle.get_document("scenario", kept.id) == kept
+        assert handle.save_document("story", "Nueva", {"views": []}).id.startswith("st-")
 
 
 def test_sqlite_store_of_version_3_gains_accounts_and_edit_tokens(tmp_path: Path) -> None:
     path = tmp_path / "v3.sqlite"
     with open_store(Settings(store_path=path)) as handle:
-        old = handle.save_story("De antes", {"views": []})
+        old = handle.save_document("story", "De antes", {"views": []})
     _set_schema_version(
         path,
         version=3,
         drop=("moderators", "sign_in_throttle", "sign_in_log", "edit_tokens", "store_meta"),
     )
     with open_store(Settings(store_path=path)) as handle:
-        assert handle.get_story(old.id) == old
+        assert handle.get_document("story", old.id) == old
         # a story saved before edit tokens existed: only a moderator may change it
-        assert not handle.can_edit_story(old.id, old.edit_token)
+        assert not handle.can_edit_document("story", old.id, old.edit_token)
         handle.add_moderator("Ana", password_hash=HASH)
-        handle.delete_story(old.id, moderator="Ana")
-        assert handle.stories() == []
+        handle.delete_document("story", old.id, moderator="Ana")
+        assert handle.documents("story") == []
 
 
 # --------------------------------------------------------------------------- edit tokens
@@ -786,11 +790,10 @@ HASH = "scrypt$16384$8$1$" + "00" * 16 + "$" + "11" * 32  # shape only: never ch
 
 @pytest.mark.parametrize("kind", ["story", "scenario"])
 def test_shared_documents_change_only_with_their_edit_token(store: Store, kind: str) -> None:
-    save = store.save_story if kind == "story" else store.save_scenario
-    delete = store.delete_story if kind == "story" else store.delete_scenario
-    can_edit = store.can_edit_story if kind == "story" else store.can_edit_scenario
-    get = store.get_story if kind == "story" else store.get_scenario
-    id_arg = "story_id" if kind == "story" else "scenario_id"
+    save = functools.partial(store.save_document, kind)
+    delete = functools.partial(store.delete_document, kind)
+    can_edit = functools.partial(store.can_edit_document, kind)
+    get = functools.partial(store.get_document, kind)
 
     mine = save("Mía", {"views": []})
     other = save("Otra", {"views": []})
@@ -801,13 +804,13 @@ def test_shared_documents_change_only_with_their_edit_token(store: Store, kind: 
     for wrong in (None, "", other.edit_token, mine.edit_token + "x"):
         assert not can_edit(mine.id, wrong)
         with pytest.raises(store_module.EditDeniedError, match="edit link or a moderator"):
-            save("Renombrada", {"views": []}, **{id_arg: mine.id}, edit_token=wrong)
+            save("Renombrada", {"views": []}, document_id=mine.id, edit_token=wrong)
         with pytest.raises(store_module.EditDeniedError):
             delete(mine.id, edit_token=wrong)
     assert get(mine.id).name == "Mía"
     with pytest.raises(store_module.EditDeniedError, match="not a moderator account"):
         delete(mine.id, moderator="Nadie")
-    save("Renombrada", {"views": []}, **{id_arg: mine.id}, edit_token=mine.edit_token)
+    save("Renombrada", {"views": []}, document_id=mine.id, edit_token=mine.edit_token)
     assert get(mine.id).name == "Renombrada"
     store.add_moderator("Ana", password_hash=HASH)
     delete(other.id, moderator="Ana")

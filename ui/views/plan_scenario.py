@@ -118,9 +118,9 @@ def open_shared(*, lang: str, offered: Sequence[str]) -> None:
     st.session_state[OPENED_KEY] = wanted
     try:
         with uploads.store() as handle:
-            stored = handle.get_scenario(wanted)
+            stored = handle.get_document("scenario", wanted)
             if token is not None:
-                if handle.can_edit_scenario(stored.id, token):
+                if handle.can_edit_document("scenario", stored.id, token):
                     state.keep_edit_token("scenario", stored.id, token)
                 else:
                     st.warning(t("edit_link_invalid", lang))

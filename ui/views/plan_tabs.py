@@ -148,15 +148,16 @@ def save_box(value: Scenario, params: PlanState, *, lang: str) -> None:
         try:
             with uploads.store() as handle:
                 if save_over:
-                    stored = handle.save_scenario(
+                    stored = handle.save_document(
+                        "scenario",
                         name,
                         value.with_params(params.to_dict()).to_dict(),
-                        scenario_id=current_id,
+                        document_id=current_id,
                         **state.edit_rights("scenario", current_id),
                     )
                 else:
-                    stored = handle.save_scenario(
-                        name, value.with_params(params.to_dict()).to_dict()
+                    stored = handle.save_document(
+                        "scenario", name, value.with_params(params.to_dict()).to_dict()
                     )
         except (ValueError, ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
@@ -182,7 +183,7 @@ def saved_list(*, lang: str) -> None:
     """The saved scenarios: open any; delete those this session may change."""
     try:
         with uploads.store() as handle:
-            saved = handle.scenarios(limit=50)
+            saved = handle.documents("scenario", limit=50)
     except StoreError as exc:
         st.error(t("plan_open_error", lang, error=uploads.problem_text(exc, lang=lang)))
         return
@@ -205,7 +206,9 @@ def saved_list(*, lang: str) -> None:
         if cols[2].button(t("plan_delete", lang), key=f"plan_delete_{item.id}"):
             try:
                 with uploads.store() as handle:
-                    handle.delete_scenario(item.id, **state.edit_rights("scenario", item.id))
+                    handle.delete_document(
+                        "scenario", item.id, **state.edit_rights("scenario", item.id)
+                    )
             except (ScenarioNotFoundError, EditDeniedError, StoreError) as exc:
                 st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
                 return

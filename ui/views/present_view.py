@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import io
 import json
 import logging
@@ -66,8 +67,10 @@ def chosen_story(lang: str) -> tuple[str, Story, str]:
     if wanted != SAMPLE:
         try:
             with uploads.store() as handle:
-                stored = handle.get_story(wanted)
-                _take_edit_link(handle.can_edit_story, stored.id, lang=lang)
+                stored = handle.get_document("story", wanted)
+                _take_edit_link(
+                    functools.partial(handle.can_edit_document, "story"), stored.id, lang=lang
+                )
             return stored.id, Story.from_dict(stored.payload), stored.name
         except StoryNotFoundError:
             st.error(t("present_not_found", lang, id=safe.markdown(wanted)))
@@ -138,7 +141,7 @@ def _step(delta: int, total: int) -> None:
 def _saved_stories() -> list[Any]:
     try:
         with uploads.store() as handle:
-            return handle.stories(limit=50)
+            return handle.documents("story", limit=50)
     except StoreError:
         return []
 
@@ -339,10 +342,14 @@ def _save(story_id: str | None, name: str, story: Story, *, lang: str) -> None:
     try:
         with uploads.store() as handle:
             if story_id is None:
-                stored = handle.save_story(name, story.to_dict())
+                stored = handle.save_document("story", name, story.to_dict())
             else:
-                stored = handle.save_story(
-                    name, story.to_dict(), story_id=story_id, **state.edit_rights("story", story_id)
+                stored = handle.save_document(
+                    "story",
+                    name,
+                    story.to_dict(),
+                    document_id=story_id,
+                    **state.edit_rights("story", story_id),
                 )
     except (ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
         st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
@@ -361,7 +368,7 @@ def _rename_or_delete(story: Story, *, story_id: str, name: str, lang: str) -> N
     if right.button(t("present_delete_story", lang), key="present_delete_story"):
         try:
             with uploads.store() as handle:
-                handle.delete_story(story_id, **state.edit_rights("story", story_id))
+                handle.delete_document("story", story_id, **state.edit_rights("story", story_id))
         except (StoryNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("plan_save_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
@@ -597,15 +604,18 @@ def add_view_box(
             view = StoryView(page=page, title=title, note=note, params=view_params)
             with uploads.store() as handle:
                 if target:
-                    current = Story.from_dict(handle.get_story(target).payload)
-                    stored = handle.save_story(
+                    current = Story.from_dict(handle.get_document("story", target).payload)
+                    stored = handle.save_document(
+                        "story",
                         names[target],
                         current.add(view).to_dict(),
-                        story_id=target,
+                        document_id=target,
                         **state.edit_rights("story", target),
                     )
                 else:
-                    stored = handle.save_story(title or page, Story(views=(view,)).to_dict())
+                    stored = handle.save_document(
+                        "story", title or page, Story(views=(view,)).to_dict()
+                    )
         except (LayerError, ValueError, StoryNotFoundError, EditDeniedError, StoreError) as exc:
             st.error(t("present_add_error", lang, error=uploads.problem_text(exc, lang=lang)))
             return
