@@ -28,6 +28,7 @@ exceptions (or :class:`TimeoutError`) like :class:`HttpOpener` does.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import http.client
 import ipaddress
@@ -412,6 +413,7 @@ class _Client:
     max_bytes: int
     lang: str
     cap: int
+    precision: str  # the location_precision the output rows carry
     requests: list[str] = field(default_factory=list)
 
     def error(self, key: str, **values: Any) -> LayerError:
@@ -534,21 +536,11 @@ def import_arcgis(
         lists the layers), a timeout, an HTTP error, an answer that is not JSON, an
         ArcGIS error body, an empty result or more features than ``max_features``.
     """
-    _check_options(
-        lang=lang,
-        location_precision=location_precision,
-        max_features=max_features,
-        page_size=page_size,
-        timeout_s=timeout_s,
-    )
     client, base = _client(
         layer_url,
         managed=_ARCGIS_KEYS,
         strip_suffix="/query",  # a query URL copied from a browser names its layer too
-        max_features=max_features,
-        timeout_s=timeout_s,
-        opener=opener,
-        lang=lang,
+        options=_Options(lang, location_precision, max_features, page_size, timeout_s, opener),
     )
     meta = client.fetch_json(base, {"f": "json"})
     _check_arcgis(client, meta, where=where)
@@ -563,17 +555,14 @@ def import_arcgis(
     }
     fmt = "geojson" if "geojson" in formats else "json"
     oid_field = _arcgis_oid_field(meta)
-    query_url = f"{base}/query"
     common = {"where": where, "outFields": "*", "returnGeometry": "true", "outSR": "4326", "f": fmt}
-
+    query = _ArcgisQuery(client, f"{base}/query", common, size=size, oid_field=oid_field)
     if paging:
         # a stable order keeps pages from overlapping, where the layer can sort
         order_by = oid_field if advanced.get("supportsOrderBy") else None
-        features = _arcgis_paged(
-            client, query_url, common, size=size, oid_field=oid_field, order_by=order_by
-        )
+        features = _arcgis_paged(query, order_by=order_by)
     else:
-        features = _arcgis_by_ids(client, query_url, common, size=size, oid_field=oid_field)
+        features = _arcgis_by_ids(query)
     if not features:
         raise client.error("empty", query=f"where={_short(where)}")
     date_fields = [
@@ -581,24 +570,17 @@ def import_arcgis(
         for f in meta.get("fields") or []
         if isinstance(f, dict) and f.get("type") == "esriFieldTypeDate"
     ]
-    gdf = _frame(
-        features, source=client.service, precision=location_precision, date_fields=date_fields
+    return _frame(
+        client,
+        features,
+        date_fields=date_fields,
+        read={
+            "protocol": "arcgis",
+            "name": str(meta.get("name", "")),
+            "paging": "offset" if paging else "objectIds",
+            "format": fmt,
+        },
     )
-    gdf.attrs["remote"] = {
-        "protocol": "arcgis",
-        "service": client.service,
-        "name": str(meta.get("name", "")),
-        "paging": "offset" if paging else "objectIds",
-        "format": fmt,
-        "requests": len(client.requests),
-    }
-    log.info(
-        "ArcGIS layer %s: %d features in %d requests",
-        client.service,
-        len(gdf),
-        len(client.requests),
-    )
-    return gdf
 
 
 def import_wfs(
@@ -648,20 +630,10 @@ def import_wfs(
         version, does not offer ``type_name`` (the message lists the types) or
         returns a WFS exception.
     """
-    _check_options(
-        lang=lang,
-        location_precision=location_precision,
-        max_features=max_features,
-        page_size=page_size,
-        timeout_s=timeout_s,
-    )
     client, base = _client(
         service_url,
         managed=_WFS_KEYS,
-        max_features=max_features,
-        timeout_s=timeout_s,
-        opener=opener,
-        lang=lang,
+        options=_Options(lang, location_precision, max_features, page_size, timeout_s, opener),
     )
     caps_body = client.fetch(
         base, {"service": "WFS", "request": "GetCapabilities", "acceptVersions": "2.0.0,1.1.0"}
@@ -702,23 +674,12 @@ def import_wfs(
         _check_cap(client, len(features), page.matched)
     if not features:
         raise client.error("empty", query=f"typeNames={name}")
-    gdf = _frame(features, source=client.service, precision=location_precision, date_fields=())
-    gdf.attrs["remote"] = {
-        "protocol": "wfs",
-        "service": client.service,
-        "name": name,
-        "version": version,
-        "format": fmt or "GML",
-        "requests": len(client.requests),
-    }
-    log.info(
-        "WFS %s %s: %d features in %d requests",
-        client.service,
-        name,
-        len(gdf),
-        len(client.requests),
+    return _frame(
+        client,
+        features,
+        date_fields=(),
+        read={"protocol": "wfs", "name": name, "version": version, "format": fmt or "GML"},
     )
-    return gdf
 
 
 # -- shared plumbing -----------------------------------------------------------------------
@@ -752,41 +713,45 @@ def _positive_int(value: Any) -> int | None:
     return number if number > 0 else None
 
 
-def _check_options(
-    *,
-    lang: str,
-    location_precision: str,
-    max_features: int | None,
-    page_size: int | None,
-    timeout_s: float,
-) -> None:
-    """Raise ValueError on a bad option of an import (before any request)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang={lang!r} is not supported: use one of {LANGUAGES}.")
-    if location_precision not in vocab.PRECISIONS:
-        raise ValueError(
-            f"location_precision={location_precision!r}: use one of {vocab.PRECISIONS}."
-        )
-    for name, value in (("max_features", max_features), ("page_size", page_size)):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ValueError(f"{name}={value!r} must be a positive integer.")
-    if not (isinstance(timeout_s, int | float) and math.isfinite(timeout_s) and timeout_s > 0):
-        raise ValueError(f"timeout_s={timeout_s!r} must be a positive number of seconds.")
+@dataclass(frozen=True)
+class _Options:
+    """The options every import takes, checked when built (before any request).
+
+    Raises ValueError on a language or precision outside the vocabulary, a feature cap
+    or page size that is not a positive integer, or a timeout that is not a positive
+    number of seconds.
+    """
+
+    lang: str
+    location_precision: str
+    max_features: int | None
+    page_size: int | None
+    timeout_s: float
+    opener: Opener | None
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"lang={self.lang!r} is not supported: use one of {LANGUAGES}.")
+        if self.location_precision not in vocab.PRECISIONS:
+            raise ValueError(
+                f"location_precision={self.location_precision!r}: use one of {vocab.PRECISIONS}."
+            )
+        for name in ("max_features", "page_size"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValueError(f"{name}={value!r} must be a positive integer.")
+        timeout_s = self.timeout_s
+        if not (isinstance(timeout_s, int | float) and math.isfinite(timeout_s) and timeout_s > 0):
+            raise ValueError(f"timeout_s={timeout_s!r} must be a positive number of seconds.")
 
 
 def _client(
-    url: str,
-    *,
-    managed: set[str],
-    strip_suffix: str = "",
-    max_features: int | None,
-    timeout_s: float,
-    opener: Opener | None,
-    lang: str,
+    url: str, *, managed: set[str], strip_suffix: str = "", options: _Options
 ) -> tuple[_Client, str]:
     """Validate the URL (before any request) and build the client."""
+    lang = options.lang
     text = str(url).strip()
     try:
         parts = urllib.parse.urlsplit(text)
@@ -814,13 +779,14 @@ def _client(
     client = _Client(
         service=base,
         extra=extra,
-        opener=opener
-        if opener is not None
+        opener=options.opener
+        if options.opener is not None
         else HttpOpener(max_bytes=max_bytes, allow_private=settings.allow_private_imports),
-        timeout_s=float(timeout_s),
+        timeout_s=float(options.timeout_s),
         max_bytes=max_bytes,
         lang=lang,
-        cap=max_features if max_features is not None else settings.max_features,
+        cap=options.max_features if options.max_features is not None else settings.max_features,
+        precision=options.location_precision,
     )
     return client, base
 
@@ -859,13 +825,17 @@ def _fallback_id(raw: Any) -> str:
 
 
 def _frame(
+    client: _Client,
     features: Sequence[_Feature],
     *,
-    source: str,
-    precision: str,
     date_fields: Iterable[str],
+    read: Mapping[str, str],
 ) -> gpd.GeoDataFrame:
-    """Build the output frame: properties as columns, EPSG:4326, source and precision."""
+    """Build the output frame: properties as columns, EPSG:4326, source and precision.
+
+    ``attrs["remote"]`` gets ``read`` (protocol, layer name, how it was read) with the
+    service and the number of requests.
+    """
     reserved = {"geometry", "source", "location_precision"}
     rows = [
         {(f"{k}_original" if k in reserved else k): v for k, v in f.properties.items()}
@@ -875,10 +845,25 @@ def _frame(
     for name in date_fields:
         if name in table.columns and pd.api.types.is_numeric_dtype(table[name]):
             table[name] = pd.to_datetime(table[name], unit="ms", utc=True, errors="coerce")
-    table["source"] = source
-    table["location_precision"] = precision
+    table["source"] = client.service
+    table["location_precision"] = client.precision
     geometry = gpd.GeoSeries([f.geometry for f in features], index=table.index, crs=WGS84)
-    return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf.attrs["remote"] = {
+        "protocol": read["protocol"],
+        "service": client.service,
+        **read,
+        "requests": len(client.requests),
+    }
+    log.info(
+        "%s %s %s: %d features in %d requests",
+        read["protocol"],
+        client.service,
+        read["name"],
+        len(gdf),
+        len(client.requests),
+    )
+    return gdf
 
 
 def _to_wgs84(
@@ -942,21 +927,36 @@ def _arcgis_oid_field(meta: dict[str, Any]) -> str | None:
     return None
 
 
-def _arcgis_paged(
-    client: _Client,
-    query_url: str,
-    common: dict[str, str],
-    *,
-    size: int,
-    oid_field: str | None,
-    order_by: str | None,
-) -> list[_Feature]:
+@dataclass(frozen=True)
+class _ArcgisQuery:
+    """One ArcGIS layer's query endpoint, its fixed parameters and its page size."""
+
+    client: _Client
+    url: str
+    common: dict[str, str]
+    size: int
+    oid_field: str | None
+
+    def ask(self, flag: str) -> dict[str, Any]:
+        """A count or id query (``returnCountOnly`` / ``returnIdsOnly``), checked."""
+        where = self.common["where"]
+        doc = self.client.fetch_json(self.url, {"where": where, flag: "true", "f": "json"})
+        _check_arcgis(self.client, doc, where=where)
+        return doc
+
+    def page(
+        self, params: Mapping[str, str], *, post: bool = False
+    ) -> tuple[dict[str, Any], list[_Feature]]:
+        """One page of features (the answer and its features), checked."""
+        doc = self.client.fetch_json(self.url, {**self.common, **params}, post=post)
+        _check_arcgis(self.client, doc, where=self.common["where"])
+        return doc, _arcgis_features(self.client, doc, self.common["f"], self.oid_field)
+
+
+def _arcgis_paged(query: _ArcgisQuery, *, order_by: str | None) -> list[_Feature]:
     """Page with resultOffset / resultRecordCount until the server says it is done."""
-    counted = client.fetch_json(
-        query_url, {"where": common["where"], "returnCountOnly": "true", "f": "json"}
-    )
-    _check_arcgis(client, counted, where=common["where"])
-    count = counted.get("count")
+    client, size = query.client, query.size
+    count = query.ask("returnCountOnly").get("count")
     count = count if isinstance(count, int) and not isinstance(count, bool) else None
     if count is not None:
         _check_cap(client, 0, count)
@@ -969,10 +969,9 @@ def _arcgis_paged(
     # Every page adds at least one new feature (or the loop stops), so past cap + 1
     # pages the cap has been exceeded: the bound only guards against a logic slip.
     for _ in range(client.cap + 1):
-        params = {**common, **order, "resultOffset": str(offset), "resultRecordCount": str(size)}
-        doc = client.fetch_json(query_url, params)
-        _check_arcgis(client, doc, where=common["where"])
-        page = _arcgis_features(client, doc, common["f"], oid_field)
+        doc, page = query.page(
+            {**order, "resultOffset": str(offset), "resultRecordCount": str(size)}
+        )
         if not _take_new(client, page, seen, features):
             break
         _check_cap(client, len(features))
@@ -987,31 +986,21 @@ def _arcgis_paged(
     return features
 
 
-def _arcgis_by_ids(
-    client: _Client,
-    query_url: str,
-    common: dict[str, str],
-    *,
-    size: int,
-    oid_field: str | None,
-) -> list[_Feature]:
+def _arcgis_by_ids(query: _ArcgisQuery) -> list[_Feature]:
     """Read a layer that cannot page: all object ids first, then batches of ids."""
-    answer = client.fetch_json(
-        query_url, {"where": common["where"], "returnIdsOnly": "true", "f": "json"}
-    )
-    _check_arcgis(client, answer, where=common["where"])
+    client = query.client
+    answer = query.ask("returnIdsOnly")
     raw_ids = answer.get("objectIds") or []
     ids = sorted({i for i in raw_ids if isinstance(i, int) and not isinstance(i, bool)})
     _check_cap(client, 0, len(ids))
-    oid_field = oid_field or answer.get("objectIdFieldName")
+    if not query.oid_field and answer.get("objectIdFieldName"):
+        query = dataclasses.replace(query, oid_field=str(answer["objectIdFieldName"]))
     features: list[_Feature] = []
     seen: set[str] = set()
-    for start in range(0, len(ids), size):
-        batch = ids[start : start + size]
-        params = {**common, "objectIds": ",".join(map(str, batch))}
-        doc = client.fetch_json(query_url, params, post=True)  # POST: id lists get long
-        _check_arcgis(client, doc, where=common["where"])
-        page = _arcgis_features(client, doc, common["f"], oid_field)
+    for start in range(0, len(ids), query.size):
+        batch = ids[start : start + query.size]
+        # POST: id lists get long
+        _, page = query.page({"objectIds": ",".join(map(str, batch))}, post=True)
         if not _take_new(client, page, seen, features):
             break
         _check_cap(client, len(features))
