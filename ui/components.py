@@ -283,24 +283,39 @@ def download_buttons(
         )
 
 
+@dataclass(frozen=True)
+class CareMap:
+    """A page's care map: its base, its clickable care layers and the groups under them.
+
+    ``page`` names the map's selection in the session and the URL (``sel=``);
+    ``under`` are drawn below the markers (surfaces, catchments, areas).
+    """
+
+    page: str
+    base: folium.Map
+    layers: Sequence[MapLayer]
+    under: Sequence[folium.FeatureGroup] = ()
+    height: int = 620
+
+
 def selecting_map(
-    page: str,
-    base: folium.Map,
-    layers: Sequence[MapLayer],
-    *,
-    lang: str,
-    under: Sequence[folium.FeatureGroup] = (),
-    height: int = 620,
-    clicks: bool = False,
+    care_map: CareMap, *, lang: str, clicks: bool = False
 ) -> tuple[tuple[str, str] | None, dict[str, float] | None]:
     """Draw the page's care map; a clicked feature becomes the page's selection.
 
     Returns the selection (clicked now, or kept from before / the URL) and, with
     ``clicks``, the last click on the map itself (see :func:`map_events`).
     """
+    page = care_map.page
     selected = state.selection(page)
     clicked, click = map_events(
-        base, layers, key=f"{page}_map_{lang}", lang=lang, under=under, height=height, clicks=clicks
+        care_map.base,
+        care_map.layers,
+        key=f"{page}_map_{lang}",
+        lang=lang,
+        under=care_map.under,
+        height=care_map.height,
+        clicks=clicks,
     )
     if clicked and clicked != selected:
         state.select(page, clicked)
@@ -308,16 +323,7 @@ def selecting_map(
     return selected, click
 
 
-def map_and_panel(
-    page: str,
-    base: folium.Map,
-    layers: Sequence[MapLayer],
-    *,
-    lang: str,
-    under: Sequence[folium.FeatureGroup] = (),
-    height: int = 620,
-    side: Callable[[], None] | None = None,
-) -> None:
+def map_and_panel(care_map: CareMap, *, lang: str, side: Callable[[], None] | None = None) -> None:
     """The care map with the side panel showing the clicked (or URL-selected) feature.
 
     The panel is a quarter of the width; ``side`` draws above it (e.g. the counts),
@@ -325,11 +331,11 @@ def map_and_panel(
     """
     map_col, panel_col = st.columns([3, 1])
     with map_col:
-        selected, _ = selecting_map(page, base, layers, lang=lang, under=under, height=height)
+        selected, _ = selecting_map(care_map, lang=lang)
     with panel_col:
         if side is not None:
             side()
-        side_panel(layers, selected, lang=lang)
+        side_panel(care_map.layers, selected, lang=lang)
 
 
 def _places_button_key(page: str) -> str:

@@ -13,6 +13,7 @@ import streamlit as st
 from geo.profiles import reach_m
 from ui import frame, loaders, state, uploads
 from ui.components import (
+    CareMap,
     MapLayer,
     filtered_layers,
     layer_errors,
@@ -93,7 +94,9 @@ def render(lang: str) -> None:
         )
         under.append(catchment_group(zones, name=t("catchments", lang)))
     map_and_panel(
-        PAGE, base, shown, lang=lang, under=under, side=lambda: _counts(shown, total, lang=lang)
+        CareMap(PAGE, base, shown, under=under),
+        lang=lang,
+        side=lambda: _counts(shown, total, lang=lang),
     )
     places_in_view_bar(view_key, community, lang=lang, unreadable=unreadable)
 

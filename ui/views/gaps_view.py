@@ -19,6 +19,7 @@ from geo.gaps import GapsResult
 from geo.params import GapsParams, WalkParams
 from ui import frame, loaders, state
 from ui.components import (
+    CareMap,
     analysis_inputs,
     coverage_metric,
     download_buttons,
@@ -286,7 +287,7 @@ def _map(
         boundaries=[frames["localidades"]],
         legend_kinds=[layer.spec.kind for layer in layers],
     )
-    map_and_panel(PAGE, base, layers, lang=lang, under=under)
+    map_and_panel(CareMap(PAGE, base, layers, under=under), lang=lang)
     return shown_state
 
 

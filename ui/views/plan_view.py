@@ -21,6 +21,7 @@ from geo.demand import CELL_M
 from geo.scenarios import PROPOSED_LAYER
 from ui import frame, loaders, state
 from ui.components import (
+    CareMap,
     MapLayer,
     analysis_inputs,
     coverage_metric,
@@ -440,7 +441,9 @@ def _map_and_panel(
     mode = click_mode(params.candidates, lang=lang)
     map_col, panel_col = st.columns([2, 1])
     with map_col:
-        selected, map_click = selecting_map(PAGE, base, layers, lang=lang, under=under, clicks=True)
+        selected, map_click = selecting_map(
+            CareMap(PAGE, base, layers, under=under), lang=lang, clicks=True
+        )
     point = new_click(map_click)
     if point is not None and handle_click(point, mode, selected, layers, lang=lang):
         st.rerun()

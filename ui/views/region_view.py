@@ -12,6 +12,7 @@ import streamlit as st
 from geo.filters import filter_features
 from ui import frame, loaders, state
 from ui.components import (
+    CareMap,
     filtered_layers,
     layer_errors,
     layer_notes,
@@ -57,7 +58,7 @@ def render(lang: str) -> None:
         boundaries=[frames["countries"]] if "countries" in frames else [],
         legend_kinds=list(dict.fromkeys(spec.kind for spec, _ in catalogue)),
     )
-    map_and_panel(PAGE, base, shown, lang=lang, height=520)
+    map_and_panel(CareMap(PAGE, base, shown, height=520), lang=lang)
 
     if "training_offer" in frames:
         _offer(frames["training_offer"], lang=lang)

@@ -4,8 +4,9 @@ The map never reruns the script on pan or zoom; the browser mirrors its view int
 page URL (``lat``, ``lon``, ``z``; :class:`ui.render.map_view.ViewSync`). Streamlit does not
 send that URL back on an ordinary rerun (it sends the query string it last set
 itself), so an ``st.button`` could not learn the view. This component, like
-:mod:`ui.geolocate` a dependency-free ``index.html`` speaking the component message
-protocol, reads the view from the page URL when pressed and returns it.
+:mod:`ui.geolocate` a dependency-free page speaking the component message protocol
+(``ui/browser_button/index.html``, which both share), reads the view from the page
+URL when pressed and returns it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-_component = components.declare_component("care_atlas_view_button", path=str(Path(__file__).parent))
+_component = components.declare_component(
+    "care_atlas_view_button", path=str(Path(__file__).parent / "browser_button")
+)
 
 
 def view_button(*, label: str, lang: str, key: str) -> dict | None:
@@ -24,4 +27,4 @@ def view_button(*, label: str, lang: str, key: str) -> dict | None:
     press time in ms) after a press, ``{"error": "no_view", "at"}`` when the URL has no
     view, or ``None`` before any press.
     """
-    return _component(label=label, lang=lang, key=key, default=None)
+    return _component(kind="view", label=label, lang=lang, key=key, default=None)

@@ -1,7 +1,8 @@
 """Ask the browser for the person's location, only when they press a button.
 
 A small bidirectional Streamlit component with no build step and no outside file:
-``index.html`` speaks the component message protocol directly. Chosen over the
+``ui/browser_button/index.html`` (shared with :mod:`ui.view_button`) speaks the
+component message protocol directly. Chosen over the
 PyPI geolocation components because those load their JavaScript bundles from the
 package (fine) but ask for the location as soon as the page loads; here the browser
 prompt appears only after the person asks, and a refusal or an unavailable
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
-_component = components.declare_component("care_atlas_geolocate", path=str(Path(__file__).parent))
+_component = components.declare_component(
+    "care_atlas_geolocate", path=str(Path(__file__).parent / "browser_button")
+)
 
 
 def geolocate(
@@ -22,6 +25,7 @@ def geolocate(
 ) -> dict | None:
     """Draw the button; return ``{"lat", "lon", "accuracy_m"}``, ``{"error": ...}`` or ``None``."""
     return _component(
+        kind="geolocate",
         label=label,
         asking=asking,
         found=found,
