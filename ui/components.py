@@ -259,27 +259,58 @@ def walking_zones(
     )
 
 
+MIME_TYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""The MIME type of each file Care Atlas hands out, by extension."""
+
+
+def download(
+    where: Any,
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    *,
+    key: str,
+    stretch: bool = False,
+) -> None:
+    """A download button in ``where`` (``st``, a column): the file, typed by its extension.
+
+    ``data`` may be a function, called only when the button is pressed, so a file is
+    not built on every rerun; pressing it never reruns the page (``on_click="ignore"``).
+    """
+    where.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=MIME_TYPES[file_name.rsplit(".", 1)[-1]],
+        key=key,
+        on_click="ignore",
+        width="stretch" if stretch else "content",
+    )
+
+
 def download_buttons(
     table: pd.DataFrame, frame: gpd.GeoDataFrame | None, *, name: str, lang: str, key: str
 ) -> None:
     """CSV of the table as shown (formula-safe) and, for a layer, GeoJSON in EPSG:4326."""
     cols = st.columns(2 if frame is not None else 1)
-    cols[0].download_button(
-        t("download_csv", lang),
-        lambda: csv_bytes(table),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
+    download(
+        cols[0], t("download_csv", lang), lambda: csv_bytes(table), f"{name}.csv", key=f"{key}_csv"
     )
     if frame is not None:
-        cols[1].download_button(
+        download(
+            cols[1],
             t("download_geojson", lang),
             lambda: frame.to_crs(4326).to_json(drop_id=True).encode("utf-8"),
-            file_name=f"{name}.geojson",
-            mime="application/geo+json",
+            f"{name}.geojson",
             key=f"{key}_geojson",
-            on_click="ignore",
         )
 
 

@@ -21,7 +21,7 @@ from geo.io.upload import Upload
 from geo.settings import Settings, get_settings
 from geo.store import NewPlace, StoreError
 from ui import frame, loaders, state, uploads
-from ui.components import kept_choice
+from ui.components import download, kept_choice
 from ui.i18n import error_text, label, t, tn
 from ui.render import offline, safe
 from ui.render.map_view import BOGOTA_VIEW, base_map, bounds_of, point_marker
@@ -84,22 +84,14 @@ def picker_map(*, lang: str) -> folium.Map:
 def layer_downloads(frame: gpd.GeoDataFrame, *, name: str, lang: str, key: str) -> None:
     """GeoJSON, GeoPackage and CSV downloads of one layer."""
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "layer"
-    formats = [  # (label, bytes when clicked, file extension, MIME type, key suffix)
-        ("GeoJSON", lambda: uploads.geojson_bytes(frame), "geojson", "application/geo+json", "gj"),
-        (
-            "GeoPackage",
-            lambda: uploads.gpkg_bytes(frame, layer=stem),
-            "gpkg",
-            "application/geopackage+sqlite3",
-            "gpkg",
-        ),
-        ("CSV", lambda: uploads.table_csv(frame), "csv", "text/csv", "csv"),
+    formats = [  # (label, bytes when clicked, file extension, key suffix)
+        ("GeoJSON", lambda: uploads.geojson_bytes(frame), "geojson", "gj"),
+        ("GeoPackage", lambda: uploads.gpkg_bytes(frame, layer=stem), "gpkg", "gpkg"),
+        ("CSV", lambda: uploads.table_csv(frame), "csv", "csv"),
     ]
     # Files are built when clicked, not on every rerun; a download does not rerun the page.
-    for col, (text, data, ext, mime, suffix) in zip(st.columns(3), formats, strict=True):
-        col.download_button(
-            text, data, f"{stem}.{ext}", mime, key=f"{key}_{suffix}", on_click="ignore"
-        )
+    for col, (text, data, ext, suffix) in zip(st.columns(3), formats, strict=True):
+        download(col, text, data, f"{stem}.{ext}", key=f"{key}_{suffix}")
 
 
 def _set_point(lat: float, lon: float) -> None:

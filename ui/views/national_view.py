@@ -46,7 +46,7 @@ from geo.demand import SAMPLE_MODEL
 from geo.errors import LayerError
 from geo.settings import Settings, get_settings
 from ui import jobs, state
-from ui.components import kept_choice
+from ui.components import download, kept_choice
 from ui.i18n import label, t, tn
 from ui.render import fmt, offline, raster, safe
 from ui.render.export import csv_bytes
@@ -581,14 +581,7 @@ def tables(summary: scale.RunSummary, *, lang: str) -> None:
 
 def _csv_button(data, *, name: str, lang: str) -> None:
     safe_name = re.sub(r"[^\w.-]+", "_", name)
-    st.download_button(
-        t("download_csv", lang),
-        data,
-        file_name=f"{safe_name}.csv",
-        mime="text/csv",
-        key=f"{PAGE}_csv_{safe_name}",
-        on_click="ignore",
-    )
+    download(st, t("download_csv", lang), data, f"{safe_name}.csv", key=f"{PAGE}_csv_{safe_name}")
 
 
 # ----------------------------------------------------------------------------- sample run

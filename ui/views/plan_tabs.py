@@ -18,6 +18,7 @@ from geo.scenarios import Scenario
 from geo.store import EditDeniedError, ScenarioNotFoundError, StoreError
 from ui import jobs, loaders, state, uploads
 from ui.components import (
+    download,
     download_buttons,
 )
 from ui.i18n import t
@@ -113,21 +114,19 @@ def scenario_tab(value: Scenario, params: PlanState, figures: pd.DataFrame, *, l
     saved_list(lang=lang)
     st.divider()
     left, right = st.columns(2)
-    left.download_button(
+    download(
+        left,
         t("plan_export_sites", lang),
         lambda: sites_geojson(value),
-        file_name="scenario_sites.geojson",
-        mime="application/geo+json",
+        "scenario_sites.geojson",
         key="plan_export_sites",
-        on_click="ignore",
     )
-    right.download_button(
+    download(
+        right,
         t("plan_export_figures", lang),
         lambda: figures_csv(figures, params),
-        file_name="scenario_figures.csv",
-        mime="text/csv",
+        "scenario_figures.csv",
         key="plan_export_figures",
-        on_click="ignore",
     )
 
 

@@ -29,7 +29,7 @@ from geo.settings import get_settings
 from geo.store import EditDeniedError, StoredScenario, StoreError, StoryNotFoundError
 from geo.stories import Story, StoryView
 from ui import state, uploads
-from ui.components import map_events
+from ui.components import download, map_events
 from ui.frame import PAGES_DIR
 from ui.i18n import label, readable_source, t
 from ui.render import basemap, safe, slide_basemap, slides, standalone
@@ -281,14 +281,13 @@ def _png_button(view: StoryView, *, number: int, lang: str) -> None:
         log.exception("slide %d could not be rendered as PNG", number)
         st.error(t("present_download_failed", lang, error=_problem(exc, lang=lang)))
         return
-    st.download_button(
+    download(
+        st,
         t("present_png", lang),
         data,
-        file_name=f"slide_{number}.png",
-        mime="image/png",
+        f"slide_{number}.png",
         key=f"present_png_{number}",
-        on_click="ignore",
-        width="stretch",
+        stretch=True,
     )
 
 
@@ -473,11 +472,9 @@ def _html_slide(content: SlideContent, *, lang: str) -> standalone.HtmlSlide:
 
 
 EXPORTS_KEY = "_present_exports"
-_PDF = "application/pdf"
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str, str]]:
+def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, bytes, str, str]]:
     """Build every story file from the views' states.
 
     Each is ``(label key, bytes, file name,
@@ -495,27 +492,24 @@ def build_exports(story: Story, *, name: str, lang: str) -> list[tuple[str, byte
         lang=lang,
     )
     return [
-        ("present_html", html.encode("utf-8"), "care_atlas_story.html", "text/html", "export_html"),
+        ("present_html", html.encode("utf-8"), "care_atlas_story.html", "export_html"),
         (
             "present_pdf_169",
             slides.render_pdf(static, page="16:9", tiles=tiles),
             "care_atlas_story_16x9.pdf",
-            _PDF,
             "export_pdf_169",
         ),
         (
             "present_pdf_a4",
             slides.render_pdf(static, page="A4", tiles=tiles),
             "care_atlas_story_A4.pdf",
-            _PDF,
             "export_pdf_a4",
         ),
-        ("present_csv", csv_bytes(table), "care_atlas_story_figures.csv", "text/csv", "export_csv"),
+        ("present_csv", csv_bytes(table), "care_atlas_story_figures.csv", "export_csv"),
         (
             "present_xlsx",
             xlsx_bytes({t("present_figures_sheet", lang): table}),
             "care_atlas_story_figures.xlsx",
-            _XLSX,
             "export_xlsx",
         ),
     ]
@@ -550,18 +544,8 @@ def exports(story: Story, *, name: str, lang: str) -> None:
         kept = (made_from, files)
         st.session_state[EXPORTS_KEY] = kept
     files = kept[1]
-    for col, (label_key, data, file_name, mime, key) in zip(
-        st.columns(len(files)), files, strict=True
-    ):
-        col.download_button(
-            t(label_key, lang),
-            data,
-            file_name=file_name,
-            mime=mime,
-            key=key,
-            on_click="ignore",
-            width="stretch",
-        )
+    for col, (label_key, data, file_name, key) in zip(st.columns(len(files)), files, strict=True):
+        download(col, t(label_key, lang), data, file_name, key=key, stretch=True)
 
 
 # --------------------------------------------------------------------- add a view to a story

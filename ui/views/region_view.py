@@ -13,6 +13,7 @@ from geo.filters import filter_features
 from ui import frame, loaders, state
 from ui.components import (
     CareMap,
+    download,
     filtered_layers,
     layer_errors,
     layer_notes,
@@ -119,11 +120,6 @@ def _offer(offer: gpd.GeoDataFrame, *, lang: str) -> None:
     if notes:
         st.markdown(f"**{t('offer_notes_title', lang)}**")
         st.markdown("\n".join(f"- {marker} {safe.markdown(text)}" for marker, text in notes))
-    st.download_button(
-        t("download_csv", lang),
-        data=lambda: csv_bytes(table),
-        file_name="training_offer.csv",
-        mime="text/csv",
-        key="offer_csv",
-        on_click="ignore",
+    download(
+        st, t("download_csv", lang), lambda: csv_bytes(table), "training_offer.csv", key="offer_csv"
     )
