@@ -316,7 +316,7 @@ def test_geographic_crs_is_refused(tiny: dict) -> None:
 # ----------------------------------------------------------------- official layers
 
 
-def official_inputs(folder: Path) -> dict:
+def official_inputs(folder: Path) -> PopulationInputs:
     """Normalise the raw official files as ATLAS.md describes (what sources.py returns)."""
     loc = gpd.read_file(folder / "localidades" / "loca.shp").to_crs("EPSG:4326")
     localidades = gpd.GeoDataFrame(
@@ -374,25 +374,25 @@ def official_inputs(folder: Path) -> dict:
         }
     )
     blocks = gpd.read_file(folder / "blocks" / "manzanas_bogota.gpkg")[["block_id", "geometry"]]
-    return {
-        "upz": upz,
-        "localidades": localidades,
-        "population_upz": population_upz,
-        "population_localidad": population_localidad,
-        "blocks": blocks,
-    }
+    return PopulationInputs(
+        upz=upz,
+        localidades=localidades,
+        population_upz=population_upz,
+        population_localidad=population_localidad,
+        blocks=blocks,
+    )
 
 
 @pytest.fixture(scope="module")
-def official(official_dir: Path) -> tuple[dict, gpd.GeoDataFrame, object, object]:
+def official(official_dir: Path) -> tuple[PopulationInputs, gpd.GeoDataFrame, object, object]:
     inputs = official_inputs(official_dir)
-    grid, model, report = demand(inputs)
+    grid, model, report = dasymetric_demand(inputs, DasymetricOptions())
     return inputs, grid, model, report
 
 
 def test_official_upz_and_city_totals_are_the_published_figures(official) -> None:
     inputs, grid, _, report = official
-    published = inputs["population_upz"].query("year == 2024")
+    published = inputs.population_upz.query("year == 2024")
     expected = dict(zip("UPZ" + published["upz"], published["total"].astype(float), strict=True))
     assert len(expected) == 112
     sums = grid.groupby("upz")["total"].sum()
@@ -405,7 +405,7 @@ def test_official_upz_and_city_totals_are_the_published_figures(official) -> Non
     )
     assert grid["total"].sum() == pytest.approx(8_034_649, rel=1e-9)
     assert report.city_total == pytest.approx(8_034_649, rel=1e-9)
-    localidades = inputs["population_localidad"].query("year == 2024")
+    localidades = inputs.population_localidad.query("year == 2024")
     by_zone = grid.groupby("zone")["total"].sum()
     for code, total in zip(localidades["localidad"], localidades["total"], strict=True):
         assert by_zone[code] == pytest.approx(total, rel=1e-9), code
@@ -438,8 +438,8 @@ def test_official_cells_are_finite_non_negative_and_groups_differ(official) -> N
 
 def test_official_2024_localidad_age_structure_is_implausible(official) -> None:
     inputs, _, _, report = official
-    ratios_2018 = cohort_ratios(inputs["population_localidad"], 2018)
-    ratios_2024 = cohort_ratios(inputs["population_localidad"], 2024)
+    ratios_2018 = cohort_ratios(inputs.population_localidad, 2018)
+    ratios_2024 = cohort_ratios(inputs.population_localidad, 2024)
     assert ratios_2024["08"] < 0.75  # Kennedy: 53,814 aged 0-5 against 78,061 aged 6-11
     assert 0.9 < ratios_2018["08"] < 1.1
     assert ratios_2024.max() - ratios_2024.min() > 2 * (ratios_2018.max() - ratios_2018.min())
