@@ -124,6 +124,16 @@ class Layer:
     columns: Mapping[str, str]
     features: list[dict[str, Any]]
 
+    @classmethod
+    def of(cls, layer_id: str, facts: Mapping[str, Any], features: list[dict[str, Any]]) -> Layer:
+        """Layer ``layer_id`` with the registry entry and columns of its ``facts``.
+
+        A point layer's columns start with those every point layer has.
+        """
+        points = all(f["geometry"]["type"] == "Point" for f in features)
+        columns = (POINT_COLUMNS if points else {}) | facts["columns"]
+        return cls(layer_id, facts["layer"], columns, features)
+
 
 DATE_PATTERNS = {  # (month and year, full date)
     "es": ("{month} de {year}", "{day} de {month} de {year}"),
@@ -275,7 +285,6 @@ CARE_BLOCKS = tuple(
 
 def build_care_blocks() -> Layer:
     """Care blocks (Manzanas del Cuidado) of Bogotá: facts §1 table, one point per row."""
-    columns = POINT_COLUMNS | FACTS_CARE_BLOCKS["columns"]
     features = []
     for b in CARE_BLOCKS:
         if b.anchor:
@@ -348,7 +357,7 @@ def build_care_blocks() -> Layer:
             "services_verified": False,
         }
         features.append(point_feature(b.lat, b.lon, props))
-    return Layer("care_blocks", FACTS_CARE_BLOCKS["layer"], columns, features)
+    return Layer.of("care_blocks", FACTS_CARE_BLOCKS, features)
 
 
 # --------------------------------------------------------------------------- care buses
@@ -358,7 +367,6 @@ FACTS_CARE_BUS_STOPS = load_facts("care_bus_stops")
 
 def build_care_bus_stops() -> Layer:
     """Buses del Cuidado stops of late 2025 (facts §1), one point per localidad."""
-    columns = POINT_COLUMNS | FACTS_CARE_BUS_STOPS["columns"]
     features = []
     for i, row in enumerate(load_rows("care_bus_stops"), 1):
         localidad, area = row["localidad"], row["area"]
@@ -397,7 +405,7 @@ def build_care_bus_stops() -> Layer:
             "period": "2025-late",
         }
         features.append(point_feature(float(row["lat"]), float(row["lon"]), props))
-    return Layer("care_bus_stops", FACTS_CARE_BUS_STOPS["layer"], columns, features)
+    return Layer.of("care_bus_stops", FACTS_CARE_BUS_STOPS, features)
 
 
 # --------------------------------------------------------------------------- home care
@@ -408,7 +416,6 @@ HOME_CARE_2023: dict[str, int] = FACTS_HOME_CARE["programme_2023"]
 
 def build_home_care() -> Layer:
     """Cuidado a domicilio (home care) 2023: seed 001, one point per localidad served."""
-    columns = POINT_COLUMNS | FACTS_HOME_CARE["columns"]
     features = []
     for i, row in enumerate(load_rows("home_care"), 1):
         localidad = row["localidad"]
@@ -449,7 +456,7 @@ def build_home_care() -> Layer:
             "localidad": localidad,
         } | HOME_CARE_2023
         features.append(point_feature(float(row["lat"]), float(row["lon"]), props))
-    return Layer("home_care", FACTS_HOME_CARE["layer"], columns, features)
+    return Layer.of("home_care", FACTS_HOME_CARE, features)
 
 
 # --------------------------------------------------------------------------- cooperatives
@@ -472,7 +479,7 @@ def build_cooperatives() -> Layer:
     for i, row in enumerate(FACTS_COOPERATIVES["initiative"], 1):
         fixed = {"id": f"coop-{i:02d}", "kind": "cooperative", "location_precision": "city"}
         features.append(point_feature(row["lat"], row["lon"], point_props(columns, row | fixed)))
-    return Layer("cooperatives", FACTS_COOPERATIVES["layer"], columns, features)
+    return Layer.of("cooperatives", FACTS_COOPERATIVES, features)
 
 
 # --------------------------------------------------------------------------- training offer
@@ -528,7 +535,6 @@ def _hours(value: float | None, lang: str) -> str:
 
 def build_training_offer() -> Layer:
     """Training and certification offer (seed 002), one point per standard or programme row."""
-    columns = POINT_COLUMNS | FACTS_TRAINING_OFFER["columns"]
     features = []
     for i, s in enumerate(STANDARDS, 1):
         inst = INSTITUTIONS[s.institution]
@@ -623,7 +629,7 @@ def build_training_offer() -> Layer:
             "year": 2023,
         }
         features.append(point_feature(float(inst["lat"]), float(inst["lon"]), props))
-    return Layer("training_offer", FACTS_TRAINING_OFFER["layer"], columns, features)
+    return Layer.of("training_offer", FACTS_TRAINING_OFFER, features)
 
 
 # --------------------------------------------------------------------------- national systems
@@ -648,7 +654,7 @@ def build_national_systems() -> Layer:
             "location_precision": "city",
         }
         features.append(point_feature(row["lat"], row["lon"], point_props(columns, row | fixed)))
-    return Layer("national_systems", FACTS_NATIONAL_SYSTEMS["layer"], columns, features)
+    return Layer.of("national_systems", FACTS_NATIONAL_SYSTEMS, features)
 
 
 # --------------------------------------------------------------------------- localidades
@@ -696,7 +702,6 @@ def urban_zones(
 
 def build_localidades() -> Layer:
     """Approximate localidad zones of Bogotá (never the official boundaries)."""
-    columns = FACTS_LOCALIDADES["columns"]
     urban = {
         r["code"]: (float(r["lon"]), float(r["lat"]))
         for r in LOCALIDADES
@@ -759,7 +764,7 @@ def build_localidades() -> Layer:
         features.append(
             {"type": "Feature", "properties": props, "geometry": polygon_geojson(zones[code])}
         )
-    return Layer("localidades", FACTS_LOCALIDADES["layer"], columns, features)
+    return Layer.of("localidades", FACTS_LOCALIDADES, features)
 
 
 # --------------------------------------------------------------------------- countries
@@ -791,7 +796,6 @@ def build_countries(source: Path) -> Layer:
     missing = set(LATAM_COUNTRIES) - set(keep["iso_a3"])
     if missing:
         raise ValueError(f"Natural Earth lacks {sorted(missing)}")
-    columns = FACTS_COUNTRIES["columns"]
     features = []
     for row in sorted(LATAM_COUNTRIES.values(), key=lambda r: (r["iso_a2"], r["name_es"])):
         iso_a3, iso_a2, name_es, name_en = (
@@ -809,7 +813,7 @@ def build_countries(source: Path) -> Layer:
             "source": FACTS_COUNTRIES["layer"]["source"],
         }
         features.append({"type": "Feature", "properties": props, "geometry": polygon_geojson(geom)})
-    return Layer("countries", FACTS_COUNTRIES["layer"], columns, features)
+    return Layer.of("countries", FACTS_COUNTRIES, features)
 
 
 def existing_countries(data_dir: Path) -> Layer:
