@@ -5,8 +5,9 @@ page URL (``lat``, ``lon``, ``z``; :class:`ui.render.map_view.ViewSync`). Stream
 send that URL back on an ordinary rerun (it sends the query string it last set
 itself), so an ``st.button`` could not learn the view. This component, like
 :mod:`ui.geolocate` a dependency-free page speaking the component message protocol
-(``ui/browser_button/index.html``, which both share), reads the view from the page
-URL when pressed and returns it.
+(``ui/browser_button/index.html``, which both share), reads the view when pressed
+and returns it: the one the map keeps on the page on every move, else the page URL's
+(which lags for up to a second after a rerun, when Streamlit rewrites it).
 """
 
 from __future__ import annotations

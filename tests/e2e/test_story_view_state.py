@@ -94,14 +94,17 @@ def _add_view(page: Page, title: str, *, story: str | None = None) -> str:
     box.fill(title)
     box.press("Enter")
     wait_idle(page)
-    # A rerun rewrites the URL from the server's copy (an older z) and the map puts its
-    # position back within a second; "Add" reads the URL, so wait for the map's own zoom.
-    # (Known race, left open: "Add" pressed in that second saves the older position.)
-    zoom = map_view(page)["zoom"]
-    page.wait_for_function(
-        "z => new URLSearchParams(location.search).get('z') === String(z)", arg=zoom, timeout=10_000
+    # A rerun rewrites the URL from the server's copy (an older view) and the map puts its
+    # position back within a second. "Add" pressed in that second must still save the
+    # map's own view: make the URL stale, hold it so while "Add" is pressed, let go.
+    page.evaluate(
+        "() => { const u = new URL(location.href); u.searchParams.set('z', '3');"
+        " u.searchParams.set('lat', '0'); u.searchParams.set('lon', '0');"
+        " history.replaceState(history.state, '', u.toString());"
+        " window._replaceState = history.replaceState; history.replaceState = () => {}; }"
     )
     sidebar.frame_locator(BUTTON_IFRAME).get_by_role("button", name="Add", exact=True).click()
+    page.evaluate("() => { history.replaceState = window._replaceState; }")
     expect(sidebar.get_by_text("Added to")).to_be_visible(timeout=60_000)
     href = sidebar.get_by_role("link", name="Open the story").get_attribute("href") or ""
     found = re.search(r"story=(st-[A-Za-z0-9_-]+)", href)

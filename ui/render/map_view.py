@@ -97,8 +97,10 @@ class ViewSync(MacroElement):
     copied URL reopens the same view. Streamlit rewrites the URL from its own state
     after every rerun (it never learns the view, by design: panning must not rerun
     the script), so the map re-asserts the three parameters once a second when they
-    differ. Inside a standalone export there is no parent page; the guard makes that
-    a no-op.
+    differ. The view is also kept on the page itself (``careAtlasView``, with the
+    page's path), where the URL's lag cannot reach it: the view buttons
+    (:mod:`ui.view_button`) read it there first. Inside a standalone export there is
+    no parent page; the guard makes that a no-op.
     """
 
     _template = Template(
@@ -110,11 +112,14 @@ class ViewSync(MacroElement):
                 var target = window.parent;
                 if (!target || target === window || !target.history) { return; }
                 var centre = map.getCenter();
+                var view = {lat: centre.lat.toFixed(5), lon: centre.lng.toFixed(5),
+                            z: String(map.getZoom())};
+                target.careAtlasView = Object.assign({path: target.location.pathname}, view);
                 var url = new URL(target.location.href);
                 var before = url.search;
-                url.searchParams.set("lat", centre.lat.toFixed(5));
-                url.searchParams.set("lon", centre.lng.toFixed(5));
-                url.searchParams.set("z", String(map.getZoom()));
+                url.searchParams.set("lat", view.lat);
+                url.searchParams.set("lon", view.lon);
+                url.searchParams.set("z", view.z);
                 if (url.search !== before) {
                     target.history.replaceState(target.history.state, "", url.toString());
                 }
