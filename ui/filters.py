@@ -82,6 +82,13 @@ def kept_multiselect(
     return state.keep_list(key, keep=keep, param=param)
 
 
+def _labeller(vocabulary: str, lang: str) -> Callable[[str], str]:
+    """A multiselect's ``format_func``: the label of a code in ``vocabulary`` (none: as is)."""
+    if not vocabulary:
+        return str
+    return lambda code: label(vocabulary, code, lang)
+
+
 def filter_sidebar(
     page: str,
     *,
@@ -111,9 +118,7 @@ def filter_sidebar(
                 options.get(facet, []),
                 keep=f"{page}_{facet}",
                 lang=lang,
-                format_func=(lambda code, v=vocabulary: label(v, code, lang))
-                if vocabulary
-                else str,
+                format_func=_labeller(vocabulary, lang),
                 param=param,
             )
             for facet, (_, vocabulary, param) in FACETS.items()

@@ -12,6 +12,7 @@ speaks Spanish first).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 import streamlit as st
 
@@ -22,7 +23,7 @@ from ui.render import safe
 
 # Absolute, so the pages resolve whichever directory the app was started from.
 PAGES_DIR = Path(__file__).resolve().parents[1] / "app_pages"
-NAV_POSITION = "top"
+NAV_POSITION: Final = "top"
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 2rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0 0.5rem; }

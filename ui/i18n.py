@@ -14,7 +14,7 @@ raises ``KeyError`` so the tests catch it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from geo import catalog, vocab
@@ -80,7 +80,7 @@ def label(vocabulary: str, code: str, lang: str) -> str:
     return entry[lang] if entry else code
 
 
-def labels(vocabulary: str, codes: tuple[str, ...] | list[str], lang: str) -> list[str]:
+def labels(vocabulary: str, codes: Sequence[str], lang: str) -> list[str]:
     """Labels of several codes, in order."""
     return [label(vocabulary, code, lang) for code in codes]
 

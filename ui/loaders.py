@@ -188,6 +188,8 @@ def network_catchments(
 ) -> gpd.GeoDataFrame:
     """Streets reached within ``walk_metres`` of each point (lon, lat), as polygons."""
     network = street_network()[0]
+    if network is None:  # every caller asks only when street_network() has one
+        raise RuntimeError("network_catchments needs the configured street network")
     lon, lat = zip(*points, strict=True)
     projected = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(network.crs)
     xy = list(zip(projected.x, projected.y, strict=True))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -110,8 +111,11 @@ def restore_value(key: str, *, keep: str, url_value: object, default: object) ->
         st.session_state[key] = url_value if url_value is not None else default
 
 
-def keep_value(key: str, *, keep: str) -> object:
-    """After a one-value widget is drawn: keep its value (it survives page changes)."""
+def keep_value(key: str, *, keep: str) -> Any:
+    """After a one-value widget is drawn: keep its value (it survives page changes).
+
+    Its type is the widget's (a slider's int...): Any, as ``st.session_state`` gives it.
+    """
     value = st.session_state.get(key)
     st.session_state[_KEEP + keep] = value
     return value

@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -125,7 +126,12 @@ def _release(file: UploadedFile) -> None:
     """
     ctx = get_script_run_ctx()
     if ctx is not None:
-        ctx.uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
+        manager = ctx.uploaded_file_mgr
+        # remove_file is not in the protocol the context declares, only in the manager
+        # Streamlit's server and AppTest both use
+        if not isinstance(manager, MemoryUploadedFileManager):
+            raise TypeError(f"cannot drop one upload from a {type(manager).__name__}")
+        manager.remove_file(ctx.session_id, file.file_id)
 
 
 def check_upload_limit(settings: Settings) -> str | None:

@@ -133,7 +133,7 @@ class _Common:
         return self if view is None else dataclasses.replace(self, view=view.clamped())
 
     def _common_query(self) -> dict[str, str]:
-        out = {}
+        out: dict[str, str] = {}
         if self.view is not None:
             out |= {"lat": f"{self.view.lat:.5f}", "lon": f"{self.view.lon:.5f}"}
             out["z"] = str(self.view.zoom)
@@ -209,9 +209,12 @@ class ExploreState(_Common):
     def from_query(cls, query: Mapping[str, Any]) -> Self:
         """The state a URL describes (unknown or malformed values give the defaults)."""
         layers = _one(query, "layers")
+        facets: dict[str, Any] = {
+            f: _codes(_one(query, p) or "") for f, (p, _) in EXPLORE_FACETS.items()
+        }
         return cls(
             layers=_codes(layers) if layers is not None else None,
-            **{f: _codes(_one(query, p) or "") for f, (p, _) in EXPLORE_FACETS.items()},
+            **facets,  # field names from a table: mypy cannot match them to parameters
             walk=_one(query, "walk") == "1",
             minutes=_minutes(_one(query, "wmin")),
             profile=_choice(_one(query, "wprofile"), list(profiles.PROFILES), DEFAULT_PROFILE),
@@ -232,9 +235,10 @@ class ExploreState(_Common):
     def from_params(cls, params: Mapping[str, Any]) -> Self:
         """The state a story view keeps (stories saved before the filters were kept too)."""
         layers = params.get("layers")
+        facets: dict[str, Any] = {facet: _codes(params.get(facet, ())) for facet in EXPLORE_FACETS}
         return cls(
             layers=_codes(layers) if layers is not None else None,
-            **{facet: _codes(params.get(facet, ())) for facet in EXPLORE_FACETS},
+            **facets,  # field names from a table: mypy cannot match them to parameters
             walk=params.get("walk") is True,
             minutes=_minutes(params.get("minutes", DEFAULT_MINUTES)),
             profile=_choice(params.get("profile"), list(profiles.PROFILES), DEFAULT_PROFILE),

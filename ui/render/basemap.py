@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
@@ -201,7 +201,9 @@ class BasemapLayer(JSCSSMixin, MacroElement):
     style is fixed here.
     """
 
-    default_js: ClassVar[list[tuple[str, str]]] = [PROTOMAPS_JS]
+    # declared as folium's JSCSSMixin declares it (no ClassVar: mypy refuses a ClassVar
+    # over its instance variable); offline.localize replaces it per element, never mutates it
+    default_js: list[tuple[str, str]] = [PROTOMAPS_JS]  # noqa: RUF012
 
     _template = Template(
         """

@@ -117,7 +117,9 @@ def _cell_value(value: object, *, where: str) -> object:
         value = pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
     elif isinstance(value, np.generic):
         value = value.item()
-    if value is None or (np.ndim(value) == 0 and not isinstance(value, str) and pd.isna(value)):
+    # numpy's stubs type np.ndim's argument as array-like; at run time any object is one
+    # (a scalar of any kind is 0-d), which is what this asks of a cell of unknown type
+    if value is None or (np.ndim(value) == 0 and not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return None
     if isinstance(value, bool | int):
         return value

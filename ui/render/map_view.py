@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo import vocab
@@ -35,7 +35,7 @@ from ui.i18n import VOCABULARY, label, labels, readable_source, t
 from ui.render import safe
 from ui.render.basemap import Basemap, BasemapLayer
 from ui.render.basemap import for_settings as basemap_for_settings
-from ui.render.offline import walk
+from ui.render.offline import E, walk
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 KIND_COLOURS: dict[str, str] = {
@@ -634,14 +634,17 @@ class CareLayer(MacroElement):
             .replace("\u2028", "\\u2028")
             .replace("\u2029", "\\u2029")
         )
-        self._bounds = [list(bounds[0]), list(bounds[1])]
+        self._bounds: list[list[float | None]] = [list(bounds[0]), list(bounds[1])]
 
-    def _get_self_bounds(self) -> list[list[float]]:
+    def _get_self_bounds(self) -> list[list[float | None]]:
         return self._bounds
 
-    def render(self, **kwargs) -> None:
+    # branca types Element.render as returning the HTML, but its own MacroElement.render
+    # (which this replaces) returns None: the override is as untrue to Element as branca's.
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         """Add the script to the page as rendered (see :class:`_Script`)."""
         figure = self.get_root()
+        assert isinstance(figure, Figure), "a CareLayer renders inside a map"  # as in branca
         script = self._template.module.__dict__["script"](self, kwargs)
         figure.script.add_child(_Script(script), name=self.get_name())
 
@@ -661,7 +664,7 @@ def _rounded(geom) -> dict:
     return shapely.geometry.mapping(shapely.set_precision(geom, 1e-6))
 
 
-def _stable_ids(element: Element, seed: str) -> Element:
+def _stable_ids(element: E, seed: str) -> E:
     """Give an element tree ids derived from ``seed`` instead of random ones.
 
     streamlit-folium redraws the care layers whenever their script text changes;

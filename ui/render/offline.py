@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from branca.element import Element
+
+E = TypeVar("E", bound=Element)
+"""A folium/branca element type: what goes in comes out (a map stays a map)."""
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 LEAFLET_VERSION = "1.9.4"
@@ -68,7 +72,7 @@ def _local(assets: list[tuple[str, str]], static_url: str) -> list[tuple[str, st
     return local
 
 
-def localize(element: Element, *, static_url: str) -> Element:
+def localize(element: E, *, static_url: str) -> E:
     """Point every asset of ``element`` and its descendants at the vendored copies.
 
     Parameters

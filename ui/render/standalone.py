@@ -40,7 +40,7 @@ from urllib.parse import urlparse
 
 import folium
 import jinja2
-from branca.element import CssLink, JavascriptLink
+from branca.element import CssLink, Figure, JavascriptLink
 from markupsafe import Markup
 from pyproj import Transformer
 
@@ -361,6 +361,7 @@ def _render_map(m: folium.Map, *, name: str, allow_tiles: bool) -> _RenderedMap:
         raise RuntimeError(f"folium named the map {mine.get_name()!r}, expected {name!r}")
     online, allowed = _online_layers(mine, allow_tiles=allow_tiles)
     figure = mine.get_root()
+    assert isinstance(figure, Figure), "folium puts every map in a Figure"
     figure.render()
     js: list[str] = []
     css: list[str] = []
@@ -413,7 +414,10 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
         else:
             lat, lon = (float(v) for v in m.location)
             cx, cy = _TO_MERCATOR.transform(lon, lat)
-            per_px = vtiles.WORLD_M / 256 / 2 ** int(m.options.get("zoom", 12))
+            zoom = m.options.get("zoom", 12)
+            if not isinstance(zoom, int | float | str):  # int() of a list or dict: the same
+                raise TypeError(f"zoom {zoom!r}")
+            per_px = vtiles.WORLD_M / 256 / 2 ** int(zoom)
     except (TypeError, ValueError):
         return None
     if per_px > vtiles.WORLD_M / 256 / 2**MIN_BASEMAP_ZOOM:
@@ -439,7 +443,8 @@ def _basemap_image(m: folium.Map, layer: Any) -> folium.raster_layers.ImageOverl
         name="basemap",
         control=False,
         # Leaflet's own option names (folium passes an overlay's extra options as they are)
-        **{"zIndex": 0, "className": "care-atlas-basemap"},
+        zIndex=0,
+        className="care-atlas-basemap",
     )
 
 

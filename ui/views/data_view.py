@@ -270,10 +270,12 @@ def _upload_tab(settings: Settings, *, lang: str) -> None:
         max_upload_size=settings.streamlit_upload_mb,
         key=f"upload_{st.session_state.get(UPLOAD_ROUND, 0)}",
     )
-    new_file = file is not None and (
-        uploads.pending() is None or uploads.pending().name != file.name
-    )
-    if new_file and not uploads.take(file, settings=settings, lang=lang):  # over the cap
+    before = uploads.pending()
+    if (
+        file is not None
+        and (before is None or before.name != file.name)  # a new file
+        and not uploads.take(file, settings=settings, lang=lang)  # over the cap
+    ):
         _next_upload_round()
         st.rerun()
     waiting = uploads.pending()

@@ -183,7 +183,7 @@ def _review(place: Place, existing: gpd.GeoDataFrame, *, moderator: str, lang: s
             if changes:
                 # an edit passes the same checks as a suggestion
                 checked = community.validate_place(
-                    dataclasses.replace(place.as_new(), **changes), lang=lang
+                    dataclasses.replace(place.as_new(), name=new_name, hours=new_hours), lang=lang
                 )
                 changes = {"name": checked.name, "hours": checked.hours}
             with uploads.store() as store:

@@ -516,8 +516,8 @@ def headline(summary: scale.RunSummary, *, lang: str) -> None:
     groups = h.get("groups") or {}
     if groups:
         st.markdown(f"**{t('nat_m_groups', lang)}**")
-        cols = st.columns(max(len(groups), 4))
-        for col, (group, figures) in zip(cols, groups.items(), strict=False):
+        group_cols = st.columns(max(len(groups), 4))
+        for col, (group, figures) in zip(group_cols, groups.items(), strict=False):
             col.metric(
                 group_label(group, lang),
                 fmt.integer(float(figures["unserved"]), lang),
@@ -655,9 +655,10 @@ def _data_model_note() -> dict[str, str] | None:
     except LayerError:
         return None
     ids = registry.ids(kind="demand")
-    if not ids or not registry[ids[0]].model:
+    model = registry[ids[0]].model if ids else None
+    if not model:
         return None
-    return dict(registry[ids[0]].model.get("note") or {}) or None
+    return dict(model.get("note") or {}) or None
 
 
 def sample_services() -> Path:

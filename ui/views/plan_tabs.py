@@ -147,6 +147,7 @@ def save_box(value: Scenario, params: PlanState, *, lang: str) -> None:
         try:
             with uploads.store() as handle:
                 if save_over:
+                    assert current_id is not None  # save_over needs may_change, which needs it
                     stored = handle.save_document(
                         "scenario",
                         name,

@@ -6,6 +6,8 @@ training offer table (``app_pages/region.py`` draws the frame and calls :func:`r
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import streamlit as st
 
@@ -69,11 +71,13 @@ def render(lang: str) -> None:
         lang=lang,
         note=frame.data_details(lang),
     )
+    # field names from a table: mypy cannot match them to RegionState's parameters
+    facets: dict[str, Any] = {facet: tuple(values) for facet, values in chosen.facets.items()}
     present_view.add_view_box(
         PAGE,
         RegionState(
             layers=tuple(chosen.layers),
-            **{facet: tuple(values) for facet, values in chosen.facets.items()},
+            **facets,
             view=state.initial_view(f"{PAGE}_{lang}", None),
             selected=state.selection(PAGE),
         ),
