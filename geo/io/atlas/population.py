@@ -1055,14 +1055,15 @@ def dasymetric_demand(
     grid.attrs["year"] = int(year)
 
     # ---- checks
-    by_group = np.bincount(group_index, weights=result.values[:, 0], minlength=len(group_names))
-    upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
-    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[group_index]).sum()
-    loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
-    city = float(result.values[:, 0].sum())
-    published = float(sum(loc_total.values()))
-    if not math.isclose(city, published, rel_tol=1e-9):
-        raise AssertionError(f"city total {city} != published {published}")  # a bug, not input
+    upz_err, loc_err, city, published = _check_totals(
+        result.values[:, 0],
+        group_index,
+        group_loc,
+        n_groups=len(group_names),
+        pu_total=pu_total,
+        loc_codes=loc_codes,
+        loc_total=loc_total,
+    )
     nowhere = outside & (in_loc < 0)
     usable_area = block_area[usable]
     report = DemandReport(
@@ -1527,3 +1528,53 @@ def _remainder_units(
                 "(no block there)"
             )
     return spreads, units, warnings
+
+
+def _check_totals(
+    people: np.ndarray,
+    group_index: np.ndarray,
+    group_loc: np.ndarray,
+    *,
+    n_groups: int,
+    pu_total: np.ndarray,
+    loc_codes: np.ndarray,
+    loc_total: Mapping[str, float],
+) -> tuple[float, float, float, float]:
+    """Measure how far the cells' people are from the published UPZ and localidad totals.
+
+    Parameters
+    ----------
+    people
+        The people of each cell row (one row per cell and group).
+    group_index
+        The group of each row.
+    group_loc
+        The localidad code of each group.
+    n_groups
+        The number of groups.
+    pu_total
+        The published total of each UPZ group (the first groups).
+    loc_codes, loc_total
+        The localidad codes and their published totals.
+
+    Returns
+    -------
+    tuple
+        The largest UPZ error, the largest localidad error, the city total of the
+        cells and the published city total.
+
+    Raises
+    ------
+    AssertionError
+        If the city total differs from the published one: a bug, not bad input.
+    """
+    n_upz = len(pu_total)
+    by_group = np.bincount(group_index, weights=people, minlength=n_groups)
+    upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
+    by_loc = pd.Series(people).groupby(group_loc[group_index]).sum()
+    loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
+    city = float(people.sum())
+    published = float(sum(loc_total.values()))
+    if not math.isclose(city, published, rel_tol=1e-9):
+        raise AssertionError(f"city total {city} != published {published}")  # a bug, not input
+    return upz_err, float(loc_err), city, published
