@@ -825,34 +825,58 @@ def locate(text: str, index: AddressIndex) -> Located | None:
         return _intersection_answer(text, parsed, index)
     variants = _plate_variants(parsed, index)
     if parsed.has_plate:
-        # The stated street before the one with Sur/Este added: a plate or a block of
-        # the stated street wins over an exact plate of the other (nomenclature: no
-        # cardinal means north and west).
-        for v in variants:
-            for step in (_exact, _interpolated):
-                found = step(text, v, index)
-                if found is not None:
-                    return _with_also(found, v, variants, index)
-        for v in variants:
-            found = _bracketed(text, v, index)
-            if found is not None:
-                return found
-        for v in variants:
-            for cross in _cross_streets(v):
-                corner = _corner(index, v.street, cross)
-                if corner is not None:
-                    xy, error = corner
-                    return _answer(text, index, xy, "intersection", error + (v.house or 0), v.text)
-        # on the street only as typed (a Diagonal for a Calle is another street)
-        same = [v for v in variants if GROUP.get(v.street.kind) == GROUP.get(parsed.street.kind)]
-        best = [f for v in same if (f := _street_point(text, v, index)) is not None]
-        if best:
-            return min(best, key=lambda f: f.error_m)
-        return None
+        return _plate_answer(text, parsed, variants, index)
     for v in variants:
         found = _street_point(text, v, index)
         if found is not None:
             return found
+    return None
+
+
+def _plate_answer(
+    text: str, parsed: Address, variants: list[Address], index: AddressIndex
+) -> Located | None:
+    """Locate an address with a plate: exact, interpolated, bracketed, corner, else street.
+
+    Parameters
+    ----------
+    text
+        What the person typed.
+    parsed
+        The address as parsed from ``text`` (with a plate).
+    variants
+        Its readings, the stated street first (:func:`_plate_variants`).
+    index
+        The atlas's :class:`AddressIndex`.
+
+    Returns
+    -------
+    Located or None
+        ``None`` when no reading is on the index.
+    """
+    # The stated street before the one with Sur/Este added: a plate or a block of
+    # the stated street wins over an exact plate of the other (nomenclature: no
+    # cardinal means north and west).
+    for v in variants:
+        for step in (_exact, _interpolated):
+            found = step(text, v, index)
+            if found is not None:
+                return _with_also(found, v, variants, index)
+    for v in variants:
+        found = _bracketed(text, v, index)
+        if found is not None:
+            return found
+    for v in variants:
+        for cross in _cross_streets(v):
+            corner = _corner(index, v.street, cross)
+            if corner is not None:
+                xy, error = corner
+                return _answer(text, index, xy, "intersection", error + (v.house or 0), v.text)
+    # on the street only as typed (a Diagonal for a Calle is another street)
+    same = [v for v in variants if GROUP.get(v.street.kind) == GROUP.get(parsed.street.kind)]
+    best = [f for v in same if (f := _street_point(text, v, index)) is not None]
+    if best:
+        return min(best, key=lambda f: f.error_m)
     return None
 
 

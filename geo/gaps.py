@@ -525,20 +525,7 @@ def run_gaps(
     care_codes, carer_codes = options.care_codes, options.carer_codes
     min_population, max_snap_m = options.min_population, options.max_snap_m
     groups = list(dict.fromkeys(groups))
-    if not groups:
-        raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
-    if demand_grid.crs is None or not demand_grid.crs.is_projected:
-        raise LayerError(
-            "the demand grid is not in a metric CRS; build it with geo.demand (make_grid, "
-            "interpolate or sample_demand)."
-        )
-    _require_columns(demand_grid, groups, what="the demand grid")
-    if zone_col is not None and zone_col not in demand_grid.columns:
-        raise LayerError(f"the demand grid has no zone column {zone_col!r}; pass another one.")
-    if services.crs is None:
-        raise LayerError("the services layer has no CRS; set it (e.g. EPSG:4326).")
-    if services.empty:
-        raise LayerError("the services layer has no features; give at least one service.")
+    _check_inputs(demand_grid, services, groups=groups, zone_col=zone_col)
     radius_m, walker = walk_reach(minutes, profile=profile, detour=detour)
     labels = services.index
     services = services.to_crs(demand_grid.crs).reset_index(drop=True)  # labels may repeat
@@ -615,44 +602,11 @@ def run_gaps(
     if is_care is None or is_carer is None:
         simult_note = f"not computed: the services layer has no {SERVICE_CODES_COL!r} codes column"
     else:
-        care = services[is_care]
-        carer = services[is_carer]
-        if walk is None:
-            out["care_within"] = _within(points, care, radius_m)
-            out["carer_within"] = _within(points, carer, radius_m)
-        else:
-            out["care_within"] = walk.within(is_care)
-            out["carer_within"] = walk.within(is_carer)
-        out["simultaneity"] = out["care_within"] & out["carer_within"]
-        if "carers" not in out.columns:
-            simult_note = "not computed: the demand has no 'carers' column"
-        else:
-            if len(care) and len(carer):
-                if walk is None:
-                    result = access.simultaneity(
-                        points, care, carer, radius_m=radius_m, carers_col="carers"
-                    )
-                    simult = {
-                        "share": float(result.share),
-                        "carers_total": float(result.carers_total),
-                        "carers_both": float(result.carers_both),
-                    }
-                else:
-                    carers = _column(out, "carers")
-                    total = float(carers.sum())
-                    both = float(carers[out["simultaneity"].to_numpy(bool)].sum())
-                    simult = {
-                        "share": both / total if total > 0 else 0.0,
-                        "carers_total": total,
-                        "carers_both": both,
-                    }
-            else:
-                total = float(out["carers"].sum())
-                simult = {"share": 0.0, "carers_total": total, "carers_both": 0.0}
-                simult_note = (
-                    f"{len(care)} care and {len(carer)} carer services in the layer, so no "
-                    "carer reaches both"
-                )
+        within, simult, simult_note = _simultaneity(
+            out, points, services, is_care, is_carer, radius_m=radius_m, walk=walk
+        )
+        for name, values in within.items():
+            out[name] = values
 
     areas = access.unserved_areas(
         out, out["covered"], groups=groups, min_population=min_population, split_by=zone_col
@@ -710,6 +664,117 @@ def run_gaps(
         summary=summary_table(headline),
         headline=headline,
     )
+
+
+def _check_inputs(
+    demand_grid: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    *,
+    groups: list[str],
+    zone_col: str | None,
+) -> None:
+    """Refuse a gaps run whose demand grid or services layer cannot be measured.
+
+    Parameters
+    ----------
+    demand_grid, services
+        As :func:`run_gaps` takes them.
+    groups
+        The group columns to report, without repeats.
+    zone_col
+        The zone column of ``demand_grid``, if any.
+
+    Raises
+    ------
+    LayerError
+        Naming what is missing and what to do.
+    """
+    if not groups:
+        raise LayerError("no population groups to analyse; pass at least one, e.g. children.")
+    if demand_grid.crs is None or not demand_grid.crs.is_projected:
+        raise LayerError(
+            "the demand grid is not in a metric CRS; build it with geo.demand (make_grid, "
+            "interpolate or sample_demand)."
+        )
+    _require_columns(demand_grid, groups, what="the demand grid")
+    if zone_col is not None and zone_col not in demand_grid.columns:
+        raise LayerError(f"the demand grid has no zone column {zone_col!r}; pass another one.")
+    if services.crs is None:
+        raise LayerError("the services layer has no CRS; set it (e.g. EPSG:4326).")
+    if services.empty:
+        raise LayerError("the services layer has no features; give at least one service.")
+
+
+def _simultaneity(
+    out: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    is_care: np.ndarray,
+    is_carer: np.ndarray,
+    *,
+    radius_m: float,
+    walk: _NetworkWalk | None,
+) -> tuple[dict[str, Any], dict[str, float] | None, str]:
+    """Measure which cells reach both a care and a carer service, and the carers there.
+
+    Parameters
+    ----------
+    out
+        The demand cells being measured (read only; ``carers`` column if any).
+    points
+        Their centres.
+    services
+        The services, in the cells' CRS.
+    is_care, is_carer
+        Which services are care services and which carer services.
+    radius_m
+        The reach (straight mode) in metres.
+    walk
+        The street walk in network mode, else ``None`` (straight lines).
+
+    Returns
+    -------
+    tuple
+        The columns ``care_within``, ``carer_within`` and ``simultaneity`` for the
+        cells; the simultaneity figures (``None`` without a ``carers`` column); a note.
+    """
+    care = services[is_care]
+    carer = services[is_carer]
+    if walk is None:
+        care_within = _within(points, care, radius_m)
+        carer_within = _within(points, carer, radius_m)
+    else:
+        care_within = walk.within(is_care)
+        carer_within = walk.within(is_carer)
+    both_within = care_within & carer_within
+    columns = {
+        "care_within": care_within,
+        "carer_within": carer_within,
+        "simultaneity": both_within,
+    }
+    if "carers" not in out.columns:
+        return columns, None, "not computed: the demand has no 'carers' column"
+    if not (len(care) and len(carer)):
+        total = float(out["carers"].sum())
+        note = f"{len(care)} care and {len(carer)} carer services in the layer, so no carer reaches both"
+        return columns, {"share": 0.0, "carers_total": total, "carers_both": 0.0}, note
+    if walk is None:
+        result = access.simultaneity(points, care, carer, radius_m=radius_m, carers_col="carers")
+        simult = {
+            "share": float(result.share),
+            "carers_total": float(result.carers_total),
+            "carers_both": float(result.carers_both),
+        }
+    else:
+        carers = _column(out, "carers")
+        total = float(carers.sum())
+        both = float(carers[np.asarray(both_within, dtype=bool)].sum())
+        simult = {
+            "share": both / total if total > 0 else 0.0,
+            "carers_total": total,
+            "carers_both": both,
+        }
+    return columns, simult, ""
 
 
 def _headline(

@@ -27,11 +27,11 @@ import ast
 import re
 import string
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ def load(lang: str, root: Path = ROOT) -> Catalog:
         return read_po(handle, locale=None, domain="care_atlas")
 
 
-def _ids(catalog: Catalog) -> dict[str, object]:
+def _ids(catalog: Catalog) -> dict[str, Message]:
     return {(m.id[0] if m.pluralizable else m.id): m for m in catalog if m.id}  # key -> Message
 
 
@@ -199,6 +199,18 @@ def problems(root: Path = ROOT, *, languages: tuple[str, ...] = ("es", "en")) ->
 
     usage = scan(root)
     catalogs = {lang: _ids(load(lang, root)) for lang in languages}
+    all_keys = set().union(*(set(c) for c in catalogs.values()))
+    out = _missing_between(catalogs, languages)
+    out += _usage_problems(usage, catalogs, all_keys, DYNAMIC_KEYS)
+    for key in sorted(all_keys):
+        out += _text_problems(key, catalogs)
+    return out
+
+
+def _missing_between(
+    catalogs: dict[str, dict[str, Message]], languages: tuple[str, ...]
+) -> list[str]:
+    """The keys in the first language's catalog and not in another's, and the other way."""
     out: list[str] = []
     reference, *others = languages
     keys = set(catalogs[reference])
@@ -207,38 +219,53 @@ def problems(root: Path = ROOT, *, languages: tuple[str, ...] = ("es", "en")) ->
             out.append(f"{key}: in the {reference} catalog, missing from {lang}")
         for key in sorted(set(catalogs[lang]) - keys):
             out.append(f"{key}: in the {lang} catalog, missing from {reference}")
-    all_keys = keys.union(*(set(c) for c in catalogs.values()))
+    return out
+
+
+def _usage_problems(
+    usage: Usage,
+    catalogs: dict[str, dict[str, Message]],
+    all_keys: set[str],
+    dynamic: Mapping[str, str],
+) -> list[str]:
+    """The keys the code uses and no catalog has, undeclared run-time keys, unused keys."""
+    out: list[str] = []
     for key, places in sorted(usage.called.items()):
         for lang, messages in catalogs.items():
             if key not in messages:
                 out.append(f"{key}: used at {places[0]}, missing from the {lang} catalog")
     for pattern, places in sorted(usage.patterns.items()):
-        if pattern not in DYNAMIC_KEYS:
+        if pattern not in dynamic:
             out.append(
                 f"{pattern}: a key built at run time ({places[0]}); declare it in "
                 "ui.i18n.DYNAMIC_KEYS with where its codes come from"
             )
-    for pattern in sorted(DYNAMIC_KEYS):
+    for pattern in sorted(dynamic):
         if not any(pattern_regex(pattern).match(k) for k in all_keys):
             out.append(f"{pattern}: declared in ui.i18n.DYNAMIC_KEYS, names no catalog key")
-    for key in sorted(all_keys - used_keys(usage, all_keys, DYNAMIC_KEYS)):
+    for key in sorted(all_keys - used_keys(usage, all_keys, dynamic)):
         out.append(f"{key}: in the catalogs, used nowhere in the code (remove it)")
-    for key in sorted(all_keys):
-        found = {lang: messages[key] for lang, messages in catalogs.items() if key in messages}
-        forms: dict[str, tuple[str, ...]] = {}
-        for lang, message in found.items():
-            if message.fuzzy:
-                out.append(f"{key}: fuzzy in the {lang} catalog (check the text, drop the flag)")
-            text = message.string
-            forms[lang] = tuple(text) if isinstance(text, (tuple, list)) else (text,)
-            if any(not form.strip() for form in forms[lang]):
-                out.append(f"{key}: empty text in the {lang} catalog")
-        if len({len(f) for f in forms.values()}) > 1:
-            out.append(f"{key}: plural in one catalog, not in another")
-        fields = {lang: set().union(*(_fields(f) for f in fs)) for lang, fs in forms.items()}
-        if len({frozenset(f) for f in fields.values()}) > 1:
-            shown = "; ".join(f"{lang} {sorted(f)}" for lang, f in fields.items())
-            out.append(f"{key}: the {{placeholders}} differ: {shown}")
+    return out
+
+
+def _text_problems(key: str, catalogs: dict[str, dict[str, Message]]) -> list[str]:
+    """The problems of one key's texts: fuzzy, empty, plural in one only, placeholders differ."""
+    out: list[str] = []
+    found = {lang: messages[key] for lang, messages in catalogs.items() if key in messages}
+    forms: dict[str, tuple[str, ...]] = {}
+    for lang, message in found.items():
+        if message.fuzzy:
+            out.append(f"{key}: fuzzy in the {lang} catalog (check the text, drop the flag)")
+        text = message.string
+        forms[lang] = tuple(text) if isinstance(text, (tuple, list)) else (text,)
+        if any(not form.strip() for form in forms[lang]):
+            out.append(f"{key}: empty text in the {lang} catalog")
+    if len({len(f) for f in forms.values()}) > 1:
+        out.append(f"{key}: plural in one catalog, not in another")
+    fields = {lang: set().union(*(_fields(f) for f in fs)) for lang, fs in forms.items()}
+    if len({frozenset(f) for f in fields.values()}) > 1:
+        shown = "; ".join(f"{lang} {sorted(f)}" for lang, f in fields.items())
+        out.append(f"{key}: the {{placeholders}} differ: {shown}")
     return out
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from PIL import Image
@@ -90,92 +91,20 @@ def _lonlat(x: float, y: float) -> tuple[float, float]:
     return max(-180.0, min(180.0, lon)), max(-85.0, min(85.0, lat))
 
 
+_Bounds = tuple[float, float, float, float]
+_Name = tuple[float, float, str]
+
+
 def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
     """A :data:`ui.render.slides.TilesHook` drawing ``basemap`` (read from its published file)."""
     path = static_dir / basemap.path
 
-    def draw(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+    def draw(ax: Axes, bounds: _Bounds) -> None:
         ax.set_facecolor(BACKGROUND)
-        polygons: dict[str, list[MplPath]] = {"blocks": [], "water": []}
-        lines: dict[str, list] = {"streets": [], "main": [], "localidad": [], "upz": []}
-        names: list[tuple[float, float, str]] = []
-        for zoom, tx, ty, layers in _tiles(path, bounds):
-            for layer, features in layers.items():
-                for feature in features:
-                    kw = {"x": tx, "y": ty, "zoom": zoom, "extent": feature["extent"]}
-                    parts = [_to_mercator(p, **kw) for p in feature["parts"]]
-                    props = feature["properties"]
-                    if layer in polygons and feature["type"] == "Polygon":
-                        codes = []
-                        for part in parts:
-                            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(part) - 1)
-                        if parts:
-                            vertices = [xy for part in parts for xy in part]
-                            polygons[layer].append(MplPath(vertices, codes))
-                    elif layer == "streets":
-                        lines["main" if props.get("main") == 1 else "streets"] += parts
-                    elif layer == "boundaries":
-                        level = "upz" if props.get("level") == "upz" else "localidad"
-                        lines[level] += parts
-                    elif layer == "places" and props.get("level") in ("localidad", "country"):
-                        names += [(p[0][0], p[0][1], str(props.get("name", ""))) for p in parts]
-        for layer, colour in (("blocks", BLOCKS), ("water", WATER)):
-            if polygons[layer]:
-                ax.add_collection(
-                    PatchCollection(
-                        [PathPatch(p) for p in polygons[layer]],
-                        facecolor=colour,
-                        edgecolor="none",
-                        zorder=0.1,
-                    ),
-                    autolim=False,
-                )
-        styles = {
-            "streets": (STREETS, 0.5, "solid"),
-            "main": (STREETS, 1.2, "solid"),
-            "upz": (UPZ_BORDER, 0.6, (0, (3, 3))),
-            "localidad": (BORDER, 0.9, "solid"),
-        }
-        for kind, (colour, width, style) in styles.items():
-            if lines[kind]:
-                ax.add_collection(
-                    LineCollection(
-                        lines[kind], colors=colour, linewidths=width, linestyles=style, zorder=0.2
-                    ),
-                    autolim=False,
-                )
-        x0, y0, x1, y1 = bounds
+        polygons, lines, names = _shapes(path, bounds)
+        _draw_shapes(ax, polygons, lines)
         height_pt = ax.bbox.height * 72 / ax.figure.dpi
-        name_font, credit_font = font(0.018 * height_pt), font(0.014 * height_pt)
-        per_pt = (x1 - x0) / (ax.bbox.width * 72 / ax.figure.dpi)
-        size = name_font.get_size_in_points() * per_pt
-        seen: set[str] = set()
-        placed: list[tuple[float, float, float, float]] = []
-        for x, y, name in names:
-            if name in seen or not (x0 < x < x1 and y0 < y < y1):
-                continue
-            seen.add(name)  # a name repeated on several tiles is written once
-            half_w, half_h = 0.34 * size * len(name), 0.7 * size
-            box = (x - half_w, y - half_h, x + half_w, y + half_h)
-            if any(
-                b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed
-            ):
-                continue  # names do not overlap (as the web map places them)
-            placed.append(box)
-            ax.text(
-                x,
-                y,
-                name.upper(),
-                ha="center",
-                va="center",
-                fontproperties=name_font,
-                color=NAMES,
-                alpha=0.8,
-                zorder=0.3,
-                parse_math=False,
-                usetex=False,
-                clip_on=True,
-            )
+        _draw_names(ax, names, bounds, name_font=font(0.018 * height_pt))
         ax.text(
             0.995,
             0.005,
@@ -183,7 +112,7 @@ def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
             transform=ax.transAxes,
             ha="right",
             va="bottom",
-            fontproperties=credit_font,
+            fontproperties=font(0.014 * height_pt),
             color=NAMES,
             zorder=11,
             parse_math=False,
@@ -191,6 +120,118 @@ def tiles_hook(basemap: Basemap, *, static_dir: Path = STATIC_DIR) -> TilesHook:
         )
 
     return draw
+
+
+def _shapes(
+    path: Path, bounds: _Bounds
+) -> tuple[dict[str, list[MplPath]], dict[str, list], list[_Name]]:
+    """Sort the features of the tiles covering ``bounds`` into what the slide draws.
+
+    Parameters
+    ----------
+    path
+        The PMTiles basemap file.
+    bounds
+        The map's extent (EPSG:3857).
+
+    Returns
+    -------
+    tuple
+        Polygons by layer (``blocks``, ``water``), lines by kind (``streets``,
+        ``main``, ``localidad``, ``upz``) and the place names with their positions.
+    """
+    polygons: dict[str, list[MplPath]] = {"blocks": [], "water": []}
+    lines: dict[str, list] = {"streets": [], "main": [], "localidad": [], "upz": []}
+    names: list[_Name] = []
+    for zoom, tx, ty, layers in _tiles(path, bounds):
+        for layer, features in layers.items():
+            for feature in features:
+                kw = {"x": tx, "y": ty, "zoom": zoom, "extent": feature["extent"]}
+                parts = [_to_mercator(p, **kw) for p in feature["parts"]]
+                props = feature["properties"]
+                if layer in polygons and feature["type"] == "Polygon":
+                    if parts:
+                        polygons[layer].append(_polygon_path(parts))
+                elif layer == "streets":
+                    lines["main" if props.get("main") == 1 else "streets"] += parts
+                elif layer == "boundaries":
+                    level = "upz" if props.get("level") == "upz" else "localidad"
+                    lines[level] += parts
+                elif layer == "places" and props.get("level") in ("localidad", "country"):
+                    names += [(p[0][0], p[0][1], str(props.get("name", ""))) for p in parts]
+    return polygons, lines, names
+
+
+def _polygon_path(parts: list[list[tuple[float, float]]]) -> MplPath:
+    """The matplotlib path of a polygon's rings."""
+    codes = []
+    for part in parts:
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(part) - 1)
+    vertices = [xy for part in parts for xy in part]
+    return MplPath(vertices, codes)
+
+
+def _draw_shapes(ax: Axes, polygons: dict[str, list[MplPath]], lines: dict[str, list]) -> None:
+    """Draw the blocks and water, then the streets and borders, under the slide's data."""
+    for layer, colour in (("blocks", BLOCKS), ("water", WATER)):
+        if polygons[layer]:
+            ax.add_collection(
+                PatchCollection(
+                    [PathPatch(p) for p in polygons[layer]],
+                    facecolor=colour,
+                    edgecolor="none",
+                    zorder=0.1,
+                ),
+                autolim=False,
+            )
+    styles = {
+        "streets": (STREETS, 0.5, "solid"),
+        "main": (STREETS, 1.2, "solid"),
+        "upz": (UPZ_BORDER, 0.6, (0, (3, 3))),
+        "localidad": (BORDER, 0.9, "solid"),
+    }
+    for kind, (colour, width, style) in styles.items():
+        if lines[kind]:
+            ax.add_collection(
+                LineCollection(
+                    lines[kind], colors=colour, linewidths=width, linestyles=style, zorder=0.2
+                ),
+                autolim=False,
+            )
+
+
+def _draw_names(
+    ax: Axes, names: list[_Name], bounds: _Bounds, *, name_font: FontProperties
+) -> None:
+    """Write the place names inside ``bounds``, each once, none over another."""
+    x0, y0, x1, y1 = bounds
+    per_pt = (x1 - x0) / (ax.bbox.width * 72 / ax.figure.dpi)
+    size = name_font.get_size_in_points() * per_pt
+    seen: set[str] = set()
+    placed: list[_Bounds] = []
+    for x, y, name in names:
+        if name in seen or not (x0 < x < x1 and y0 < y < y1):
+            continue
+        seen.add(name)  # a name repeated on several tiles is written once
+        half_w, half_h = 0.34 * size * len(name), 0.7 * size
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if any(b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed):
+            continue  # names do not overlap (as the web map places them)
+        placed.append(box)
+        ax.text(
+            x,
+            y,
+            name.upper(),
+            ha="center",
+            va="center",
+            fontproperties=name_font,
+            color=NAMES,
+            alpha=0.8,
+            zorder=0.3,
+            parse_math=False,
+            usetex=False,
+            clip_on=True,
+        )
 
 
 def image_png(

@@ -873,13 +873,7 @@ def dasymetric_demand(
     year, age_structure_year = options.year, options.age_structure_year
     cell_m, crs, allocation = options.cell_m, options.crs, options.allocation
     rural, weight_col, max_cells = options.rural, options.weight_col, options.max_cells
-    _require(upz, UPZ_COLUMNS, what="the UPZ layer")
-    _require(localidades, LOCALIDAD_COLUMNS, what="the localidades layer")
-    _require(population_upz, POP_UPZ_COLUMNS, what="the UPZ population table")
-    _require(population_localidad, POP_LOCALIDAD_COLUMNS, what="the localidad population table")
-    _require(blocks, ("geometry",), what="the blocks layer")
-    if blocks.crs is None or upz.crs is None:
-        raise LayerError("the blocks or UPZ layer has no CRS; set it (EPSG:4326 for lon/lat).")
+    _check_inputs(inputs)
     target = _metric_crs(localidades, crs, what="the localidades layer")
     warnings: list[str] = []
 
@@ -892,41 +886,12 @@ def dasymetric_demand(
     loc_codes = pl["localidad"].map(_loc).to_numpy()
     loc_total = dict(zip(loc_codes, pd.to_numeric(pl["total"]).to_numpy(float), strict=True))
     loc_older = dict(zip(loc_codes, pd.to_numeric(pl["age_60_plus"]).to_numpy(float), strict=True))
-    s_codes = ps["localidad"].map(_loc).to_numpy()
-    s_total = pd.to_numeric(ps["total"]).to_numpy(float)
-    s_child = dict(
-        zip(
-            s_codes,
-            np.divide(
-                pd.to_numeric(ps["age_0_5"]).to_numpy(float),
-                s_total,
-                where=s_total > 0,
-                out=np.zeros(len(ps)),
-            ),
-            strict=True,
-        )
+    s_child, children_city, children_scale = _child_shares(
+        pl, ps, loc_codes, loc_total, age_structure_year=age_structure_year
     )
-    missing_s = sorted(set(loc_codes) - set(s_child))
-    if missing_s:
-        raise LayerError(
-            f"the localidad table has no {age_structure_year} row for localidad(es) "
-            f"{', '.join(missing_s)}; the 0-5 shares come from that year."
-        )
-    children_city = float(pd.to_numeric(pl["age_0_5"]).sum())
-    expected = sum(s_child[c] * loc_total[c] for c in loc_codes)
-    children_scale = children_city / expected if expected > 0 else 0.0
-    ratio_range: dict[int, tuple[float, float]] = {}
-    lowest_ratio: tuple[str, float, float] | None = None
-    if "age_6_11" in population_localidad.columns:
-        for y in sorted({year, age_structure_year}):
-            r = cohort_ratios(population_localidad, y).dropna()
-            if len(r):
-                ratio_range[y] = (float(r.min()), float(r.max()))
-        lowest = pl[pl["localidad"].map(_loc) == cohort_ratios(population_localidad, year).idxmin()]
-        if len(lowest):
-            row = lowest.iloc[0]
-            label = str(row["name"]) if "name" in lowest.columns else _loc(row["localidad"])
-            lowest_ratio = (label, float(row["age_0_5"]), float(row["age_6_11"]))
+    ratio_range, lowest_ratio = _cohort_ratio_range(
+        population_localidad, pl, year=year, age_structure_year=age_structure_year
+    )
 
     # ---- UPZ polygons and their population
     is_upz = upz["kind"].astype(str).str.upper() == "UPZ"
@@ -934,56 +899,14 @@ def dasymetric_demand(
     upz_geoms = _polygons(upz_poly, target, what="the UPZ layer")
     poly_number = upz_poly["number"].map(_key).to_numpy()
     poly_code = upz_poly["code"].astype(str).to_numpy()
-    poly_by_number: dict[str, int] = {}
-    for i, num in enumerate(poly_number):
-        if num in poly_by_number:
-            raise LayerError(f"the UPZ layer: UPZ number {num!r} appears twice; keep one polygon.")
-        poly_by_number[num] = i
-    pu_number = pu["upz"].map(_key).to_numpy()
-    no_polygon = [n for n in pu_number if n not in poly_by_number]
-    if no_polygon:
-        raise LayerError(
-            f"the UPZ population table has UPZ {', '.join(no_polygon[:5])} with no polygon in "
-            "the UPZ layer; use the IDECA UPZ layer (UPla) that matches the table."
-        )
-    pu_loc = pu["localidad"].map(_loc).to_numpy()
-    unknown_loc = sorted(set(pu_loc) - set(loc_total))
-    if unknown_loc:
-        raise LayerError(
-            f"the UPZ population table names localidad(es) {', '.join(unknown_loc)} that the "
-            f"localidad table has no {year} total for; use tables of the same release."
-        )
+    group_poly, pu_loc = _match_upz(poly_number, pu, loc_total, year=year)
     pu_total = pd.to_numeric(pu["total"]).to_numpy(float)
     pu_older = pd.to_numeric(pu["age_60_plus"]).to_numpy(float)
-    group_poly = np.array([poly_by_number[n] for n in pu_number], dtype=np.int64)
-    without_population = tuple(
-        sorted(poly_code[i] for i in set(range(len(poly_code))) - set(group_poly.tolist()))
-    )
-    if without_population:
-        warnings.append(f"UPZ polygons without a population row (no people): {without_population}")
-    mismatch: tuple[str, ...] = ()
-    if "localidad" in upz_poly.columns:
-        poly_loc = upz_poly["localidad"].map(_loc).to_numpy()
-        mismatch = tuple(
-            poly_code[g] for g, loc in zip(group_poly, pu_loc, strict=True) if poly_loc[g] != loc
-        )
-        if mismatch:
-            warnings.append(
-                f"UPZ whose polygon lies in another localidad than the table says: {mismatch}; "
-                "the table's localidad is used"
-            )
+    without_population, mismatch, upz_warnings = _upz_mismatches(upz_poly, group_poly, pu_loc)
+    warnings += upz_warnings
 
     # ---- localidad remainders
-    upz_sum = pd.Series(pu_total).groupby(pu_loc).sum()
-    remainder: dict[str, float] = {}
-    for code in loc_codes:
-        rest = loc_total[code] - float(upz_sum.get(code, 0.0))
-        if rest < -0.5:
-            raise LayerError(
-                f"localidad {code}: its {year} total {loc_total[code]:,.0f} is below the sum of "
-                f"its UPZ {float(upz_sum[code]):,.0f}; the tables are from different releases."
-            )
-        remainder[code] = max(rest, 0.0)
+    remainder = _remainders(loc_codes, loc_total, pu_total, pu_loc, year=year)
     loc_frame = localidades.assign(_code=localidades["code"].map(_loc))
     loc_geoms = _polygons(loc_frame, target, what="the localidades layer")
     loc_index = {c: i for i, c in enumerate(loc_frame["_code"])}
@@ -995,25 +918,8 @@ def dasymetric_demand(
         )
 
     # ---- blocks
-    if weight_col is not None:
-        _require(blocks, (weight_col,), what="the blocks layer")
-        raw_w = pd.to_numeric(blocks[weight_col], errors="coerce").to_numpy(dtype=float)
-        bad_w = ~np.isfinite(raw_w) | (raw_w < 0)
-        if bad_w.any():
-            raise LayerError(
-                f"the blocks layer: {weight_col!r} of block {blocks.index[bad_w][0]!r} is missing, "
-                f"negative or not a number ({int(bad_w.sum())} such block(s)); fill them (e.g. 0)."
-            )
-    block_geoms = np.asarray(blocks.geometry.to_crs(target).values, dtype=object)
-    unusable = shapely.is_missing(block_geoms) | shapely.is_empty(block_geoms)
-    unusable |= ~np.isin(
-        shapely.get_type_id(block_geoms),
-        [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON],
-    )
-    invalid = ~unusable & ~shapely.is_valid(block_geoms)
-    if invalid.any():
-        block_geoms = block_geoms.copy()
-        block_geoms[invalid] = shapely.make_valid(block_geoms[invalid])
+    raw_w = _block_weights(blocks, weight_col)
+    block_geoms, unusable, invalid = _block_polygons(blocks, target)
     block_area = np.where(unusable, 0.0, shapely.area(block_geoms))
     unusable |= block_area <= 0
     usable = np.flatnonzero(~unusable)
@@ -1031,80 +937,43 @@ def dasymetric_demand(
     ]
     poly_to_group = np.full(len(upz_geoms), -1, dtype=np.int64)
     poly_to_group[group_poly] = np.arange(n_upz)
-    block_group = np.where(in_poly >= 0, poly_to_group[np.maximum(in_poly, 0)], -1)
     outside = in_poly < 0
-    loc_code_arr = np.array(list(loc_frame["_code"]), dtype=object)
-    block_loc = np.where(in_loc >= 0, loc_code_arr[np.maximum(in_loc, 0)], None)
     rem_group = {c: n_upz + j for j, c in enumerate(rem_codes)}
-    if rural == "blocks":
-        for j, code in enumerate(block_loc):
-            if outside[j] and code in rem_group:
-                block_group[j] = rem_group[code]
+    block_group = _block_groups(
+        in_poly,
+        in_loc,
+        poly_to_group=poly_to_group,
+        loc_codes=np.array(list(loc_frame["_code"]), dtype=object),
+        rem_group=rem_group if rural == "blocks" else {},
+    )
 
     unit_geoms: list[Any] = list(block_geoms[usable][block_group >= 0])
     unit_group: list[int] = list(block_group[block_group >= 0])
     unit_area: list[float] = list(block_area[usable][block_group >= 0])
-    unit_w: list[float] = list(
-        (block_area if weight_col is None else raw_w)[usable][block_group >= 0]
-    )
+    unit_w: list[float] = list((block_area if raw_w is None else raw_w)[usable][block_group >= 0])
     counts = np.bincount(block_group[block_group >= 0], minlength=n_upz + len(rem_codes))
-    without_blocks = []
-    for g in range(n_upz):
-        if counts[g] == 0:
-            without_blocks.append(poly_code[group_poly[g]])
-            geom = upz_geoms[group_poly[g]]
-            unit_geoms.append(geom)
-            unit_group.append(g)
-            unit_area.append(float(shapely.area(geom)))
-            unit_w.append(unit_area[-1])
+    without_blocks, upz_units = _upz_without_blocks(
+        counts[:n_upz], group_poly, upz_geoms, poly_code
+    )
     if without_blocks:
         warnings.append(
             f"UPZ without any block, spread uniformly over the UPZ: {tuple(without_blocks)}"
         )
-    upz_union = None
-    spreads: list[RemainderSpread] = []
-    upz_tree = shapely.STRtree(upz_geoms)
-    for code in rem_codes:
-        g = rem_group[code]
-        loc_geom = loc_geoms[loc_index[code]]
-        hits = upz_tree.query(loc_geom, predicate="intersects")
-        inside_upz = float(shapely.area(shapely.intersection(upz_geoms[hits], loc_geom)).sum())
-        outside_km2 = max(float(shapely.area(loc_geom)) - inside_upz, 0.0) / 1e6
-        if counts[g] > 0:
-            mine = block_group == g
-            spreads.append(
-                RemainderSpread(
-                    code,
-                    float(remainder[code]),
-                    "blocks",
-                    int(counts[g]),
-                    float(block_area[usable][mine].sum()) / 1e6,
-                    outside_km2,
-                )
-            )
-            continue
-        if upz_union is None:
-            upz_union = shapely.union_all(upz_geoms)
-        rest = shapely.difference(loc_geom, upz_union)
-        kind: Literal["area", "localidad"] = "area"
-        if shapely.is_empty(rest) or shapely.area(rest) <= 0:
-            rest, kind = loc_geom, "localidad"
-        unit_geoms.append(rest)
+    spreads, rem_units, rem_warnings = _remainder_units(
+        [(code, rem_group[code], float(remainder[code])) for code in rem_codes],
+        [loc_geoms[loc_index[code]] for code in rem_codes],
+        upz_geoms,
+        counts=counts,
+        block_group=block_group,
+        block_area=block_area[usable],
+        rural=rural,
+    )
+    warnings += rem_warnings
+    for geom, g, area in [*upz_units, *rem_units]:
+        unit_geoms.append(geom)
         unit_group.append(g)
-        unit_area.append(float(shapely.area(rest)))
-        unit_w.append(unit_area[-1])
-        spreads.append(
-            RemainderSpread(
-                code, float(remainder[code]), kind, 1, float(shapely.area(rest)) / 1e6, outside_km2
-            )
-        )
-        if rural == "blocks":
-            warnings.append(
-                f"localidad {code}: {remainder[code]:,.0f} people outside every UPZ spread "
-                "uniformly "
-                f"over {'its area outside every UPZ' if kind == 'area' else 'the whole localidad'} "
-                "(no block there)"
-            )
+        unit_area.append(area)
+        unit_w.append(area)
 
     geoms = np.array(unit_geoms, dtype=object)
     groups = np.array(unit_group, dtype=np.int64)
@@ -1186,14 +1055,15 @@ def dasymetric_demand(
     grid.attrs["year"] = int(year)
 
     # ---- checks
-    by_group = np.bincount(group_index, weights=result.values[:, 0], minlength=len(group_names))
-    upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
-    by_loc = pd.Series(result.values[:, 0]).groupby(group_loc[group_index]).sum()
-    loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
-    city = float(result.values[:, 0].sum())
-    published = float(sum(loc_total.values()))
-    if not math.isclose(city, published, rel_tol=1e-9):
-        raise AssertionError(f"city total {city} != published {published}")  # a bug, not input
+    upz_err, loc_err, city, published = _check_totals(
+        result.values[:, 0],
+        group_index,
+        group_loc,
+        n_groups=len(group_names),
+        pu_total=pu_total,
+        loc_codes=loc_codes,
+        loc_total=loc_total,
+    )
     nowhere = outside & (in_loc < 0)
     usable_area = block_area[usable]
     report = DemandReport(
@@ -1241,3 +1111,470 @@ def dasymetric_demand(
         report.seconds,
     )
     return grid, note, report
+
+
+# --------------------------------------------------------------------------- dasymetric steps
+
+
+def _check_inputs(inputs: PopulationInputs) -> None:
+    """Refuse layers and tables without the columns or the CRS the model needs.
+
+    Raises
+    ------
+    LayerError
+        Naming the layer or table and what it lacks.
+    """
+    _require(inputs.upz, UPZ_COLUMNS, what="the UPZ layer")
+    _require(inputs.localidades, LOCALIDAD_COLUMNS, what="the localidades layer")
+    _require(inputs.population_upz, POP_UPZ_COLUMNS, what="the UPZ population table")
+    _require(
+        inputs.population_localidad, POP_LOCALIDAD_COLUMNS, what="the localidad population table"
+    )
+    _require(inputs.blocks, ("geometry",), what="the blocks layer")
+    if inputs.blocks.crs is None or inputs.upz.crs is None:
+        raise LayerError("the blocks or UPZ layer has no CRS; set it (EPSG:4326 for lon/lat).")
+
+
+def _child_shares(
+    pl: pd.DataFrame,
+    ps: pd.DataFrame,
+    loc_codes: np.ndarray,
+    loc_total: Mapping[str, float],
+    *,
+    age_structure_year: int,
+) -> tuple[dict[str, float], float, float]:
+    """Compute each localidad's 0-5 share and the scale that makes them sum to the city's.
+
+    Parameters
+    ----------
+    pl
+        The localidad rows of the model year.
+    ps
+        The localidad rows of the age-structure year.
+    loc_codes
+        The localidad codes of ``pl``, in its order.
+    loc_total
+        Total population per localidad code in the model year.
+    age_structure_year
+        The year of ``ps`` (for the message).
+
+    Returns
+    -------
+    tuple
+        The 0-5 share per localidad code, the city's children in the model year and
+        the scale applied to the shares (0 when nobody is expected).
+
+    Raises
+    ------
+    LayerError
+        If a localidad of the model year has no row in the age-structure year.
+    """
+    s_codes = ps["localidad"].map(_loc).to_numpy()
+    s_total = pd.to_numeric(ps["total"]).to_numpy(float)
+    s_child = dict(
+        zip(
+            s_codes,
+            np.divide(
+                pd.to_numeric(ps["age_0_5"]).to_numpy(float),
+                s_total,
+                where=s_total > 0,
+                out=np.zeros(len(ps)),
+            ),
+            strict=True,
+        )
+    )
+    missing_s = sorted(set(loc_codes) - set(s_child))
+    if missing_s:
+        raise LayerError(
+            f"the localidad table has no {age_structure_year} row for localidad(es) "
+            f"{', '.join(missing_s)}; the 0-5 shares come from that year."
+        )
+    children_city = float(pd.to_numeric(pl["age_0_5"]).sum())
+    expected = sum(s_child[c] * loc_total[c] for c in loc_codes)
+    children_scale = children_city / expected if expected > 0 else 0.0
+    return s_child, children_city, children_scale
+
+
+def _cohort_ratio_range(
+    population_localidad: pd.DataFrame,
+    pl: pd.DataFrame,
+    *,
+    year: int,
+    age_structure_year: int,
+) -> tuple[dict[int, tuple[float, float]], tuple[str, float, float] | None]:
+    """Find the range of the 0-5 / 6-11 cohort ratios and the localidad with the lowest.
+
+    Parameters
+    ----------
+    population_localidad
+        The localidad population table (all years).
+    pl
+        Its rows of the model year.
+    year, age_structure_year
+        The years whose ratios are reported.
+
+    Returns
+    -------
+    tuple
+        ``{year: (lowest, highest)}`` and ``(name, age_0_5, age_6_11)`` of the
+        localidad with the lowest ratio in ``year``; empty and ``None`` without an
+        ``age_6_11`` column.
+    """
+    ratio_range: dict[int, tuple[float, float]] = {}
+    lowest_ratio: tuple[str, float, float] | None = None
+    if "age_6_11" not in population_localidad.columns:
+        return ratio_range, lowest_ratio
+    for y in sorted({year, age_structure_year}):
+        r = cohort_ratios(population_localidad, y).dropna()
+        if len(r):
+            ratio_range[y] = (float(r.min()), float(r.max()))
+    lowest = pl[pl["localidad"].map(_loc) == cohort_ratios(population_localidad, year).idxmin()]
+    if len(lowest):
+        row = lowest.iloc[0]
+        label = str(row["name"]) if "name" in lowest.columns else _loc(row["localidad"])
+        lowest_ratio = (label, float(row["age_0_5"]), float(row["age_6_11"]))
+    return ratio_range, lowest_ratio
+
+
+def _match_upz(
+    poly_number: np.ndarray, pu: pd.DataFrame, loc_total: Mapping[str, float], *, year: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match each UPZ population row to its polygon and check its localidad is known.
+
+    Parameters
+    ----------
+    poly_number
+        The UPZ number of each UPZ polygon.
+    pu
+        The UPZ population rows of the model year.
+    loc_total
+        Total population per localidad code in the model year.
+    year
+        The model year (for the message).
+
+    Returns
+    -------
+    tuple
+        The polygon position of each row and its localidad code.
+
+    Raises
+    ------
+    LayerError
+        If a UPZ number repeats in the layer, a row has no polygon or names a
+        localidad without a total.
+    """
+    poly_by_number: dict[str, int] = {}
+    for i, num in enumerate(poly_number):
+        if num in poly_by_number:
+            raise LayerError(f"the UPZ layer: UPZ number {num!r} appears twice; keep one polygon.")
+        poly_by_number[num] = i
+    pu_number = pu["upz"].map(_key).to_numpy()
+    no_polygon = [n for n in pu_number if n not in poly_by_number]
+    if no_polygon:
+        raise LayerError(
+            f"the UPZ population table has UPZ {', '.join(no_polygon[:5])} with no polygon in "
+            "the UPZ layer; use the IDECA UPZ layer (UPla) that matches the table."
+        )
+    pu_loc = pu["localidad"].map(_loc).to_numpy()
+    unknown_loc = sorted(set(pu_loc) - set(loc_total))
+    if unknown_loc:
+        raise LayerError(
+            f"the UPZ population table names localidad(es) {', '.join(unknown_loc)} that the "
+            f"localidad table has no {year} total for; use tables of the same release."
+        )
+    return np.array([poly_by_number[n] for n in pu_number], dtype=np.int64), pu_loc
+
+
+def _upz_mismatches(
+    upz_poly: gpd.GeoDataFrame, group_poly: np.ndarray, pu_loc: np.ndarray
+) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """Name the UPZ polygons without people and those in another localidad than the table's.
+
+    Parameters
+    ----------
+    upz_poly
+        The UPZ polygons (``code``, and ``localidad`` if the layer has it).
+    group_poly
+        The polygon position of each UPZ population row.
+    pu_loc
+        The localidad code of each UPZ population row.
+
+    Returns
+    -------
+    tuple
+        The codes of the polygons without a population row, the codes whose
+        polygon's localidad differs from the table's, and the warnings saying so.
+    """
+    poly_code = upz_poly["code"].astype(str).to_numpy()
+    warnings: list[str] = []
+    without_population = tuple(
+        sorted(poly_code[i] for i in set(range(len(poly_code))) - set(group_poly.tolist()))
+    )
+    if without_population:
+        warnings.append(f"UPZ polygons without a population row (no people): {without_population}")
+    mismatch: tuple[str, ...] = ()
+    if "localidad" in upz_poly.columns:
+        poly_loc = upz_poly["localidad"].map(_loc).to_numpy()
+        mismatch = tuple(
+            poly_code[g] for g, loc in zip(group_poly, pu_loc, strict=True) if poly_loc[g] != loc
+        )
+        if mismatch:
+            warnings.append(
+                f"UPZ whose polygon lies in another localidad than the table says: {mismatch}; "
+                "the table's localidad is used"
+            )
+    return without_population, mismatch, warnings
+
+
+def _remainders(
+    loc_codes: np.ndarray,
+    loc_total: Mapping[str, float],
+    pu_total: np.ndarray,
+    pu_loc: np.ndarray,
+    *,
+    year: int,
+) -> dict[str, float]:
+    """Count each localidad's people outside every UPZ: its total less its UPZ's.
+
+    Raises
+    ------
+    LayerError
+        If a localidad's total is below the sum of its UPZ (tables of different releases).
+    """
+    upz_sum = pd.Series(pu_total).groupby(pu_loc).sum()
+    remainder: dict[str, float] = {}
+    for code in loc_codes:
+        rest = loc_total[code] - float(upz_sum.get(code, 0.0))
+        if rest < -0.5:
+            raise LayerError(
+                f"localidad {code}: its {year} total {loc_total[code]:,.0f} is below the sum of "
+                f"its UPZ {float(upz_sum[code]):,.0f}; the tables are from different releases."
+            )
+        remainder[code] = max(rest, 0.0)
+    return remainder
+
+
+def _block_weights(blocks: gpd.GeoDataFrame, weight_col: str | None) -> np.ndarray | None:
+    """Read the blocks' weights from ``weight_col`` (``None`` without one: weigh by area).
+
+    Raises
+    ------
+    LayerError
+        If the column is missing or a weight is missing, negative or not a number.
+    """
+    if weight_col is None:
+        return None
+    _require(blocks, (weight_col,), what="the blocks layer")
+    raw_w = pd.to_numeric(blocks[weight_col], errors="coerce").to_numpy(dtype=float)
+    bad_w = ~np.isfinite(raw_w) | (raw_w < 0)
+    if bad_w.any():
+        raise LayerError(
+            f"the blocks layer: {weight_col!r} of block {blocks.index[bad_w][0]!r} is missing, "
+            f"negative or not a number ({int(bad_w.sum())} such block(s)); fill them (e.g. 0)."
+        )
+    return raw_w
+
+
+def _block_polygons(
+    blocks: gpd.GeoDataFrame, target: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Project the blocks to ``target`` and repair the invalid ones.
+
+    Returns
+    -------
+    tuple
+        The block geometries (invalid ones made valid), which are unusable
+        (missing, empty, not polygons) and which were repaired.
+    """
+    block_geoms = np.asarray(blocks.geometry.to_crs(target).values, dtype=object)
+    unusable = shapely.is_missing(block_geoms) | shapely.is_empty(block_geoms)
+    unusable |= ~np.isin(
+        shapely.get_type_id(block_geoms),
+        [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON],
+    )
+    invalid = ~unusable & ~shapely.is_valid(block_geoms)
+    if invalid.any():
+        block_geoms = block_geoms.copy()
+        block_geoms[invalid] = shapely.make_valid(block_geoms[invalid])
+    return block_geoms, unusable, invalid
+
+
+def _block_groups(
+    in_poly: np.ndarray,
+    in_loc: np.ndarray,
+    *,
+    poly_to_group: np.ndarray,
+    loc_codes: np.ndarray,
+    rem_group: Mapping[Any, int],
+) -> np.ndarray:
+    """Give each block the group whose people it shares: its UPZ, else its localidad's rest.
+
+    Parameters
+    ----------
+    in_poly, in_loc
+        The UPZ polygon and the localidad polygon holding each block (-1: none).
+    poly_to_group
+        The group of each UPZ polygon (-1: no population row).
+    loc_codes
+        The code of each localidad polygon.
+    rem_group
+        The group of each localidad's people outside every UPZ, for the blocks
+        outside every UPZ (empty: those blocks get none).
+
+    Returns
+    -------
+    numpy.ndarray
+        The group of each block, -1 for none.
+    """
+    block_group = np.where(in_poly >= 0, poly_to_group[np.maximum(in_poly, 0)], -1)
+    outside = in_poly < 0
+    block_loc = np.where(in_loc >= 0, loc_codes[np.maximum(in_loc, 0)], None)
+    for j, code in enumerate(block_loc):
+        if outside[j] and code in rem_group:
+            block_group[j] = rem_group[code]
+    return block_group
+
+
+def _upz_without_blocks(
+    counts: np.ndarray, group_poly: np.ndarray, upz_geoms: np.ndarray, poly_code: np.ndarray
+) -> tuple[list[str], list[tuple[Any, int, float]]]:
+    """Make a UPZ without any block one unit: its whole polygon.
+
+    Returns
+    -------
+    tuple
+        The codes of those UPZ and their units ``(geometry, group, area)``.
+    """
+    without_blocks = []
+    units: list[tuple[Any, int, float]] = []
+    for g, count in enumerate(counts):
+        if count == 0:
+            without_blocks.append(poly_code[group_poly[g]])
+            geom = upz_geoms[group_poly[g]]
+            units.append((geom, g, float(shapely.area(geom))))
+    return without_blocks, units
+
+
+def _remainder_units(
+    remainders: Sequence[tuple[str, int, float]],
+    loc_geoms: Sequence[Any],
+    upz_geoms: np.ndarray,
+    *,
+    counts: np.ndarray,
+    block_group: np.ndarray,
+    block_area: np.ndarray,
+    rural: Literal["blocks", "area"],
+) -> tuple[list[RemainderSpread], list[tuple[Any, int, float]], list[str]]:
+    """Place each localidad's people outside every UPZ: on its blocks there, else its area.
+
+    Parameters
+    ----------
+    remainders
+        ``(localidad code, group, people)`` of each localidad with people outside every UPZ.
+    loc_geoms
+        Their localidad polygons, in the same order.
+    upz_geoms
+        All UPZ polygons.
+    counts
+        The number of blocks of each group.
+    block_group, block_area
+        The group and the area of each usable block.
+    rural
+        As :class:`DasymetricOptions` says (for the warnings).
+
+    Returns
+    -------
+    tuple
+        How each remainder was spread, the units ``(geometry, group, area)`` of the
+        remainders without blocks, and the warnings.
+    """
+    upz_union = None
+    spreads: list[RemainderSpread] = []
+    units: list[tuple[Any, int, float]] = []
+    warnings: list[str] = []
+    upz_tree = shapely.STRtree(upz_geoms)
+    for (code, g, people), loc_geom in zip(remainders, loc_geoms, strict=True):
+        hits = upz_tree.query(loc_geom, predicate="intersects")
+        inside_upz = float(shapely.area(shapely.intersection(upz_geoms[hits], loc_geom)).sum())
+        outside_km2 = max(float(shapely.area(loc_geom)) - inside_upz, 0.0) / 1e6
+        if counts[g] > 0:
+            mine = block_group == g
+            spreads.append(
+                RemainderSpread(
+                    code,
+                    people,
+                    "blocks",
+                    int(counts[g]),
+                    float(block_area[mine].sum()) / 1e6,
+                    outside_km2,
+                )
+            )
+            continue
+        if upz_union is None:
+            upz_union = shapely.union_all(upz_geoms)
+        rest = shapely.difference(loc_geom, upz_union)
+        kind: Literal["area", "localidad"] = "area"
+        if shapely.is_empty(rest) or shapely.area(rest) <= 0:
+            rest, kind = loc_geom, "localidad"
+        units.append((rest, g, float(shapely.area(rest))))
+        spreads.append(
+            RemainderSpread(code, people, kind, 1, float(shapely.area(rest)) / 1e6, outside_km2)
+        )
+        if rural == "blocks":
+            warnings.append(
+                f"localidad {code}: {people:,.0f} people outside every UPZ spread "
+                "uniformly "
+                f"over {'its area outside every UPZ' if kind == 'area' else 'the whole localidad'} "
+                "(no block there)"
+            )
+    return spreads, units, warnings
+
+
+def _check_totals(
+    people: np.ndarray,
+    group_index: np.ndarray,
+    group_loc: np.ndarray,
+    *,
+    n_groups: int,
+    pu_total: np.ndarray,
+    loc_codes: np.ndarray,
+    loc_total: Mapping[str, float],
+) -> tuple[float, float, float, float]:
+    """Measure how far the cells' people are from the published UPZ and localidad totals.
+
+    Parameters
+    ----------
+    people
+        The people of each cell row (one row per cell and group).
+    group_index
+        The group of each row.
+    group_loc
+        The localidad code of each group.
+    n_groups
+        The number of groups.
+    pu_total
+        The published total of each UPZ group (the first groups).
+    loc_codes, loc_total
+        The localidad codes and their published totals.
+
+    Returns
+    -------
+    tuple
+        The largest UPZ error, the largest localidad error, the city total of the
+        cells and the published city total.
+
+    Raises
+    ------
+    AssertionError
+        If the city total differs from the published one: a bug, not bad input.
+    """
+    n_upz = len(pu_total)
+    by_group = np.bincount(group_index, weights=people, minlength=n_groups)
+    upz_err = float(np.max(np.abs(by_group[:n_upz] - pu_total))) if n_upz else 0.0
+    by_loc = pd.Series(people).groupby(group_loc[group_index]).sum()
+    loc_err = max(abs(float(by_loc.get(c, 0.0)) - loc_total[c]) for c in loc_codes)
+    city = float(people.sum())
+    published = float(sum(loc_total.values()))
+    if not math.isclose(city, published, rel_tol=1e-9):
+        raise AssertionError(f"city total {city} != published {published}")  # a bug, not input
+    return upz_err, float(loc_err), city, published

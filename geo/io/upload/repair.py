@@ -10,6 +10,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -250,10 +251,60 @@ def _clean_records(
 ) -> pd.DataFrame:
     """Columns named by unique, printable strings; lists and objects as JSON; no controls."""
     out = records.copy()
-    renamed: list[tuple[str, str]] = list(renamed_before)
+    names, renamed = _unique_names(out.columns)
+    out.columns = names
+    renamed = [*renamed_before, *renamed]
+    if renamed:
+        _warn_renamed(renamed, ctx)
+
+    json_cols: dict[str, int] = {}
+    control_cols: dict[str, int] = {}
+    cap = ctx.settings.max_value_chars
+    long_rows: set[int] = set()
+    long_cols: dict[str, int] = {}
+    for column in out.columns:
+        series = out[column]
+        if series.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        values, nested, stripped, cut = _clean_values(list(series), cap=cap)
+        long_rows.update(cut)
+        for counts, n in ((long_cols, len(cut)), (json_cols, nested), (control_cols, stripped)):
+            if n:
+                counts[column] = n
+        if nested or stripped or cut:
+            out[column] = pd.Series(values, index=out.index, dtype=object)
+    if json_cols:
+        ctx.warn("w_json_values", n=sum(json_cols.values()), cols=_list_names(list(json_cols)))
+    if control_cols:
+        ctx.warn("w_control", n=sum(control_cols.values()), cols=_list_names(list(control_cols)))
+    if long_cols:
+        ctx.warn(
+            "w_truncated",
+            n=sum(long_cols.values()),
+            cap=f"{cap:,}",
+            cols=_list_names(list(long_cols)),
+            rows=ctx.rows(long_rows),
+        )
+    return out
+
+
+def _unique_names(columns: Iterable[object]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Name columns by unique, printable strings that are not reserved.
+
+    Parameters
+    ----------
+    columns
+        The column labels as read (any type, ``None`` too).
+
+    Returns
+    -------
+    tuple
+        The new names, in order, and the ``(original, new)`` pairs of those that changed.
+    """
+    renamed: list[tuple[str, str]] = []
     seen: set[str] = set()
     names = []
-    for index, raw in enumerate(out.columns, start=1):
+    for index, raw in enumerate(columns, start=1):
         original = "" if raw is None else str(raw)
         name = _strip_controls(original)[0].strip() or f"column_{index}"
         base, n = name, 2
@@ -263,67 +314,42 @@ def _clean_records(
         names.append(name)
         if name != original:
             renamed.append((original, name))
-    out.columns = names
-    if renamed:
-        _warn_renamed(renamed, ctx)
+    return names, renamed
 
-    json_values = 0
-    json_cols: list[str] = []
-    control_count = 0
-    control_cols: list[str] = []
-    cap = ctx.settings.max_value_chars
-    long_rows: set[int] = set()
-    long_cols: list[str] = []
-    long_count = 0
-    for column in out.columns:
-        series = out[column]
-        if series.dtype.kind not in "OSU" and not pd.api.types.is_string_dtype(series.dtype):
-            continue
-        values = list(series)
-        changed = False
-        nested = 0
-        stripped = 0
-        cut = 0
-        for i, value in enumerate(values):
-            if isinstance(value, list | dict):
-                values[i] = json.dumps(value, ensure_ascii=False, default=str)
-                nested += 1
-                changed = True
-            if isinstance(values[i], str):
-                if len(values[i]) > cap:  # one value may not hold a whole file (setting)
-                    values[i] = values[i][:cap]
-                    long_rows.add(i)
-                    cut += 1
-                    changed = True
-                clean, count = _strip_controls(values[i])
-                if count:
-                    values[i] = clean
-                    stripped += count
-                    changed = True
-        if cut:
-            long_count += cut
-            long_cols.append(column)
-        if nested:
-            json_values += nested
-            json_cols.append(column)
-        if stripped:
-            control_count += stripped
-            control_cols.append(column)
-        if changed:
-            out[column] = pd.Series(values, index=out.index, dtype=object)
-    if json_values:
-        ctx.warn("w_json_values", n=json_values, cols=_list_names(json_cols))
-    if control_count:
-        ctx.warn("w_control", n=control_count, cols=_list_names(control_cols))
-    if long_count:
-        ctx.warn(
-            "w_truncated",
-            n=long_count,
-            cap=f"{cap:,}",
-            cols=_list_names(long_cols),
-            rows=ctx.rows(long_rows),
-        )
-    return out
+
+def _clean_values(values: list[Any], *, cap: int) -> tuple[list[Any], int, int, list[int]]:
+    """Turn one column's values into plain text: lists and objects as JSON, cut, no controls.
+
+    Parameters
+    ----------
+    values
+        The column's values (not changed).
+    cap
+        The most characters a value may keep (``settings.max_value_chars``).
+
+    Returns
+    -------
+    tuple
+        The cleaned values (a new list); how many were lists or objects; how many
+        control characters were removed; the positions of the values cut at ``cap``.
+    """
+    values = list(values)
+    nested = 0
+    stripped = 0
+    cut: list[int] = []
+    for i, value in enumerate(values):
+        if isinstance(value, list | dict):
+            values[i] = json.dumps(value, ensure_ascii=False, default=str)
+            nested += 1
+        if isinstance(values[i], str):
+            if len(values[i]) > cap:  # one value may not hold a whole file (setting)
+                values[i] = values[i][:cap]
+                cut.append(i)
+            clean, count = _strip_controls(values[i])
+            if count:
+                values[i] = clean
+                stripped += count
+    return values, nested, stripped, cut
 
 
 def cap_text_values(
