@@ -158,14 +158,14 @@ def map_html(
         The map needs a JavaScript or CSS file that is not vendored.
     """
     slide = HtmlSlide(title=title, map=m, note=note, figures=tuple(figures))
-    return _page(
+    return story_html(
         [slide],
         title=title,
         sources=sources,
         date=date,
         lang=lang,
-        story=False,
         allow_tiles=allow_tiles,
+        deck=False,
     )
 
 
@@ -177,6 +177,7 @@ def story_html(
     date: str,
     lang: str,
     allow_tiles: bool = False,
+    deck: bool = True,
 ) -> str:
     """Return a story, one slide and one map at a time, as a self-contained HTML page.
 
@@ -192,6 +193,9 @@ def story_html(
         Language of the page and of its buttons (es/en).
     allow_tiles
         Keep online basemaps (the page then says they need internet).
+    deck
+        Show the slides one at a time with the deck's buttons and keys; without it
+        (:func:`map_html`) the page is the one slide alone.
 
     Raises
     ------
@@ -203,30 +207,6 @@ def story_html(
     """
     if not slides:
         raise ValueError("a story needs at least one slide")
-    return _page(
-        slides,
-        title=title,
-        sources=sources,
-        date=date,
-        lang=lang,
-        story=True,
-        allow_tiles=allow_tiles,
-    )
-
-
-# --------------------------------------------------------------------------- the page
-
-
-def _page(
-    slides: Sequence[HtmlSlide],
-    *,
-    title: str,
-    sources: str,
-    date: str,
-    lang: str,
-    story: bool,
-    allow_tiles: bool,
-) -> str:
     words = _words(lang)
     for n, slide in enumerate(slides, start=1):
         if len(slide.figures) > MAX_FIGURES:
@@ -249,7 +229,7 @@ def _page(
         sources=sources,
         date=date,
         words=words,
-        story=story,
+        story=deck,
         online=bool(online),
         total=len(slides),
         slides=list(zip(slides, maps, strict=True)),
