@@ -20,15 +20,6 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MARKERS = "path.leaflet-interactive"
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB (Linux ``/proc``)."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 @dataclass
 class Session:
     """The running server, the browser, and every request that tried to leave the machine."""

@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: timing a call, and the official layers they may need.
+"""Shared by the benchmarks: timing a call, memory, and the official layers they may need.
 
 Not a benchmark itself (the leading underscore keeps it out of ``bench/bench_*.py``).
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,20 @@ def best_of(repeats: int, fn: Callable[[], Any]) -> tuple[float, Any]:
         result = fn()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default) now, in MB (Linux ``/proc``)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def official_layers_missing(source: Path) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ import numpy as np
 PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+
+from bench._timing import peak_mb, rss_mb  # noqa: E402
 
 CRS = "EPSG:32618"
 X0, Y0 = 590_000.0, 500_000.0
@@ -55,20 +56,6 @@ def instance(quick: bool) -> dict[str, np.ndarray]:
     supply_xy = rng.uniform(0, n_side * CELL_M, (n_services, 2)) + np.array([X0, Y0])
     capacity = rng.integers(1, 100, n_services).astype(np.float64)
     return {"demand_xy": demand_xy, "need": need, "supply_xy": supply_xy, "capacity": capacity}
-
-
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def peak_mb() -> float:
-    """Peak resident memory of this process so far, in MB (ru_maxrss is in KB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_access(data: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, float]]:

@@ -45,6 +45,7 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from bench._timing import rss_mb  # noqa: E402
 from geo import address  # noqa: E402
 from geo.io.atlas import addresses, basemap, sources  # noqa: E402
 
@@ -55,14 +56,6 @@ PLATE = re.compile(
     r"^(?P<street>[A-Z]+\s+\d+(?:\s+(?:[A-Z]{1,3}|ESTE)\b)*)"
     r"\s+(?P<cross>\d+(?:\s+(?:[A-Z]|BIS)\b)*)\s+(?P<house>\d+)"
 )
-
-
-def rss_mb() -> float:
-    """Resident memory of this process (MB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def service_addresses(source: Path) -> gpd.GeoDataFrame:

@@ -35,8 +35,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from bench._browser import atlas_session, open_map, rss_mb  # noqa: E402
-from bench._timing import official_run  # noqa: E402
+from bench._browser import atlas_session, open_map  # noqa: E402
+from bench._timing import official_run, rss_mb  # noqa: E402
 from geo import gaps  # noqa: E402
 from geo.network import load_network  # noqa: E402
 

@@ -30,7 +30,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from bench._browser import MAP_IFRAME, MARKERS, atlas_session, open_map, rss_mb  # noqa: E402
+from bench._browser import MAP_IFRAME, MARKERS, atlas_session, open_map  # noqa: E402
+from bench._timing import rss_mb  # noqa: E402
 
 TAGS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"] >> nth=0 >> [data-tag]'
 
