@@ -777,6 +777,16 @@ def _simultaneity(
     return columns, simult, ""
 
 
+def group_figures(totals: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Return the coverage totals per group (a row each) as plain numbers, for JSON.
+
+    ``totals`` has a row per group and ``population``, ``covered``, ``unserved``
+    and ``pct_covered`` columns (the ``totals`` of :func:`geo.access.coverage`).
+    """
+    columns = ("population", "covered", "unserved", "pct_covered")
+    return {str(group): {c: float(row[c]) for c in columns} for group, row in totals.iterrows()}
+
+
 def _headline(
     out: gpd.GeoDataFrame,
     totals: pd.DataFrame,
@@ -794,15 +804,7 @@ def _headline(
     their capacity) as the caller states them, then what the run found.
     """
     meta = out.attrs.get(demand.GRID_ATTR) or {}
-    groups = {
-        str(group): {
-            "population": float(row["population"]),
-            "covered": float(row["covered"]),
-            "unserved": float(row["unserved"]),
-            "pct_covered": float(row["pct_covered"]),
-        }
-        for group, row in totals.iterrows()
-    }
+    groups = group_figures(totals)
     headline: dict[str, Any] = {
         **asked,
         "cell_m": meta.get("cell_m"),

@@ -1236,15 +1236,7 @@ def run_gaps(
             if capacity_col in services.columns
             else f"1 place per service: no {capacity_col!r} column"
         ),
-        "groups": {
-            g: {
-                "population": float(row["population"]),
-                "covered": float(row["covered"]),
-                "unserved": float(row["unserved"]),
-                "pct_covered": float(row["pct_covered"]),
-            }
-            for g, row in totals.iterrows()
-        },
+        "groups": gaps.group_figures(totals),
         "access_col": access_col,
         "access_median_per_1000": medians["all"],
         "access_median_covered_per_1000": medians["covered"],
