@@ -31,6 +31,23 @@ log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- SQLite
 
+
+def _document_tables(table: str) -> tuple[str, str]:
+    """The table and index of one document kind (``table`` is a fixed name, never input)."""
+    return (
+        f"""
+    CREATE TABLE IF NOT EXISTS {table} (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+        f"CREATE INDEX IF NOT EXISTS {table}_updated_idx ON {table} (updated_at)",
+    )
+
+
 _SQLITE_SCHEMA = (
     """
     CREATE TABLE IF NOT EXISTS places (
@@ -72,28 +89,10 @@ _SQLITE_SCHEMA = (
     """,
     "CREATE INDEX IF NOT EXISTS place_audit_place_idx ON place_audit (place_id)",
     # PRAGMA takes no parameters: keep this equal to SCHEMA_VERSION (a test checks it).
-    # Version 2: planning scenarios (geo.scenarios), saved by name and shared by id.
-    """
-    CREATE TABLE IF NOT EXISTS scenarios (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS scenarios_updated_idx ON scenarios (updated_at)",
-    # Version 3: presentation stories (geo.stories), same shape as scenarios.
-    """
-    CREATE TABLE IF NOT EXISTS stories (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS stories_updated_idx ON stories (updated_at)",
+    # Version 2: planning scenarios (geo.scenarios), saved by name and shared by id;
+    # version 3: presentation stories (geo.stories), the same document shape.
+    *_document_tables(DOCUMENT_KINDS["scenario"].table),
+    *_document_tables(DOCUMENT_KINDS["story"].table),
     # Version 4: moderator accounts, sign-in limits and log, edit tokens, a key secret.
     """
     CREATE TABLE IF NOT EXISTS moderators (
