@@ -108,6 +108,17 @@ def _count(text: str) -> int:
     return value
 
 
+def _demand_file_options(parser: argparse.ArgumentParser) -> None:
+    """Add how a demand file is read into a grid (``gaps`` and ``grid`` share them)."""
+    parser.add_argument("--demand-layer", help="layer of a multi-layer demand file")
+    parser.add_argument("--cell-m", type=_positive, default=CELL_M, help="cell side in metres")
+    parser.add_argument(
+        "--zone-col",
+        help="zone id column of the demand file, for per-zone figures (the sample's zones "
+        "are its localidad codes)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``python -m geo`` argument parser."""
     parser = _Parser(prog="python -m geo", description="Care Atlas analyses in batch.")
@@ -138,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="'sample' (bundled Bogotá model) or a grid / polygon / point file with the groups",
     )
-    cmd.add_argument("--demand-layer", help="layer of a multi-layer demand file")
+    _demand_file_options(cmd)
     cmd.add_argument("--services", required=True, type=Path, help="services file (points)")
     cmd.add_argument("--services-layer", help="layer of a multi-layer services file")
     cmd.add_argument("--minutes", required=True, type=_positive, help="walking minutes")
@@ -159,11 +170,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=_groups,
         default=list(gaps.DEFAULT_GROUPS),
         help=f"comma-separated groups (default {','.join(gaps.DEFAULT_GROUPS)})",
-    )
-    cmd.add_argument("--cell-m", type=_positive, default=CELL_M, help="cell side in metres")
-    cmd.add_argument(
-        "--zone-col",
-        help="zone id column of the demand layer for per-zone figures (sample: localidad code)",
     )
     cmd.add_argument(
         "--out",
@@ -195,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N_CELLS",
         help="a synthetic country of about N_CELLS cells (benchmarks; says so in its provenance)",
     )
-    grid.add_argument("--demand-layer", help="layer of a multi-layer demand file")
+    _demand_file_options(grid)
     grid.add_argument(
         "--groups",
         type=_groups,
@@ -203,8 +209,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated groups to keep (default: all of total,children,older,"
         "disability,carers the demand has)",
     )
-    grid.add_argument("--cell-m", type=_positive, default=CELL_M, help="cell side in metres")
-    grid.add_argument("--zone-col", help="zone id column of a demand file")
     grid.add_argument(
         "--tile", type=_count, default=512, help="cells per side of a partition (default 512)"
     )
@@ -417,26 +421,34 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _demand_grid(
+    args: argparse.Namespace, *, groups: Sequence[str] | None
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return the demand grid ``--demand`` names (the sample or a file) and its zone column.
+
+    ``groups`` None keeps every group column the file has. The grid's zone column is
+    ``zone``: the sample's localidad code, or a file's ``--zone-col``.
+    """
+    if args.demand == SAMPLE:
+        if args.zone_col not in (None, "zone", "code"):
+            raise UsageError(
+                f"--zone-col {args.zone_col}: the sample's zones are the localidad codes; "
+                "leave --zone-col out."
+            )
+        return gaps.demand_grid(cell_m=args.cell_m), "zone"
+    layer = _read(Path(args.demand), layer=args.demand_layer, what="demand")
+    wanted = groups or [g for g in GROUPS if g in layer.columns]
+    grid = gaps.prepare_demand(layer, groups=wanted, cell_m=args.cell_m, zone_col=args.zone_col)
+    return grid, ("zone" if args.zone_col else None)
+
+
 def _gaps(args: argparse.Namespace) -> int:
     if args.engine == "dask":
         return _gaps_dask(args)
     _check_out(args.out)
     if not args.detour >= 1:
         raise UsageError(f"--detour {args.detour} must be >= 1 (walked / straight-line distance).")
-    if args.demand == SAMPLE:
-        grid = gaps.demand_grid(cell_m=args.cell_m)
-        zone_col: str | None = "zone"  # the localidad code
-        if args.zone_col not in (None, "zone", "code"):
-            raise UsageError(
-                f"--zone-col {args.zone_col}: the sample's zones are the localidad codes; "
-                "leave --zone-col out."
-            )
-    else:
-        layer = _read(Path(args.demand), layer=args.demand_layer, what="demand")
-        grid = gaps.prepare_demand(
-            layer, groups=args.groups, cell_m=args.cell_m, zone_col=args.zone_col
-        )
-        zone_col = "zone" if args.zone_col else None
+    grid, zone_col = _demand_grid(args, groups=args.groups)
     services = _read(args.services, layer=args.services_layer, what="services")
     result = gaps.run_gaps(
         grid,
@@ -491,9 +503,8 @@ def _demand_set(
     """
     from geo import scale
 
+    grid, zone_col = _demand_grid(args, groups=groups)
     if args.demand == SAMPLE:
-        grid = gaps.demand_grid(cell_m=args.cell_m)
-        zone_col: str | None = "zone"
         provenance = {
             "source": grid.attrs.get(
                 "source", "Care Atlas sample: Bogotá localidades (approximate populations)"
@@ -503,10 +514,6 @@ def _demand_set(
             "precision": f"{args.cell_m:g} m cells from approximate localidad zones",
         }
     else:
-        layer = _read(Path(args.demand), layer=args.demand_layer, what="demand")
-        wanted = groups or [g for g in GROUPS if g in layer.columns]
-        grid = gaps.prepare_demand(layer, groups=wanted, cell_m=args.cell_m, zone_col=args.zone_col)
-        zone_col = "zone" if args.zone_col else None
         provenance = {"source": str(args.demand), "date": time.strftime("%Y-%m-%d")}
         if args.zone_col:
             provenance["zone_source"] = args.zone_col  # the grid calls it "zone"
