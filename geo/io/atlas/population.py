@@ -1,6 +1,6 @@
 """Dasymetric demand for Bogotá from the SDP / DANE population projections.
 
-One job, one module (about 1,250 lines): the dasymetric demand model, its checks
+One job, one module (about 1,600 lines): the dasymetric demand model, its checks
 against the published totals, and the text that documents each run's figures.
 
 The published 2024 population of each UPZ (total and 60+) is spread over the city
