@@ -177,18 +177,21 @@ def candidate_layer(points: Sequence[tuple[float, float, str]]) -> gpd.GeoDataFr
 def new_site_zones(
     layers: Sequence[Any], *, radius_m: float, minutes: float, profile: str
 ) -> gpd.GeoDataFrame:
-    """Walking zones of the new and suggested sites (streets when a network is loaded)."""
+    """Walking zones of the new and suggested sites (streets when a network is loaded).
+
+    Along the streets each layer's zones are cached on their own: suggesting sites
+    walks from the suggested sites only, not again from the scenario's new ones.
+    """
     shown = [
-        layer for layer in layers if not layer.features.empty and layer.spec.kind != "candidate"
+        layer.features[["geometry"]].to_crs(4326) for layer in layers if not layer.features.empty
     ]
     if not shown:
         return gpd.GeoDataFrame(geometry=[], crs=4326)
-    points = pd.concat([layer.features[["geometry"]].to_crs(4326) for layer in shown])
     if loaders.street_network()[0] is not None:
-        return loaders.network_catchments(
-            loaders.points_key(points), loaders.walk_m(minutes, profile)
-        )
-    return buffer_catchments(points, radius_m=radius_m)
+        walk_metres = loaders.walk_m(minutes, profile)
+        zones = [loaders.network_catchments(loaders.points_key(p), walk_metres) for p in shown]
+        return pd.concat(zones, ignore_index=True)
+    return buffer_catchments(pd.concat(shown), radius_m=radius_m)
 
 
 # ----------------------------------------------------------------------------- the page
@@ -409,7 +412,7 @@ def _map_and_panel(
     under = [
         catchment_group(
             new_site_zones(
-                layers[2:],
+                [layer for layer in layers if layer.spec.kind in ("proposed", "suggested")],
                 radius_m=plan_params.gaps.walk.reach_m,
                 minutes=params.minutes,
                 profile=params.profile,
