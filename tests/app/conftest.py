@@ -90,3 +90,19 @@ def on_atlas(atlas_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     st.cache_data.clear()
     st.cache_resource.clear()
     return atlas_dir
+
+
+@pytest.fixture
+def street_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many points each street walk (:func:`geo.network.catchment_polygons`) starts from."""
+    from geo import network
+
+    walked: list[int] = []
+    real = network.catchment_polygons
+
+    def counting(street_network, service_xy, **options):
+        walked.append(len(service_xy))
+        return real(street_network, service_xy, **options)
+
+    monkeypatch.setattr(network, "catchment_polygons", counting)
+    return walked

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import network as network_mod
 from tests.app.conftest import APP, PROJECT, markers_by_layer, run_app
 
 
@@ -65,17 +64,7 @@ def test_suggest_a_place_finds_an_address(on_atlas: Path) -> None:
     assert at.session_state["suggest_lat"] == pytest.approx(4.619, abs=0.002)
 
 
-def test_plan_marks_a_new_site_at_an_address(
-    on_atlas: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    walked: list[int] = []  # how many points each street walk starts from
-    real = network_mod.catchment_polygons
-
-    def counting(network, service_xy, **options):
-        walked.append(len(service_xy))
-        return real(network, service_xy, **options)
-
-    monkeypatch.setattr(network_mod, "catchment_polygons", counting)
+def test_plan_marks_a_new_site_at_an_address(on_atlas: Path, street_walks: list[int]) -> None:
     # the Plan page on the atlas (street network) is slow on a busy 2-core machine: a
     # longer timeout than run_app's
     at = AppTest.from_file(APP, default_timeout=240)
@@ -84,10 +73,10 @@ def test_plan_marks_a_new_site_at_an_address(
     at.switch_page(str(PROJECT / "app_pages/plan.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     # the "new sites" zones are the new sites' only: none yet, so no walk from the services
-    assert walked == []
+    assert street_walks == []
     at.text_input(key="plan_address").input("Calle 59D Sur # 85-28").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert walked == [1]  # the one new site
+    assert street_walks == [1]  # the one new site
     assert any("CL 59D S # 85-28" in s.value.replace("\\", "") for s in at.success)
     assert markers_by_layer(at).get("proposed") == 1  # a new site, as a click would add
     added = at.session_state["_plan_scenario"].added

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from geo import network as network_mod
 from geo.settings import get_settings
 from tests.app.conftest import button, map_args, markers_by_layer, run_app
 from tests.e2e.test_network_mode import write_grid_graphml
@@ -71,21 +70,13 @@ def test_near_me_zone_follows_the_streets() -> None:
 
 
 def test_plan_walks_the_streets_from_new_and_suggested_sites_only(
-    monkeypatch: pytest.MonkeyPatch,
+    street_walks: list[int],
 ) -> None:
     """The Plan map's "new sites" zones: walked from the suggested sites, not every service."""
-    walked: list[int] = []  # how many points each street walk starts from
-    real = network_mod.catchment_polygons
-
-    def counting(network, service_xy, **options):
-        walked.append(len(service_xy))
-        return real(network, service_xy, **options)
-
-    monkeypatch.setattr(network_mod, "catchment_polygons", counting)
     at = run_app("app_pages/plan.py", lang="en")
-    assert walked == []  # no new site yet: no zone drawn, no walk
+    assert street_walks == []  # no new site yet: no zone drawn, no walk
     at.slider(key="plan_k").set_value(2).run()
     button(at, "Suggest 2 sites").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert markers_by_layer(at).get("suggested") == 2
-    assert walked == [2]
+    assert street_walks == [2]
