@@ -849,12 +849,7 @@ def _frame(
     table["location_precision"] = client.precision
     geometry = gpd.GeoSeries([f.geometry for f in features], index=table.index, crs=WGS84)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    gdf.attrs["remote"] = {
-        "protocol": read["protocol"],
-        "service": client.service,
-        **read,
-        "requests": len(client.requests),
-    }
+    gdf.attrs["remote"] = {**read, "service": client.service, "requests": len(client.requests)}
     log.info(
         "%s %s %s: %d features in %d requests",
         read["protocol"],
